@@ -1,0 +1,5 @@
+"""Entry point for `python -m talkbase`."""
+
+from talkbase.cli import main
+
+raise SystemExit(main())

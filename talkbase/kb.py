@@ -1,0 +1,95 @@
+"""Finding and opening a knowledge base: which data directory, then load → validate → model in one call."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from talkbase.loader import load_tree
+from talkbase.model import KnowledgeBase, build
+from talkbase.problems import Problem, sorted_problems
+from talkbase.validate import validate
+
+ENV_VAR = "TALKBASE_DATA"
+
+
+@dataclass(frozen=True, slots=True)
+class DataLocation:
+    path: Path
+    origin: str  # how it was chosen: "--data", "TALKBASE_DATA", "data/ folder", "bundled"
+
+    def describe(self) -> str:
+        if self.origin == "bundled":
+            return f"the bundled knowledge base ({self.path})"
+        return f"{self.path} (from {self.origin})"
+
+
+class DataLocationError(Exception):
+    """The data directory the user named does not exist."""
+
+
+def bundled_path() -> Path:
+    """The knowledge base shipped with talkbase: inside the installed package, or data/ of a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "bundled"
+    return installed if installed.is_dir() else here.parent / "data"
+
+
+def _holds_yaml(folder: Path) -> bool:
+    return any(any(f.endswith((".yaml", ".yml")) for f in files) for _, _, files in os.walk(folder))
+
+
+def find_nearest_data(start: Path) -> Path | None:
+    """The `data/` folder holding YAML in `start` or its nearest parent that has one."""
+    for folder in (start, *start.parents):
+        candidate = folder / "data"
+        if candidate.is_dir() and _holds_yaml(candidate):
+            return candidate
+    return None
+
+
+def locate(data_option: Path | None) -> DataLocation:
+    """Choose the data: --data, then $TALKBASE_DATA, then the nearest data/ folder, then the bundled KB."""
+    if data_option is not None:
+        return _existing(data_option, "--data")
+    if os.environ.get(ENV_VAR):
+        return _existing(Path(os.environ[ENV_VAR]), ENV_VAR)
+    nearest = find_nearest_data(Path.cwd())
+    if nearest is not None:
+        return DataLocation(nearest, "data/ folder")
+    return DataLocation(bundled_path(), "bundled")
+
+
+def _existing(path: Path, origin: str) -> DataLocation:
+    if not path.exists():
+        raise DataLocationError(f"{origin}: no such file or directory: {path}")
+    return DataLocation(path, origin)
+
+
+@dataclass(slots=True)
+class Opened:
+    """The outcome of opening a knowledge base: problems always, the model only when there are no errors."""
+
+    location: DataLocation
+    files: list[str]
+    record_counts: dict[str, int]
+    problems: list[Problem]
+    kb: KnowledgeBase | None  # None when the data has errors
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def open_kb(location: DataLocation, strict: bool = False) -> Opened:
+    """Load, validate and (when clean) model the knowledge base at `location`."""
+    loaded = load_tree(location.path)
+    problems = loaded.problems + validate(loaded.records)
+    problems = sorted_problems([p.as_warning_or_error(strict) for p in problems])
+    counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
+    for record in loaded.records:
+        counts[record.kind] += 1
+    has_errors = any(p.is_error for p in problems)
+    kb = None if has_errors else build(loaded.records)
+    return Opened(location, loaded.files, counts, problems, kb)

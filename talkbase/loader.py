@@ -1,0 +1,356 @@
+"""Reading a knowledge base: find the YAML files, parse them safely, and keep the line and column of everything.
+
+Each file is composed into YAML nodes with PyYAML's safe (C-accelerated when available) loader, then walked
+into plain dicts and lists that remember where every key and value stood. Nothing is ever constructed from a
+YAML tag: unknown and unsafe tags are reported, not executed. The loader returns problems as values and
+never prints.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from talkbase.hints import did_you_mean
+from talkbase.problems import Problem
+from talkbase.schema import KINDS
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+    HAVE_LIBYAML = False
+
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 64  # records need four levels at most; anything deeper is a mistake or an attack
+_SCALARS = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+_CONVERTERS = {
+    _TAG + "str": None,
+    _TAG + "timestamp": None,  # dates stay exactly as written
+    _TAG + "int": _SCALARS.construct_yaml_int,
+    _TAG + "float": _SCALARS.construct_yaml_float,
+    _TAG + "bool": _SCALARS.construct_yaml_bool,
+    _TAG + "null": _SCALARS.construct_yaml_null,
+}
+
+
+class YMap(dict):
+    """A mapping that remembers its own position and, per key, where the key and its value stand."""
+
+    __slots__ = ("col", "key_pos", "line", "value_pos")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line, self.col = line, col
+        self.key_pos: dict[str, tuple[int, int]] = {}
+        self.value_pos: dict[str, tuple[int, int]] = {}
+
+
+class YList(list):
+    """A sequence that remembers its own position and where each item stands."""
+
+    __slots__ = ("col", "item_pos", "line")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line, self.col = line, col
+        self.item_pos: list[tuple[int, int]] = []
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as written: its kind key, its fields (a YMap, or whatever else was written) and place."""
+
+    kind: str
+    data: Any
+    path: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Loaded:
+    files: list[str] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the current directory when the file lies below it, else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def discover_files(root: Path) -> list[Path]:
+    """Every *.yaml / *.yml file under root (or root itself), sorted; hidden folders are skipped."""
+    if root.is_file():
+        return [root]
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder, f) for f in sorted(files) if f.endswith(YAML_SUFFIXES))
+    return found
+
+
+def load_tree(root: Path) -> Loaded:
+    """Load every YAML file under root into raw records, with all problems found on the way."""
+    loaded = Loaded()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
+    try:
+        for path in discover_files(root):
+            shown = display_path(path)
+            loaded.files.append(shown)
+            _load_file(path, shown, loaded)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return loaded
+
+
+def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
+    text, problems = read_text(path, shown)
+    loaded.problems.extend(problems)
+    if text is None:
+        return
+    document, problems = parse_document(text, shown)
+    loaded.problems.extend(problems)
+    if document is not None:
+        loaded.records.extend(_records_of(document, shown, loaded.problems))
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read."""
+    if not path.is_file():  # a FIFO or device would block or never end; a dangling link has nothing to read
+        reason = "no such file (a dangling link?)" if not path.exists() else "not a regular file"
+        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read file: {reason}")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read file: {reason}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        message = f"file is not valid UTF-8 (byte 0x{byte})"
+        return None, [Problem(shown, line, col, "encoding", message, "save the file as UTF-8")]
+
+
+def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
+    """Compose one YAML document and walk it into located values; syntax errors become problems."""
+    try:
+        node = yaml.compose(text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return None, _syntax_problems(exc, text, shown)
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, 1, 1, "yaml-syntax", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [_too_deep(shown, 1, 1)]
+    if node is None:
+        return None, []  # an empty or comments-only file holds no records
+    walker = _Walker(shown, budget=len(text) + 1000)
+    try:
+        return walker.value(node, 0), walker.problems
+    except _AliasBomb as exc:
+        message = "YAML aliases expand to far more values than the file holds (an alias bomb?)"
+        return None, [
+            Problem(
+                shown,
+                exc.line,
+                exc.col,
+                "alias-bomb",
+                message,
+                "remove the nested aliases",
+            )
+        ]
+
+
+def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[Problem]:
+    tabs = list(_tab_indents(text, shown))
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if any(p.line == line for p in tabs):
+        return tabs
+    problem = exc.problem or "syntax error"
+    if "maximum nesting depth" in problem:
+        return [*tabs, _too_deep(shown, line, col)]
+    context = f" {exc.context}" if exc.context else ""
+    hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in problem else ""
+    return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {problem}{context}", hint)]
+
+
+def _tab_indents(text: str, shown: str) -> Iterator[Problem]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            col = indent.index("\t") + 1
+            yield Problem(
+                shown,
+                number,
+                col,
+                "tab",
+                "tab character in indentation",
+                "YAML indents with spaces",
+            )
+
+
+def _too_deep(shown: str, line: int, col: int) -> Problem:
+    return Problem(
+        shown,
+        line,
+        col,
+        "too-deep",
+        f"values are nested more than {MAX_DEPTH} levels deep",
+    )
+
+
+class _AliasBomb(Exception):
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line, self.col = line, col
+
+
+class _Walker:
+    """Turns a node tree into YMap / YList / scalars, checking tags, duplicate keys, depth and alias expansion."""
+
+    def __init__(self, shown: str, budget: int) -> None:
+        self.shown = shown
+        self.budget = budget  # no honest file expands to more values than it has characters
+        self.problems: list[Problem] = []
+
+    def value(self, node: yaml.Node, depth: int) -> Any:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        self.budget -= 1
+        if self.budget < 0:
+            raise _AliasBomb(line, col)
+        if depth > MAX_DEPTH:
+            self.problems.append(_too_deep(self.shown, line, col))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, line, col, depth) if self._tag_ok(node, "map") else None
+        if isinstance(node, yaml.SequenceNode):
+            return self._sequence(node, line, col, depth) if self._tag_ok(node, "seq") else None
+        return self._scalar(node)
+
+    def _tag_ok(self, node: yaml.Node, expected: str) -> bool:
+        if node.tag == _TAG + expected:
+            return True
+        self._bad_tag(node)
+        return False
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        tag = node.tag.replace(_TAG, "!!")
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if tag.startswith("!!python/"):
+            message = f"unsafe YAML tag `{tag}`: talkbase never builds Python objects from data"
+            self.problems.append(Problem(self.shown, line, col, "unsafe-tag", message, "remove the tag"))
+        else:
+            hint = "remove the tag; plain YAML values need none"
+            self.problems.append(
+                Problem(
+                    self.shown,
+                    line,
+                    col,
+                    "unknown-tag",
+                    f"unsupported YAML tag `{tag}`",
+                    hint,
+                )
+            )
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _CONVERTERS:
+            self._bad_tag(node)
+            return None
+        convert = _CONVERTERS[node.tag]
+        return node.value if convert is None else convert(node)
+
+    def _mapping(self, node: yaml.MappingNode, line: int, col: int, depth: int) -> YMap:
+        result = YMap(line, col)
+        for key_node, value_node in node.value:
+            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key = self._key(key_node, key_pos)
+            if key is None:
+                continue
+            if key in result:
+                first = result.key_pos[key][0]
+                message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
+                self.problems.append(Problem(self.shown, *key_pos, "duplicate-key", message))
+                continue
+            result[key] = self.value(value_node, depth + 1)
+            result.key_pos[key] = key_pos
+            result.value_pos[key] = (
+                value_node.start_mark.line + 1,
+                value_node.start_mark.column + 1,
+            )
+        return result
+
+    def _key(self, node: yaml.Node, pos: tuple[int, int]) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag != _TAG + "merge":
+            return str(node.value)
+        message = "YAML merge keys (`<<`) are not supported" if node.tag == _TAG + "merge" else "keys must be words"
+        self.problems.append(Problem(self.shown, *pos, "bad-key", message))
+        return None
+
+    def _sequence(self, node: yaml.SequenceNode, line: int, col: int, depth: int) -> YList:
+        result = YList(line, col)
+        for item in node.value:
+            result.append(self.value(item, depth + 1))
+            result.item_pos.append((item.start_mark.line + 1, item.start_mark.column + 1))
+        return result
+
+
+def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[RawRecord]:
+    """Split a file's top-level mapping into raw records, reporting a wrong top level or unknown kinds."""
+    if not isinstance(document, YMap):
+        hint = "start the file with a kind such as `actors:` or `events:`"
+        problems.append(
+            Problem(
+                shown,
+                1,
+                1,
+                "not-a-mapping",
+                "the top level of a file must be a mapping",
+                hint,
+            )
+        )
+        return
+    for key, items in document.items():
+        key_line, key_col = document.key_pos[key]
+        if key not in KINDS:
+            message = f"unknown top-level key `{key}`"
+            hint = did_you_mean(key, KINDS) or f"the kinds are {', '.join(KINDS)}"
+            problems.append(Problem(shown, key_line, key_col, "unknown-kind", message, hint))
+        elif items is None:
+            continue  # `events:` with nothing under it yet
+        elif not isinstance(items, YList):
+            line, col = document.value_pos[key]
+            message = f"`{key}` must be a list of records"
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    col,
+                    "not-a-list",
+                    message,
+                    "start each record with `- `",
+                )
+            )
+        else:
+            for item, (line, col) in zip(items, items.item_pos):
+                yield RawRecord(key, item, shown, line, col)

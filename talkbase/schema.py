@@ -1,0 +1,154 @@
+"""The record format as data: every kind's fields, their types, vocabularies and reference targets.
+
+The validator, the "did you mean" hints and the docs all read these tables; nothing else restates them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
+
+# Field types understood by the validator.
+TEXT = "text"  # a non-empty string
+ID = "id"  # a slug
+DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD
+CHOICE = "choice"  # one word of `vocab`
+REF = "ref"  # the id of a record of one of `refs`
+REFS = "refs"  # a list of such ids
+TEXTS = "texts"  # a list of strings
+URL = "url"  # an http(s) URL
+WIKIDATA = "wikidata"  # Q + digits
+ROLES = "roles"  # a list of {title, since, until}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: str
+    required: bool = False
+    vocab: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()  # the kinds (plural keys) a reference may point to
+    subfields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    key: str  # the top-level key in a file: "actors"
+    singular: str  # how a message names one record: "actor"
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+ACTOR_KINDS = ("person", "state", "organization", "delegation", "group")
+SOURCE_KINDS = (
+    "article",
+    "speech",
+    "statement",
+    "briefing",
+    "interview",
+    "document",
+    "social",
+)
+EVENT_STATUSES = ("held", "scheduled", "postponed", "cancelled")
+STANCES = (
+    "supports",
+    "opposes",
+    "proposes",
+    "rejects",
+    "conditional",
+    "disputes",
+    "undecided",
+)
+
+ROLE_FIELDS = (
+    Field("title", TEXT, required=True),
+    Field("since", DATE),
+    Field("until", DATE),
+)
+
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            "actors",
+            "actor",
+            (
+                Field("id", ID, required=True),
+                Field("name", TEXT, required=True),
+                Field("kind", CHOICE, required=True, vocab=ACTOR_KINDS),
+                Field("aliases", TEXTS),
+                Field("affiliation", REF, refs=("actors",)),
+                Field("roles", ROLES, subfields=ROLE_FIELDS),
+                Field("description", TEXT),
+                Field("wikidata", WIKIDATA),
+            ),
+        ),
+        Kind(
+            "sources",
+            "source",
+            (
+                Field("id", ID, required=True),
+                Field("title", TEXT, required=True),
+                Field("publisher", TEXT),
+                Field("url", URL),
+                Field("date", DATE),
+                Field("kind", CHOICE, vocab=SOURCE_KINDS),
+            ),
+        ),
+        Kind(
+            "topics",
+            "topic",
+            (
+                Field("id", ID, required=True),
+                Field("name", TEXT, required=True),
+                Field("description", TEXT),
+            ),
+        ),
+        Kind(
+            "events",
+            "event",
+            (
+                Field("id", ID, required=True),
+                Field("title", TEXT, required=True),
+                Field("date", DATE, required=True),
+                Field("end", DATE),
+                Field("status", CHOICE, vocab=EVENT_STATUSES),
+                Field("kind", TEXT),
+                Field("location", TEXT),
+                Field("participants", REFS, refs=("actors",)),
+                Field("topics", REFS, refs=("topics",)),
+                Field("summary", TEXT),
+                Field("sources", REFS, required=True, refs=("sources",)),
+            ),
+        ),
+        Kind(
+            "positions",
+            "position",
+            (
+                Field("id", ID, required=True),
+                Field("actor", REF, required=True, refs=("actors",)),
+                Field("topic", REF, required=True, refs=("topics",)),
+                Field("stance", CHOICE, required=True, vocab=STANCES),
+                Field("claim", TEXT, required=True),
+                Field("quote", TEXT),
+                Field("date", DATE, required=True),
+                Field("event", REF, refs=("events",)),
+                Field("contests", REFS, refs=("events", "positions")),
+                Field("sources", REFS, required=True, refs=("sources",)),
+            ),
+        ),
+    )
+}
+
+
+def singular(kind_key: str) -> str:
+    return KINDS[kind_key].singular

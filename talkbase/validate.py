@@ -1,0 +1,410 @@
+"""Validation: every rule of the record format as a small check that returns problems, never raises or prints.
+
+`validate(records)` runs the per-record field checks, then the checks that need the whole knowledge base
+(duplicate ids, references, unused topics and sources). All problems are collected in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from talkbase.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
+from talkbase.hints import did_you_mean
+from talkbase.loader import RawRecord, YList, YMap
+from talkbase.problems import Problem, Severity
+from talkbase.schema import (
+    CHOICE,
+    DATE,
+    ID,
+    ID_RE,
+    KINDS,
+    REF,
+    REFS,
+    ROLES,
+    TEXT,
+    TEXTS,
+    URL,
+    WIKIDATA,
+    WIKIDATA_RE,
+    Field,
+    singular,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The place of one value, for problems about it."""
+
+    path: str
+    line: int
+    col: int
+
+    def problem(self, code: str, message: str, hint: str = "", warning: bool = False) -> Problem:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        return Problem(self.path, self.line, self.col, code, message, hint, severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An id one record names in a field, to be resolved once all ids are known."""
+
+    field: Field
+    target: str
+    where: Where
+
+
+def validate(records: list[RawRecord]) -> list[Problem]:
+    """All problems in a knowledge base's records: fields, ids, references, and warnings."""
+    problems: list[Problem] = []
+    references: list[Reference] = []
+    for record in records:
+        problems.extend(check_record(record, references))
+    ids, duplicate_problems = index_ids(records)
+    problems.extend(duplicate_problems)
+    problems.extend(check_references(references, ids))
+    problems.extend(check_unused(records, references))
+    problems.extend(check_source_provenance(records))
+    return problems
+
+
+def describe(value: Any) -> str:
+    """How a message names the type of a value the curator wrote."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
+
+
+def record_where(record: RawRecord) -> Where:
+    return Where(record.path, record.line, record.col)
+
+
+def value_where(record_map: YMap, key: str, path: str) -> Where:
+    return Where(path, *record_map.value_pos[key])
+
+
+def check_record(record: RawRecord, references: list[Reference]) -> list[Problem]:
+    """Problems in one record's own fields; the references it makes are appended to `references`."""
+    kind = KINDS[record.kind]
+    where = record_where(record)
+    if record.data is None or record.data == {}:
+        return [
+            where.problem(
+                "empty-record",
+                f"empty {kind.singular} record",
+                "remove the `-` or fill it in",
+            )
+        ]
+    if not isinstance(record.data, YMap):
+        message = f"a {kind.singular} record must be a mapping of fields, not {describe(record.data)}"
+        return [where.problem("not-a-record", message, "write `- id: ...` with fields below it")]
+    label = _record_label(kind.singular, record.data)
+    return list(check_fields(record.data, kind.fields, label, record.path, references))
+
+
+def _record_label(singular_name: str, data: YMap) -> str:
+    record_id = data.get("id")
+    return f"{singular_name} `{record_id}`" if isinstance(record_id, str) else singular_name
+
+
+def check_fields(
+    data: YMap,
+    fields: tuple[Field, ...],
+    label: str,
+    path: str,
+    references: list[Reference],
+) -> Iterator[Problem]:
+    """Unknown, missing and ill-typed fields of one mapping (a record, or a role inside one)."""
+    by_name = {f.name: f for f in fields}
+    for key in data:
+        if key not in by_name:
+            where = Where(path, *data.key_pos[key])
+            yield where.problem("unknown-field", f"unknown field `{key}`", did_you_mean(key, by_name))
+    for spec in fields:
+        if spec.name not in data:
+            if spec.required:
+                where = Where(path, data.line, data.col)
+                yield where.problem("missing-field", f"{label} is missing required field `{spec.name}`")
+            continue
+        where = value_where(data, spec.name, path)
+        yield from CHECKERS[spec.type](spec, data[spec.name], where, label, path, references)
+
+
+Checker = Callable[[Field, Any, Where, str, str, list[Reference]], Iterator[Problem]]
+
+
+def _wrong_type(spec: Field, value: Any, where: Where, wanted: str, hint: str = "") -> Problem:
+    if value is None:
+        return where.problem(
+            "empty-value",
+            f"`{spec.name}` is empty",
+            hint or f"give it {wanted} or remove it",
+        )
+    return where.problem("wrong-type", f"`{spec.name}` must be {wanted}, not {describe(value)}", hint)
+
+
+def _text_hint(value: Any) -> str:
+    return "put it in quotes" if isinstance(value, (bool, int, float)) else ""
+
+
+def check_text(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield _wrong_type(spec, value, where, "text", _text_hint(value))
+    elif not value.strip():
+        yield where.problem("empty-value", f"`{spec.name}` is empty", "give it text or remove it")
+
+
+def check_id(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield _wrong_type(spec, value, where, "a lowercase slug", _text_hint(value))
+    elif not ID_RE.fullmatch(value):
+        yield where.problem(
+            "bad-id",
+            f"bad id `{value}`: ids are lowercase slugs of a-z, 0-9, `.`, `_`, `-`",
+            _slug_hint(value),
+        )
+
+
+def _slug_hint(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")
+    return f"e.g. `{slug}`" if slug and ID_RE.fullmatch(slug) else "e.g. `zelensky` or `istanbul-round-3`"
+
+
+def date_text(value: Any) -> str | None:
+    """A date value as text: strings as written, and a bare year written without quotes."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def check_date(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    text = date_text(value)
+    if text is None:
+        yield _wrong_type(spec, value, where, "a date", DATE_FORMAT_HINT)
+        return
+    try:
+        parse_date(text)
+    except DateError as exc:
+        yield where.problem("bad-date", f"`{spec.name}`: {exc}", DATE_FORMAT_HINT)
+
+
+def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield _wrong_type(spec, value, where, f"one of {', '.join(spec.vocab)}")
+    elif value not in spec.vocab:
+        hint = did_you_mean(value, spec.vocab) or f"use one of {', '.join(spec.vocab)}"
+        yield where.problem(f"unknown-{spec.name}", f"unknown {spec.name} `{value}`", hint)
+
+
+def check_ref(
+    spec: Field,
+    value: Any,
+    where: Where,
+    _label: str,
+    _path: str,
+    refs: list[Reference],
+) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield _wrong_type(spec, value, where, "an id", _text_hint(value))
+    else:
+        refs.append(Reference(spec, value, where))
+
+
+def check_refs(
+    spec: Field, value: Any, where: Where, label: str, path: str, refs: list[Reference]
+) -> Iterator[Problem]:
+    if isinstance(value, str):
+        yield where.problem("wrong-type", f"`{spec.name}` must be a list of ids", f"write `[{value}]`")
+        return
+    if not isinstance(value, YList):
+        yield _wrong_type(spec, value, where, "a list of ids")
+        return
+    if spec.required and not value:
+        yield where.problem("empty-value", f"`{spec.name}` needs at least one id", "write `[some-id]`")
+        return
+    for item, pos in zip(value, value.item_pos):
+        yield from check_ref(spec, item, Where(path, *pos), label, path, refs)
+
+
+def check_texts(spec: Field, value: Any, where: Where, _label: str, path: str, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, YList):
+        hint = f"write `[{value}]`" if isinstance(value, str) else ""
+        yield _wrong_type(spec, value, where, "a list of text", hint)
+        return
+    for item, pos in zip(value, value.item_pos):
+        if not isinstance(item, str) or not item.strip():
+            yield _wrong_type(spec, item, Where(path, *pos), "text", _text_hint(item))
+
+
+def check_url(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield _wrong_type(spec, value, where, "an http(s) URL")
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        yield where.problem(
+            "bad-url",
+            f"bad URL `{value}`",
+            "write a full http(s) URL, e.g. https://example.org/page",
+        )
+
+
+def check_wikidata(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    if not isinstance(value, str) or not WIKIDATA_RE.fullmatch(value):
+        yield where.problem(
+            "bad-wikidata",
+            f"bad Wikidata id `{value}`",
+            "write Q followed by digits, e.g. Q212",
+        )
+
+
+def check_roles(
+    spec: Field, value: Any, where: Where, label: str, path: str, refs: list[Reference]
+) -> Iterator[Problem]:
+    if not isinstance(value, YList):
+        yield _wrong_type(spec, value, where, "a list of roles", "write `- title: ...` items")
+        return
+    for item, pos in zip(value, value.item_pos):
+        item_where = Where(path, *pos)
+        if not isinstance(item, YMap) or not item:
+            yield _wrong_type(spec, item, item_where, "a mapping with `title`", "write `- title: ...`")
+            continue
+        yield from check_fields(item, spec.subfields, f"a role of {label}", path, refs)
+        yield from check_order(item, "since", "until", path)
+
+
+def check_order(data: YMap, first: str, last: str, path: str) -> Iterator[Problem]:
+    """`last` (end, until) must not come before `first` (date, since) when both are valid dates."""
+    start, stop = _valid_date(data.get(first)), _valid_date(data.get(last))
+    if start and stop and stop.end < start.start:
+        where = value_where(data, last, path)
+        yield where.problem("date-order", f"`{last}` {stop} is before `{first}` {start}")
+
+
+def _valid_date(value: Any) -> PartialDate | None:
+    text = date_text(value)
+    try:
+        return parse_date(text) if text is not None else None
+    except DateError:
+        return None
+
+
+CHECKERS: dict[str, Checker] = {
+    TEXT: check_text,
+    ID: check_id,
+    DATE: check_date,
+    CHOICE: check_choice,
+    REF: check_ref,
+    REFS: check_refs,
+    TEXTS: check_texts,
+    URL: check_url,
+    WIKIDATA: check_wikidata,
+    ROLES: check_roles,
+}
+
+
+def index_ids(
+    records: list[RawRecord],
+) -> tuple[dict[str, tuple[str, Where]], list[Problem]]:
+    """Map every valid id to its kind and place; a second definition of an id is a problem naming both."""
+    ids: dict[str, tuple[str, Where]] = {}
+    problems: list[Problem] = []
+    for record in records:
+        if not isinstance(record.data, YMap) or not isinstance(record.data.get("id"), str):
+            continue
+        record_id = record.data["id"]
+        where = value_where(record.data, "id", record.path)
+        if record_id in ids:
+            kind, first = ids[record_id]
+            place = f"{first.path}:{first.line}:{first.col}"
+            message = f"duplicate id `{record_id}`: already used by the {singular(kind)} at {place}"
+            problems.append(
+                where.problem(
+                    "duplicate-id",
+                    message,
+                    "ids are unique across the whole knowledge base",
+                )
+            )
+        else:
+            ids[record_id] = (record.kind, where)
+        if record.kind == "events":
+            problems.extend(check_order(record.data, "date", "end", record.path))
+    return ids, problems
+
+
+def check_references(references: list[Reference], ids: dict[str, tuple[str, Where]]) -> Iterator[Problem]:
+    """Each reference must name an existing record of a kind its field accepts."""
+    by_kind: dict[str, list[str]] = {}
+    for record_id, (kind, _) in ids.items():
+        by_kind.setdefault(kind, []).append(record_id)
+    for ref in references:
+        wanted = " or ".join(singular(k) for k in ref.field.refs)
+        found = ids.get(ref.target)
+        if found is None:
+            noun = wanted if len(ref.field.refs) == 1 else "record"
+            candidates = [i for k in ref.field.refs for i in by_kind.get(k, ())]
+            yield ref.where.problem(
+                "unknown-ref",
+                f"{noun} `{ref.target}` not found",
+                did_you_mean(ref.target, candidates),
+            )
+        elif found[0] not in ref.field.refs:
+            found_kind = _with_article(singular(found[0]))
+            message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {_with_article(wanted)}"
+            yield ref.where.problem("wrong-kind-ref", message)
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def check_unused(records: list[RawRecord], references: list[Reference]) -> Iterator[Problem]:
+    """Warn about topics and sources that no record refers to: usually a typo or a forgotten record."""
+    used = {ref.target for ref in references}
+    for record in records:
+        if record.kind not in ("topics", "sources") or not isinstance(record.data, YMap):
+            continue
+        record_id = record.data.get("id")
+        if isinstance(record_id, str) and record_id not in used:
+            noun = singular(record.kind)
+            field = "`topic` or `topics`" if noun == "topic" else "`sources`"
+            message = f"{noun} `{record_id}` is not referred to by any record"
+            yield record_where(record).problem(
+                f"unused-{noun}",
+                message,
+                f"cite it in a record's {field}, or remove it",
+                warning=True,
+            )
+
+
+def check_source_provenance(records: list[RawRecord]) -> Iterator[Problem]:
+    """Warn about sources a reader could not find again: neither a URL nor a publisher."""
+    for record in records:
+        data = record.data
+        if (
+            record.kind == "sources"
+            and isinstance(data, YMap)
+            and data
+            and "url" not in data
+            and "publisher" not in data
+        ):
+            label = _record_label("source", data)
+            yield record_where(record).problem(
+                "no-provenance",
+                f"{label} has neither `url` nor `publisher`",
+                "add one so readers can find it",
+                warning=True,
+            )
