@@ -6,8 +6,9 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the commands th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from talkbase.dates import PartialDate
     from talkbase.kb import Opened
     from talkbase.model import KnowledgeBase
+    from talkbase.query import Filters
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="talkbase",
@@ -130,15 +134,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
 
-def _date_option(value: Optional[str]) -> Optional[PartialDate]:  # noqa: UP045
+def _date_option(value: str) -> PartialDate:
     from talkbase.dates import DATE_FORMAT_HINT, DateError, parse_date
+    from talkbase.query import QueryError
 
-    if value is None:
-        return None
     try:
         return parse_date(value)
     except DateError as exc:
-        raise typer.BadParameter(f"{exc}; {DATE_FORMAT_HINT}") from None
+        raise QueryError(f"{exc}; {DATE_FORMAT_HINT}") from None
 
 
 SinceOption = Annotated[
@@ -172,22 +175,31 @@ def build_filters(
     source: str | None = None,
     statuses: list[str] | None = None,
     kinds: list[str] | None = None,
-):
-    """Resolve the command line's names and dates into query Filters (usage errors exit 2)."""
-    from talkbase.query import Filters, QueryError, resolve_actor, resolve_sources, resolve_topic
+) -> Filters:
+    """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
+    from talkbase.query import Filters, resolve_actor, resolve_sources, resolve_topic
 
+    return Filters(
+        since=_as_option("--since", _date_option, since),
+        until=_as_option("--until", _date_option, until),
+        actors={_as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
+        topics={_as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
+        sources=_as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
+        statuses=set(statuses or ()),
+        kinds=set(kinds or ()),
+    )
+
+
+def _as_option(option: str, convert: Callable[[str], T], value: str | None) -> T | None:
+    """Convert one option's value, turning a query or date error into a usage error naming the option."""
+    from talkbase.query import QueryError
+
+    if value is None:
+        return None
     try:
-        return Filters(
-            since=_date_option(since),
-            until=_date_option(until),
-            actors={resolve_actor(kb, a) for a in actors or ()},
-            topics={resolve_topic(kb, t) for t in topics or ()},
-            sources=resolve_sources(kb, source) if source else None,
-            statuses=set(statuses or ()),
-            kinds=set(kinds or ()),
-        )
-    except (QueryError, typer.BadParameter) as exc:
-        raise fail(str(exc)) from None
+        return convert(value)
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 @app.command()
@@ -226,19 +238,20 @@ def timeline(
       talkbase timeline --since 2025-06 --status scheduled
     """
     from talkbase.query import timeline as query_timeline
-    from talkbase.render import make_console, timeline_table
+    from talkbase.render import make_console, print_table, timeline_table
     from talkbase.schema import EVENT_STATUSES
 
     for word in status or ():
         if word not in EVENT_STATUSES:
-            raise fail(f"unknown --status `{word}`; use one of {', '.join(EVENT_STATUSES)}")
+            message = f"unknown status `{word}`; use one of {', '.join(EVENT_STATUSES)}"
+            raise typer.BadParameter(message, param_hint="'--status'")
     kb = load_valid(data)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit)
     if not items:
         typer.echo("no events match", err=True)
         return
-    make_console().print(timeline_table(kb, items))
+    print_table(make_console(), timeline_table(kb, items))
 
 
 def main() -> int:

@@ -44,6 +44,18 @@ _CONVERTERS = {
 }
 
 
+class _Reported:
+    """Stands in for a value the loader already reported (a bad tag, too deep), so no check reports it again."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REPORTED"
+
+
+REPORTED = _Reported()
+
+
 class YMap(dict):
     """A mapping that remembers its own position and, per key, where the key and its value stand."""
 
@@ -190,9 +202,13 @@ def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[P
     problem = exc.problem or "syntax error"
     if "maximum nesting depth" in problem:
         return [*tabs, _too_deep(shown, line, col)]
-    context = f" {exc.context}" if exc.context else ""
-    hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in problem else ""
-    return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {problem}{context}", hint)]
+    message = f"{exc.context}{_started_at(exc.context_mark, line)}, {problem}" if exc.context else problem
+    hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in message else ""
+    return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {message}", hint)]
+
+
+def _started_at(mark: yaml.Mark | None, line: int) -> str:
+    return f" (from line {mark.line + 1})" if mark and mark.line + 1 != line else ""
 
 
 def _tab_indents(text: str, shown: str) -> Iterator[Problem]:
@@ -241,11 +257,11 @@ class _Walker:
             raise _AliasBomb(line, col)
         if depth > MAX_DEPTH:
             self.problems.append(_too_deep(self.shown, line, col))
-            return None
+            return REPORTED
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, line, col, depth) if self._tag_ok(node, "map") else None
+            return self._mapping(node, line, col, depth) if self._tag_ok(node, "map") else REPORTED
         if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node, line, col, depth) if self._tag_ok(node, "seq") else None
+            return self._sequence(node, line, col, depth) if self._tag_ok(node, "seq") else REPORTED
         return self._scalar(node)
 
     def _tag_ok(self, node: yaml.Node, expected: str) -> bool:
@@ -276,7 +292,7 @@ class _Walker:
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag not in _CONVERTERS:
             self._bad_tag(node)
-            return None
+            return REPORTED
         convert = _CONVERTERS[node.tag]
         return node.value if convert is None else convert(node)
 

@@ -54,6 +54,17 @@ def make_console(stream: IO[str] | None = None, stderr: bool = False) -> Console
     )  # Rich itself honours NO_COLOR and leaves out escape codes when the target is not a terminal
 
 
+def print_table(console: Console, table: Table) -> None:
+    """Print a table; in a pipe, without the padding Rich leaves at the end of each line."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as capture:
+        console.print(table)
+    lines = capture.get().splitlines()
+    console.file.write("".join(line.rstrip() + "\n" for line in lines))
+
+
 def print_problems(console: Console, problems: Iterable[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.is_error else "yellow"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from talkbase.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
 from talkbase.hints import did_you_mean
-from talkbase.loader import RawRecord, YList, YMap
+from talkbase.loader import REPORTED, RawRecord, YList, YMap
 from talkbase.problems import Problem, Severity
 from talkbase.schema import (
     CHOICE,
@@ -98,6 +98,8 @@ def check_record(record: RawRecord, references: list[Reference]) -> list[Problem
     """Problems in one record's own fields; the references it makes are appended to `references`."""
     kind = KINDS[record.kind]
     where = record_where(record)
+    if record.data is REPORTED:
+        return []
     if record.data is None or record.data == {}:
         return [
             where.problem(
@@ -107,7 +109,7 @@ def check_record(record: RawRecord, references: list[Reference]) -> list[Problem
             )
         ]
     if not isinstance(record.data, YMap):
-        message = f"a {kind.singular} record must be a mapping of fields, not {describe(record.data)}"
+        message = f"{_with_article(kind.singular)} record must be a mapping of fields, not {describe(record.data)}"
         return [where.problem("not-a-record", message, "write `- id: ...` with fields below it")]
     label = _record_label(kind.singular, record.data)
     return list(check_fields(record.data, kind.fields, label, record.path, references))
@@ -136,6 +138,8 @@ def check_fields(
             if spec.required:
                 where = Where(path, data.line, data.col)
                 yield where.problem("missing-field", f"{label} is missing required field `{spec.name}`")
+            continue
+        if data[spec.name] is REPORTED:
             continue
         where = value_where(data, spec.name, path)
         yield from CHECKERS[spec.type](spec, data[spec.name], where, label, path, references)
@@ -235,7 +239,7 @@ def check_refs(
     if spec.required and not value:
         yield where.problem("empty-value", f"`{spec.name}` needs at least one id", "write `[some-id]`")
         return
-    for item, pos in zip(value, value.item_pos):
+    for item, pos in _items(value):
         yield from check_ref(spec, item, Where(path, *pos), label, path, refs)
 
 
@@ -244,9 +248,14 @@ def check_texts(spec: Field, value: Any, where: Where, _label: str, path: str, *
         hint = f"write `[{value}]`" if isinstance(value, str) else ""
         yield _wrong_type(spec, value, where, "a list of text", hint)
         return
-    for item, pos in zip(value, value.item_pos):
+    for item, pos in _items(value):
         if not isinstance(item, str) or not item.strip():
             yield _wrong_type(spec, item, Where(path, *pos), "text", _text_hint(item))
+
+
+def _items(values: YList) -> Iterator[tuple[Any, tuple[int, int]]]:
+    """A list's items with their positions, leaving out those the loader already reported."""
+    return ((item, pos) for item, pos in zip(values, values.item_pos) if item is not REPORTED)
 
 
 def check_url(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
@@ -277,7 +286,7 @@ def check_roles(
     if not isinstance(value, YList):
         yield _wrong_type(spec, value, where, "a list of roles", "write `- title: ...` items")
         return
-    for item, pos in zip(value, value.item_pos):
+    for item, pos in _items(value):
         item_where = Where(path, *pos)
         if not isinstance(item, YMap) or not item:
             yield _wrong_type(spec, item, item_where, "a mapping with `title`", "write `- title: ...`")

@@ -1,0 +1,55 @@
+"""Shared helpers: run the real `talkbase` command, and write small knowledge bases inline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+REPO = TESTS.parent
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = "") -> Result:
+    """Run `python -m talkbase ARGS` as a separate process, as a user would, with output piped."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+    full_env.update({"PYTHONIOENCODING": "utf-8", "NO_COLOR": "", "TERM": "dumb"})
+    full_env.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-m", "talkbase", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def write_kb(folder: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: YAML text} under folder (dedented) and return folder."""
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    return tmp_path / "kb"

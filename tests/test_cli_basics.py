@@ -1,0 +1,122 @@
+"""The command line as a user meets it: version, help, where the data comes from, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, REPO, run, write_kb
+
+SMALL = FIXTURES / "kb-small"
+BROKEN = FIXTURES / "errors" / "dangling-ref"
+
+
+def test_version() -> None:
+    from talkbase import __version__
+
+    result = run("--version")
+    assert (result.code, result.out) == (0, f"talkbase {__version__}\n")
+
+
+def test_console_script_is_installed() -> None:
+    script = shutil.which("talkbase") or str(Path(sys.executable).parent / "talkbase")
+    assert Path(script).exists()
+
+
+def test_help_lists_commands_and_real_examples() -> None:
+    result = run("--help")
+    assert result.code == 0
+    for word in ("check", "timeline", "Examples:", "talkbase timeline"):
+        assert word in result.out
+
+
+def test_every_command_has_help_with_examples() -> None:
+    for command in ("check", "timeline"):
+        result = run(command, "--help")
+        assert result.code == 0, command
+        assert "Examples:" in result.out, command
+        assert f"talkbase {command}" in result.out, command
+        assert "--data" in result.out, command
+
+
+def test_no_arguments_shows_help() -> None:
+    result = run()
+    assert "Usage:" in result.out + result.err
+    assert "check" in result.out + result.err
+
+
+def test_unknown_command_and_option_are_usage_errors() -> None:
+    assert run("timelne").code == 2
+    result = run("check", "--strictt")
+    assert result.code == 2
+    assert "--strict" in result.err
+
+
+def test_check_on_the_bundled_kb_is_clean_from_any_directory(tmp_path: Path) -> None:
+    result = run("check", "--strict", cwd=tmp_path)
+    assert result.code == 0, result.out
+    summary = result.out.splitlines()[-1]
+    assert "0 errors, 0 warnings" in summary
+    assert "bundled knowledge base" in summary
+
+
+def test_check_summary_counts_files_and_records_and_names_the_kb() -> None:
+    result = run("check", "--data", str(SMALL))
+    assert result.code == 0
+    assert result.out == (
+        f"5 files, 7 actors, 3 sources, 3 topics, 6 events, 6 positions: 0 errors, 0 warnings — {SMALL} (from --data)\n"
+    )
+
+
+def test_data_option_beats_environment_which_beats_nearest_data_folder(tmp_path: Path) -> None:
+    project = write_kb(tmp_path / "project", {"data/kb.yaml": "topics:\n  - id: t\n    name: T\n"})
+    nested = project / "notes" / "deeper"
+    nested.mkdir(parents=True)
+    from_folder = run("check", cwd=nested)
+    assert "1 topic" in from_folder.out
+    assert "(from data/ folder)" in from_folder.out
+    from_env = run("check", cwd=nested, env={"TALKBASE_DATA": str(SMALL)})
+    assert "(from TALKBASE_DATA)" in from_env.out and "6 events" in from_env.out
+    from_option = run("check", "--data", str(BROKEN), cwd=nested, env={"TALKBASE_DATA": str(SMALL)})
+    assert "(from --data)" in from_option.out and from_option.code == 1
+
+
+def test_a_missing_data_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("check", "--data", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert result.err == f"talkbase: error: --data: no such file or directory: {tmp_path / 'nope'}\n"
+    assert run("timeline", env={"TALKBASE_DATA": str(tmp_path / "nope")}).code == 2
+
+
+def test_a_single_file_can_be_the_knowledge_base() -> None:
+    result = run("check", "--data", str(SMALL / "topics.yaml"))
+    assert result.code == 0
+    assert "1 file, 0 actors, 0 sources, 3 topics" in result.out
+
+
+def test_other_commands_refuse_broken_data_with_the_same_messages() -> None:
+    expected = (BROKEN / "expected.txt").read_text(encoding="utf-8").splitlines()
+    result = run("timeline", "--data", "dangling-ref", cwd=BROKEN.parent)
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert lines[:-1] == expected
+    assert lines[-1].startswith("talkbase: error: dangling-ref (from --data) has 7 errors")
+
+
+def test_warnings_do_not_stop_other_commands() -> None:
+    result = run("timeline", "--data", "warnings", cwd=FIXTURES / "errors")
+    assert result.code == 0
+    assert "Evening address" in result.out
+
+
+def test_the_bundled_kb_is_used_outside_any_project(tmp_path: Path) -> None:
+    result = run("timeline", cwd=tmp_path)
+    assert result.code == 0
+    assert "Istanbul" in result.out
+
+
+def test_python_dash_m_and_the_repository_layout() -> None:
+    for path in ("talkbase", "data", "tests", "pyproject.toml", "README.md"):
+        assert (REPO / path).exists(), path

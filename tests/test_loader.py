@@ -1,0 +1,200 @@
+"""The loader and validator on small inline knowledge bases: positions, problems as values, edge cases."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from talkbase.kb import DataLocation, open_kb
+from talkbase.loader import load_tree, parse_document
+from talkbase.validate import validate
+
+VALID = """
+actors:
+  - id: zelensky
+    name: Volodymyr Zelensky
+    aliases: [Zelenskyy, Зеленський]
+    kind: person
+    affiliation: ukraine
+    roles:
+      - title: President of Ukraine
+        since: 2019-05-20
+  - id: ukraine
+    name: Ukraine
+    kind: state
+    wikidata: Q212
+sources:
+  - id: ki
+    title: Ukraine and Russia to resume peace talks on July 23
+    publisher: The Kyiv Independent
+    url: https://kyivindependent.com/
+    date: 2025-07
+    kind: article
+topics:
+  - id: leaders-summit
+    name: Leaders' summit
+events:
+  - id: round-3
+    title: Third round
+    date: 2025-07-23
+    status: scheduled
+    participants: [ukraine]
+    topics: [leaders-summit]
+    sources: [ki]
+positions:
+  - id: zelensky-leaders
+    actor: zelensky
+    topic: leaders-summit
+    stance: supports
+    claim: Truly effective talks can only take place at the level of leaders.
+    date: 2025-07
+    event: round-3
+    contests: [round-3]
+    sources: [ki]
+"""
+
+
+def problems_for(text: str, tmp_path: Path) -> list[tuple[int, int, str]]:
+    """(line, col, code) of every problem in one inline YAML file."""
+    path = tmp_path / "kb.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    loaded = load_tree(path)
+    return sorted((p.line, p.col, p.code) for p in loaded.problems + validate(loaded.records))
+
+
+def test_a_valid_kb_has_no_problems_and_builds_typed_records(tmp_path: Path) -> None:
+    (tmp_path / "kb.yaml").write_text(VALID, encoding="utf-8")
+    opened = open_kb(DataLocation(tmp_path, "--data"))
+    assert opened.problems == []
+    kb = opened.kb
+    assert kb is not None
+    assert opened.record_counts == {"actors": 2, "sources": 1, "topics": 1, "events": 1, "positions": 1}
+    zelensky = kb.by_id["zelensky"]
+    assert zelensky.roles[0].since.text == "2019-05-20"
+    assert zelensky.aliases == ("Zelenskyy", "Зеленський")
+    event = kb.by_id["round-3"]
+    assert (event.date.text, event.status, event.loc.line, event.loc.col) == ("2025-07-23", "scheduled", 26, 5)
+    assert kb.by_id["ukraine"].loc.line == 11
+    assert kb.by_id["leaders-summit"].loc.line == 23
+    assert kb.by_id["ki"].date.text == "2025-07"
+
+
+def test_status_defaults_to_held(tmp_path: Path) -> None:
+    text = VALID.replace("    status: scheduled\n", "")
+    (tmp_path / "kb.yaml").write_text(text, encoding="utf-8")
+    kb = open_kb(DataLocation(tmp_path, "--data")).kb
+    assert kb is not None and kb.by_id["round-3"].status == "held"
+
+
+def test_dates_are_kept_exactly_as_written_quoted_or_not(tmp_path: Path) -> None:
+    text = VALID.replace("date: 2025-07-23", "date: '2025-07-23'").replace(
+        "    date: 2025-07\n    kind", "    date: 2025\n    kind"
+    )
+    (tmp_path / "kb.yaml").write_text(text, encoding="utf-8")
+    kb = open_kb(DataLocation(tmp_path, "--data")).kb
+    assert kb is not None
+    assert kb.by_id["round-3"].date.text == "2025-07-23"
+    assert kb.by_id["ki"].date.text == "2025"
+
+
+@pytest.mark.parametrize("content", [b"", b"# only a comment\n# and another\n", b"\xef\xbb\xbf" + VALID.encode()])
+def test_empty_comment_only_and_bom_files_are_fine(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "kb.yaml").write_bytes(content)
+    assert open_kb(DataLocation(tmp_path, "--data")).problems == []
+
+
+def test_an_empty_kind_list_is_fine(tmp_path: Path) -> None:
+    assert problems_for("actors:\nevents: []\n", tmp_path) == []
+
+
+def test_all_problems_are_collected_in_one_run(tmp_path: Path) -> None:
+    text = """
+    actors:
+      - id: a
+        name: A
+        kind: persn
+      - id: b
+        kind: person
+        nmae: B
+    """
+    assert problems_for(text, tmp_path) == [
+        (4, 11, "unknown-kind"),
+        (5, 5, "missing-field"),
+        (7, 5, "unknown-field"),
+    ]
+
+
+def test_duplicate_key_is_reported_at_the_second_occurrence(tmp_path: Path) -> None:
+    text = """
+    topics:
+      - id: t
+        name: One
+        description: x
+        name: Two
+    """
+    assert problems_for(text, tmp_path) == [(2, 5, "unused-topic"), (5, 5, "duplicate-key")]
+
+
+def test_a_merge_key_is_reported_not_applied(tmp_path: Path) -> None:
+    text = """
+    topics:
+      - &base
+        id: t
+        name: T
+      - <<: *base
+        id: u
+    """
+    assert (5, 5, "bad-key") in problems_for(text, tmp_path)
+
+
+def test_other_files_in_the_tree_are_ignored_and_hidden_folders_skipped(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not: [yaml", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config.yaml").write_text("garbage: [", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "kb.yml").write_text(VALID, encoding="utf-8")
+    opened = open_kb(DataLocation(tmp_path, "--data"))
+    assert opened.problems == []
+    assert [Path(f).name for f in opened.files] == ["kb.yml"]
+
+
+def test_a_dangling_symlink_is_an_unreadable_file(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    problems = load_tree(tmp_path).problems
+    assert [(p.line, p.col, p.code) for p in problems] == [(1, 1, "unreadable")]
+    assert "cannot read file" in problems[0].message
+
+
+def test_a_fifo_is_reported_not_read(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    problems = load_tree(tmp_path).problems
+    assert [(p.code, p.message) for p in problems] == [("unreadable", "cannot read file: not a regular file")]
+
+
+def test_alias_bomb_fails_fast(tmp_path: Path) -> None:
+    import time
+
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]" for i in range(9)]
+    started = time.monotonic()
+    document, problems = parse_document("\n".join(lines), "bomb.yaml")
+    assert time.monotonic() - started < 2
+    assert document is None
+    assert [p.code for p in problems] == ["alias-bomb"]
+
+
+def test_small_honest_aliases_are_allowed(tmp_path: Path) -> None:
+    text = """
+    actors:
+      - id: ukraine
+        name: Ukraine
+        kind: &k state
+      - id: russia
+        name: Russia
+        kind: *k
+    """
+    assert problems_for(text, tmp_path) == []
