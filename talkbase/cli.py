@@ -13,9 +13,26 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 import typer
 
 from talkbase import __version__
+from talkbase.options import (
+    ActorKind,
+    ActorOption,
+    DataOption,
+    Format,
+    FormatOption,
+    LimitOption,
+    SinceOption,
+    SourceOption,
+    StanceOption,
+    Status,
+    TopicOption,
+    UntilOption,
+    complete_actor,
+    complete_any,
+)
 
 if TYPE_CHECKING:
     from talkbase.dates import PartialDate
+    from talkbase.formats import Listing
     from talkbase.kb import Opened
     from talkbase.model import KnowledgeBase
     from talkbase.query import Filters
@@ -30,17 +47,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-DataOption = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer reads the annotation at run time, also on Python 3.10
-    typer.Option(
-        "--data",
-        metavar="PATH",
-        help="Knowledge base directory or file. Default: $TALKBASE_DATA, else the nearest data/ folder, "
-        "else the bundled knowledge base.",
-        show_default=False,
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -82,7 +88,7 @@ def open_data(data: Path | None, strict: bool = False) -> Opened:
         raise fail(str(exc)) from None
 
 
-def load_valid(data: Path | None) -> KnowledgeBase:
+def load_valid(data: Path | None, error_code: int = 1) -> KnowledgeBase:
     """The knowledge base, or exit 1 after printing every error in it (warnings are for `check`)."""
     opened = open_data(data)
     if opened.kb is None:
@@ -91,7 +97,7 @@ def load_valid(data: Path | None) -> KnowledgeBase:
         errors = opened.errors
         print_problems(make_console(stderr=True), errors)
         noun = "error" if len(errors) == 1 else "errors"
-        raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", 1)
+        raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", error_code)
     return opened.kb
 
 
@@ -144,28 +150,6 @@ def _date_option(value: str) -> PartialDate:
         raise QueryError(f"{exc}; {DATE_FORMAT_HINT}") from None
 
 
-SinceOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--since", metavar="DATE", help="Only from this date on (YYYY, YYYY-MM or YYYY-MM-DD)."),
-]
-UntilOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--until", metavar="DATE", help="Only up to this date, inclusive: 2025-07 includes 2025-07-31."),
-]
-ActorOption = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--actor", "-a", help="Actor id, name or alias; repeat for several."),
-]
-TopicOption = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--topic", "-t", help="Topic id or name; repeat for several."),
-]
-SourceOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--source", "-s", help="Source id, or part of its publisher, title or URL host."),
-]
-
-
 def build_filters(
     kb: KnowledgeBase,
     since: str | None = None,
@@ -173,7 +157,7 @@ def build_filters(
     actors: list[str] | None = None,
     topics: list[str] | None = None,
     source: str | None = None,
-    statuses: list[str] | None = None,
+    statuses: list[Status] | None = None,
     kinds: list[str] | None = None,
 ) -> Filters:
     """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
@@ -185,7 +169,7 @@ def build_filters(
         actors={_as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
         topics={_as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
         sources=_as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
-        statuses=set(statuses or ()),
+        statuses={s.value for s in statuses or ()},
         kinds=set(kinds or ()),
     )
 
@@ -202,6 +186,18 @@ def _as_option(option: str, convert: Callable[[str], T], value: str | None) -> T
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
+def output(listing: Listing, fmt: Format) -> None:
+    """Write a listing in the chosen format; an empty one says so on stderr instead of drawing an empty table."""
+    from talkbase.formats import emit
+    from talkbase.render import make_console
+
+    if not listing.rows:
+        typer.echo(f"no {listing.noun} match", err=True)
+        if fmt is not Format.json:
+            return
+    emit(listing, fmt.value, make_console())
+
+
 @app.command()
 def timeline(
     data: DataOption = None,
@@ -210,8 +206,8 @@ def timeline(
     actor: ActorOption = None,
     topic: TopicOption = None,
     status: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--status", help="held, scheduled, postponed or cancelled; repeat for several."),
+        Optional[list[Status]],  # noqa: UP045
+        typer.Option("--status", help="Only events with this status; repeat for several."),
     ] = None,
     kind: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -220,38 +216,218 @@ def timeline(
     source: SourceOption = None,
     positions: Annotated[bool, typer.Option("--positions", "-p", help="Interleave stated positions.")] = False,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
-    limit: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--limit", "-n", min=1, help="Show at most N rows."),
-    ] = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Events in date order, grouped by month.
 
-    Scheduled, postponed and cancelled events stand out from held ones.
-
-    Partial dates (2025, 2025-07) sort at their earliest day and are shown as written.
+    Scheduled, postponed and cancelled events stand out from held ones. Partial dates (2025, 2025-07) sort
+    at their earliest day and are shown as written.
 
     \b
     Examples:
       talkbase timeline
       talkbase timeline --positions --actor zelensky
-      talkbase timeline --since 2025-06 --status scheduled
+      talkbase timeline --since 2025-06 --status scheduled --format json
     """
     from talkbase.query import timeline as query_timeline
-    from talkbase.render import make_console, print_table, timeline_table
-    from talkbase.schema import EVENT_STATUSES
+    from talkbase.views import timeline_listing
 
-    for word in status or ():
-        if word not in EVENT_STATUSES:
-            message = f"unknown status `{word}`; use one of {', '.join(EVENT_STATUSES)}"
-            raise typer.BadParameter(message, param_hint="'--status'")
     kb = load_valid(data)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit)
-    if not items:
-        typer.echo("no events match", err=True)
-        return
-    print_table(make_console(), timeline_table(kb, items))
+    output(timeline_listing(kb, items), fmt)
+
+
+@app.command()
+def actors(
+    data: DataOption = None,
+    kind: Annotated[
+        Optional[list[ActorKind]],  # noqa: UP045
+        typer.Option("--kind", "-k", help="Only actors of this kind; repeat for several."),
+    ] = None,
+    affiliation: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--affiliation",
+            help="Only actors affiliated with this actor (id, name or alias).",
+            autocompletion=complete_actor,
+        ),
+    ] = None,
+    search: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--search", "-q", metavar="TEXT", help="Only actors whose name or alias contains TEXT."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Actors: id, name, kind, affiliation, current role, and how many events and positions each has.
+
+    \b
+    Examples:
+      talkbase actors
+      talkbase actors --kind person --affiliation russia
+      talkbase actors --search zelensk --format json
+    """
+    from talkbase.query import actor_counts, list_actors, resolve_actor
+    from talkbase.views import actors_listing
+
+    kb = load_valid(data)
+    affiliated = _as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
+    chosen = list_actors(kb, {k.value for k in kind or ()}, affiliated, search)
+    output(actors_listing(kb, chosen, actor_counts(kb)), fmt)
+
+
+@app.command()
+def positions(
+    data: DataOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    stance: StanceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="For each actor and topic, only the latest position dated on or before DATE.",
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Stated positions: who holds which stance on what, when, and according to which sources.
+
+    \b
+    Examples:
+      talkbase positions --actor peskov
+      talkbase positions --topic ceasefire --stance rejects
+      talkbase positions --as-of 2025-07-21 --format csv
+    """
+    from talkbase.query import list_positions
+    from talkbase.views import positions_listing
+
+    kb = load_valid(data)
+    filters = build_filters(kb, since, until, actor, topic, source)
+    day = _as_option("--as-of", _date_option, as_of)
+    chosen = list_positions(kb, filters, {s.value for s in stance or ()}, day)
+    output(positions_listing(kb, chosen), fmt)
+
+
+@app.command()
+def grep(
+    pattern: Annotated[str, typer.Argument(help="A Python regular expression (or, with -F, a fixed string).")],
+    data: DataOption = None,
+    ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", "-s", help="Respect case.")] = False,
+    fixed: Annotated[bool, typer.Option("--fixed-strings", "-F", help="PATTERN is a plain string.")] = False,
+    word: Annotated[bool, typer.Option("--word-regexp", "-w", help="Match whole words only.")] = False,
+    count: Annotated[bool, typer.Option("--count", "-c", help="Print only how many records match.")] = False,
+    ids_only: Annotated[bool, typer.Option("--ids", "-l", help="Print only the ids of matching records.")] = False,
+    source: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--source", help="Only claims citing this source (id, or part of publisher, title or URL host)."),
+    ] = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Search the claims: positions' claim and quote, events' title and summary.
+
+    Smart case, like ripgrep: case-insensitive unless PATTERN has a capital letter (-i and -s force
+    either). Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
+
+    \b
+    Examples:
+      talkbase grep ceasefire
+      talkbase grep -w summit --source kyivindependent
+      talkbase grep "no (final )?date" -l
+    """
+    from talkbase.query import compile_pattern
+    from talkbase.query import grep as query_grep
+    from talkbase.views import grep_listing
+
+    regex = _as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
+    kb = load_valid(data, error_code=2)
+    hits = query_grep(kb, regex, build_filters(kb, since, until, actor, topic, source))
+    matched = list(dict.fromkeys(hit.record.id for hit in hits))
+    if count:
+        typer.echo(len(matched))
+    elif ids_only:
+        for record_id in matched:
+            typer.echo(record_id)
+    else:
+        output(grep_listing(kb, hits), fmt)
+    if not hits:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
+    ],
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """One record in full, its references resolved, everything that refers to it, and where it is defined.
+
+    \b
+    Examples:
+      talkbase show istanbul-round-3
+      talkbase show Zelensky
+      talkbase show leaders-summit --format json
+    """
+    from talkbase.query import resolve_record
+    from talkbase.render import make_console, print_table
+    from talkbase.views import show_dict, show_renderable
+
+    kb = load_valid(data)
+    record = _as_option("ID", lambda i: resolve_record(kb, i), record_id)
+    if fmt in (Format.json, Format.jsonl):
+        import json
+
+        indent = 2 if fmt is Format.json else None
+        typer.echo(json.dumps(show_dict(kb, record), ensure_ascii=False, indent=indent))
+    elif fmt is Format.table:
+        print_table(make_console(), show_renderable(kb, record))
+    else:
+        raise typer.BadParameter("show writes table, json or jsonl", param_hint="'--format'")
+
+
+@app.command()
+def sources(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
+    """Sources, with how many claims (positions) and events cite each.
+
+    \b
+    Examples:
+      talkbase sources
+      talkbase sources --format csv
+    """
+    from talkbase.query import source_counts
+    from talkbase.views import sources_listing
+
+    kb = load_valid(data)
+    output(sources_listing(kb.sources, source_counts(kb)), fmt)
+
+
+@app.command()
+def topics(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
+    """Topics, with how many positions are stated on each and how many events touch it.
+
+    \b
+    Examples:
+      talkbase topics
+      talkbase topics --format markdown
+    """
+    from talkbase.query import topic_counts
+    from talkbase.views import topics_listing
+
+    kb = load_valid(data)
+    output(topics_listing(kb.topics, topic_counts(kb)), fmt)
 
 
 def main() -> int:

@@ -19,52 +19,51 @@ class Loc:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Role:
     title: str
     since: PartialDate | None = None
     until: PartialDate | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Fields are declared in the record format's order, so machine output lists them in that order too.
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
     id: str
     name: str
     kind: str
-    loc: Loc
     aliases: tuple[str, ...] = ()
     affiliation: str | None = None
     roles: tuple[Role, ...] = ()
     description: str | None = None
     wikidata: str | None = None
+    loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
     id: str
     title: str
-    loc: Loc
     publisher: str | None = None
     url: str | None = None
     date: PartialDate | None = None
     kind: str | None = None
+    loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Topic:
     id: str
     name: str
-    loc: Loc
     description: str | None = None
+    loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     id: str
     title: str
     date: PartialDate
-    sources: tuple[str, ...]
-    loc: Loc
     end: PartialDate | None = None
     status: str = "held"
     kind: str | None = None
@@ -72,21 +71,23 @@ class Event:
     participants: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     summary: str | None = None
+    sources: tuple[str, ...]
+    loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Position:
     id: str
     actor: str
     topic: str
     stance: str
     claim: str
-    date: PartialDate
-    sources: tuple[str, ...]
-    loc: Loc
     quote: str | None = None
+    date: PartialDate
     event: str | None = None
     contests: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    loc: Loc
 
 
 Record = Actor | Source | Topic | Event | Position
@@ -111,49 +112,35 @@ def _date(value: Any) -> PartialDate | None:
     return None if value is None else parse_date(str(value))
 
 
-def _tuple(value: Any) -> tuple[str, ...]:
-    return tuple(value) if value else ()
+def _converted(data: dict[str, Any]) -> dict[str, Any]:
+    """Field values as the model holds them: dates parsed, lists as tuples, roles as Role records."""
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _DATE_FIELDS:
+            value = _date(value)
+        elif key == "roles":
+            value = tuple(
+                Role(title=r["title"], since=_date(r.get("since")), until=_date(r.get("until"))) for r in value
+            )
+        elif isinstance(value, list):
+            value = tuple(value)
+        result[key] = value
+    return result
 
 
-def _actor(d: dict, loc: Loc) -> Actor:
-    roles = tuple(Role(r["title"], _date(r.get("since")), _date(r.get("until"))) for r in d.get("roles") or ())
-    return Actor(
-        d["id"], d["name"], d["kind"], loc, _tuple(d.get("aliases")), d.get("affiliation"), roles,
-        d.get("description"), d.get("wikidata"),
-    )  # fmt: skip
+def _role(data: dict[str, Any]) -> Role:
+    return Role(title=data["title"], since=_date(data.get("since")), until=_date(data.get("until")))
 
 
-def _source(d: dict, loc: Loc) -> Source:
-    return Source(d["id"], d["title"], loc, d.get("publisher"), d.get("url"), _date(d.get("date")), d.get("kind"))
-
-
-def _topic(d: dict, loc: Loc) -> Topic:
-    return Topic(d["id"], d["name"], loc, d.get("description"))
-
-
-def _event(d: dict, loc: Loc) -> Event:
-    return Event(
-        d["id"], d["title"], parse_date(str(d["date"])), tuple(d["sources"]), loc, _date(d.get("end")),
-        d.get("status") or "held", d.get("kind"), d.get("location"), _tuple(d.get("participants")),
-        _tuple(d.get("topics")), d.get("summary"),
-    )  # fmt: skip
-
-
-def _position(d: dict, loc: Loc) -> Position:
-    return Position(
-        d["id"], d["actor"], d["topic"], d["stance"], d["claim"], parse_date(str(d["date"])),
-        tuple(d["sources"]), loc, d.get("quote"), d.get("event"), _tuple(d.get("contests")),
-    )  # fmt: skip
-
-
-_BUILDERS = {"actors": _actor, "sources": _source, "topics": _topic, "events": _event, "positions": _position}
+_DATE_FIELDS = {"date", "end"}
+_CLASSES = {"actors": Actor, "sources": Source, "topics": Topic, "events": Event, "positions": Position}
 
 
 def build(records: list[RawRecord]) -> KnowledgeBase:
     """Turn raw records that passed validation into typed records."""
     kb = KnowledgeBase()
     for raw in records:
-        record = _BUILDERS[raw.kind](raw.data, Loc(raw.path, raw.line, raw.col))
+        record = _CLASSES[raw.kind](**_converted(raw.data), loc=Loc(raw.path, raw.line, raw.col))
         getattr(kb, raw.kind).append(record)
         kb.by_id[record.id] = record
     return kb

@@ -6,6 +6,7 @@ understands them the same way.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from talkbase.dates import PartialDate
 from talkbase.hints import close_matches
-from talkbase.model import Actor, Event, KnowledgeBase, Position, Topic
+from talkbase.model import Actor, Event, KnowledgeBase, Position, Record, Topic
 
 
 class QueryError(Exception):
@@ -142,3 +143,166 @@ def _name_of(kb: KnowledgeBase, record_id: str) -> str:
     if isinstance(record, (Actor, Topic)):
         return record.name
     return record_id
+
+
+def current_role(actor: Actor) -> str:
+    """The title of the actor's latest role that has not ended, or ''."""
+    open_roles = [r for r in actor.roles if r.until is None]
+    if not open_roles:
+        return ""
+    dated = [r for r in open_roles if r.since is not None]
+    latest = max(dated, key=lambda r: r.since.sort_key()) if dated else open_roles[-1]
+    return latest.title
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many events and positions involve, cite or touch a record."""
+
+    events: int = 0
+    positions: int = 0
+
+
+def _count(pairs: Iterable[tuple[str, str]]) -> dict[str, Counts]:
+    """From (id, 'events' | 'positions') pairs, the counts per id."""
+    counts: dict[str, list[int]] = {}
+    for record_id, kind in pairs:
+        slot = counts.setdefault(record_id, [0, 0])
+        slot[0 if kind == "events" else 1] += 1
+    return {rid: Counts(*n) for rid, n in counts.items()}
+
+
+def actor_counts(kb: KnowledgeBase) -> dict[str, Counts]:
+    """Events each actor took part in and positions it stated."""
+    pairs = [(a, "events") for e in kb.events for a in set(e.participants)]
+    pairs += [(p.actor, "positions") for p in kb.positions]
+    return _count(pairs)
+
+
+def source_counts(kb: KnowledgeBase) -> dict[str, Counts]:
+    """Events and positions (claims) citing each source."""
+    pairs = [(s, "events") for e in kb.events for s in set(e.sources)]
+    pairs += [(s, "positions") for p in kb.positions for s in set(p.sources)]
+    return _count(pairs)
+
+
+def topic_counts(kb: KnowledgeBase) -> dict[str, Counts]:
+    """Events touching each topic and positions stated on it."""
+    pairs = [(t, "events") for e in kb.events for t in set(e.topics)]
+    pairs += [(p.topic, "positions") for p in kb.positions]
+    return _count(pairs)
+
+
+def list_actors(
+    kb: KnowledgeBase, kinds: set[str], affiliation: str | None = None, search: str | None = None
+) -> list[Actor]:
+    """Actors of the given kinds / affiliation whose name or alias contains `search` (folded)."""
+    key = fold(search) if search else ""
+    return [
+        a
+        for a in kb.actors
+        if (not kinds or a.kind in kinds)
+        and (affiliation is None or a.affiliation == affiliation)
+        and (not key or any(key in fold(name) for name in (a.id, a.name, *a.aliases)))
+    ]
+
+
+def latest_by_actor_topic(positions: Iterable[Position]) -> list[Position]:
+    """For each actor × topic, only its latest position (ties: the one written last)."""
+    latest: dict[tuple[str, str], Position] = {}
+    for p in positions:
+        key = (p.actor, p.topic)
+        if key not in latest or p.date.sort_key() >= latest[key].date.sort_key():
+            latest[key] = p
+    return list(latest.values())
+
+
+def list_positions(
+    kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
+) -> list[Position]:
+    """Positions matching the filters, in date order; with `as_of`, what each actor held on each topic then."""
+    chosen = [p for p in kb.positions if position_matches(p, filters) and (not stances or p.stance in stances)]
+    if as_of is not None:
+        stated = [p for p in kb.positions if p.date.start <= as_of.end]
+        held = {p.id for p in latest_by_actor_topic(stated)}
+        chosen = [p for p in chosen if p.id in held]
+    return sorted(chosen, key=lambda p: (p.date.sort_key(), p.actor, p.topic))
+
+
+def compile_pattern(
+    pattern: str, ignore_case: bool = False, case_sensitive: bool = False, fixed: bool = False, word: bool = False
+) -> re.Pattern[str]:
+    """ripgrep's habits: smart case unless forced, -F for a fixed string, -w for whole words."""
+    body = re.escape(pattern) if fixed else pattern
+    if word:
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    smart_insensitive = not any(c.isupper() for c in pattern)
+    insensitive = ignore_case or (smart_insensitive and not case_sensitive)
+    try:
+        return re.compile(body, re.IGNORECASE if insensitive else 0)
+    except re.error as exc:
+        raise QueryError(f"invalid regular expression `{pattern}`: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One field of one record where the pattern matched, with the matched spans."""
+
+    record: Event | Position
+    field: str
+    text: str
+    spans: tuple[tuple[int, int], ...]
+
+
+GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
+
+
+def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Hit]:
+    """Every claim, quote, event title and summary matching `pattern`, in date order."""
+    records: list[Event | Position] = [p for p in kb.positions if position_matches(p, filters)]
+    if not filters.statuses and not filters.kinds:
+        records += [e for e in kb.events if event_matches(e, filters)]
+    records.sort(key=lambda r: r.date.sort_key())
+    hits = []
+    for record in records:
+        for name in GREP_FIELDS[type(record)]:
+            text = getattr(record, name)
+            spans = tuple(m.span() for m in pattern.finditer(text)) if text else ()
+            if any(start != end for start, end in spans):
+                hits.append(Hit(record, name, text, spans))
+    return hits
+
+
+def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:
+    """Any record by id; else an actor or topic by name; else an error with suggestions."""
+    if wanted in kb.by_id:
+        return kb.by_id[wanted]
+    for resolve in (resolve_actor, resolve_topic):
+        try:
+            return kb.by_id[resolve(kb, wanted)]
+        except QueryError:
+            continue
+    suggestions = close_matches(wanted, kb.by_id)
+    hint = f" (did you mean {', '.join(f'`{n}`' for n in suggestions)}?)" if suggestions else ""
+    raise QueryError(f"no record `{wanted}`{hint}")
+
+
+def referrers(kb: KnowledgeBase, record_id: str) -> list[Record]:
+    """Every record that names `record_id` in one of its reference fields, in date order where dated."""
+    found: list[Record] = []
+    for record in (*kb.actors, *kb.events, *kb.positions):
+        if record_id in _references_of(record):
+            found.append(record)
+    return found
+
+
+def _references_of(record: Record) -> set[str]:
+    if isinstance(record, Actor):
+        return {record.affiliation} if record.affiliation else set()
+    if isinstance(record, Event):
+        return {*record.participants, *record.topics, *record.sources}
+    if isinstance(record, Position):
+        return {record.actor, record.topic, *record.sources, *record.contests} | (
+            {record.event} if record.event else set()
+        )
+    return set()

@@ -12,13 +12,10 @@ import sys
 from collections.abc import Iterable
 from typing import IO
 
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 from rich.text import Text
 
-from talkbase.model import Event, KnowledgeBase, Position
 from talkbase.problems import Problem
-from talkbase.query import TimelineItem, actor_names
 
 # C0/C1 controls (but newline and tab), DEL, bidi overrides/isolates and zero-width characters.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -54,8 +51,8 @@ def make_console(stream: IO[str] | None = None, stderr: bool = False) -> Console
     )  # Rich itself honours NO_COLOR and leaves out escape codes when the target is not a terminal
 
 
-def print_table(console: Console, table: Table) -> None:
-    """Print a table; in a pipe, without the padding Rich leaves at the end of each line."""
+def print_table(console: Console, table: RenderableType) -> None:
+    """Print a table (or any renderable); in a pipe, without the padding Rich leaves at the end of lines."""
     if console.is_terminal:
         console.print(table)
         return
@@ -69,69 +66,3 @@ def print_problems(console: Console, problems: Iterable[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.is_error else "yellow"
         console.print(Text(escape_controls(problem.format()), style=style if console.is_terminal else ""))
-
-
-STATUS_STYLES = {
-    "held": "",
-    "scheduled": "bold yellow",
-    "postponed": "magenta",
-    "cancelled": "red strike",
-}
-STANCE_STYLES = {
-    "supports": "green",
-    "proposes": "cyan",
-    "conditional": "yellow",
-    "undecided": "dim",
-    "opposes": "red",
-    "rejects": "bold red",
-    "disputes": "magenta",
-}
-
-
-def _month_label(item: TimelineItem) -> str:
-    date = item.date
-    return date.start.strftime("%B %Y") if date.precision != "year" else str(date.start.year)
-
-
-def timeline_table(kb: KnowledgeBase, items: list[TimelineItem]) -> Table:
-    """Events (and positions) in order, one section per month, status and stance visibly marked."""
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in ("date", "status", "kind", "title", "location", "participants"):
-        table.add_column(column, overflow="fold")
-    month = None
-    for item in items:
-        label = _month_label(item)
-        if label != month:
-            month = label
-            table.add_row(Text(f"── {label} ──", style="bold cyan"))
-        table.add_row(*(_event_row(kb, item) if isinstance(item, Event) else _position_row(kb, item)))
-    return table
-
-
-def _dates(item: Event) -> str:
-    return f"{item.date}…{item.end}" if item.end else str(item.date)
-
-
-def _event_row(kb: KnowledgeBase, event: Event) -> list[Text]:
-    style = STATUS_STYLES.get(event.status, "")
-    title_style = "italic" if event.status != "held" else ""
-    return [
-        Text(_dates(event)),
-        Text(event.status, style=style),
-        literal(event.kind),
-        literal(event.title, title_style),
-        literal(event.location),
-        literal(", ".join(actor_names(kb, event.participants))),
-    ]
-
-
-def _position_row(kb: KnowledgeBase, position: Position) -> list[Text]:
-    actor, topic = actor_names(kb, [position.actor, position.topic])
-    return [
-        Text(str(position.date)),
-        Text(position.stance, style=STANCE_STYLES.get(position.stance, "")),
-        Text("position", style="dim"),
-        literal(f"{position.claim} [{topic}]"),
-        Text(""),
-        literal(actor),
-    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, run, write_kb
 
 SMALL = str(FIXTURES / "kb-small")
@@ -96,7 +97,7 @@ def test_filters(args: list[str], expected: list[str]) -> None:
         (["--actor", "nordn"], "did you mean `nordin`?"),
         (["--topic", "ceasfire"], "did you mean `ceasefire`?"),
         (["--source", "nowhere"], "no source matches `nowhere`"),
-        (["--status", "planned"], "Invalid value for '--status': unknown status `planned`"),
+        (["--status", "planned"], "'planned' is not one of 'held', 'scheduled', 'postponed', 'cancelled'"),
         (["--limit", "0"], "greater than or equal to 1"),
     ],
 )

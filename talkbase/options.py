@@ -1,0 +1,99 @@
+"""Command-line options shared by several commands, declared once: data, filters, --format, completion.
+
+Typer reads these annotations at run time, so they use `Optional[...]` (also valid on Python 3.10).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from talkbase.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
+
+Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
+Status = Enum("Status", {name: name for name in EVENT_STATUSES}, type=str)
+Stance = Enum("Stance", {name: name for name in STANCES}, type=str)
+ActorKind = Enum("ActorKind", {name: name for name in ACTOR_KINDS}, type=str)
+
+
+def _complete(ctx: typer.Context, incomplete: str, kinds: tuple[str, ...]) -> list[str]:
+    """Ids (and actor/topic names) of the knowledge base that start with what was typed so far."""
+    try:
+        from talkbase.kb import locate, open_kb
+
+        kb = open_kb(locate(ctx.params.get("data"))).kb
+    except Exception:  # completion must never break the shell
+        return []
+    if kb is None:
+        return []
+    key = incomplete.casefold()
+    found = [r.id for kind in kinds for r in getattr(kb, kind) if r.id.startswith(key)]
+    return sorted(found)
+
+
+def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete(ctx, incomplete, ("actors",))
+
+
+def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete(ctx, incomplete, ("topics",))
+
+
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete(ctx, incomplete, ("sources",))
+
+
+def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _complete(ctx, incomplete, ("actors", "sources", "topics", "events", "positions"))
+
+
+DataOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="Knowledge base directory or file. Default: $TALKBASE_DATA, else the nearest data/ folder, "
+        "else the bundled knowledge base.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format. json, jsonl and csv use the record format's field names."),
+]
+SinceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--since", metavar="DATE", help="Only from this date on (YYYY, YYYY-MM or YYYY-MM-DD)."),
+]
+UntilOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--until", metavar="DATE", help="Only up to this date, inclusive: 2025-07 includes 2025-07-31."),
+]
+ActorOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--actor", "-a", help="Actor id, name or alias; repeat for several.", autocompletion=complete_actor),
+]
+TopicOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--topic", "-t", help="Topic id or name; repeat for several.", autocompletion=complete_topic),
+]
+SourceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--source",
+        "-s",
+        help="Source id, or part of its publisher, title or URL host.",
+        autocompletion=complete_source,
+    ),
+]
+StanceOption = Annotated[
+    Optional[list[Stance]],  # noqa: UP045
+    typer.Option("--stance", help="Only these stances; repeat for several."),
+]
+LimitOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--limit", "-n", min=1, help="Show at most N rows."),
+]

@@ -1,0 +1,312 @@
+"""What each command shows: its table columns, its machine form and its empty-result noun, as Listings.
+
+The styles that make stance and status visible live here too; how a Listing is written out is formats.py's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from talkbase.formats import Column, Listing, record_dict
+from talkbase.model import Actor, Event, KnowledgeBase, Position, Source, Topic
+from talkbase.query import Counts, Hit, TimelineItem, actor_names, current_role
+from talkbase.render import escape_controls, literal
+
+STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
+STANCE_STYLES = {
+    "supports": "green",
+    "proposes": "cyan",
+    "conditional": "yellow",
+    "undecided": "dim",
+    "opposes": "red",
+    "rejects": "bold red",
+    "disputes": "magenta",
+}
+
+
+def stance_text(stance: str) -> Text:
+    return Text(stance, style=STANCE_STYLES.get(stance, ""))
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLES.get(status, ""))
+
+
+def names(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> Text:
+    return literal(", ".join(actor_names(kb, ids)))
+
+
+def ids(values: tuple[str, ...]) -> Text:
+    return literal(", ".join(values))
+
+
+def month_label(item: Event | Position) -> str:
+    date = item.date
+    return str(date.start.year) if date.precision == "year" else date.start.strftime("%B %Y")
+
+
+def span(event: Event) -> str:
+    return f"{event.date}…{event.end}" if event.end else str(event.date)
+
+
+def _typed(kind: str, record: Any) -> dict[str, Any]:
+    return {"type": kind, **record_dict(record)}
+
+
+def timeline_listing(kb: KnowledgeBase, items: list[TimelineItem]) -> Listing[TimelineItem]:
+    """Events (and positions) in date order under month headings; status and stance visibly marked."""
+
+    def cells(item: TimelineItem) -> list[Text]:
+        if isinstance(item, Event):
+            italic = "italic" if item.status != "held" else ""
+            return [
+                Text(span(item)), status_text(item.status), literal(item.kind), literal(item.title, italic),
+                literal(item.location), names(kb, item.participants),
+            ]  # fmt: skip
+        topic = actor_names(kb, [item.topic])[0]
+        return [
+            Text(str(item.date)), stance_text(item.stance), Text("position", style="dim"),
+            literal(f"{item.claim} [{topic}]"), Text(""), names(kb, [item.actor]),
+        ]  # fmt: skip
+
+    headers = ("date", "status", "kind", "title", "location", "participants")
+    columns = [_nth(h, i, cells, wrap=h in ("title", "location", "participants")) for i, h in enumerate(headers)]
+    return Listing(
+        "events",
+        items,
+        columns,
+        lambda item: _typed("event" if isinstance(item, Event) else "position", item),
+        section=month_label,
+    )
+
+
+def _nth(header: str, index: int, cells: Any, wrap: bool = True) -> Column[Any]:
+    return Column(header, lambda row: cells(row)[index], wrap)
+
+
+def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Counts]) -> Listing[Actor]:
+    def as_dict(a: Actor) -> dict[str, Any]:
+        c = counts.get(a.id, Counts())
+        return {**record_dict(a), "current_role": current_role(a) or None, "events_count": c.events,
+                "positions_count": c.positions}  # fmt: skip
+
+    columns = [
+        Column("id", lambda a: literal(a.id), wrap=False),
+        Column("name", lambda a: literal(a.name)),
+        Column("kind", lambda a: Text(a.kind), wrap=False),
+        Column("affiliation", lambda a: names(kb, [a.affiliation]) if a.affiliation else Text("")),
+        Column("role", lambda a: literal(current_role(a))),
+        Column("events", lambda a: Text(str(counts.get(a.id, Counts()).events), justify="right"), wrap=False),
+        Column("positions", lambda a: Text(str(counts.get(a.id, Counts()).positions), justify="right"), wrap=False),
+    ]
+    return Listing("actors", actors, columns, as_dict)
+
+
+def positions_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[Position]:
+    columns = [
+        Column("actor", lambda p: names(kb, [p.actor])),
+        Column("topic", lambda p: names(kb, [p.topic])),
+        Column("stance", lambda p: stance_text(p.stance), wrap=False),
+        Column("date", lambda p: Text(str(p.date)), wrap=False),
+        Column("claim", lambda p: literal(p.claim)),
+        Column("sources", lambda p: ids(p.sources)),
+    ]
+    return Listing("positions", positions, columns, record_dict)
+
+
+def sources_listing(sources: list[Source], counts: dict[str, Counts]) -> Listing[Source]:
+    def as_dict(s: Source) -> dict[str, Any]:
+        c = counts.get(s.id, Counts())
+        return {**record_dict(s), "claims_count": c.positions, "events_count": c.events}
+
+    columns = [
+        Column("id", lambda s: literal(s.id), wrap=False),
+        Column("title", lambda s: literal(s.title)),
+        Column("publisher", lambda s: literal(s.publisher)),
+        Column("date", lambda s: Text(str(s.date or "")), wrap=False),
+        Column("kind", lambda s: literal(s.kind), wrap=False),
+        Column("claims", lambda s: Text(str(counts.get(s.id, Counts()).positions), justify="right"), wrap=False),
+        Column("events", lambda s: Text(str(counts.get(s.id, Counts()).events), justify="right"), wrap=False),
+    ]
+    return Listing("sources", sources, columns, as_dict)
+
+
+def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[Topic]:
+    def as_dict(t: Topic) -> dict[str, Any]:
+        c = counts.get(t.id, Counts())
+        return {**record_dict(t), "positions_count": c.positions, "events_count": c.events}
+
+    columns = [
+        Column("id", lambda t: literal(t.id), wrap=False),
+        Column("name", lambda t: literal(t.name)),
+        Column("positions", lambda t: Text(str(counts.get(t.id, Counts()).positions), justify="right"), wrap=False),
+        Column("events", lambda t: Text(str(counts.get(t.id, Counts()).events), justify="right"), wrap=False),
+        Column("description", lambda t: literal(t.description)),
+    ]
+    return Listing("topics", topics, columns, as_dict)
+
+
+def highlighted(hit: Hit) -> Text:
+    """The matched text with every match highlighted (visible in a terminal; plain in a pipe)."""
+    text, done = Text(), 0
+    for start, end in hit.spans:
+        text.append(escape_controls(hit.text[done:start]))
+        text.append(escape_controls(hit.text[start:end]), style="bold red")
+        done = end
+    text.append(escape_controls(hit.text[done:]))
+    return text
+
+
+def grep_listing(kb: KnowledgeBase, hits: list[Hit]) -> Listing[Hit]:
+    def who(hit: Hit) -> Text:
+        record = hit.record
+        return names(kb, [record.actor]) if isinstance(record, Position) else literal(record.kind or "event")
+
+    def as_dict(hit: Hit) -> dict[str, Any]:
+        kind = "position" if isinstance(hit.record, Position) else "event"
+        return {"type": kind, "id": hit.record.id, "date": hit.record.date.text, "field": hit.field,
+                "text": hit.text, "matches": [list(s) for s in hit.spans]}  # fmt: skip
+
+    columns = [
+        Column("date", lambda h: Text(str(h.record.date)), wrap=False),
+        Column("id", lambda h: literal(h.record.id), wrap=False),
+        Column("who", who),
+        Column("field", lambda h: Text(h.field), wrap=False),
+        Column("text", highlighted),
+    ]
+    return Listing("claims", hits, columns, as_dict)
+
+
+def _label(kb: KnowledgeBase, record_id: str) -> str:
+    record = kb.by_id.get(record_id)
+    name = getattr(record, "name", None) or getattr(record, "title", None)
+    return f"{name} ({record_id})" if name else record_id
+
+
+def field_rows(kb: KnowledgeBase, record: Any) -> list[tuple[str, Text]]:
+    """(field, value) for each field the record has, references shown with their names."""
+    rows = []
+    for key, value in record_dict(record).items():
+        if value in (None, [], ""):
+            continue
+        rows.append((key, _field_text(kb, key, value)))
+    return rows
+
+
+_REFERENCE_FIELDS = {"actor", "topic", "event", "affiliation", "participants", "topics", "sources", "contests"}
+
+
+def _field_text(kb: KnowledgeBase, key: str, value: Any) -> Text:
+    if key == "stance":
+        return stance_text(value)
+    if key == "status":
+        return status_text(value)
+    if key == "roles":
+        return literal("; ".join(_role(r) for r in value))
+    if key in _REFERENCE_FIELDS:
+        refs = value if isinstance(value, list) else [value]
+        return literal("; ".join(_label(kb, r) for r in refs))
+    if isinstance(value, list):
+        return literal(", ".join(value))
+    return literal(str(value))
+
+
+def _role(role: dict[str, Any]) -> str:
+    period = " – ".join(p for p in (role.get("since") or "", role.get("until") or "") if p)
+    if role.get("since") and not role.get("until"):
+        period = f"since {role['since']}"
+    return f"{role['title']} ({period})" if period else role["title"]
+
+
+def kind_of(record: Any) -> str:
+    return type(record).__name__.lower()
+
+
+def referrers_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
+    """Records that refer to the one shown: their kind, id, date, stance or status, and what they say."""
+
+    def state(r: Any) -> Text:
+        if isinstance(r, Position):
+            return stance_text(r.stance)
+        return status_text(r.status) if isinstance(r, Event) else Text("")
+
+    def says(r: Any) -> Text:
+        if isinstance(r, Position):
+            return literal(f"{actor_names(kb, [r.actor])[0]}: {r.claim}")
+        return literal(getattr(r, "title", None) or getattr(r, "name", ""))
+
+    columns = [
+        Column("kind", lambda r: Text(kind_of(r)), wrap=False),
+        Column("id", lambda r: literal(r.id), wrap=False),
+        Column("date", lambda r: Text(str(getattr(r, "date", "") or "")), wrap=False),
+        Column("stance/status", state, wrap=False),
+        Column("text", says),
+    ]
+    return Listing("records", records, columns, lambda r: {"type": kind_of(r), **record_dict(r)})
+
+
+def standing_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[Position]:
+    """Who stands where on a topic: each actor's latest position."""
+    columns = [
+        Column("actor", lambda p: names(kb, [p.actor])),
+        Column("stance", lambda p: stance_text(p.stance), wrap=False),
+        Column("date", lambda p: Text(str(p.date)), wrap=False),
+        Column("claim", lambda p: literal(p.claim)),
+    ]
+    return Listing("positions", positions, columns, record_dict)
+
+
+def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any]]]:
+    """The listings shown under a record: who refers to it, and for a topic, where each actor stands."""
+    from talkbase.query import latest_by_actor_topic, referrers
+
+    sections: list[tuple[str, Listing[Any]]] = []
+    if isinstance(record, Topic):
+        latest = latest_by_actor_topic(p for p in kb.positions if p.topic == record.id)
+        latest.sort(key=lambda p: (p.date.sort_key(), p.actor))
+        sections.append(("Where each actor stands (latest position)", standing_listing(kb, latest)))
+    found = referrers(kb, record.id)
+    found.sort(key=lambda r: (kind_of(r), r.date.sort_key() if hasattr(r, "date") else (), r.id))
+    sections.append(("Referred to by", referrers_listing(kb, found)))
+    return sections
+
+
+def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
+    """A record's fields, where it is defined, and the listings under it, as one Rich renderable."""
+    from rich.console import Group
+    from rich.table import Table
+
+    fields = Table(box=None, show_header=False, pad_edge=False)
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for key, value in field_rows(kb, record):
+        fields.add_row(key, value)
+    title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), ("  " + str(record.loc), "dim"))
+    parts: list[Any] = [title, fields]
+    for heading, listing in show_sections(kb, record):
+        parts.append(Text(f"\n{heading}:", style="bold"))
+        parts.append(_listing_table(listing) if listing.rows else Text("  (none)", style="dim"))
+    return Group(*parts)
+
+
+def _listing_table(listing: Listing[Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in listing.columns:
+        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap)
+    for row in listing.rows:
+        table.add_row(*(column.cell(row) for column in listing.columns))
+    return table
+
+
+def show_dict(kb: KnowledgeBase, record: Any) -> dict[str, Any]:
+    """The machine form of `show`: the record, where it is defined, and the ids of what refers to it."""
+    result: dict[str, Any] = {"type": kind_of(record), **record_dict(record)}
+    result["defined_at"] = {"path": record.loc.path, "line": record.loc.line, "column": record.loc.col}
+    for heading, listing in show_sections(kb, record):
+        key = "referred_to_by" if heading == "Referred to by" else "latest_positions"
+        result[key] = [listing.as_dict(r) for r in listing.rows]
+    return result
