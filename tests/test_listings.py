@@ -1,0 +1,224 @@
+"""actors, positions, grep, show, sources, topics and --format on the fixture KB: exact ids in order,
+key table lines, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import FIXTURES, run
+
+SMALL = str(FIXTURES / "kb-small")
+
+
+def tb(*args: str):
+    return run(*args, "--data", SMALL)
+
+
+def json_ids(*args: str) -> list[str]:
+    result = tb(*args, "--format", "json")
+    assert result.code in (0, 1), result.err
+    return [row["id"] for row in json.loads(result.out)]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["actors"], ["northland", "southland", "nordin", "sudov", "mediator", "south-delegation", "daily-planet"]),
+        (["actors", "--kind", "person"], ["nordin", "sudov", "mediator"]),
+        (["actors", "--kind", "state", "--kind", "delegation"], ["northland", "southland", "south-delegation"]),
+        (["actors", "--affiliation", "Southland"], ["sudov", "south-delegation"]),
+        (["actors", "--search", "судов"], ["sudov"]),
+        (["actors", "--search", "asa"], ["nordin"]),
+        (["actors", "--search", "ERDOG"], ["mediator"]),
+        (["positions"], ["sudov-ceasefire-may", "nordin-ceasefire-may", "planet-analysis", "sudov-ceasefire-july",
+                         "nordin-summit", "sudov-no-date"]),
+        (["positions", "--actor", "Судов"], ["sudov-ceasefire-may", "sudov-ceasefire-july", "sudov-no-date"]),
+        (["positions", "--topic", "ceasefire", "--stance", "rejects"], ["sudov-ceasefire-july"]),
+        (["positions", "--since", "2025-07-21"], ["nordin-summit", "sudov-no-date"]),
+        (["positions", "--until", "2025-05"], ["sudov-ceasefire-may", "nordin-ceasefire-may"]),
+        (["positions", "--source", "nordin-address"], ["nordin-summit"]),
+        (["positions", "--as-of", "2025-06"], ["sudov-ceasefire-may", "nordin-ceasefire-may"]),
+        (["positions", "--as-of", "2025-07-21", "--topic", "ceasefire"], ["nordin-ceasefire-may", "sudov-ceasefire-july"]),
+        (["positions", "--as-of", "2025-07-22", "--stance", "conditional"], []),
+        (["sources"], ["planet-may", "planet-july", "nordin-address"]),
+        (["topics"], ["ceasefire", "prisoners", "summit"]),
+        (["grep", "ceasefire"], ["sudov-ceasefire-may", "nordin-ceasefire-may", "sudov-ceasefire-july"]),
+        (["timeline", "--positions", "--actor", "nordin"], ["summit-2025", "nordin-ceasefire-may", "address", "nordin-summit"]),
+    ],
+)  # fmt: skip
+def test_json_ids_in_order(args: list[str], expected: list[str]) -> None:
+    assert json_ids(*args) == expected
+
+
+def test_json_carries_the_record_format_field_names_and_dates_as_written() -> None:
+    rows = json.loads(tb("positions", "--actor", "sudov", "--format", "json").out)
+    assert list(rows[0]) == ["id", "actor", "topic", "stance", "claim", "quote", "date", "event", "contests", "sources"]
+    assert rows[0]["date"] == "2025-05"
+    assert rows[1]["quote"] == "on the battlefield"
+    actors = json.loads(tb("actors", "--format", "json").out)
+    sudov = next(a for a in actors if a["id"] == "sudov")
+    assert sudov["roles"] == [
+        {"title": "Foreign Minister", "since": "2019-03", "until": "2024-12"},
+        {"title": "Chief negotiator", "since": "2025-01", "until": None},
+    ]
+    assert (sudov["current_role"], sudov["events_count"], sudov["positions_count"]) == ("Chief negotiator", 1, 3)
+
+
+def test_jsonl_is_one_record_per_line() -> None:
+    lines = tb("topics", "--format", "jsonl").out.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["ceasefire", "prisoners", "summit"]
+
+
+def test_csv_has_a_header_and_joins_lists() -> None:
+    out = tb("positions", "--topic", "summit", "--format", "csv").out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == ["planet-analysis", "nordin-summit", "sudov-no-date"]
+    assert rows[1]["sources"] == "nordin-address; planet-july"
+    assert rows[0]["claim"] == "A breakthrough is unlikely.\\x0dOVERWRITTEN"
+
+
+def test_markdown_is_a_pipe_table() -> None:
+    lines = tb("topics", "--format", "markdown").out.splitlines()
+    assert lines[0] == "| id | name | positions | events | description |"
+    assert lines[1] == "| --- | --- | --- | --- | --- |"
+    assert lines[2] == "| ceasefire | Ceasefire | 3 | 1 |  |"
+
+
+def test_machine_formats_have_no_escape_codes_even_with_colour_forced() -> None:
+    for fmt in ("json", "jsonl", "csv", "markdown"):
+        out = run("positions", "--data", SMALL, "--format", fmt, env={"FORCE_COLOR": "1", "TERM": "xterm"}).out
+        assert "\x1b" not in out, fmt
+
+
+def test_empty_results_say_so_on_stderr_only() -> None:
+    result = tb("positions", "--since", "2030")
+    assert (result.code, result.out, result.err) == (0, "", "no positions match\n")
+    result = tb("positions", "--since", "2030", "--format", "json")
+    assert (result.code, result.out) == (0, "[]\n")
+
+
+def test_actors_table() -> None:
+    lines = tb("actors").out.splitlines()
+    assert lines[0].split() == ["id", "name", "kind", "affiliation", "role", "events", "positions"]
+    sudov = next(line for line in lines if line.startswith("sudov "))
+    assert sudov.split() == ["sudov", "Ivan", "Sudov", "person", "Southland", "Chief", "negotiator", "1", "3"]
+
+
+def test_positions_table_shows_stance_date_claim_sources() -> None:
+    lines = tb("positions", "--actor", "nordin").out.splitlines()
+    assert lines[0].split() == ["actor", "topic", "stance", "date", "claim", "sources"]
+    assert "Åsa Nordin" in lines[2] and "supports" in lines[2] and "2025-07-21" in lines[2]
+    assert lines[2].endswith("nordin-address, planet-july")
+    assert "[bold]now[/bold]" in lines[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "out"),
+    [
+        (["grep", "CEASEFIRE", "--count"], 1, "0\n"),
+        (["grep", "CEASEFIRE", "-i", "--count"], 0, "3\n"),
+        (["grep", "Ceasefire", "-s", "--count"], 1, "0\n"),
+        (["grep", "ceasefire", "-s", "--count"], 0, "3\n"),
+        (["grep", "ceasefire", "--count"], 0, "3\n"),
+        (["grep", "round", "-l"], 0, "round-1\nround-2\nsudov-no-date\nround-3\n"),
+        (["grep", "cease", "-l"], 0, "sudov-ceasefire-may\nnordin-ceasefire-may\nsudov-ceasefire-july\n"),
+        (["grep", "cease", "-w", "-l"], 1, ""),
+        (["grep", "ceasefire proposal", "-w", "-l"], 0, "sudov-ceasefire-july\n"),
+        (["grep", "30-day", "-F", "-l"], 0, "nordin-ceasefire-may\n"),
+        (["grep", "[bold]", "-F", "-l"], 0, "round-1\nnordin-summit\n"),
+        (["grep", "battlefield", "-l"], 0, "sudov-ceasefire-july\n"),
+        (["grep", "ceasefire", "--actor", "nordin", "-l"], 0, "nordin-ceasefire-may\n"),
+        (["grep", "ceasefire", "--since", "2025-07", "-l"], 0, "sudov-ceasefire-july\n"),
+        (["grep", "round", "--source", "planet-july", "-l"], 0, "round-2\nsudov-no-date\nround-3\n"),
+        (["grep", "round", "--topic", "prisoners", "-l"], 0, "round-1\nround-2\nround-3\n"),
+        (["grep", "zebra"], 1, ""),
+    ],
+)
+def test_grep(args: list[str], code: int, out: str) -> None:
+    result = tb(*args)
+    assert (result.code, result.out) == (code, out)
+
+
+def test_grep_bad_regex_is_exit_2_with_a_clear_message() -> None:
+    result = tb("grep", "cease(fire")
+    assert result.code == 2
+    assert "invalid regular expression `cease(fire`: missing ), unterminated subpattern" in result.err
+
+
+def test_grep_on_broken_data_is_exit_2() -> None:
+    assert run("grep", "x", "--data", str(FIXTURES / "errors" / "dangling-ref")).code == 2
+
+
+def test_grep_table_and_json_show_matches() -> None:
+    lines = tb("grep", "battlefield").out.splitlines()
+    assert lines[0].split() == ["date", "id", "who", "field", "text"]
+    assert len(lines) == 3  # the claim and the quote of one position
+    rows = json.loads(tb("grep", "battlefield", "--format", "json").out)
+    assert [(r["id"], r["field"], r["matches"]) for r in rows] == [
+        ("sudov-ceasefire-july", "claim", [[66, 77]]),
+        ("sudov-ceasefire-july", "quote", [[7, 18]]),
+    ]
+
+
+def test_show_an_actor_lists_its_events_and_positions_and_where_it_is_defined() -> None:
+    out = tb("show", "sudov").out
+    assert out.splitlines()[0] == "actor sudov  tests/fixtures/kb-small/actors.yaml:17"
+    assert "affiliation  Southland (southland)" in out
+    assert "Foreign Minister (2019-03 – 2024-12); Chief negotiator (since 2025-01)" in out
+    for record_id in ("summit-2025", "sudov-ceasefire-may", "sudov-ceasefire-july", "sudov-no-date"):
+        assert record_id in out
+
+
+def test_show_by_name_or_alias() -> None:
+    assert tb("show", "Судов").out.splitlines()[0].startswith("actor sudov")
+    assert tb("show", "Leaders' summit").out.splitlines()[0].startswith("topic summit")
+
+
+def test_show_a_topic_says_who_stands_where() -> None:
+    out = tb("show", "ceasefire").out
+    section = out.split("Where each actor stands (latest position):", 1)[1].split("Referred to by:")[0]
+    rows = [line.split()[:3] for line in section.strip().splitlines()[1:]]
+    assert rows == [["Åsa", "Nordin", "proposes"], ["Ivan", "Sudov", "rejects"]]
+
+
+def test_show_a_source_lists_every_claim_citing_it() -> None:
+    data = json.loads(tb("show", "nordin-address", "--format", "json").out)
+    assert [r["id"] for r in data["referred_to_by"]] == ["address", "nordin-summit"]
+    assert data["defined_at"]["line"] == 14
+
+
+def test_show_an_event_lists_what_contests_it() -> None:
+    data = json.loads(tb("show", "round-3", "--format", "json").out)
+    assert [r["id"] for r in data["referred_to_by"]] == ["sudov-no-date"]
+
+
+def test_show_unknown_id_suggests() -> None:
+    result = tb("show", "round-4")
+    assert result.code == 2
+    assert "no record `round-4` (did you mean `round-3`, `round-2`, `round-1`?)" in result.err
+
+
+@pytest.mark.parametrize("command", ["timeline", "actors", "positions", "grep", "show", "sources", "topics"])
+def test_help_has_examples_and_format(command: str) -> None:
+    out = run(command, "--help").out
+    assert "Examples:" in out and f"talkbase {command}" in out
+    assert "--data" in out
+    if command != "show":
+        assert "--format" in out
+
+
+def test_shell_completion_suggests_ids() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "talkbase"
+    env = {**os.environ, "_TALKBASE_COMPLETE": "complete_bash", "COMP_CWORD": "5",
+           "COMP_WORDS": f"talkbase timeline --data {SMALL} --actor s"}  # fmt: skip
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["south-delegation", "southland", "sudov"]
