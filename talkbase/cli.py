@@ -28,6 +28,7 @@ from talkbase.options import (
     UntilOption,
     complete_actor,
     complete_any,
+    complete_source,
 )
 
 if TYPE_CHECKING:
@@ -326,7 +327,11 @@ def grep(
     ids_only: Annotated[bool, typer.Option("--ids", "-l", help="Print only the ids of matching records.")] = False,
     source: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--source", help="Only claims citing this source (id, or part of publisher, title or URL host)."),
+        typer.Option(
+            "--source",
+            help="Only claims citing this source (id, or part of publisher, title or URL host).",
+            autocompletion=complete_source,
+        ),
     ] = None,
     actor: ActorOption = None,
     topic: TopicOption = None,

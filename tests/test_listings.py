@@ -42,12 +42,14 @@ def json_ids(*args: str) -> list[str]:
         (["positions", "--until", "2025-05"], ["sudov-ceasefire-may", "nordin-ceasefire-may"]),
         (["positions", "--source", "nordin-address"], ["nordin-summit"]),
         (["positions", "--as-of", "2025-06"], ["sudov-ceasefire-may", "nordin-ceasefire-may"]),
-        (["positions", "--as-of", "2025-07-21", "--topic", "ceasefire"], ["nordin-ceasefire-may", "sudov-ceasefire-july"]),
+        (["positions", "--as-of", "2025-07-21", "--topic", "ceasefire"],
+         ["nordin-ceasefire-may", "sudov-ceasefire-july"]),
         (["positions", "--as-of", "2025-07-22", "--stance", "conditional"], []),
         (["sources"], ["planet-may", "planet-july", "nordin-address"]),
         (["topics"], ["ceasefire", "prisoners", "summit"]),
         (["grep", "ceasefire"], ["sudov-ceasefire-may", "nordin-ceasefire-may", "sudov-ceasefire-july"]),
-        (["timeline", "--positions", "--actor", "nordin"], ["summit-2025", "nordin-ceasefire-may", "address", "nordin-summit"]),
+        (["timeline", "--positions", "--actor", "nordin"],
+         ["summit-2025", "nordin-ceasefire-may", "address", "nordin-summit"]),
     ],
 )  # fmt: skip
 def test_json_ids_in_order(args: list[str], expected: list[str]) -> None:
@@ -222,3 +224,10 @@ def test_shell_completion_suggests_ids() -> None:
            "COMP_WORDS": f"talkbase timeline --data {SMALL} --actor s"}  # fmt: skip
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["south-delegation", "southland", "sudov"]
+
+
+def test_no_color_is_honoured_even_when_colour_is_forced() -> None:
+    coloured = run("positions", "--data", SMALL, env={"FORCE_COLOR": "1", "TERM": "xterm"}).out
+    assert "\x1b[33mconditional" in coloured  # the stance colour, so the next assertion means something
+    plain = run("positions", "--data", SMALL, env={"FORCE_COLOR": "1", "TERM": "xterm", "NO_COLOR": "1"}).out
+    assert "\x1b[33m" not in plain and "\x1b[36m" not in plain
