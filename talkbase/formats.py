@@ -64,7 +64,7 @@ def write_table(listing: Listing[Any], console: Console) -> None:
     for row in listing.rows:
         if listing.section is not None and listing.section(row) != current:
             current = listing.section(row)
-            table.add_row(Text(f"── {current} ──", style="bold cyan"))
+            table.add_row(Text(current, style="bold cyan"))  # short enough to keep the first column narrow
         table.add_row(*(column.cell(row) for column in listing.columns))
     print_table(console, table)
 

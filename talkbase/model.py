@@ -37,6 +37,7 @@ class Actor:
     roles: tuple[Role, ...] = ()
     description: str | None = None
     wikidata: str | None = None
+    sources: tuple[str, ...] = ()
     loc: Loc
 
 
@@ -56,6 +57,7 @@ class Topic:
     id: str
     name: str
     description: str | None = None
+    sources: tuple[str, ...] = ()
     loc: Loc
 
 
@@ -134,6 +136,14 @@ def _role(data: dict[str, Any]) -> Role:
 
 _DATE_FIELDS = {"date", "end"}
 _CLASSES = {"actors": Actor, "sources": Source, "topics": Topic, "events": Event, "positions": Position}
+
+
+_KEYS = {cls: key for key, cls in _CLASSES.items()}
+
+
+def kind_key(record: Record) -> str:
+    """The top-level key of a record's kind: `actors` for an Actor."""
+    return _KEYS[type(record)]
 
 
 def build(records: list[RawRecord]) -> KnowledgeBase:

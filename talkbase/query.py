@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from talkbase.dates import PartialDate
 from talkbase.hints import close_matches
-from talkbase.model import Actor, Event, KnowledgeBase, Position, Record, Topic
+from talkbase.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
+from talkbase.schema import KINDS, REF, REFS
 
 
 class QueryError(Exception):
@@ -288,21 +289,18 @@ def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:
 
 
 def referrers(kb: KnowledgeBase, record_id: str) -> list[Record]:
-    """Every record that names `record_id` in one of its reference fields, in date order where dated."""
-    found: list[Record] = []
-    for record in (*kb.actors, *kb.events, *kb.positions):
-        if record_id in _references_of(record):
-            found.append(record)
+    """Every record that names `record_id` in one of its reference fields."""
+    every = (*kb.actors, *kb.sources, *kb.topics, *kb.events, *kb.positions)
+    return [record for record in every if record_id in references_of(record)]
+
+
+def references_of(record: Record) -> set[str]:
+    """The ids a record names in its reference fields, as the schema lists them."""
+    found: set[str] = set()
+    for spec in KINDS[kind_key(record)].fields:
+        value = getattr(record, spec.name)
+        if spec.type == REF and value:
+            found.add(value)
+        elif spec.type == REFS:
+            found.update(value)
     return found
-
-
-def _references_of(record: Record) -> set[str]:
-    if isinstance(record, Actor):
-        return {record.affiliation} if record.affiliation else set()
-    if isinstance(record, Event):
-        return {*record.participants, *record.topics, *record.sources}
-    if isinstance(record, Position):
-        return {record.actor, record.topic, *record.sources, *record.contests} | (
-            {record.event} if record.event else set()
-        )
-    return set()

@@ -90,6 +90,7 @@ KINDS: dict[str, Kind] = {
                 Field("roles", ROLES, subfields=ROLE_FIELDS),
                 Field("description", TEXT),
                 Field("wikidata", WIKIDATA),
+                Field("sources", REFS, refs=("sources",)),  # extension: where the actor and its roles are named
             ),
         ),
         Kind(
@@ -111,6 +112,7 @@ KINDS: dict[str, Kind] = {
                 Field("id", ID, required=True),
                 Field("name", TEXT, required=True),
                 Field("description", TEXT),
+                Field("sources", REFS, refs=("sources",)),  # extension: where the topic is discussed
             ),
         ),
         Kind(

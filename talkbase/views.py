@@ -44,7 +44,7 @@ def ids(values: tuple[str, ...]) -> Text:
 
 def month_label(item: Event | Position) -> str:
     date = item.date
-    return str(date.start.year) if date.precision == "year" else date.start.strftime("%B %Y")
+    return str(date.start.year) if date.precision == "year" else date.start.strftime("%b %Y")
 
 
 def span(event: Event) -> str:
@@ -71,7 +71,8 @@ def timeline_listing(kb: KnowledgeBase, items: list[TimelineItem]) -> Listing[Ti
             literal(f"{item.claim} [{topic}]"), Text(""), names(kb, [item.actor]),
         ]  # fmt: skip
 
-    headers = ("date", "status", "kind", "title", "location", "participants")
+    with_positions = any(isinstance(item, Position) for item in items)
+    headers = ("date", "status/stance" if with_positions else "status", "kind", "title", "location", "participants")
     columns = [_nth(h, i, cells, wrap=h in ("title", "location", "participants")) for i, h in enumerate(headers)]
     return Listing(
         "events",
