@@ -181,7 +181,10 @@ def grep_listing(kb: KnowledgeBase, hits: list[Hit]) -> Listing[Hit]:
 
 
 def _label(kb: KnowledgeBase, record_id: str) -> str:
+    """How `show` names a referenced record: its name or title (a position: who said what) and its id."""
     record = kb.by_id.get(record_id)
+    if isinstance(record, Position):
+        return f"{actor_names(kb, [record.actor])[0]}: {record.claim} ({record_id})"
     name = getattr(record, "name", None) or getattr(record, "title", None)
     return f"{name} ({record_id})" if name else record_id
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 
 from talkbase.kb import DataLocation, bundled_path, open_kb
@@ -63,3 +67,54 @@ def test_days_appear_only_where_the_article_gives_them(kb: KnowledgeBase) -> Non
 def test_the_ceasefire_positions(kb: KnowledgeBase) -> None:
     stances = {p.actor: p.stance for p in kb.positions if p.topic == "ceasefire"}
     assert stances == {"ukraine": "proposes", "united-states": "supports", "russia": "rejects"}
+
+
+# The command line on the bundled knowledge base, as the README promises.
+def test_names_with_diacritics_and_other_scripts_find_actors() -> None:
+    from conftest import run
+
+    for name in ("erdogan", "Erdoğan", "ERDOGAN"):
+        out = run("positions", "--actor", name, "--format", "json").out
+        assert [p["id"] for p in json.loads(out)] == ["erdogan-joint-meeting"], name
+    out = run("positions", "--actor", "Зеленський", "--format", "json").out
+    assert {p["actor"] for p in json.loads(out)} == {"zelensky"}
+
+
+def test_sources_by_url_host_or_publisher() -> None:
+    from conftest import run
+
+    for wanted in ("kyivindependent", "kyiv independent", "Kyiv Independent"):
+        out = run("grep", "battlefield", "--source", wanted, "-l").out
+        assert out == "peskov-war-goals-battlefield\n", wanted
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", "--positions"],
+        ["actors"],
+        ["positions"],
+        ["grep", "talks"],
+        ["show", "zelensky"],
+        ["show", "leaders-summit"],
+        ["show", ARTICLE],
+        ["show", "istanbul-round-3"],
+        ["sources"],
+        ["topics"],
+    ],
+)
+def test_json_of_every_command_parses(args: list[str]) -> None:
+    from conftest import run
+
+    result = run(*args, "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out)
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed on this machine")
+def test_json_output_works_with_jq() -> None:
+    from conftest import run
+
+    out = run("positions", "--topic", "ceasefire", "--format", "json").out
+    done = subprocess.run(["jq", "-r", ".[].actor"], input=out, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["russia", "ukraine", "united-states"]
