@@ -66,9 +66,12 @@ def _root(
 
     \b
     Examples:
-      talkbase timeline                  what happened and what is coming, in order
-      talkbase check                     find every mistake in the YAML files
-      talkbase timeline --data ~/my-kb   use another knowledge base
+      talkbase timeline                       what happened and what is coming, in order
+      talkbase positions --topic ceasefire    who stands where on one topic
+      talkbase grep "no (final )?date"        search the claims
+      talkbase show peskov                    one record and everything that refers to it
+      talkbase check                          find every mistake in the YAML files
+      talkbase timeline --data ~/my-kb        use another knowledge base
     """
 
 
@@ -117,9 +120,12 @@ def check(
       talkbase check --strict
       talkbase check --data ~/negotiations/data
     """
+    from talkbase.loader import HAVE_LIBYAML
     from talkbase.render import make_console, print_problems
 
     opened = open_data(data, strict=strict)
+    if not HAVE_LIBYAML:
+        typer.echo("note: PyYAML has no libyaml here, so loading is about 10x slower; a PyYAML wheel has it", err=True)
     console = make_console()
     print_problems(console, opened.problems)
     console.print(_summary(opened), highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -120,3 +121,26 @@ def test_the_bundled_kb_is_used_outside_any_project(tmp_path: Path) -> None:
 def test_python_dash_m_and_the_repository_layout() -> None:
     for path in ("talkbase", "data", "tests", "pyproject.toml", "README.md"):
         assert (REPO / path).exists(), path
+
+
+def help_examples() -> list[str]:
+    """Every example command line shown in any --help, on the bundled knowledge base."""
+    examples = []
+    for command in ("", "check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"):
+        out = run(*([command] if command else []), "--help").out
+        block = out.split("Examples:", 1)[1].split("\n\n", 1)[0]
+        examples += [re.match(r"\s+(talkbase.*?)(\s{2,}|$)", line).group(1) for line in block.splitlines() if line]
+    return examples
+
+
+def test_help_examples_run_cleanly_on_the_bundled_kb(tmp_path: Path) -> None:
+    import shlex
+
+    examples = help_examples()
+    assert len(examples) >= 20
+    for example in examples:
+        words = shlex.split(example.replace("~/my-kb", str(SMALL)).replace("~/negotiations/data", str(SMALL)))
+        assert words[0] == "talkbase"
+        result = run(*words[1:], cwd=tmp_path)
+        assert result.code == 0, (example, result.err)
+        assert result.out, example
