@@ -87,6 +87,11 @@ def _nth(header: str, index: int, cells: Any, wrap: bool = True) -> Column[Any]:
     return Column(header, lambda row: cells(row)[index], wrap)
 
 
+def count_column(header: str, counts: dict[str, Counts], which: str) -> Column[Any]:
+    """A right-aligned column of how many events or positions involve each row's record."""
+    return Column(header, lambda r: Text(str(getattr(counts.get(r.id, Counts()), which)), justify="right"), False)
+
+
 def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Counts]) -> Listing[Actor]:
     def as_dict(a: Actor) -> dict[str, Any]:
         c = counts.get(a.id, Counts())
@@ -99,8 +104,8 @@ def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Cou
         Column("kind", lambda a: Text(a.kind), wrap=False),
         Column("affiliation", lambda a: names(kb, [a.affiliation]) if a.affiliation else Text("")),
         Column("role", lambda a: literal(current_role(a))),
-        Column("events", lambda a: Text(str(counts.get(a.id, Counts()).events), justify="right"), wrap=False),
-        Column("positions", lambda a: Text(str(counts.get(a.id, Counts()).positions), justify="right"), wrap=False),
+        count_column("events", counts, "events"),
+        count_column("positions", counts, "positions"),
     ]
     return Listing("actors", actors, columns, as_dict)
 
@@ -128,8 +133,8 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts]) -> Listing
         Column("publisher", lambda s: literal(s.publisher)),
         Column("date", lambda s: Text(str(s.date or "")), wrap=False),
         Column("kind", lambda s: literal(s.kind), wrap=False),
-        Column("claims", lambda s: Text(str(counts.get(s.id, Counts()).positions), justify="right"), wrap=False),
-        Column("events", lambda s: Text(str(counts.get(s.id, Counts()).events), justify="right"), wrap=False),
+        count_column("claims", counts, "positions"),
+        count_column("events", counts, "events"),
     ]
     return Listing("sources", sources, columns, as_dict)
 
@@ -142,8 +147,8 @@ def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[To
     columns = [
         Column("id", lambda t: literal(t.id), wrap=False),
         Column("name", lambda t: literal(t.name)),
-        Column("positions", lambda t: Text(str(counts.get(t.id, Counts()).positions), justify="right"), wrap=False),
-        Column("events", lambda t: Text(str(counts.get(t.id, Counts()).events), justify="right"), wrap=False),
+        count_column("positions", counts, "positions"),
+        count_column("events", counts, "events"),
         Column("description", lambda t: literal(t.description)),
     ]
     return Listing("topics", topics, columns, as_dict)
