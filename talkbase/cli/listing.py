@@ -1,19 +1,14 @@
-"""The command line: thin Typer wiring that parses options, calls a query, hands the result to a renderer.
-
-Heavy modules (the YAML loader, Rich tables) are imported inside the commands that use them, so
-`talkbase --help` and `--version` start fast.
-"""
+"""The commands that check and list the knowledge base: check, timeline, actors, positions, grep, show,
+sources and topics. Each parses its options, calls a query, and hands the result to a renderer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase import __version__
-from talkbase.options import (
+from talkbase.cli.app import app, as_option, build_filters, date_option, load_valid, open_data, output
+from talkbase.cli.options import (
     ActorKind,
     ActorOption,
     DataOption,
@@ -32,77 +27,7 @@ from talkbase.options import (
 )
 
 if TYPE_CHECKING:
-    from talkbase.dates import PartialDate
-    from talkbase.formats import Listing
     from talkbase.kb import Opened
-    from talkbase.model import KnowledgeBase
-    from talkbase.query import Filters
-
-T = TypeVar("T")
-
-app = typer.Typer(
-    name="talkbase",
-    no_args_is_help=True,
-    add_completion=True,
-    rich_markup_mode=None,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"talkbase {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """A knowledge base of negotiations: events, actors, sources, topics and stated positions, kept as YAML.
-
-    \b
-    Examples:
-      talkbase timeline                       what happened and what is coming, in order
-      talkbase positions --topic ceasefire    who stands where on one topic
-      talkbase grep "no (final )?date"        search the claims
-      talkbase show peskov                    one record and everything that refers to it
-      talkbase check                          find every mistake in the YAML files
-      talkbase timeline --data ~/my-kb        use another knowledge base
-    """
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a one-line error to stderr; the caller raises the returned Exit."""
-    from talkbase.render import escape_controls
-
-    typer.echo(f"talkbase: error: {escape_controls(message)}", err=True)
-    return typer.Exit(code)
-
-
-def open_data(data: Path | None, strict: bool = False) -> Opened:
-    from talkbase.kb import DataLocationError, locate, open_kb
-
-    try:
-        return open_kb(locate(data), strict=strict)
-    except DataLocationError as exc:
-        raise fail(str(exc)) from None
-
-
-def load_valid(data: Path | None, error_code: int = 1) -> KnowledgeBase:
-    """The knowledge base, or exit 1 after printing every error in it (warnings are for `check`)."""
-    opened = open_data(data)
-    if opened.kb is None:
-        from talkbase.render import make_console, print_problems
-
-        errors = opened.errors
-        print_problems(make_console(stderr=True), errors)
-        noun = "error" if len(errors) == 1 else "errors"
-        raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", error_code)
-    return opened.kb
 
 
 @app.command()
@@ -145,64 +70,6 @@ def _summary(opened: Opened) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
-
-
-def _date_option(value: str) -> PartialDate:
-    from talkbase.dates import DATE_FORMAT_HINT, DateError, parse_date
-    from talkbase.query import QueryError
-
-    try:
-        return parse_date(value)
-    except DateError as exc:
-        raise QueryError(f"{exc}; {DATE_FORMAT_HINT}") from None
-
-
-def build_filters(
-    kb: KnowledgeBase,
-    since: str | None = None,
-    until: str | None = None,
-    actors: list[str] | None = None,
-    topics: list[str] | None = None,
-    source: str | None = None,
-    statuses: list[Status] | None = None,
-    kinds: list[str] | None = None,
-) -> Filters:
-    """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
-    from talkbase.query import Filters, resolve_actor, resolve_sources, resolve_topic
-
-    return Filters(
-        since=_as_option("--since", _date_option, since),
-        until=_as_option("--until", _date_option, until),
-        actors={_as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
-        topics={_as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
-        sources=_as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
-        statuses={s.value for s in statuses or ()},
-        kinds=set(kinds or ()),
-    )
-
-
-def _as_option(option: str, convert: Callable[[str], T], value: str | None) -> T | None:
-    """Convert one option's value, turning a query or date error into a usage error naming the option."""
-    from talkbase.query import QueryError
-
-    if value is None:
-        return None
-    try:
-        return convert(value)
-    except QueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
-
-
-def output(listing: Listing, fmt: Format) -> None:
-    """Write a listing in the chosen format; an empty one says so on stderr instead of drawing an empty table."""
-    from talkbase.formats import emit
-    from talkbase.render import make_console
-
-    if not listing.rows:
-        typer.echo(f"no {listing.noun} match", err=True)
-        if fmt is not Format.json:
-            return
-    emit(listing, fmt.value, make_console())
 
 
 @app.command()
@@ -279,7 +146,7 @@ def actors(
     from talkbase.views import actors_listing
 
     kb = load_valid(data)
-    affiliated = _as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
+    affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
     chosen = list_actors(kb, {k.value for k in kind or ()}, affiliated, search)
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt)
 
@@ -316,7 +183,7 @@ def positions(
 
     kb = load_valid(data)
     filters = build_filters(kb, since, until, actor, topic, source)
-    day = _as_option("--as-of", _date_option, as_of)
+    day = as_option("--as-of", date_option, as_of)
     chosen = list_positions(kb, filters, {s.value for s in stance or ()}, day)
     output(positions_listing(kb, chosen), fmt)
 
@@ -360,7 +227,7 @@ def grep(
     from talkbase.query import grep as query_grep
     from talkbase.views import grep_listing
 
-    regex = _as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
+    regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
     kb = load_valid(data, error_code=2)
     hits = query_grep(kb, regex, build_filters(kb, since, until, actor, topic, source))
     matched = list(dict.fromkeys(hit.record.id for hit in hits))
@@ -397,7 +264,7 @@ def show(
     from talkbase.views import show_dict, show_renderable
 
     kb = load_valid(data)
-    record = _as_option("ID", lambda i: resolve_record(kb, i), record_id)
+    record = as_option("ID", lambda i: resolve_record(kb, i), record_id)
     if fmt in (Format.json, Format.jsonl):
         import json
 
@@ -439,12 +306,3 @@ def topics(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
 
     kb = load_valid(data)
     output(topics_listing(kb.topics, topic_counts(kb)), fmt)
-
-
-def main() -> int:
-    """The console script: run the app and turn its exit into a status code."""
-    try:
-        app()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 0
-    return 0

@@ -1,0 +1,16 @@
+"""The command line: thin Typer wiring over the query and render layers.
+
+`app.py` holds the app and what commands share; each other module registers a group of commands.
+"""
+
+from talkbase.cli import listing  # noqa: F401  (registers its commands)
+from talkbase.cli.app import app
+
+
+def main() -> int:
+    """The console script: run the app and turn its exit into a status code."""
+    try:
+        app()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0

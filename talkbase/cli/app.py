@@ -1,0 +1,147 @@
+"""The Typer app and what every command shares: finding and loading the data, filters, output.
+
+Heavy modules (the YAML loader, Rich tables) are imported inside the functions that use them, so
+`talkbase --help` and `--version` start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from talkbase import __version__
+from talkbase.cli.options import Format, Status
+
+if TYPE_CHECKING:
+    from talkbase.dates import PartialDate
+    from talkbase.formats import Listing
+    from talkbase.kb import Opened
+    from talkbase.model import KnowledgeBase
+    from talkbase.query import Filters
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="talkbase",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"talkbase {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """A knowledge base of negotiations: events, actors, sources, topics and stated positions, kept as YAML.
+
+    \b
+    Examples:
+      talkbase timeline                       what happened and what is coming, in order
+      talkbase positions --topic ceasefire    who stands where on one topic
+      talkbase grep "no (final )?date"        search the claims
+      talkbase show peskov                    one record and everything that refers to it
+      talkbase check                          find every mistake in the YAML files
+      talkbase timeline --data ~/my-kb        use another knowledge base
+    """
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error to stderr; the caller raises the returned Exit."""
+    from talkbase.render import escape_controls
+
+    typer.echo(f"talkbase: error: {escape_controls(message)}", err=True)
+    return typer.Exit(code)
+
+
+def open_data(data: Path | None, strict: bool = False) -> Opened:
+    from talkbase.kb import DataLocationError, locate, open_kb
+
+    try:
+        return open_kb(locate(data), strict=strict)
+    except DataLocationError as exc:
+        raise fail(str(exc)) from None
+
+
+def load_valid(data: Path | None, error_code: int = 1) -> KnowledgeBase:
+    """The knowledge base, or exit 1 after printing every error in it (warnings are for `check`)."""
+    opened = open_data(data)
+    if opened.kb is None:
+        from talkbase.render import make_console, print_problems
+
+        errors = opened.errors
+        print_problems(make_console(stderr=True), errors)
+        noun = "error" if len(errors) == 1 else "errors"
+        raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", error_code)
+    return opened.kb
+
+
+def date_option(value: str) -> PartialDate:
+    from talkbase.dates import DATE_FORMAT_HINT, DateError, parse_date
+    from talkbase.query import QueryError
+
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise QueryError(f"{exc}; {DATE_FORMAT_HINT}") from None
+
+
+def build_filters(
+    kb: KnowledgeBase,
+    since: str | None = None,
+    until: str | None = None,
+    actors: list[str] | None = None,
+    topics: list[str] | None = None,
+    source: str | None = None,
+    statuses: list[Status] | None = None,
+    kinds: list[str] | None = None,
+) -> Filters:
+    """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
+    from talkbase.query import Filters, resolve_actor, resolve_sources, resolve_topic
+
+    return Filters(
+        since=as_option("--since", date_option, since),
+        until=as_option("--until", date_option, until),
+        actors={as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
+        topics={as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
+        sources=as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
+        statuses={s.value for s in statuses or ()},
+        kinds=set(kinds or ()),
+    )
+
+
+def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T | None:
+    """Convert one option's value, turning a query or date error into a usage error naming the option."""
+    from talkbase.query import QueryError
+
+    if value is None:
+        return None
+    try:
+        return convert(value)
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def output(listing: Listing, fmt: Format) -> None:
+    """Write a listing in the chosen format; an empty one says so on stderr instead of drawing an empty table."""
+    from talkbase.formats import emit
+    from talkbase.render import make_console
+
+    if not listing.rows:
+        typer.echo(f"no {listing.noun} match", err=True)
+        if fmt is not Format.json:
+            return
+    emit(listing, fmt.value, make_console())
