@@ -26,6 +26,14 @@ class Role:
     until: PartialDate | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryEntry:
+    date: PartialDate
+    status: str
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
 # Fields are declared in the record format's order, so machine output lists them in that order too.
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
@@ -74,6 +82,7 @@ class Event:
     topics: tuple[str, ...] = ()
     summary: str | None = None
     sources: tuple[str, ...]
+    history: tuple[HistoryEntry, ...] = ()
     loc: Loc
 
 
@@ -132,6 +141,11 @@ def _converted(data: dict[str, Any]) -> dict[str, Any]:
 
 def _role(data: dict[str, Any]) -> Role:
     return Role(title=data["title"], since=_date(data.get("since")), until=_date(data.get("until")))
+
+
+def _history_entry(data: dict[str, Any]) -> HistoryEntry:
+    date = parse_date(str(data["date"]))
+    return HistoryEntry(date=date, status=data["status"], sources=tuple(data["sources"]), note=data.get("note"))
 
 
 _DATE_FIELDS = {"date", "end"}

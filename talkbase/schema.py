@@ -21,7 +21,7 @@ REFS = "refs"  # a list of such ids
 TEXTS = "texts"  # a list of strings
 URL = "url"  # an http(s) URL
 WIKIDATA = "wikidata"  # Q + digits
-ROLES = "roles"  # a list of {title, since, until}
+ENTRIES = "entries"  # a list of mappings, each with its own `subfields` (roles, event history)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class Field:
     vocab: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()  # the kinds (plural keys) a reference may point to
     subfields: tuple[Field, ...] = ()
+    item: str = ""  # for a list of mappings, how a message names one of them: "role"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,13 @@ ROLE_FIELDS = (
     Field("since", DATE),
     Field("until", DATE),
 )
+# Extension: an event's status changes as reported (announced, moved, postponed, cancelled).
+HISTORY_FIELDS = (
+    Field("date", DATE, required=True),
+    Field("status", CHOICE, required=True, vocab=EVENT_STATUSES),
+    Field("sources", REFS, required=True, refs=("sources",)),
+    Field("note", TEXT),
+)
 
 KINDS: dict[str, Kind] = {
     kind.key: kind
@@ -87,7 +95,7 @@ KINDS: dict[str, Kind] = {
                 Field("kind", CHOICE, required=True, vocab=ACTOR_KINDS),
                 Field("aliases", TEXTS),
                 Field("affiliation", REF, refs=("actors",)),
-                Field("roles", ROLES, subfields=ROLE_FIELDS),
+                Field("roles", ENTRIES, subfields=ROLE_FIELDS, item="role"),
                 Field("description", TEXT),
                 Field("wikidata", WIKIDATA),
                 Field("sources", REFS, refs=("sources",)),  # extension: where the actor and its roles are named
@@ -130,6 +138,9 @@ KINDS: dict[str, Kind] = {
                 Field("topics", REFS, refs=("topics",)),
                 Field("summary", TEXT),
                 Field("sources", REFS, required=True, refs=("sources",)),
+                Field(
+                    "history", ENTRIES, subfields=HISTORY_FIELDS, item="history entry"
+                ),  # extension: status changes as reported
             ),
         ),
         Kind(

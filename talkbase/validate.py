@@ -19,12 +19,12 @@ from talkbase.problems import Problem, Severity
 from talkbase.schema import (
     CHOICE,
     DATE,
+    ENTRIES,
     ID,
     ID_RE,
     KINDS,
     REF,
     REFS,
-    ROLES,
     TEXT,
     TEXTS,
     URL,
@@ -280,18 +280,20 @@ def check_wikidata(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[P
         )
 
 
-def check_roles(
+def check_entries(
     spec: Field, value: Any, where: Where, label: str, path: str, refs: list[Reference]
 ) -> Iterator[Problem]:
+    """A list of small mappings (roles, history entries), each checked against the field's subfields."""
+    first = spec.subfields[0].name
     if not isinstance(value, YList):
-        yield _wrong_type(spec, value, where, "a list of roles", "write `- title: ...` items")
+        yield _wrong_type(spec, value, where, f"a list of {spec.name}", f"write `- {first}: ...` items")
         return
     for item, pos in _items(value):
         item_where = Where(path, *pos)
         if not isinstance(item, YMap) or not item:
-            yield _wrong_type(spec, item, item_where, "a mapping with `title`", "write `- title: ...`")
+            yield _wrong_type(spec, item, item_where, f"a mapping with `{first}`", f"write `- {first}: ...`")
             continue
-        yield from check_fields(item, spec.subfields, f"a role of {label}", path, refs)
+        yield from check_fields(item, spec.subfields, f"{_with_article(spec.item)} of {label}", path, refs)
         yield from check_order(item, "since", "until", path)
 
 
@@ -321,7 +323,7 @@ CHECKERS: dict[str, Checker] = {
     TEXTS: check_texts,
     URL: check_url,
     WIKIDATA: check_wikidata,
-    ROLES: check_roles,
+    ENTRIES: check_entries,
 }
 
 
@@ -351,7 +353,30 @@ def index_ids(
             ids[record_id] = (record.kind, where)
         if record.kind == "events":
             problems.extend(check_order(record.data, "date", "end", record.path))
+            problems.extend(check_history_status(record))
     return ids, problems
+
+
+def check_history_status(record: RawRecord) -> Iterator[Problem]:
+    """An event's `status` is its current status, so it must agree with its latest history entry."""
+    data = record.data
+    history = data.get("history")
+    if not isinstance(history, YList):
+        return
+    dated = [(d, e) for e in history if isinstance(e, YMap) and (d := _valid_date(e.get("date"))) is not None]
+    if not dated:
+        return
+    latest_date, latest = dated[0]
+    for date, entry in dated[1:]:
+        if date.sort_key() >= latest_date.sort_key():  # on the same date, the entry written last wins
+            latest_date, latest = date, entry
+    if not isinstance(latest.get("status"), str):
+        return
+    status = data.get("status", "held")
+    if status != latest.get("status"):
+        where = value_where(data, "status", record.path) if "status" in data else record_where(record)
+        message = f"`status` is `{status}` but the latest history entry ({latest_date}) says `{latest.get('status')}`"
+        yield where.problem("status-history", message, "update `status` or the history")
 
 
 def check_references(references: list[Reference], ids: dict[str, tuple[str, Where]]) -> Iterator[Problem]:
