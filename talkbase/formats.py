@@ -12,8 +12,10 @@ import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any, Generic, TypeVar
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -57,16 +59,55 @@ def record_dict(record: Any) -> dict[str, Any]:
 
 
 def write_table(listing: Listing[Any], console: Console) -> None:
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in listing.columns:
-        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap)
-    current = None
-    for row in listing.rows:
-        if listing.section is not None and listing.section(row) != current:
-            current = listing.section(row)
-            table.add_row(Text(current, style="bold cyan"))  # short enough to keep the first column narrow
-        table.add_row(*(column.cell(row) for column in listing.columns))
-    print_table(console, table)
+    """A table; with sections, a heading line above each group of rows, every group in the same columns."""
+    if listing.section is None:
+        print_table(console, _table(listing.columns, listing.rows))
+        return
+    widths = _shared_widths(listing, console)
+    print_table(console, _table(listing.columns, [], widths))
+    for label, group in groupby(listing.rows, key=listing.section):
+        console.print(Text(label, style="bold cyan"), overflow="fold")
+        print_table(console, _table(listing.columns, list(group), widths, show_header=False))
+
+
+def _shared_widths(listing: Listing[Any], console: Console) -> list[int]:
+    """Column widths that fit every row; in a terminal, wrapping columns share what the others leave."""
+    full = [max(_width(c.header), *(_width(c.cell(r)) for r in listing.rows), 1) for c in listing.columns]
+    if not console.is_terminal:
+        return full
+    wrapping = [i for i, c in enumerate(listing.columns) if c.wrap]
+    fixed = sum(w for i, w in enumerate(full) if i not in wrapping)
+    room = console.width - fixed - 2 * (len(full) - 1)
+    base = {i: min(full[i], 8) for i in wrapping}  # every wrapping column keeps a readable minimum
+    rest = room - sum(base.values())
+    extra = {i: full[i] - base[i] for i in wrapping}
+    if sum(full[i] for i in wrapping) <= room or rest <= 0:
+        return full  # it fits, or nothing can make it fit: Rich folds what it must
+    shares = {i: base[i] + extra[i] * rest // sum(extra.values()) for i in wrapping}
+    return [shares.get(i, w) for i, w in enumerate(full)]
+
+
+def _table(
+    columns: Sequence[Column[Any]], rows: Sequence[Any], widths: list[int] | None = None, show_header: bool = True
+) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header)
+    for index, column in enumerate(columns):
+        width = widths[index] if widths else None
+        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width)
+    for row in rows:
+        table.add_row(*(column.cell(row) for column in columns))
+    return table
+
+
+def listing_table(listing: Listing[Any]) -> Table:
+    """A listing's rows as one Rich table (for composing into larger views such as `show`)."""
+    return _table(listing.columns, listing.rows)
+
+
+def _width(text: str | Text) -> int:
+    """The widest line of a cell, in terminal columns."""
+    plain = text.plain if isinstance(text, Text) else text
+    return max((cell_len(line) for line in plain.splitlines()), default=0)
 
 
 def write_markdown(listing: Listing[Any], console: Console) -> None:

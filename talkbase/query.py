@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from talkbase.dates import PartialDate
@@ -304,3 +304,41 @@ def references_of(record: Record) -> set[str]:
         elif spec.type == REFS:
             found.update(value)
     return found
+
+
+def known_from(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate) -> PartialDate:
+    """When a reader could first know something: the earliest publication date among its sources
+    (a source without a date counts as published on the record's own date)."""
+    dates = [getattr(kb.by_id.get(s), "date", None) or own_date for s in sources] or [own_date]
+    return min(dates, key=PartialDate.sort_key)
+
+
+def _known(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate, day: PartialDate) -> bool:
+    # A partial publication date counts from its earliest day, as everywhere else.
+    return known_from(kb, sources, own_date).start <= day.end
+
+
+def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:
+    """The event's status as a reader knew it on `day`: its latest history entry published by then."""
+    known = [h for h in event.history if _known(kb, h.sources, h.date, day)]
+    if not known:
+        return event.status
+    latest = known[0]
+    for entry in known[1:]:
+        if entry.date.sort_key() >= latest.date.sort_key():
+            latest = entry
+    return latest.status
+
+
+def event_known(kb: KnowledgeBase, event: Event, day: PartialDate) -> bool:
+    return _known(kb, event.sources, event.date, day) or any(_known(kb, h.sources, h.date, day) for h in event.history)
+
+
+def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
+    """The knowledge base as a reader could have known it on `day`: only events and positions whose sources
+    were published by then, each event with the status known that day. Actors, topics and sources stay."""
+    events = [replace(e, status=known_status(kb, e, day)) for e in kb.events if event_known(kb, e, day)]
+    positions = [p for p in kb.positions if _known(kb, p.sources, p.date, day)]
+    known = KnowledgeBase(actors=kb.actors, sources=kb.sources, topics=kb.topics, events=events, positions=positions)
+    known.by_id = {r.id: r for r in (*kb.actors, *kb.sources, *kb.topics, *events, *positions)}
+    return known

@@ -7,10 +7,11 @@ record can never style or control the terminal.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -66,3 +67,15 @@ def print_problems(console: Console, problems: Iterable[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.is_error else "yellow"
         console.print(Text(escape_controls(problem.format()), style=style if console.is_terminal else ""))
+
+
+PICTURE_WIDTH = 120
+
+
+def export_picture(render: Any, svg: bool) -> str:
+    """What `render(width)` shows in a colour terminal of PICTURE_WIDTH columns, as SVG or HTML text."""
+    console = Console(record=True, width=PICTURE_WIDTH, force_terminal=True, file=io.StringIO(),
+                      highlight=False, markup=False, emoji=False, color_system="truecolor")  # fmt: skip
+    shown = render(PICTURE_WIDTH)
+    shown(console) if callable(shown) else console.print(shown)
+    return console.export_svg(title="talkbase") if svg else console.export_html()

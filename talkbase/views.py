@@ -9,7 +9,8 @@ from typing import Any
 
 from rich.text import Text
 
-from talkbase.formats import Column, Listing, record_dict
+from talkbase.analysis import Dispute, Matrix, Step
+from talkbase.formats import Column, Listing, listing_table, record_dict
 from talkbase.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.query import Counts, Hit, TimelineItem, actor_names, current_role
 from talkbase.render import escape_controls, literal
@@ -122,10 +123,13 @@ def positions_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[P
     return Listing("positions", positions, columns, record_dict)
 
 
-def sources_listing(sources: list[Source], counts: dict[str, Counts]) -> Listing[Source]:
+def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict[str, int]) -> Listing[Source]:
+    """Sources with how many claims and events cite them, and how many claims rest on them alone."""
+
     def as_dict(s: Source) -> dict[str, Any]:
         c = counts.get(s.id, Counts())
-        return {**record_dict(s), "claims_count": c.positions, "events_count": c.events}
+        return {**record_dict(s), "claims_count": c.positions, "sole_claims_count": sole.get(s.id, 0),
+                "events_count": c.events}  # fmt: skip
 
     columns = [
         Column("id", lambda s: literal(s.id), wrap=False),
@@ -134,6 +138,7 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts]) -> Listing
         Column("date", lambda s: Text(str(s.date or "")), wrap=False),
         Column("kind", lambda s: literal(s.kind), wrap=False),
         count_column("claims", counts, "positions"),
+        Column("sole", lambda s: Text(str(sole.get(s.id, 0)), justify="right"), wrap=False),
         count_column("events", counts, "events"),
     ]
     return Listing("sources", sources, columns, as_dict)
@@ -296,19 +301,8 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     parts: list[Any] = [title, fields]
     for heading, listing in show_sections(kb, record):
         parts.append(Text(f"\n{heading}:", style="bold"))
-        parts.append(_listing_table(listing) if listing.rows else Text("  (none)", style="dim"))
+        parts.append(listing_table(listing) if listing.rows else Text("  (none)", style="dim"))
     return Group(*parts)
-
-
-def _listing_table(listing: Listing[Any]) -> Any:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in listing.columns:
-        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap)
-    for row in listing.rows:
-        table.add_row(*(column.cell(row) for column in listing.columns))
-    return table
 
 
 def show_dict(kb: KnowledgeBase, record: Any) -> dict[str, Any]:
@@ -319,3 +313,147 @@ def show_dict(kb: KnowledgeBase, record: Any) -> dict[str, Any]:
         key = "referred_to_by" if heading == "Referred to by" else "latest_positions"
         result[key] = [listing.as_dict(r) for r in listing.rows]
     return result
+
+
+STANCE_ABBREVIATIONS = {
+    "supports": "sup",
+    "proposes": "prop",
+    "conditional": "cond",
+    "undecided": "und",
+    "opposes": "opp",
+    "rejects": "rej",
+    "disputes": "disp",
+}
+
+
+def matrix_grid(kb: KnowledgeBase, m: Matrix) -> Listing[Actor]:
+    """Actors down, topics across, each cell the latest stance and its date (markdown's grid)."""
+
+    def cell(topic: Topic) -> Column[Actor]:
+        def text(actor: Actor) -> Text:
+            p = m.cell(actor.id, topic.id)
+            return Text("") if p is None else Text(f"{p.stance} {p.date}")
+
+        return Column(topic.name, text)
+
+    columns = [Column("actor", lambda a: literal(a.name)), *(cell(t) for t in m.topics)]
+    return Listing("positions", m.actors, columns, record_dict)
+
+
+def matrix_panels(m: Matrix, width: int) -> Any:
+    """The grid for a terminal of `width` columns: topics numbered, stances abbreviated, and when the topics
+    do not fit side by side, several panels of as many topics as fit, one below the other."""
+    from rich.console import Group
+    from rich.table import Table
+
+    dates = [len(str(p.date)) for p in m.cells.values()] or [4]
+    name_width = min(24, max(len(a.name) for a in m.actors))
+    one_line = max(len(a) for a in STANCE_ABBREVIATIONS.values()) + 1 + max(dates)
+    two_lines = max(4, max(dates))
+    fits_on_one_line = name_width + len(m.topics) * (one_line + 2) <= width
+    cell_width = one_line if fits_on_one_line else two_lines
+    per_panel = max(1, (width - name_width - 2) // (cell_width + 2))
+    parts: list[Any] = []
+    for start in range(0, len(m.topics), per_panel):
+        chunk = list(enumerate(m.topics, start=1))[start : start + per_panel]
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column("actor", overflow="fold", max_width=name_width)
+        for number, _ in chunk:
+            table.add_column(str(number), no_wrap=True, width=cell_width)
+        for actor in m.actors:
+            cells = [m.cell(actor.id, topic.id) for _, topic in chunk]
+            if any(cells):
+                sep = " " if fits_on_one_line else "\n"
+                table.add_row(literal(actor.name), *(_matrix_cell(p, sep) for p in cells))
+        parts += [table, Text("")]
+    parts.append(matrix_legend(m))
+    return Group(*parts)
+
+
+def _matrix_cell(p: Position | None, sep: str) -> Text:
+    if p is None:
+        return Text("")
+    return Text.assemble((STANCE_ABBREVIATIONS[p.stance], STANCE_STYLES[p.stance]), sep, (str(p.date), "dim"))
+
+
+def matrix_legend(m: Matrix) -> Text:
+    topics = "  ".join(f"{i}={t.name}" for i, t in enumerate(m.topics, start=1))
+    stances = "  ".join(f"{short}={word}" for word, short in STANCE_ABBREVIATIONS.items())
+    return Text.assemble(("topics: ", "bold"), escape_controls(topics), "\n", ("stances: ", "bold"), stances)
+
+
+def matrix_cells(kb: KnowledgeBase, m: Matrix) -> Listing[Position]:
+    """The matrix in long form for machines: one row per filled cell."""
+
+    def as_dict(p: Position) -> dict[str, Any]:
+        return {"actor": p.actor, "topic": p.topic, "stance": p.stance, "date": p.date.text, "position": p.id}
+
+    cells = [m.cells[(a.id, t.id)] for a in m.actors for t in m.topics if (a.id, t.id) in m.cells]
+    return Listing("positions", cells, positions_listing(kb, cells).columns, as_dict)
+
+
+def history_listing(kb: KnowledgeBase, steps: list[Step]) -> Listing[Step]:
+    """Each actor × topic as a section; a change of stance is marked, a reversal loudly."""
+
+    def change(step: Step) -> Text:
+        before = step.previous.stance if step.previous else ""
+        if step.change == "reversal":
+            return Text(f"reversal ({before} → {step.position.stance})", style="bold red")
+        return Text(f"changed ({before} →)", style="yellow") if step.change else Text("")
+
+    def as_dict(step: Step) -> dict[str, Any]:
+        previous = step.previous.stance if step.previous else None
+        return {**record_dict(step.position), "previous_stance": previous, "change": step.change or None}
+
+    columns = [
+        Column("date", lambda s: Text(str(s.position.date)), wrap=False),
+        Column("stance", lambda s: stance_text(s.position.stance), wrap=False),
+        Column("change", change),
+        Column("claim", lambda s: literal(s.position.claim)),
+        Column("sources", lambda s: ids(s.position.sources)),
+    ]
+    section = lambda s: f"{actor_names(kb, [s.position.actor])[0]} · {actor_names(kb, [s.position.topic])[0]}"  # noqa: E731
+    return Listing("positions", steps, columns, as_dict, section=section)
+
+
+def _side(kb: KnowledgeBase, record: Event | Position) -> Text:
+    """One side of a dispute: who said what, when, with its stance (or an event's title and status)."""
+    if isinstance(record, Position):
+        who = actor_names(kb, [record.actor])[0]
+        head = Text.assemble((who, "bold"), " ", stance_text(record.stance), " ", (str(record.date), "dim"))
+        body = record.claim
+    else:
+        head = Text.assemble(("event", "bold"), " ", status_text(record.status), " ", (span(record), "dim"))
+        body = record.title
+    return Text.assemble(head, "\n", literal(body), "\n", (f"[{', '.join(record.sources)}]", "dim"))
+
+
+def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute]:
+    def as_dict(d: Dispute) -> dict[str, Any]:
+        other = d.other
+        is_position = isinstance(other, Position)
+        return {
+            "type": d.kind,
+            "topic": d.topic,
+            "claim": d.claim.id,
+            "claim_actor": d.claim.actor,
+            "claim_stance": d.claim.stance,
+            "claim_date": d.claim.date.text,
+            "claim_text": d.claim.claim,
+            "claim_sources": list(d.claim.sources),
+            "other": other.id,
+            "other_type": "position" if is_position else "event",
+            "other_actor": other.actor if is_position else None,
+            "other_stance": other.stance if is_position else other.status,
+            "other_date": other.date.text,
+            "other_text": other.claim if is_position else other.title,
+            "other_sources": list(other.sources),
+        }
+
+    columns = [
+        Column("dispute", lambda d: Text(d.kind), wrap=False),
+        Column("topic", lambda d: names(kb, [d.topic])),
+        Column("claim", lambda d: _side(kb, d.claim)),
+        Column("against", lambda d: _side(kb, d.other)),
+    ]
+    return Listing("disputes", found, columns, as_dict)

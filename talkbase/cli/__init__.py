@@ -3,7 +3,7 @@
 `app.py` holds the app and what commands share; each other module registers a group of commands.
 """
 
-from talkbase.cli import listing  # noqa: F401  (registers its commands)
+from talkbase.cli import analysis, listing  # noqa: F401  (they register their commands)
 from talkbase.cli.app import app
 
 

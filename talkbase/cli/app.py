@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -76,8 +76,11 @@ def open_data(data: Path | None, strict: bool = False) -> Opened:
         raise fail(str(exc)) from None
 
 
-def load_valid(data: Path | None, error_code: int = 1) -> KnowledgeBase:
-    """The knowledge base, or exit 1 after printing every error in it (warnings are for `check`)."""
+def load_valid(data: Path | None, error_code: int = 1, known_at: str | None = None) -> KnowledgeBase:
+    """The knowledge base (as known on `known_at`, if given), or exit 1 after printing every error in it.
+
+    Warnings are for `check`; the date is checked first, so a typo in it is reported before any loading."""
+    day = as_option("--known-at", date_option, known_at)
     opened = open_data(data)
     if opened.kb is None:
         from talkbase.render import make_console, print_problems
@@ -86,7 +89,11 @@ def load_valid(data: Path | None, error_code: int = 1) -> KnowledgeBase:
         print_problems(make_console(stderr=True), errors)
         noun = "error" if len(errors) == 1 else "errors"
         raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", error_code)
-    return opened.kb
+    if day is None:
+        return opened.kb
+    from talkbase.query import as_known_at
+
+    return as_known_at(opened.kb, day)
 
 
 def date_option(value: str) -> PartialDate:
@@ -135,13 +142,34 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def output(listing: Listing, fmt: Format) -> None:
-    """Write a listing in the chosen format; an empty one says so on stderr instead of drawing an empty table."""
-    from talkbase.formats import emit
+def output(listing: Listing, fmt: Format, save: Path | None = None) -> None:
+    """Write a listing in the chosen format, or with `save` into an SVG or HTML file. An empty listing says
+    so on stderr instead of drawing an empty table."""
+    from talkbase.formats import emit, write_table
     from talkbase.render import make_console
 
     if not listing.rows:
         typer.echo(f"no {listing.noun} match", err=True)
         if fmt is not Format.json:
             return
+    if save is not None:
+        save_picture(lambda _width: lambda console: write_table(listing, console), save)
+        return
     emit(listing, fmt.value, make_console())
+
+
+def save_picture(render: Callable[[int], Any], path: Path) -> None:
+    """Render what the terminal would show, in colour, to an SVG or HTML file, atomically.
+
+    `render(width)` returns a Rich renderable, or a function that prints onto a given console."""
+    from talkbase.atomic import write_text_atomic
+    from talkbase.render import export_picture
+
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".html", ".htm"):
+        raise typer.BadParameter(f"`{path}`: the file must end in .svg or .html", param_hint="'--save'")
+    try:
+        write_text_atomic(path, export_picture(render, svg=suffix == ".svg"))
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
+    typer.echo(f"saved {path}", err=True)

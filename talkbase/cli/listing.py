@@ -3,6 +3,7 @@ sources and topics. Each parses its options, calls a query, and hands the result
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -11,10 +12,13 @@ from talkbase.cli.app import app, as_option, build_filters, date_option, load_va
 from talkbase.cli.options import (
     ActorKind,
     ActorOption,
+    AsOfOption,
     DataOption,
     Format,
     FormatOption,
+    KnownAtOption,
     LimitOption,
+    SaveOption,
     SinceOption,
     SourceOption,
     StanceOption,
@@ -91,6 +95,8 @@ def timeline(
     positions: Annotated[bool, typer.Option("--positions", "-p", help="Interleave stated positions.")] = False,
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Newest first.")] = False,
     limit: LimitOption = None,
+    known_at: KnownAtOption = None,
+    save: SaveOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Events in date order, grouped by month.
@@ -107,10 +113,10 @@ def timeline(
     from talkbase.query import timeline as query_timeline
     from talkbase.views import timeline_listing
 
-    kb = load_valid(data)
+    kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit)
-    output(timeline_listing(kb, items), fmt)
+    output(timeline_listing(kb, items), fmt, save)
 
 
 @app.command()
@@ -160,14 +166,8 @@ def positions(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
-    as_of: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="For each actor and topic, only the latest position dated on or before DATE.",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Stated positions: who holds which stance on what, when, and according to which sources.
@@ -181,7 +181,7 @@ def positions(
     from talkbase.query import list_positions
     from talkbase.views import positions_listing
 
-    kb = load_valid(data)
+    kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     day = as_option("--as-of", date_option, as_of)
     chosen = list_positions(kb, filters, {s.value for s in stance or ()}, day)
@@ -210,6 +210,7 @@ def grep(
     topic: TopicOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search the claims: positions' claim and quote, events' title and summary.
@@ -228,7 +229,7 @@ def grep(
     from talkbase.views import grep_listing
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
-    kb = load_valid(data, error_code=2)
+    kb = load_valid(data, error_code=2, known_at=known_at)
     hits = query_grep(kb, regex, build_filters(kb, since, until, actor, topic, source))
     matched = list(dict.fromkeys(hit.record.id for hit in hits))
     if count:
@@ -277,19 +278,30 @@ def show(
 
 
 @app.command()
-def sources(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
-    """Sources, with how many claims (positions) and events cite each.
+def sources(
+    data: DataOption = None,
+    sole: Annotated[bool, typer.Option("--sole", help="List the claims that rest on a single source.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Sources: how many claims (positions) and events cite each, and how many claims rest on it alone.
 
     \b
     Examples:
       talkbase sources
+      talkbase sources --sole
       talkbase sources --format csv
     """
+    from talkbase.analysis import sole_source_claims
     from talkbase.query import source_counts
-    from talkbase.views import sources_listing
+    from talkbase.views import positions_listing, sources_listing
 
     kb = load_valid(data)
-    output(sources_listing(kb.sources, source_counts(kb)), fmt)
+    claims = sole_source_claims(kb)
+    if sole:
+        output(positions_listing(kb, claims), fmt)
+        return
+    alone = Counter(p.sources[0] for p in claims)
+    output(sources_listing(kb.sources, source_counts(kb), alone), fmt)
 
 
 @app.command()

@@ -97,3 +97,23 @@ LimitOption = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option("--limit", "-n", min=1, help="Show at most N rows."),
 ]
+KnownAtOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--known-at",
+        metavar="DATE",
+        help="Only what the sources had published by DATE (each event with the status known then).",
+    ),
+]
+AsOfOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--as-of", metavar="DATE", help="For each actor and topic, only the latest position dated on or before DATE."
+    ),
+]
+SaveOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--save", metavar="FILE", help="Write what is shown as a picture (FILE.svg) or page (FILE.html) instead."
+    ),
+]

@@ -1,0 +1,58 @@
+"""Writing files atomically: a file is either its old self or complete, never half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, directory: bool = False) -> Iterator[Path]:
+    """A temporary path beside `target` to write into; on success it replaces `target` in one rename.
+
+    On any error (or Ctrl-C) the temporary file is removed and `target` is left as it was. The temporary
+    path is in the same directory, so the final rename never crosses file systems.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    temp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix) if directory else _temp_file(parent, prefix))
+    try:
+        yield temp
+        if not directory:
+            _fsync(temp)
+        _replace(temp, target, directory)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True) if temp.is_dir() else temp.unlink(missing_ok=True)
+        raise
+
+
+def _temp_file(parent: Path, prefix: str) -> str:
+    handle, name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".tmp")
+    os.close(handle)
+    return name
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _replace(temp: Path, target: Path, directory: bool) -> None:
+    if directory and target.exists():
+        # Directories cannot be swapped in one rename: move the old one aside first, then drop it.
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old."))
+        os.replace(target, old / target.name)
+        os.replace(temp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(temp, target)
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    with atomic_path(target) as temp:
+        temp.write_text(text, encoding="utf-8")

@@ -1,0 +1,131 @@
+"""The commands that show the negotiation at a glance: matrix, history and disputes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from talkbase.cli.app import app, as_option, build_filters, date_option, load_valid, output, save_picture
+from talkbase.cli.options import (
+    ActorOption,
+    AsOfOption,
+    DataOption,
+    Format,
+    FormatOption,
+    KnownAtOption,
+    SaveOption,
+    SinceOption,
+    SourceOption,
+    TopicOption,
+    UntilOption,
+)
+
+
+@app.command()
+def matrix(
+    data: DataOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
+    save: SaveOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Actors × topics: each cell the actor's latest stance on the topic, with its date.
+
+    In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a
+    terminal; json, jsonl and csv give one row per filled cell.
+
+    \\b
+    Examples:
+      talkbase matrix
+      talkbase matrix --as-of 2025-07-20 --topic ceasefire
+      talkbase matrix --save matrix.svg
+    """
+    from talkbase.analysis import matrix as query_matrix
+    from talkbase.render import make_console, print_table
+    from talkbase.views import matrix_cells, matrix_grid, matrix_panels
+
+    kb = load_valid(data, known_at=known_at)
+    filters = build_filters(kb, actors=actor, topics=topic)
+    grid = query_matrix(kb, filters, as_of=as_option("--as-of", date_option, as_of))
+    if not grid.cells:
+        typer.echo("no positions match", err=True)
+        if fmt is Format.json:
+            typer.echo("[]")
+    elif save is not None:
+        save_picture(lambda width: matrix_panels(grid, width), save)
+    elif fmt is Format.table:
+        console = make_console()
+        print_table(console, matrix_panels(grid, console.width))
+    elif fmt is Format.markdown:
+        output(matrix_grid(kb, grid), fmt)
+    else:
+        output(matrix_cells(kb, grid), fmt)
+
+
+@app.command()
+def history(
+    data: DataOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
+    changes_only: Annotated[
+        bool, typer.Option("--changes-only", help="Only actor × topic pairs whose stance changed.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """How each actor's stance on each topic changed over time; reversals are flagged.
+
+    A reversal is a turn from for (supports, proposes) to against (opposes, rejects, disputes) or back;
+    any other change of stance is marked as changed.
+
+    \\b
+    Examples:
+      talkbase history
+      talkbase history --changes-only
+      talkbase history --actor zelensky --topic leaders-summit
+    """
+    from talkbase.analysis import history as query_history
+    from talkbase.views import history_listing
+
+    kb = load_valid(data, known_at=known_at)
+    filters = build_filters(kb, since, until, actor, topic, source)
+    steps = query_history(kb, filters, as_option("--as-of", date_option, as_of), changes_only)
+    output(history_listing(kb, steps), fmt)
+
+
+@app.command()
+def disputes(
+    data: DataOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    source: SourceOption = None,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Contradictions, side by side with their sources.
+
+    First the positions that contest another record (an event or a position), next to it; then topics
+    where actors' latest stances oppose each other (supports or proposes against opposes, rejects or
+    disputes).
+
+    \\b
+    Examples:
+      talkbase disputes
+      talkbase disputes --topic ceasefire --format json
+      talkbase disputes --known-at 2025-07-22
+    """
+    from talkbase.analysis import disputes as query_disputes
+    from talkbase.views import disputes_listing
+
+    kb = load_valid(data, known_at=known_at)
+    filters = build_filters(kb, actors=actor, topics=topic, source=source)
+    found = query_disputes(kb, filters, as_option("--as-of", date_option, as_of))
+    output(disputes_listing(kb, found), fmt)
