@@ -124,15 +124,15 @@ def _date(value: Any) -> PartialDate | None:
 
 
 def _converted(data: dict[str, Any]) -> dict[str, Any]:
-    """Field values as the model holds them: dates parsed, lists as tuples, roles as Role records."""
+    """Field values as the model holds them: dates parsed, lists as tuples, roles and history as records."""
     result: dict[str, Any] = {}
     for key, value in data.items():
         if key in _DATE_FIELDS:
             value = _date(value)
         elif key == "roles":
-            value = tuple(
-                Role(title=r["title"], since=_date(r.get("since")), until=_date(r.get("until"))) for r in value
-            )
+            value = tuple(_role(r) for r in value)
+        elif key == "history":
+            value = tuple(_history_entry(e) for e in value)
         elif isinstance(value, list):
             value = tuple(value)
         result[key] = value

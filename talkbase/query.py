@@ -338,7 +338,8 @@ def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
     """The knowledge base as a reader could have known it on `day`: only events and positions whose sources
     were published by then, each event with the status known that day. Actors, topics and sources stay."""
     events = [replace(e, status=known_status(kb, e, day)) for e in kb.events if event_known(kb, e, day)]
-    positions = [p for p in kb.positions if _known(kb, p.sources, p.date, day)]
+    # A statement cannot be read before it was made, whatever older source is also cited for it.
+    positions = [p for p in kb.positions if _known(kb, p.sources, p.date, day) and p.date.start <= day.end]
     known = KnowledgeBase(actors=kb.actors, sources=kb.sources, topics=kb.topics, events=events, positions=positions)
     known.by_id = {r.id: r for r in (*kb.actors, *kb.sources, *kb.topics, *events, *positions)}
     return known

@@ -219,12 +219,21 @@ def _field_text(kb: KnowledgeBase, key: str, value: Any) -> Text:
         return status_text(value)
     if key == "roles":
         return literal("; ".join(_role(r) for r in value))
+    if key == "history":
+        return Text("\n").join(_history_line(entry) for entry in value)
     if key in _REFERENCE_FIELDS:
         refs = value if isinstance(value, list) else [value]
         return literal("; ".join(_label(kb, r) for r in refs))
     if isinstance(value, list):
         return literal(", ".join(value))
     return literal(str(value))
+
+
+def _history_line(entry: dict[str, Any]) -> Text:
+    note = f" — {entry['note']}" if entry.get("note") else ""
+    return Text.assemble(
+        (entry["date"], "dim"), " ", status_text(entry["status"]), literal(f"{note} [{', '.join(entry['sources'])}]")
+    )
 
 
 def _role(role: dict[str, Any]) -> str:
