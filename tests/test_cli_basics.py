@@ -10,6 +10,8 @@ from pathlib import Path
 from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = FIXTURES / "kb-small"
+COMMANDS = ("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics", "matrix", "history",
+            "disputes")  # fmt: skip
 BROKEN = FIXTURES / "errors" / "dangling-ref"
 
 
@@ -33,7 +35,7 @@ def test_help_lists_commands_and_real_examples() -> None:
 
 
 def test_every_command_has_help_with_examples() -> None:
-    for command in ("check", "timeline"):
+    for command in COMMANDS:
         result = run(command, "--help")
         assert result.code == 0, command
         assert "Examples:" in result.out, command
@@ -126,7 +128,7 @@ def test_python_dash_m_and_the_repository_layout() -> None:
 def help_examples() -> list[str]:
     """Every example command line shown in any --help, on the bundled knowledge base."""
     examples = []
-    for command in ("", "check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"):
+    for command in ("", *COMMANDS):
         out = run(*([command] if command else []), "--help").out
         block = out.split("Examples:", 1)[1].split("\n\n", 1)[0]
         examples += [re.match(r"\s+(talkbase.*?)(\s{2,}|$)", line).group(1) for line in block.splitlines() if line]
@@ -143,4 +145,7 @@ def test_help_examples_run_cleanly_on_the_bundled_kb(tmp_path: Path) -> None:
         assert words[0] == "talkbase"
         result = run(*words[1:], cwd=tmp_path)
         assert result.code == 0, (example, result.err)
-        assert result.out, example
+        if "--save" in words:
+            assert (tmp_path / words[words.index("--save") + 1]).exists(), example
+        else:
+            assert result.out, example

@@ -204,7 +204,9 @@ def test_show_unknown_id_suggests() -> None:
     assert "no record `round-4` (did you mean `round-3`, `round-2`, `round-1`?)" in result.err
 
 
-@pytest.mark.parametrize("command", ["timeline", "actors", "positions", "grep", "show", "sources", "topics"])
+@pytest.mark.parametrize(
+    "command", ["timeline", "actors", "positions", "grep", "show", "sources", "topics", "matrix", "history", "disputes"]
+)
 def test_help_has_examples_and_format(command: str) -> None:
     out = run(command, "--help").out
     assert "Examples:" in out and f"talkbase {command}" in out

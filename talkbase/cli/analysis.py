@@ -37,7 +37,7 @@ def matrix(
     In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a
     terminal; json, jsonl and csv give one row per filled cell.
 
-    \\b
+    \b
     Examples:
       talkbase matrix
       talkbase matrix --as-of 2025-07-20 --topic ceasefire
@@ -85,7 +85,7 @@ def history(
     A reversal is a turn from for (supports, proposes) to against (opposes, rejects, disputes) or back;
     any other change of stance is marked as changed.
 
-    \\b
+    \b
     Examples:
       talkbase history
       talkbase history --changes-only
@@ -116,7 +116,7 @@ def disputes(
     where actors' latest stances oppose each other (supports or proposes against opposes, rejects or
     disputes).
 
-    \\b
+    \b
     Examples:
       talkbase disputes
       talkbase disputes --topic ceasefire --format json
