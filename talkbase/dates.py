@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 DATE_FORMAT_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23"
@@ -35,6 +36,7 @@ class PartialDate:
         return self.text
 
 
+@lru_cache(maxsize=16384)  # a knowledge base repeats its dates; PartialDate is immutable, so sharing is safe
 def parse_date(text: str) -> PartialDate:
     """Parse a partial date, raising DateError with a message that says what is wrong."""
     match = _DATE_RE.fullmatch(text.strip())

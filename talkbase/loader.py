@@ -32,16 +32,37 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 64  # records need four levels at most; anything deeper is a mistake or an attack
-_SCALARS = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_PLAIN = "\0plain"  # our marker for an untagged plain scalar; no tag written in a file can contain a NUL
+_SCALARS = yaml.constructor.SafeConstructor()
 _CONVERTERS = {
-    _TAG + "str": None,
-    _TAG + "timestamp": None,  # dates stay exactly as written
     _TAG + "int": _SCALARS.construct_yaml_int,
     _TAG + "float": _SCALARS.construct_yaml_float,
     _TAG + "bool": _SCALARS.construct_yaml_bool,
     _TAG + "null": _SCALARS.construct_yaml_null,
 }
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # YAML 1.1 rules by first character, as PyYAML's
+
+
+class _Loader(SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, except that plain scalars are left unresolved while composing: the walker resolves
+    only values (never keys), and only those whose first character can start a number, bool or null."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+def _plain_value(node: yaml.Node) -> Any:
+    """What a plain scalar means under YAML 1.1, except that dates (timestamps) stay text as written."""
+    text = node.value
+    for tag, pattern in _IMPLICIT.get(text[:1], ()):
+        if pattern.match(text):
+            convert = _CONVERTERS.get(tag)
+            return convert(node) if convert else text
+    return text
 
 
 class _Reported:
@@ -59,13 +80,18 @@ REPORTED = _Reported()
 class YMap(dict):
     """A mapping that remembers its own position and, per key, where the key and its value stand."""
 
-    __slots__ = ("col", "key_pos", "line", "value_pos")
+    __slots__ = ("col", "line", "pos")
 
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
         self.line, self.col = line, col
-        self.key_pos: dict[str, tuple[int, int]] = {}
-        self.value_pos: dict[str, tuple[int, int]] = {}
+        self.pos: dict[str, tuple[int, int, int, int]] = {}  # key -> (key line, key col, value line, value col)
+
+    def key_at(self, key: str) -> tuple[int, int]:
+        return self.pos[key][:2]
+
+    def value_at(self, key: str) -> tuple[int, int]:
+        return self.pos[key][2:]
 
 
 class YList(list):
@@ -167,7 +193,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
 def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Compose one YAML document and walk it into located values; syntax errors become problems."""
     try:
-        node = yaml.compose(text, Loader=SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, _syntax_problems(exc, text, shown)
     except yaml.YAMLError as exc:
@@ -251,24 +277,23 @@ class _Walker:
         self.problems: list[Problem] = []
 
     def value(self, node: yaml.Node, depth: int) -> Any:
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
         self.budget -= 1
         if self.budget < 0:
-            raise _AliasBomb(line, col)
+            raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
+        tag = node.tag
+        if tag is _PLAIN or tag == _PLAIN:
+            return _plain_value(node) if node.value[:1] in _IMPLICIT or not node.value else node.value
+        if tag == _STR:
+            return node.value
         if depth > MAX_DEPTH:
-            self.problems.append(_too_deep(self.shown, line, col))
+            self.problems.append(_too_deep(self.shown, node.start_mark.line + 1, node.start_mark.column + 1))
             return REPORTED
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, line, col, depth) if self._tag_ok(node, "map") else REPORTED
-        if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node, line, col, depth) if self._tag_ok(node, "seq") else REPORTED
-        return self._scalar(node)
-
-    def _tag_ok(self, node: yaml.Node, expected: str) -> bool:
-        if node.tag == _TAG + expected:
-            return True
+        if tag == _MAP and node.__class__ is yaml.MappingNode:
+            return self._mapping(node, depth)
+        if tag == _SEQ and node.__class__ is yaml.SequenceNode:
+            return self._sequence(node, depth)
         self._bad_tag(node)
-        return False
+        return REPORTED
 
     def _bad_tag(self, node: yaml.Node) -> None:
         tag = node.tag.replace(_TAG, "!!")
@@ -277,57 +302,46 @@ class _Walker:
             message = f"unsafe YAML tag `{tag}`: talkbase never builds Python objects from data"
             self.problems.append(Problem(self.shown, line, col, "unsafe-tag", message, "remove the tag"))
         else:
-            hint = "remove the tag; plain YAML values need none"
-            self.problems.append(
-                Problem(
-                    self.shown,
-                    line,
-                    col,
-                    "unknown-tag",
-                    f"unsupported YAML tag `{tag}`",
-                    hint,
-                )
-            )
+            message, hint = f"unsupported YAML tag `{tag}`", "remove the tag; plain YAML values need none"
+            self.problems.append(Problem(self.shown, line, col, "unknown-tag", message, hint))
 
-    def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag not in _CONVERTERS:
-            self._bad_tag(node)
-            return REPORTED
-        convert = _CONVERTERS[node.tag]
-        return node.value if convert is None else convert(node)
-
-    def _mapping(self, node: yaml.MappingNode, line: int, col: int, depth: int) -> YMap:
-        result = YMap(line, col)
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
+        mark = node.start_mark
+        result = YMap(mark.line + 1, mark.column + 1)
+        pos = result.pos
         for key_node, value_node in node.value:
-            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            key = self._key(key_node, key_pos)
-            if key is None:
+            key_mark, value_mark = key_node.start_mark, value_node.start_mark
+            key = key_node.value
+            if key_node.__class__ is not yaml.ScalarNode or (key == "<<" and key_node.tag is _PLAIN):
+                self._bad_key(key_node)
                 continue
-            if key in result:
-                first = result.key_pos[key][0]
-                message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
-                self.problems.append(Problem(self.shown, *key_pos, "duplicate-key", message))
+            if key in pos:
+                message = f"duplicate key `{key}` (first at line {pos[key][0]}); YAML would silently keep only the last"
+                self.problems.append(
+                    Problem(self.shown, key_mark.line + 1, key_mark.column + 1, "duplicate-key", message)
+                )
                 continue
             result[key] = self.value(value_node, depth + 1)
-            result.key_pos[key] = key_pos
-            result.value_pos[key] = (
-                value_node.start_mark.line + 1,
-                value_node.start_mark.column + 1,
-            )
+            pos[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
         return result
 
-    def _key(self, node: yaml.Node, pos: tuple[int, int]) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag != _TAG + "merge":
-            return str(node.value)
-        message = "YAML merge keys (`<<`) are not supported" if node.tag == _TAG + "merge" else "keys must be words"
-        self.problems.append(Problem(self.shown, *pos, "bad-key", message))
-        return None
+    def _bad_key(self, node: yaml.Node) -> None:
+        message = (
+            "keys must be words"
+            if node.__class__ is not yaml.ScalarNode
+            else "YAML merge keys (`<<`) are not supported"
+        )
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(self.shown, line, col, "bad-key", message))
 
-    def _sequence(self, node: yaml.SequenceNode, line: int, col: int, depth: int) -> YList:
-        result = YList(line, col)
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
+        mark = node.start_mark
+        result = YList(mark.line + 1, mark.column + 1)
+        positions = result.item_pos
         for item in node.value:
             result.append(self.value(item, depth + 1))
-            result.item_pos.append((item.start_mark.line + 1, item.start_mark.column + 1))
+            item_mark = item.start_mark
+            positions.append((item_mark.line + 1, item_mark.column + 1))
         return result
 
 
@@ -347,7 +361,7 @@ def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[
         )
         return
     for key, items in document.items():
-        key_line, key_col = document.key_pos[key]
+        key_line, key_col = document.key_at(key)
         if key not in KINDS:
             message = f"unknown top-level key `{key}`"
             hint = did_you_mean(key, KINDS) or f"the kinds are {', '.join(KINDS)}"
@@ -355,7 +369,7 @@ def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[
         elif items is None:
             continue  # `events:` with nothing under it yet
         elif not isinstance(items, YList):
-            line, col = document.value_pos[key]
+            line, col = document.value_at(key)
             message = f"`{key}` must be a list of records"
             problems.append(
                 Problem(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from talkbase.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
@@ -35,8 +35,7 @@ from talkbase.schema import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
+class Where(NamedTuple):
     """The place of one value, for problems about it."""
 
     path: str
@@ -48,13 +47,22 @@ class Where:
         return Problem(self.path, self.line, self.col, code, message, hint, severity)
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """An id one record names in a field, to be resolved once all ids are known."""
+class Reference(NamedTuple):
+    """An id one record names in a field, to be resolved once all ids are known. Its place is looked up
+    only when it turns out to be wrong: `container[key]` is the value (a mapping and a field name, or a
+    list and an index)."""
 
     field: Field
     target: str
-    where: Where
+    path: str
+    container: YMap | YList
+    key: str | int
+
+    @property
+    def where(self) -> Where:
+        if isinstance(self.container, YList):
+            return Where(self.path, *self.container.item_pos[self.key])
+        return Where(self.path, *self.container.value_at(self.key))
 
 
 def validate(records: list[RawRecord]) -> list[Problem]:
@@ -91,7 +99,7 @@ def record_where(record: RawRecord) -> Where:
 
 
 def value_where(record_map: YMap, key: str, path: str) -> Where:
-    return Where(path, *record_map.value_pos[key])
+    return Where(path, *record_map.value_at(key))
 
 
 def check_record(record: RawRecord, references: list[Reference]) -> list[Problem]:
@@ -127,22 +135,55 @@ def check_fields(
     path: str,
     references: list[Reference],
 ) -> Iterator[Problem]:
-    """Unknown, missing and ill-typed fields of one mapping (a record, or a role inside one)."""
-    by_name = {f.name: f for f in fields}
+    """Unknown, missing and ill-typed fields of one mapping (a record, or a role inside one).
+
+    Most values are valid, so each is first given a quick look; only a value that fails it goes to its
+    type's full check, which works out what exactly is wrong and where."""
+    by_name = _fields_by_name(fields)
     for key in data:
         if key not in by_name:
-            where = Where(path, *data.key_pos[key])
+            where = Where(path, *data.key_at(key))
             yield where.problem("unknown-field", f"unknown field `{key}`", did_you_mean(key, by_name))
     for spec in fields:
-        if spec.name not in data:
+        name = spec.name
+        if name not in data:
             if spec.required:
                 where = Where(path, data.line, data.col)
-                yield where.problem("missing-field", f"{label} is missing required field `{spec.name}`")
+                yield where.problem("missing-field", f"{label} is missing required field `{name}`")
             continue
-        if data[spec.name] is REPORTED:
+        value = data[name]
+        if value is REPORTED:
             continue
-        where = value_where(data, spec.name, path)
-        yield from CHECKERS[spec.type](spec, data[spec.name], where, label, path, references)
+        if spec.type == REF and type(value) is str:
+            references.append(Reference(spec, value, path, data, name))
+        elif spec.type == REFS and type(value) is YList and value and all(type(v) is str for v in value):
+            references.extend(Reference(spec, v, path, value, i) for i, v in enumerate(value))
+        elif not _looks_valid(spec, value):
+            yield from CHECKERS[spec.type](spec, value, value_where(data, name, path), label, path, references)
+
+
+_BY_NAME: dict[int, dict[str, Field]] = {}
+
+
+def _fields_by_name(fields: tuple[Field, ...]) -> dict[str, Field]:
+    # Keyed by identity: the field tuples live as long as the schema, and hashing them is slow.
+    if id(fields) not in _BY_NAME:
+        _BY_NAME[id(fields)] = {f.name: f for f in fields}
+    return _BY_NAME[id(fields)]
+
+
+def _looks_valid(spec: Field, value: Any) -> bool:
+    """A quick look that says yes only for values certainly valid; everything else gets the full check."""
+    if type(value) is not str:
+        return False
+    kind = spec.type
+    if kind == TEXT:
+        return bool(value.strip())
+    if kind == DATE:
+        return _date_or_none(value) is not None
+    if kind == ID:
+        return ID_RE.fullmatch(value) is not None
+    return kind == CHOICE and value in spec.vocab
 
 
 Checker = Callable[[Field, Any, Where, str, str, list[Reference]], Iterator[Problem]]
@@ -213,18 +254,9 @@ def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Pro
         yield where.problem(f"unknown-{spec.name}", f"unknown {spec.name} `{value}`", hint)
 
 
-def check_ref(
-    spec: Field,
-    value: Any,
-    where: Where,
-    _label: str,
-    _path: str,
-    refs: list[Reference],
-) -> Iterator[Problem]:
-    if not isinstance(value, str):
-        yield _wrong_type(spec, value, where, "an id", _text_hint(value))
-    else:
-        refs.append(Reference(spec, value, where))
+def check_ref(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
+    """A reference that is not a string (strings are collected by check_fields and resolved later)."""
+    yield _wrong_type(spec, value, where, "an id", _text_hint(value))
 
 
 def check_refs(
@@ -239,8 +271,11 @@ def check_refs(
     if spec.required and not value:
         yield where.problem("empty-value", f"`{spec.name}` needs at least one id", "write `[some-id]`")
         return
-    for item, pos in _items(value):
-        yield from check_ref(spec, item, Where(path, *pos), label, path, refs)
+    for index, item in enumerate(value):
+        if type(item) is str:
+            refs.append(Reference(spec, item, path, value, index))
+        elif item is not REPORTED:
+            yield from check_ref(spec, item, Where(path, *value.item_pos[index]))
 
 
 def check_texts(spec: Field, value: Any, where: Where, _label: str, path: str, *_: Any) -> Iterator[Problem]:
@@ -307,8 +342,13 @@ def check_order(data: YMap, first: str, last: str, path: str) -> Iterator[Proble
 
 def _valid_date(value: Any) -> PartialDate | None:
     text = date_text(value)
+    return _date_or_none(text) if text is not None else None
+
+
+@lru_cache(maxsize=8192)
+def _date_or_none(text: str) -> PartialDate | None:
     try:
-        return parse_date(text) if text is not None else None
+        return parse_date(text)
     except DateError:
         return None
 
@@ -327,32 +367,25 @@ CHECKERS: dict[str, Checker] = {
 }
 
 
-def index_ids(
-    records: list[RawRecord],
-) -> tuple[dict[str, tuple[str, Where]], list[Problem]]:
-    """Map every valid id to its kind and place; a second definition of an id is a problem naming both."""
-    ids: dict[str, tuple[str, Where]] = {}
+def index_ids(records: list[RawRecord]) -> tuple[dict[str, RawRecord], list[Problem]]:
+    """Map every valid id to the record defining it; a second definition is a problem naming both places."""
+    ids: dict[str, RawRecord] = {}
     problems: list[Problem] = []
     for record in records:
-        if not isinstance(record.data, YMap) or not isinstance(record.data.get("id"), str):
+        data = record.data
+        if type(data) is not YMap or type(data.get("id")) is not str:
             continue
-        record_id = record.data["id"]
-        where = value_where(record.data, "id", record.path)
+        record_id = data["id"]
         if record_id in ids:
-            kind, first = ids[record_id]
-            place = f"{first.path}:{first.line}:{first.col}"
-            message = f"duplicate id `{record_id}`: already used by the {singular(kind)} at {place}"
-            problems.append(
-                where.problem(
-                    "duplicate-id",
-                    message,
-                    "ids are unique across the whole knowledge base",
-                )
-            )
+            first = ids[record_id]
+            place = ":".join(map(str, (first.path, *first.data.value_at("id"))))
+            message = f"duplicate id `{record_id}`: already used by the {singular(first.kind)} at {place}"
+            hint = "ids are unique across the whole knowledge base"
+            problems.append(value_where(data, "id", record.path).problem("duplicate-id", message, hint))
         else:
-            ids[record_id] = (record.kind, where)
-        if record.kind == "events":
-            problems.extend(check_order(record.data, "date", "end", record.path))
+            ids[record_id] = record
+        if record.kind == "events" and ("end" in data or "history" in data):
+            problems.extend(check_order(data, "date", "end", record.path))
             problems.extend(check_history_status(record))
     return ids, problems
 
@@ -379,24 +412,20 @@ def check_history_status(record: RawRecord) -> Iterator[Problem]:
         yield where.problem("status-history", message, "update `status` or the history")
 
 
-def check_references(references: list[Reference], ids: dict[str, tuple[str, Where]]) -> Iterator[Problem]:
+def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """Each reference must name an existing record of a kind its field accepts."""
-    by_kind: dict[str, list[str]] = {}
-    for record_id, (kind, _) in ids.items():
-        by_kind.setdefault(kind, []).append(record_id)
     for ref in references:
-        wanted = " or ".join(singular(k) for k in ref.field.refs)
         found = ids.get(ref.target)
+        if found is not None and found.kind in ref.field.refs:
+            continue
+        wanted = " or ".join(singular(k) for k in ref.field.refs)
         if found is None:
             noun = wanted if len(ref.field.refs) == 1 else "record"
-            candidates = [i for k in ref.field.refs for i in by_kind.get(k, ())]
-            yield ref.where.problem(
-                "unknown-ref",
-                f"{noun} `{ref.target}` not found",
-                did_you_mean(ref.target, candidates),
-            )
-        elif found[0] not in ref.field.refs:
-            found_kind = _with_article(singular(found[0]))
+            candidates = [i for i, record in ids.items() if record.kind in ref.field.refs]
+            hint = did_you_mean(ref.target, candidates)
+            yield ref.where.problem("unknown-ref", f"{noun} `{ref.target}` not found", hint)
+        else:
+            found_kind = _with_article(singular(found.kind))
             message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {_with_article(wanted)}"
             yield ref.where.problem("wrong-kind-ref", message)
 
