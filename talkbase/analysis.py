@@ -40,8 +40,10 @@ def matrix(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None
     """Where every actor stands on every topic, as of a day; only actors and topics with a position appear."""
     chosen = [p for p in stated_by(kb.positions, as_of) if position_matches(p, filters)]
     cells = {(p.actor, p.topic): p for p in latest_by_actor_topic(chosen)}
-    actors = [a for a in kb.actors if any(key[0] == a.id for key in cells)]
-    topics = [t for t in kb.topics if any(key[1] == t.id for key in cells)]
+    with_cells = {actor for actor, _ in cells}
+    on_topics = {topic for _, topic in cells}
+    actors = [a for a in kb.actors if a.id in with_cells]
+    topics = [t for t in kb.topics if t.id in on_topics]
     return Matrix(actors, topics, cells)
 
 

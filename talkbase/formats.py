@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from talkbase.dates import PartialDate
-from talkbase.render import escape_controls, print_table
+from talkbase.render import column_widths, escape_controls, plain_rows, print_table
 
 R = TypeVar("R")
 
@@ -31,6 +31,7 @@ class Column(Generic[R]):
     header: str
     cell: Callable[[R], Text]
     wrap: bool = True  # long free text folds in a terminal; ids and dates never do
+    justify: str = "left"  # "right" for counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,12 @@ def record_dict(record: Any) -> dict[str, Any]:
 
 
 def write_table(listing: Listing[Any], console: Console) -> None:
-    """A table; with sections, a heading line above each group of rows, every group in the same columns."""
+    """A table; with sections, a heading line above each group of rows, every group in the same columns.
+
+    In a terminal Rich draws it (colours, folding to the width); in a pipe it is plain aligned text."""
+    if not console.is_terminal:
+        _write_plain(listing, console)
+        return
     if listing.section is None:
         print_table(console, _table(listing.columns, listing.rows))
         return
@@ -68,6 +74,20 @@ def write_table(listing: Listing[Any], console: Console) -> None:
     for label, group in groupby(listing.rows, key=listing.section):
         console.print(Text(label, style="bold cyan"), overflow="fold")
         print_table(console, _table(listing.columns, list(group), widths, show_header=False))
+
+
+def _write_plain(listing: Listing[Any], console: Console) -> None:
+    header = [c.header for c in listing.columns]
+    cells = [[c.cell(row).plain for c in listing.columns] for row in listing.rows]
+    widths = column_widths([header, *cells])
+    right = [c.justify == "right" for c in listing.columns]
+    if listing.section is None:
+        console.file.write(plain_rows([header, *cells], widths, right))
+        return
+    parts = [plain_rows([header], widths, right)]
+    for label, group in groupby(zip(listing.rows, cells), key=lambda pair: listing.section(pair[0])):
+        parts.append(label + "\n" + plain_rows([row_cells for _, row_cells in group], widths, right))
+    console.file.write("".join(parts))
 
 
 def _shared_widths(listing: Listing[Any], console: Console) -> list[int]:
@@ -93,7 +113,7 @@ def _table(
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header)
     for index, column in enumerate(columns):
         width = widths[index] if widths else None
-        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width)
+        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width, justify=column.justify)
     for row in rows:
         table.add_row(*(column.cell(row) for column in columns))
     return table

@@ -90,7 +90,7 @@ def _nth(header: str, index: int, cells: Any, wrap: bool = True) -> Column[Any]:
 
 def count_column(header: str, counts: dict[str, Counts], which: str) -> Column[Any]:
     """A right-aligned column of how many events or positions involve each row's record."""
-    return Column(header, lambda r: Text(str(getattr(counts.get(r.id, Counts()), which)), justify="right"), False)
+    return Column(header, lambda r: Text(str(getattr(counts.get(r.id, Counts()), which))), False, "right")
 
 
 def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Counts]) -> Listing[Actor]:
@@ -138,7 +138,7 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict
         Column("date", lambda s: Text(str(s.date or "")), wrap=False),
         Column("kind", lambda s: literal(s.kind), wrap=False),
         count_column("claims", counts, "positions"),
-        Column("sole", lambda s: Text(str(sole.get(s.id, 0)), justify="right"), wrap=False),
+        Column("sole", lambda s: Text(str(sole.get(s.id, 0))), wrap=False, justify="right"),
         count_column("events", counts, "events"),
     ]
     return Listing("sources", sources, columns, as_dict)

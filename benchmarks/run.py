@@ -1,0 +1,124 @@
+"""Benchmarks of talkbase as whole processes, with medians, peak memory and ratios to fixed references.
+
+    python benchmarks/run.py                 # sizes S and M, 5 runs each
+    python benchmarks/run.py --sizes S,M,L   # L (100,000 positions, 45 MB) takes a few minutes
+
+It generates the synthetic knowledge bases (benchmarks/generate.py) into --workdir if they are not there,
+then times each command cold (empty parse cache) and warm (cache filled by a previous run), next to
+`python3 -c pass`, a minimal Typer app printing a 20-row Rich table, and the plain PyYAML CSafeLoader
+parse of the same files. Nothing here asserts: it prints figures for people to read and compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+TYPER_APP = """
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer()
+
+@app.command()
+def main() -> None:
+    table = Table("id", "name", "value")
+    for i in range(20):
+        table.add_row(str(i), f"row {i}", str(i * i))
+    Console().print(table)
+
+app()
+"""
+RAW_PARSE = "import glob, yaml, sys\nfor f in sorted(glob.glob(sys.argv[1] + '/*.yaml')):\n" \
+    "    yaml.load(open(f, encoding='utf-8'), Loader=yaml.CSafeLoader)\n"  # fmt: skip
+COMMANDS = {
+    "timeline --limit 50": ["timeline", "--limit", "50"],
+    "positions --actor X": ["positions", "--actor", "actor-1"],
+    "grep ceasefire --count": ["grep", "ceasefire", "--count"],
+    "matrix": ["matrix"],
+    "check": ["check"],
+}
+
+
+def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time (s) and peak memory (MB) of one whole process."""
+    import time
+
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        run_env = dict(env)
+        if fresh_cache:
+            run_env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-bench-cache-")
+        elapsed, peak = measure(argv, run_env)
+        times.append(elapsed)
+        peaks.append(peak)
+        if fresh_cache:
+            shutil.rmtree(run_env["XDG_CACHE_HOME"], ignore_errors=True)
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L (default S,M)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
+    args = parser.parse_args()
+    python = sys.executable
+    talkbase = [python, "-m", "talkbase"]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+    warm_cache = tempfile.mkdtemp(prefix="talkbase-bench-warm-")
+    env["XDG_CACHE_HOME"] = warm_cache
+    (args.workdir / "typer_app.py").write_text(TYPER_APP, encoding="utf-8")
+
+    pass_time, _ = median_of(args.runs, [python, "-c", "pass"], env, False)
+    typer_time, _ = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
+    print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
+    bundled_cold, _ = median_of(args.runs, [*talkbase, "timeline"], env, True)
+    bundled_warm, bundled_peak = median_of(args.runs, [*talkbase, "timeline"], env, False)
+    print(
+        f"bundled KB, talkbase timeline: cold {bundled_cold:.3f} s, warm {bundled_warm:.3f} s "
+        f"= {bundled_warm / typer_time:.2f}x the Typer app (target <= 1.0x), peak {bundled_peak:.0f} MB"
+    )
+    for size in args.sizes.split(","):
+        kb = args.workdir / f"kb-{size}"
+        if not kb.exists():
+            print(f"generating {size} into {kb} ...", flush=True)
+            generate(size, kb)
+        raw_time, raw_peak = median_of(args.runs, [python, "-c", RAW_PARSE, str(kb)], env, False)
+        print(f"\n{size}: plain yaml.load(CSafeLoader) of all files: {raw_time:.3f} s, peak {raw_peak:.0f} MB")
+        print(f"{'command':28} {'cold s':>8} {'warm s':>8} {'peak MB':>8} {'cold/parse':>11} {'warm/parse':>11}")
+        for name, words in COMMANDS.items():
+            argv = [*talkbase, *words, "--data", str(kb)]
+            cold, cold_peak = median_of(args.runs, argv, env, True)
+            measure(argv, env)  # fill the warm cache
+            warm, warm_peak = median_of(args.runs, argv, env, False)
+            peak = max(cold_peak, warm_peak)
+            print(f"{name:28} {cold:8.3f} {warm:8.3f} {peak:8.0f} {cold / raw_time:11.2f} {warm / raw_time:11.2f}")
+    shutil.rmtree(warm_cache, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
