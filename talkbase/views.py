@@ -335,17 +335,20 @@ STANCE_ABBREVIATIONS = {
 }
 
 
-def matrix_grid(kb: KnowledgeBase, m: Matrix) -> Listing[Actor]:
-    """Actors down, topics across, each cell the latest stance and its date (markdown's grid)."""
+def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Actor]:
+    """Actors down, topics across, each cell the latest stance and its date. `short` numbers the topic
+    columns and abbreviates stances (see `matrix_legend`), as in the terminal."""
 
-    def cell(topic: Topic) -> Column[Actor]:
+    def cell(number: int, topic: Topic) -> Column[Actor]:
         def text(actor: Actor) -> Text:
             p = m.cell(actor.id, topic.id)
-            return Text("") if p is None else Text(f"{p.stance} {p.date}")
+            if p is None:
+                return Text("")
+            return Text(f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance} {p.date}")
 
-        return Column(topic.name, text)
+        return Column(str(number) if short else topic.name, text)
 
-    columns = [Column("actor", lambda a: literal(a.name)), *(cell(t) for t in m.topics)]
+    columns = [Column("actor", lambda a: literal(a.name)), *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
     return Listing("positions", m.actors, columns, record_dict)
 
 

@@ -44,8 +44,9 @@ def matrix(
       talkbase matrix --save matrix.svg
     """
     from talkbase.analysis import matrix as query_matrix
+    from talkbase.formats import emit
     from talkbase.render import make_console, print_table
-    from talkbase.views import matrix_cells, matrix_grid, matrix_panels
+    from talkbase.views import matrix_cells, matrix_grid, matrix_legend, matrix_panels
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, actors=actor, topics=topic)
@@ -58,7 +59,11 @@ def matrix(
         save_picture(lambda width: matrix_panels(grid, width), save)
     elif fmt is Format.table:
         console = make_console()
-        print_table(console, matrix_panels(grid, console.width))
+        if console.is_terminal:
+            print_table(console, matrix_panels(grid, console.width))
+        else:  # in a pipe: one plain grid, however wide
+            emit(matrix_grid(kb, grid, short=True), "table", console)
+            console.print(matrix_legend(grid))
     elif fmt is Format.markdown:
         output(matrix_grid(kb, grid), fmt)
     else:
