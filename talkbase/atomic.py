@@ -17,10 +17,12 @@ def atomic_path(target: Path, directory: bool = False) -> Iterator[Path]:
     On any error (or Ctrl-C) the temporary file is removed and `target` is left as it was. The temporary
     path is in the same directory, so the final rename never crosses file systems.
     """
-    target = Path(target)
-    parent = target.parent if str(target.parent) else Path(".")
+    target = Path(target).absolute()  # also gives `.` and other bare names a real parent and name
+    parent = target.parent
     prefix = f".{target.name}."
     temp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix) if directory else _temp_file(parent, prefix))
+    if directory:
+        os.chmod(temp, 0o777 & ~_umask())
     try:
         yield temp
         if not directory:
@@ -34,7 +36,14 @@ def atomic_path(target: Path, directory: bool = False) -> Iterator[Path]:
 def _temp_file(parent: Path, prefix: str) -> str:
     handle, name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".tmp")
     os.close(handle)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes it private; a written file gets the usual mode
     return name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync(path: Path) -> None:

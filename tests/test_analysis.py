@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,9 @@ def test_save_writes_a_picture_or_page(tmp_path: Path, command: str, suffix: str
     assert text.startswith("<svg") if suffix == "svg" else "<html" in text.lower()
     assert "Betaland" in text
     assert [p.name for p in tmp_path.iterdir()] == [f"out.{suffix}"]  # no temporary file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # the usual mode, not the temporary file's 0600
 
 
 def test_save_refuses_other_suffixes_and_unwritable_places(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = FIXTURES / "kb-small"
 COMMANDS = ("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics", "matrix", "history",
-            "disputes")  # fmt: skip
+            "disputes", "export", "schema")  # fmt: skip
 BROKEN = FIXTURES / "errors" / "dangling-ref"
 
 
@@ -145,7 +145,8 @@ def test_help_examples_run_cleanly_on_the_bundled_kb(tmp_path: Path) -> None:
         assert words[0] == "talkbase"
         result = run(*words[1:], cwd=tmp_path)
         assert result.code == 0, (example, result.err)
-        if "--save" in words:
-            assert (tmp_path / words[words.index("--save") + 1]).exists(), example
+        written = next((words[i + 1] for i, word in enumerate(words) if word in ("--save", "-o")), None)
+        if written:
+            assert (tmp_path / written).exists(), example
         else:
             assert result.out, example

@@ -3,8 +3,13 @@
 `app.py` holds the app and what commands share; each other module registers a group of commands.
 """
 
-from talkbase.cli import analysis, listing  # noqa: F401  (they register their commands)
+from importlib import import_module
+
 from talkbase.cli.app import app
+
+# Each module registers its commands on import; this order is the order `talkbase --help` lists them in.
+for _module in ("listing", "analysis", "export"):
+    import_module(f"talkbase.cli.{_module}")
 
 
 def main() -> int:

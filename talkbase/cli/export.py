@@ -1,0 +1,135 @@
+"""The commands that carry the knowledge base into other tools: export (JSON, CSV, SQLite, iCalendar, TimelineJS)
+and schema (a JSON Schema of the YAML files, for editors)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from talkbase.cli.app import app, as_option, build_filters, date_option, fail, load_valid
+from talkbase.cli.options import (
+    ActorOption,
+    DataOption,
+    KnownAtOption,
+    SinceOption,
+    SourceOption,
+    TopicOption,
+    UntilOption,
+)
+from talkbase.exports import FORMATS, TEXT
+
+ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(
+            metavar="FORMAT",
+            help="json (one document), csv (a directory of tables), sqlite (a database), ics (a calendar of the "
+            "events) or timelinejs (TimelineJS3 JSON).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write here (csv: a directory; sqlite: a file) instead of stdout; replaced atomically.",
+        ),
+    ] = None,
+    data: DataOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    source: SourceOption = None,
+    known_at: KnownAtOption = None,
+) -> None:
+    """Export the knowledge base for other tools: JSON, CSV for spreadsheets, SQLite, iCalendar or TimelineJS.
+
+    Actors, sources and topics are always exported whole; the filters narrow the events and positions.
+    json, ics and timelinejs go to stdout unless -o is given; csv (a directory) and sqlite (a file) need -o.
+    A re-export replaces the old file or directory in one step; an interrupted one leaves it as it was.
+
+    \b
+    Examples:
+      talkbase export sqlite -o talks.db
+      talkbase export csv -o talks-csv --since 2025-07
+      talkbase export ics --actor zelensky -o zelensky.ics
+    """
+    import os
+
+    from talkbase.exports import ExportError, export_time, render, select, write_export
+
+    kind = FORMATS[fmt.value]
+    if output is None and kind != TEXT:
+        raise typer.BadParameter(f"{fmt.value} writes a {kind}: say where with -o PATH", param_hint="'--output'")
+    day = as_option("--known-at", date_option, known_at)
+    kb = load_valid(data)
+    filters = build_filters(kb, since, until, actor, topic, source)
+    try:
+        chosen = select(kb, filters, export_time(os.environ), day)
+        if output is None:
+            document = render(fmt.value, chosen)
+            notes = document.notes
+            typer.echo(document.text.encode("utf-8"), nl=False)  # bytes: CRLF and UTF-8 whatever the locale
+        else:
+            notes = write_export(fmt.value, chosen, output)
+    except ExportError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def schema(
+    data: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--data", metavar="PATH", help="Accepted like everywhere; the schema is the same for any KB."),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", metavar="FILE", help="Write the schema to FILE (atomically) instead of stdout."),
+    ] = None,
+) -> None:
+    """Print a JSON Schema of knowledge-base files, so editors check and complete the YAML as you type.
+
+    It is generated from the same field specs `talkbase check` uses, and checks each file on its own
+    (references between records and duplicate ids need `talkbase check`). With the YAML language server (VS
+    Code's YAML extension and others), write it once and name it, relative to the YAML file, on its first line:
+
+    \b
+      # yaml-language-server: $schema=./talkbase.schema.json
+
+    \b
+    Examples:
+      talkbase schema -o talkbase.schema.json
+      talkbase schema
+    """
+    import json
+
+    from talkbase.atomic import write_text_atomic
+    from talkbase.schema_json import json_schema
+
+    del data  # the schema describes the record format, not one knowledge base
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,140 @@
+"""Exports: the knowledge base (or the part the filters select) in formats other tools read, one module each.
+
+A text format (json, ics, timelinejs) has `render(export) -> Document`; a file or directory format (sqlite,
+csv) has `write(export, path)`, which fills a fresh path that `write_export` then moves into place atomically.
+Format modules are imported only when used, so each pays only for what it needs (sqlite3, csv, ...), and
+importing this package (as the command line does for the list of formats) loads nothing heavy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from talkbase.dates import PartialDate
+    from talkbase.model import Event, KnowledgeBase, Position, Record
+    from talkbase.query import Filters
+
+TEXT = "text"  # one document: stdout, or a file with -o
+FILE = "file"  # a binary file that needs -o
+DIRECTORY = "directory"  # a directory of files that needs -o
+
+# The registry: format name -> what it writes. The module of the same name under talkbase.exports does it.
+FORMATS: dict[str, str] = {
+    "json": TEXT,
+    "csv": DIRECTORY,
+    "sqlite": FILE,
+    "ics": TEXT,
+    "timelinejs": TEXT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What an export writes: every actor, source and topic of `kb`, and the events and positions selected."""
+
+    kb: KnowledgeBase
+    events: list[Event]
+    positions: list[Position]
+    stamp: dt.datetime  # when the export was made (ICS needs it as DTSTAMP)
+
+    def records(self) -> dict[str, Sequence[Record]]:
+        """The exported records by kind, in the knowledge base's order."""
+        kb = self.kb
+        return {
+            "actors": kb.actors,
+            "sources": kb.sources,
+            "topics": kb.topics,
+            "events": self.events,
+            "positions": self.positions,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text format's output, and notes for the user about what it could not hold."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+class ExportError(ValueError):
+    """A setting that makes an export impossible (an unreadable SOURCE_DATE_EPOCH, a non-export directory)."""
+
+
+def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: PartialDate | None = None) -> Export:
+    """The events and positions matching `filters` (as known on `known_at`, if given); all other records whole.
+
+    With `known_at`, an event keeps only the history entries published by then, so the export holds nothing a
+    reader could not have known that day."""
+    from talkbase.query import as_known_at, event_matches, position_matches
+
+    seen = as_known_at(kb, known_at) if known_at else kb
+    events = [e for e in seen.events if event_matches(e, filters)]
+    if known_at:
+        events = [_history_known_at(kb, e, known_at) for e in events]
+    positions = [p for p in seen.positions if position_matches(p, filters)]
+    return Export(kb, events, positions, stamp)
+
+
+def _history_known_at(kb: KnowledgeBase, event: Event, day: PartialDate) -> Event:
+    import dataclasses
+
+    from talkbase.query import known_from
+
+    known = tuple(h for h in event.history if known_from(kb, h.sources, h.date).start <= day.end)
+    return dataclasses.replace(event, history=known)
+
+
+def export_time(environ: Mapping[str, str]) -> dt.datetime:
+    """SOURCE_DATE_EPOCH (seconds since 1970, for reproducible output) when set, else the current UTC time."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise ExportError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`") from None
+
+
+def render(name: str, export: Export) -> Document:
+    """A text format's document."""
+    return importlib.import_module(f"talkbase.exports.{name}").render(export)
+
+
+def write_export(name: str, export: Export, target: Path) -> tuple[str, ...]:
+    """Write `export` to `target` atomically (an interrupted export leaves the old one); return the notes."""
+    from talkbase.atomic import atomic_path
+
+    kind = FORMATS[name]
+    module = importlib.import_module(f"talkbase.exports.{name}")
+    if kind == DIRECTORY:
+        check_replaceable(target, module.FILE_NAMES)
+    target = Path(os.path.abspath(target))  # `-o .` names a directory by its real name, beside which temp goes
+    if kind == TEXT:
+        document = module.render(export)
+        with atomic_path(target) as temp:
+            temp.write_bytes(document.text.encode("utf-8"))  # bytes: ICS's CRLF must stay as it is on any OS
+        return document.notes
+    with atomic_path(target, directory=kind == DIRECTORY) as temp:
+        module.write(export, temp)
+    return ()
+
+
+def check_replaceable(target: Path, names: frozenset[str]) -> None:
+    """Refuse to replace anything but a missing or empty directory or a previous export (`names` only), so a
+    mistyped -o never swaps away a folder of the user's own files."""
+    if not target.exists() and not target.is_symlink():
+        return
+    if not target.is_dir() or target.is_symlink():
+        raise ExportError(f"`{target}` exists and is not a directory")
+    others = sorted(p.name for p in target.iterdir() if p.name not in names)
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise ExportError(f"`{target}` holds files an export did not write ({shown}); choose a new or empty directory")

@@ -1,0 +1,27 @@
+"""The csv export: a directory with one UTF-8 CSV file per table of the relational layout, each with a header."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from talkbase.exports import Export
+from talkbase.exports.tables import table_names, tables
+
+FILE_NAMES = frozenset(f"{name}.csv" for name in table_names())
+
+
+def write(export: Export, path: Path) -> None:
+    """Fill the (new, empty) directory `path` with one CSV per table: scalar fields, then link tables."""
+    for table in tables(export):
+        # RFC 4180: CRLF between rows; newline="" keeps line breaks inside quoted cells exactly as written.
+        with open(path / f"{table.name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.column_names)
+            writer.writerows([_cell(value) for value in row] for row in table.rows)
+
+
+def _cell(value: Any) -> str:
+    """Text exactly as written (dates too); an absent value is an empty cell."""
+    return "" if value is None else str(value)

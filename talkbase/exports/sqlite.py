@@ -1,0 +1,82 @@
+"""The sqlite export: the relational layout as a SQLite database with foreign keys, indexes and full-text search.
+
+Dates stay as written in TEXT columns; a table with a `date` also gets `date_start` and `date_end` (ISO days, the
+first and last day it covers; for an event, through its `end`) to sort and compare by. `positions_fts` (claim,
+quote) and `events_fts` (title, summary) are external-content FTS5 tables over their tables' rows, declared with
+`content="..."` so that Datasette offers a search box on positions and events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from talkbase.dates import PartialDate
+from talkbase.exports import Export
+from talkbase.exports.tables import Table, tables
+
+# (FTS table, content table, columns searched)
+FULL_TEXT = (("positions_fts", "positions", ("claim", "quote")), ("events_fts", "events", ("title", "summary")))
+_TOKENIZER = "unicode61 remove_diacritics 2"  # Erdogan finds Erdoğan, as everywhere in talkbase
+
+
+def write(export: Export, path: Path) -> None:
+    """Build the database in the (new, empty) file `path`."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        # The file is a temporary one that is renamed into place once complete, so no journal is needed on disk
+        # (nothing to leave behind on an interrupt) and no syncing until the end.
+        db.execute("PRAGMA journal_mode = MEMORY")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("BEGIN")
+        db.execute("PRAGMA defer_foreign_keys = ON")  # an actor may name its affiliation before it is defined
+        for table in tables(export):
+            _create(db, table)
+        for fts, content, columns in FULL_TEXT:
+            _create_full_text(db, fts, content, columns)
+        db.execute("COMMIT")
+
+
+def _create(db: sqlite3.Connection, table: Table) -> None:
+    dated = "date" in table.column_names
+    columns = [f"{_q(c.name)} {'INTEGER' if c.integer else 'TEXT'}{' NOT NULL' * c.required}" for c in table.columns]
+    if dated:
+        columns += ['"date_start" TEXT', '"date_end" TEXT']
+    if table.key:
+        columns.append(f"PRIMARY KEY ({_names(table.key)})")
+    for fk in table.foreign_keys:
+        columns.append(f"FOREIGN KEY ({_names(fk.columns)}) REFERENCES {_q(fk.table)} ({_names(fk.target)})")
+    db.execute(f"CREATE TABLE {_q(table.name)} ({', '.join(columns)})")
+    rows = [_row(table, row) for row in table.rows]
+    width = len(table.columns) + 2 * dated
+    db.executemany(f"INSERT INTO {_q(table.name)} VALUES ({', '.join('?' * width)})", rows)
+    for column in (*table.indexes, *(["date_start"] if dated else [])):
+        db.execute(f"CREATE INDEX {_q(f'{table.name}_{column}')} ON {_q(table.name)} ({_q(column)})")
+
+
+def _row(table: Table, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    values = tuple(v.text if isinstance(v, PartialDate) else v for v in row)
+    if "date" not in table.column_names:
+        return values
+    fields = dict(zip(table.column_names, row))
+    first, last = fields["date"], fields.get("end") or fields["date"]
+    return (*values, first and first.start.isoformat(), last and last.end.isoformat())
+
+
+def _create_full_text(db: sqlite3.Connection, fts: str, content: str, columns: tuple[str, ...]) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE {_q(fts)} USING fts5({_names(columns)}, "
+        f"content={_q(content)}, content_rowid='rowid', tokenize='{_TOKENIZER}')"
+    )
+    db.execute(f"INSERT INTO {_q(fts)} ({_q(fts)}) VALUES ('rebuild')")  # index the content table's rows
+
+
+def _q(name: str) -> str:
+    """A quoted SQL identifier (`end` is a keyword)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(_q(n) for n in names)

@@ -1,0 +1,130 @@
+"""The JSON Schema (draft 2020-12) of knowledge-base files, generated from the field specs in talkbase.schema.
+
+Editors validate and complete YAML against it (the YAML language server's `$schema` comment). It checks what a
+file can show on its own: fields, types, required fields, vocabularies and the shapes of ids, dates and URLs.
+References between records, duplicate ids and impossible days (2025-02-30) need the whole knowledge base:
+`talkbase check` finds those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from talkbase.schema import (
+    CHOICE,
+    DATE,
+    ENTRIES,
+    ID,
+    ID_RE,
+    KINDS,
+    REF,
+    REFS,
+    TEXT,
+    TEXTS,
+    URL,
+    WIKIDATA,
+    WIKIDATA_RE,
+    Field,
+    Kind,
+)
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# A date as written; YAML reads an unquoted `2025` as a number, which is a valid year too.
+DATE_PATTERN = r"^(?!0000)\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+_ID = {"type": "string", "pattern": f"^{ID_RE.pattern}$"}
+_TEXT = {"type": "string", "pattern": r"\S"}  # not empty, not only spaces
+
+
+def json_schema() -> dict[str, Any]:
+    """The schema of one YAML file of a knowledge base: any mix of kinds, each a list of records."""
+    return {
+        "$schema": DRAFT,
+        "title": "talkbase knowledge base file",
+        "description": "Records of a talkbase knowledge base, by kind. `talkbase check` also checks references "
+        "between records and that ids are unique.",
+        "type": ["object", "null"],  # an empty or comments-only file is fine
+        "properties": {key: _kind_list(kind) for key, kind in KINDS.items()},
+        "additionalProperties": False,
+        "$defs": {kind.singular: _record(kind) for kind in KINDS.values()},
+    }
+
+
+def _kind_list(kind: Kind) -> dict[str, Any]:
+    return {
+        "description": f"A list of {kind.key}.",
+        "type": ["array", "null"],  # `events:` with nothing under it yet
+        "items": {"$ref": f"#/$defs/{kind.singular}"},
+    }
+
+
+def _record(kind: Kind) -> dict[str, Any]:
+    return _mapping(kind.fields, title=kind.singular)
+
+
+def _mapping(fields: tuple[Field, ...], **extra: str) -> dict[str, Any]:
+    """An object with exactly these fields (a typo is an error, as in `talkbase check`)."""
+    return {
+        "type": "object",
+        **extra,
+        "properties": {f.name: _field(f) for f in fields},
+        "required": [f.name for f in fields if f.required],
+        "additionalProperties": False,
+    }
+
+
+def _field(spec: Field) -> dict[str, Any]:
+    schema = _TYPES[spec.type](spec)
+    description = _describe(spec)
+    return {"description": description, **schema} if description else schema
+
+
+def _date(_spec: Field) -> dict[str, Any]:
+    return {
+        "anyOf": [{"type": "string", "pattern": DATE_PATTERN}, {"type": "integer", "minimum": 1000, "maximum": 9999}]
+    }
+
+
+def _refs(spec: Field) -> dict[str, Any]:
+    return {"type": "array", "items": _ID, **({"minItems": 1} if spec.required else {})}
+
+
+def _entries(spec: Field) -> dict[str, Any]:
+    return {"type": "array", "items": _mapping(spec.subfields)}
+
+
+_TYPES = {
+    TEXT: lambda _: _TEXT,
+    ID: lambda _: _ID,
+    DATE: _date,
+    CHOICE: lambda spec: {"type": "string", "enum": list(spec.vocab)},
+    REF: lambda _: _ID,
+    REFS: _refs,
+    TEXTS: lambda _: {"type": "array", "items": _TEXT},
+    URL: lambda _: {"type": "string", "format": "uri", "pattern": URL_PATTERN},
+    WIKIDATA: lambda _: {"type": "string", "pattern": f"^{WIKIDATA_RE.pattern}$"},
+    ENTRIES: _entries,
+}
+
+
+def _describe(spec: Field) -> str:
+    """What an editor shows for a field, said from its spec."""
+    targets = " or ".join(_with_article(KINDS[k].singular) for k in spec.refs)
+    return {
+        ID: "A lowercase slug of a-z, 0-9, `.`, `_`, `-`, unique across the knowledge base.",
+        DATE: "YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source, e.g. 2025-07 or 2025-07-23.",
+        CHOICE: f"One of {', '.join(spec.vocab)}.",
+        REF: f"The id of {targets}.",
+        REFS: f"Ids, each of {targets}{' (at least one)' * spec.required}.",
+        URL: "A full http(s) URL.",
+        WIKIDATA: "A Wikidata item id: Q followed by digits, e.g. Q212.",
+        ENTRIES: f"A list of {spec.item} mappings: " + ", ".join(_entry_field(f) for f in spec.subfields) + ".",
+    }.get(spec.type, "")
+
+
+def _entry_field(spec: Field) -> str:
+    return f"{spec.name} (required)" if spec.required else spec.name
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
