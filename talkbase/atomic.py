@@ -65,3 +65,8 @@ def _replace(temp: Path, target: Path, directory: bool) -> None:
 def write_text_atomic(target: Path, text: str) -> None:
     with atomic_path(target) as temp:
         temp.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    with atomic_path(target) as temp:
+        temp.write_bytes(data)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from talkbase.loader import load_tree
+from talkbase.loader import discover_files, display_path, load_tree
 from talkbase.model import KnowledgeBase, build
 from talkbase.problems import Problem, sorted_problems
 from talkbase.validate import validate
@@ -76,20 +77,44 @@ class Opened:
     record_counts: dict[str, int]
     problems: list[Problem]
     kb: KnowledgeBase | None  # None when the data has errors
+    from_cache: bool = False
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
 
-def open_kb(location: DataLocation, strict: bool = False) -> Opened:
-    """Load, validate and (when clean) model the knowledge base at `location`."""
-    loaded = load_tree(location.path)
-    problems = loaded.problems + validate(loaded.records)
+def open_kb(location: DataLocation, strict: bool = False, use_cache: bool = True) -> Opened:
+    """Load, validate and (when clean) model the knowledge base at `location`, from the parse cache when
+    none of its files has changed since a clean load."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # loading makes millions of objects and no cycles; the collector would only rescan them
+    try:
+        return _open_kb(location, strict, use_cache)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _open_kb(location: DataLocation, strict: bool, use_cache: bool) -> Opened:
+    from talkbase import cache
+
+    files = discover_files(location.path)
+    use_cache = use_cache and not cache.disabled_by_environment()
+    sig = cache.signature(files) if use_cache else None
+    cached = cache.load(location.path, sig) if sig is not None else None
+    if cached is not None:
+        records, problems = cached
+    else:
+        loaded = load_tree(location.path, files)
+        records, problems = loaded.records, loaded.problems + validate(loaded.records)
+        if sig is not None and not any(p.is_error for p in problems):
+            cache.save(location.path, sig, records, problems)
     problems = sorted_problems([p.as_warning_or_error(strict) for p in problems])
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
-    for record in loaded.records:
+    for record in records:
         counts[record.kind] += 1
     has_errors = any(p.is_error for p in problems)
-    kb = None if has_errors else build(loaded.records)
-    return Opened(location, loaded.files, counts, problems, kb)
+    kb = None if has_errors else build(records)
+    shown = [display_path(f) for f in files]
+    return Opened(location, shown, counts, problems, kb, from_cache=cached is not None)

@@ -143,13 +143,13 @@ def discover_files(root: Path) -> list[Path]:
     return found
 
 
-def load_tree(root: Path) -> Loaded:
-    """Load every YAML file under root into raw records, with all problems found on the way."""
+def load_tree(root: Path, files: list[Path] | None = None) -> Loaded:
+    """Load every YAML file under root (or the given files of it) into raw records, with all problems."""
     loaded = Loaded()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
     try:
-        for path in discover_files(root):
+        for path in discover_files(root) if files is None else files:
             shown = display_path(path)
             loaded.files.append(shown)
             _load_file(path, shown, loaded)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# The tests use a parse cache of their own, never the user's (~/.cache/talkbase).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-tests-cache-")
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

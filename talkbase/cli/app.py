@@ -6,6 +6,7 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -45,6 +46,12 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Read every YAML file afresh instead of the parse cache (also: TALKBASE_NO_CACHE=1)."
+        ),
+    ] = False,
 ) -> None:
     """A knowledge base of negotiations: events, actors, sources, topics and stated positions, kept as YAML.
 
@@ -57,6 +64,8 @@ def _root(
       talkbase check                          find every mistake in the YAML files
       talkbase timeline --data ~/my-kb        use another knowledge base
     """
+    if no_cache:
+        os.environ["TALKBASE_NO_CACHE"] = "1"  # read by talkbase.cache for this process
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

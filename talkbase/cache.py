@@ -1,0 +1,108 @@
+"""The parse cache: a snapshot of a clean knowledge base, reused while none of its files has changed.
+
+A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size and
+modification time. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated,
+stale or foreign file is detected and ignored (the knowledge base is then loaded from the YAML and the
+snapshot rewritten). Only knowledge bases without errors are cached: their problems (warnings) carry no
+paths in their messages, and paths are re-made relative to the current directory on every use.
+`--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+from typing import Any
+
+from talkbase import __version__
+from talkbase.loader import RawRecord, YList, YMap, display_path
+from talkbase.problems import Problem, Severity
+
+FORMAT = 1
+MAGIC = b"talkbase-cache\n"
+DIGEST_SIZE = 16
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "talkbase"
+
+
+def disabled_by_environment() -> bool:
+    return os.environ.get("TALKBASE_NO_CACHE", "") not in ("", "0")
+
+
+def signature(files: list[Path]) -> Signature | None:
+    """Path, size and modification time of every file; None when one cannot be read (never cache then)."""
+    try:
+        return tuple((str(p.absolute()), (st := p.stat()).st_size, st.st_mtime_ns) for p in files)
+    except OSError:
+        return None
+
+
+def snapshot_path(root: Path) -> Path:
+    key = hashlib.sha256(f"{root.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+    return cache_dir() / f"kb-{key}.bin"
+
+
+def load(root: Path, sig: Signature) -> tuple[list[RawRecord], list[Problem]] | None:
+    """The cached records and problems of `root` if the snapshot matches `sig` exactly, else None."""
+    try:
+        blob = snapshot_path(root).read_bytes()
+        if not blob.startswith(MAGIC):
+            return None
+        digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], blob[len(MAGIC) + DIGEST_SIZE :]
+        if hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() != digest:
+            return None
+        version, cached_root, cached_sig, records, problems = marshal.loads(body)
+        if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
+            return None
+        return _decode(sig, records, problems)
+    except Exception:  # any unreadable or unexpected snapshot is simply not used
+        return None
+
+
+def save(root: Path, sig: Signature, records: list[RawRecord], problems: list[Problem]) -> None:
+    """Write the snapshot atomically; a cache that cannot be written is not an error."""
+    from talkbase.atomic import write_bytes_atomic
+
+    index = {display: i for i, display in enumerate(display_path(Path(path)) for path, _, _ in sig)}
+    try:
+        body = marshal.dumps(
+            (
+                __version__,
+                str(root.absolute()),
+                sig,
+                [(r.kind, index[r.path], r.line, r.col, _plain(r.data)) for r in records],
+                [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
+            )
+        )
+        digest = hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest()
+        target = snapshot_path(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, MAGIC + digest + body)
+    except (OSError, ValueError, KeyError):
+        pass
+
+
+def _plain(value: Any) -> Any:
+    """Located values as plain dicts and lists (positions are not needed once a record is valid)."""
+    if isinstance(value, YMap):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, YList):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _decode(sig: Signature, records: list[Any], problems: list[Any]) -> tuple[list[RawRecord], list[Problem]]:
+    shown = [display_path(Path(path)) for path, _, _ in sig]
+    raw = [RawRecord(kind, data, shown[path], line, col) for kind, path, line, col, data in records]
+    found = [
+        Problem(shown[path], line, col, code, message, hint, Severity(severity))
+        for path, line, col, code, message, hint, severity in problems
+    ]
+    return raw, found

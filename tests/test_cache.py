@@ -1,0 +1,152 @@
+"""The parse cache never changes an answer: same problems, same records and line numbers, with or without it,
+and a corrupt, truncated, stale or foreign snapshot is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from talkbase import cache
+from talkbase.kb import DataLocation, Opened, open_kb
+
+from conftest import FIXTURES, REPO, run
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("TALKBASE_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def copy_kb(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(source, target)
+    return target
+
+
+def same_outcome(a: Opened, b: Opened) -> None:
+    assert a.problems == b.problems
+    assert a.record_counts == b.record_counts
+    assert a.files == b.files
+    assert (a.kb is None) == (b.kb is None)
+    if a.kb is not None and b.kb is not None:
+        for kind in ("actors", "sources", "topics", "events", "positions"):
+            assert getattr(a.kb, kind) == getattr(b.kb, kind), kind  # records include their file and line
+
+
+@pytest.mark.parametrize(
+    "source", [REPO / "data", FIXTURES / "kb-small", FIXTURES / "kb-views", FIXTURES / "errors" / "warnings"]
+)
+def test_same_problems_and_records_with_and_without_the_cache(source: Path) -> None:
+    location = DataLocation(source, "--data")
+    fresh = open_kb(location, use_cache=False)
+    first = open_kb(location)
+    second = open_kb(location)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    same_outcome(fresh, first)
+    same_outcome(fresh, second)
+    same_outcome(open_kb(location, strict=True, use_cache=False), open_kb(location, strict=True))
+
+
+def test_editing_a_file_is_seen_at_once(tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    open_kb(location)
+    topics = kb / "topics.yaml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("name: Ceasefire", "name: Truce"), encoding="utf-8")
+    opened = open_kb(location)
+    assert not opened.from_cache
+    assert opened.kb is not None and opened.kb.by_id["ceasefire"].name == "Truce"
+    assert open_kb(location).from_cache
+
+
+def test_a_new_or_removed_file_is_seen(tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    open_kb(location)
+    (kb / "more.yaml").write_text("topics:\n  - id: extra\n    name: Extra\n", encoding="utf-8")
+    opened = open_kb(location)
+    assert not opened.from_cache and opened.record_counts["topics"] == 4
+    (kb / "more.yaml").unlink()
+    assert open_kb(location).record_counts["topics"] == 3
+
+
+def test_a_kb_with_errors_is_never_cached(private_cache: Path) -> None:
+    location = DataLocation(FIXTURES / "errors" / "dangling-ref", "--data")
+    open_kb(location)
+    assert not open_kb(location).from_cache
+    assert not private_cache.exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda blob: b"",
+        lambda blob: blob[: len(blob) // 2],
+        lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),
+        lambda blob: b"not a cache at all",
+        lambda blob: cache.MAGIC + b"\x00" * 16 + b"garbage",
+    ],
+    ids=["empty", "truncated", "bit-flip", "foreign", "bad-checksum"],
+)
+def test_a_damaged_snapshot_is_ignored_and_rebuilt(damage, tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    fresh = open_kb(location, use_cache=False)
+    open_kb(location)
+    snapshot = cache.snapshot_path(kb)
+    snapshot.write_bytes(damage(snapshot.read_bytes()))
+    reopened = open_kb(location)
+    assert not reopened.from_cache
+    same_outcome(fresh, reopened)
+    assert open_kb(location).from_cache  # rewritten
+
+
+def test_a_snapshot_of_another_kb_is_not_used(tmp_path: Path) -> None:
+    one = copy_kb(FIXTURES / "kb-small", tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURES / "kb-views", other)
+    open_kb(DataLocation(other, "--data"))
+    shutil.copy(cache.snapshot_path(other), cache.snapshot_path(one))
+    opened = open_kb(DataLocation(one, "--data"))
+    assert not opened.from_cache
+    assert opened.record_counts["actors"] == 7
+
+
+def test_paths_are_relative_to_the_current_directory_of_each_run(tmp_path: Path, monkeypatch) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    open_kb(DataLocation(kb, "--data"))
+    monkeypatch.chdir(kb)
+    opened = open_kb(DataLocation(kb, "--data"))
+    assert opened.from_cache
+    assert opened.kb is not None and opened.kb.by_id["sudov"].loc.path == "actors.yaml"
+
+
+def test_an_unwritable_cache_directory_is_not_an_error(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    opened = open_kb(DataLocation(FIXTURES / "kb-small", "--data"))
+    assert opened.kb is not None and not opened.from_cache
+
+
+def test_no_cache_option_and_environment_bypass_it(tmp_path: Path) -> None:
+    cache_home = tmp_path / "c"
+    env = {"XDG_CACHE_HOME": str(cache_home)}
+    assert run("--no-cache", "check", "--data", str(FIXTURES / "kb-small"), env=env).code == 0
+    assert run("check", "--data", str(FIXTURES / "kb-small"), env={**env, "TALKBASE_NO_CACHE": "1"}).code == 0
+    assert not cache_home.exists()
+    assert run("check", "--data", str(FIXTURES / "kb-small"), env=env).code == 0
+    assert len(list((cache_home / "talkbase").iterdir())) == 1
+
+
+def test_cli_answers_are_the_same_cold_and_warm(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
+    for args in (["positions", "--format", "json"], ["check"], ["show", "sudov"]):
+        cold = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
+        warm = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
+        assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err)
