@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,19 +85,26 @@ class Opened:
         return [p for p in self.problems if p.is_error]
 
 
-def open_kb(location: DataLocation, strict: bool = False, use_cache: bool = True) -> Opened:
+def open_kb(
+    location: DataLocation,
+    strict: bool = False,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Opened:
     """Load, validate and (when clean) model the knowledge base at `location`, from the parse cache when
     none of its files has changed since a clean load."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # loading makes millions of objects and no cycles; the collector would only rescan them
     try:
-        return _open_kb(location, strict, use_cache)
+        return _open_kb(location, strict, use_cache, progress)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _open_kb(location: DataLocation, strict: bool, use_cache: bool) -> Opened:
+def _open_kb(
+    location: DataLocation, strict: bool, use_cache: bool, progress: Callable[[int, int], None] | None
+) -> Opened:
     from talkbase import cache
 
     files = discover_files(location.path)
@@ -106,7 +114,7 @@ def _open_kb(location: DataLocation, strict: bool, use_cache: bool) -> Opened:
     if cached is not None:
         records, problems = cached
     else:
-        loaded = load_tree(location.path, files)
+        loaded = load_tree(location.path, files, progress)
         records, problems = loaded.records, loaded.problems + validate(loaded.records)
         if sig is not None and not any(p.is_error for p in problems):
             cache.save(location.path, sig, records, problems)

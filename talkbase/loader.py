@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,16 +143,23 @@ def discover_files(root: Path) -> list[Path]:
     return found
 
 
-def load_tree(root: Path, files: list[Path] | None = None) -> Loaded:
-    """Load every YAML file under root (or the given files of it) into raw records, with all problems."""
+def load_tree(
+    root: Path, files: list[Path] | None = None, progress: Callable[[int, int], None] | None = None
+) -> Loaded:
+    """Load every YAML file under root (or the given files of it) into raw records, with all problems.
+
+    `progress(done, total)` is called after each file, for a progress display the caller may show."""
     loaded = Loaded()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
+    paths = discover_files(root) if files is None else files
     try:
-        for path in discover_files(root) if files is None else files:
+        for done, path in enumerate(paths, start=1):
             shown = display_path(path)
             loaded.files.append(shown)
             _load_file(path, shown, loaded)
+            if progress is not None:
+                progress(done, len(paths))
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -150,3 +150,42 @@ def test_cli_answers_are_the_same_cold_and_warm(tmp_path: Path) -> None:
         cold = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         warm = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err)
+
+
+class FakeTerminal:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("is_terminal", [True, False])
+def test_load_progress_shows_only_on_a_terminal_after_a_delay(monkeypatch, is_terminal: bool) -> None:
+    import io
+    import sys
+
+    from talkbase.render import LoadProgress
+
+    stream = FakeTerminal() if is_terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    quick = LoadProgress()
+    quick(1, 2)  # within the first half second: nothing
+    assert quick._bar is None
+    monkeypatch.setattr(LoadProgress, "DELAY", 0.0)
+    slow = LoadProgress()
+    slow(1, 2)
+    slow(2, 2)
+    slow.close()
+    assert (slow._bar is not None) == is_terminal
+    written = stream.text if is_terminal else stream.getvalue()
+    assert ("reading YAML files" in written) == is_terminal

@@ -78,11 +78,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def open_data(data: Path | None, strict: bool = False) -> Opened:
     from talkbase.kb import DataLocationError, locate, open_kb
+    from talkbase.render import LoadProgress
 
+    progress = LoadProgress()
     try:
-        return open_kb(locate(data), strict=strict)
+        return open_kb(locate(data), strict=strict, progress=progress)
     except DataLocationError as exc:
         raise fail(str(exc)) from None
+    finally:
+        progress.close()
 
 
 def load_valid(data: Path | None, error_code: int = 1, known_at: str | None = None) -> KnowledgeBase:
