@@ -150,3 +150,11 @@ def test_help_examples_run_cleanly_on_the_bundled_kb(tmp_path: Path) -> None:
             assert (tmp_path / written).exists(), example
         else:
             assert result.out, example
+
+
+def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
+    result = run("check", "--data", str(tmp_path))
+    assert result.code == 0
+    assert result.err == f"note: no *.yaml or *.yml files in {tmp_path}\n"
+    assert result.out.startswith("0 files, 0 actors")

@@ -82,11 +82,14 @@ def open_data(data: Path | None, strict: bool = False) -> Opened:
 
     progress = LoadProgress()
     try:
-        return open_kb(locate(data), strict=strict, progress=progress)
+        opened = open_kb(locate(data), strict=strict, progress=progress)
     except DataLocationError as exc:
         raise fail(str(exc)) from None
     finally:
         progress.close()
+    if not opened.files:
+        typer.echo(f"note: no *.yaml or *.yml files in {opened.location.path}", err=True)
+    return opened
 
 
 def load_valid(data: Path | None, error_code: int = 1, known_at: str | None = None) -> KnowledgeBase:
@@ -100,8 +103,8 @@ def load_valid(data: Path | None, error_code: int = 1, known_at: str | None = No
 
         errors = opened.errors
         print_problems(make_console(stderr=True), errors)
-        noun = "error" if len(errors) == 1 else "errors"
-        raise fail(f"{opened.location.describe()} has {len(errors)} {noun}; fix them and retry", error_code)
+        count = "1 error; fix it" if len(errors) == 1 else f"{len(errors)} errors; fix them"
+        raise fail(f"{opened.location.describe()} has {count} and retry", error_code)
     if day is None:
         return opened.kb
     from talkbase.query import as_known_at
