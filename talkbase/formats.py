@@ -21,7 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from talkbase.dates import PartialDate
-from talkbase.render import column_widths, escape_controls, plain_rows, print_table
+from talkbase.render import column_widths, plain_rows, print_table
+from talkbase.text import escape_controls, json_text
 
 R = TypeVar("R")
 
@@ -141,13 +142,12 @@ def _md_row(cells: list[str]) -> str:
 
 
 def write_json(listing: Listing[Any], console: Console) -> None:
-    json.dump([listing.as_dict(r) for r in listing.rows], console.file, ensure_ascii=False, indent=2)
-    console.file.write("\n")
+    console.file.write(json_text([listing.as_dict(r) for r in listing.rows], indent=2) + "\n")
 
 
 def write_jsonl(listing: Listing[Any], console: Console) -> None:
     for row in listing.rows:
-        console.file.write(json.dumps(listing.as_dict(row), ensure_ascii=False) + "\n")
+        console.file.write(json_text(listing.as_dict(row)) + "\n")
 
 
 def write_csv(listing: Listing[Any], console: Console) -> None:

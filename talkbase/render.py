@@ -8,7 +8,6 @@ record can never style or control the terminal.
 from __future__ import annotations
 
 import io
-import re
 import sys
 from collections.abc import Iterable
 from typing import IO, Any
@@ -18,20 +17,9 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from talkbase.problems import Problem
+from talkbase.text import escape_controls
 
-# C0/C1 controls (but newline and tab), DEL, bidi overrides/isolates and zero-width characters.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _PLAIN_WIDTH = 100_000  # when piped, a table line is never cut or wrapped
-
-
-def escape_controls(text: str) -> str:
-    """Make invisible or terminal-controlling characters visible: ESC becomes `\\x1b`, U+202E `\\u202e`."""
-    return _UNSAFE.sub(lambda m: _escape_char(m.group()), text)
-
-
-def _escape_char(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def literal(text: str | None, style: str = "") -> Text:

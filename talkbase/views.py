@@ -13,7 +13,8 @@ from talkbase.analysis import Dispute, Matrix, Step
 from talkbase.formats import Column, Listing, listing_table, record_dict
 from talkbase.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.query import Counts, Hit, TimelineItem, actor_names, current_role
-from talkbase.render import escape_controls, literal
+from talkbase.render import literal
+from talkbase.text import escape_controls
 
 STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
 STANCE_STYLES = {

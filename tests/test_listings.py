@@ -233,3 +233,51 @@ def test_no_color_is_honoured_even_when_colour_is_forced() -> None:
     assert "\x1b[33mconditional" in coloured  # the stance colour, so the next assertion means something
     plain = run("positions", "--data", SMALL, env={"FORCE_COLOR": "1", "TERM": "xterm", "NO_COLOR": "1"}).out
     assert "\x1b[33m" not in plain and "\x1b[36m" not in plain
+
+
+HOSTILE = "Rich [bold red]markup[/] \x1b[31mESC\x1b[0m \x9b31m CSI \r CR \u202e RLO \u200b ZWSP \x7f DEL"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv", "markdown"])
+def test_hostile_text_is_shown_literally_in_every_format(tmp_path, fmt: str) -> None:
+    from conftest import write_kb
+
+    kb = write_kb(
+        tmp_path,
+        {
+            "kb.yaml": f"""
+        actors:
+          - id: a
+            name: A
+            kind: person
+        topics:
+          - id: t
+            name: T
+        sources:
+          - id: s
+            title: S
+            publisher: P
+        positions:
+          - id: p
+            actor: a
+            topic: t
+            stance: supports
+            claim: {json.dumps(HOSTILE)}
+            date: 2025
+            sources: [s]
+        """
+        },
+    )
+    for command in (["positions"], ["grep", "ESC"], ["show", "p"], ["timeline", "--positions"]):
+        if command[0] == "show" and fmt not in ("table", "json", "jsonl"):
+            continue
+        result = run(*command, "--data", str(kb), "--format", fmt, env={"FORCE_COLOR": "1", "TERM": "xterm"})
+        assert result.code == 0, (command, result.err)
+        data_text = result.out.replace("\x1b[", "")  # colour codes talkbase itself adds in a terminal
+        for char in ("\x1b", "\x9b", "\r", "\u202e", "\u200b", "\x7f"):
+            assert char not in data_text, (command, fmt, repr(char))
+        assert "[bold red]markup[/]" in result.out, (command, fmt)
+        if fmt in ("json", "jsonl"):
+            first = json.loads(result.out.splitlines()[0] if fmt == "jsonl" else result.out)
+            record = first if isinstance(first, dict) else first[0]
+            assert HOSTILE in (record.get("claim"), record.get("text")), (command, fmt)

@@ -70,7 +70,7 @@ def _root(
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr; the caller raises the returned Exit."""
-    from talkbase.render import escape_controls
+    from talkbase.text import escape_controls
 
     typer.echo(f"talkbase: error: {escape_controls(message)}", err=True)
     return typer.Exit(code)

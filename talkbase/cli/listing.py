@@ -262,15 +262,14 @@ def show(
     """
     from talkbase.query import resolve_record
     from talkbase.render import make_console, print_table
+    from talkbase.text import json_text
     from talkbase.views import show_dict, show_renderable
 
     kb = load_valid(data)
     record = as_option("ID", lambda i: resolve_record(kb, i), record_id)
     if fmt in (Format.json, Format.jsonl):
-        import json
-
         indent = 2 if fmt is Format.json else None
-        typer.echo(json.dumps(show_dict(kb, record), ensure_ascii=False, indent=indent))
+        typer.echo(json_text(show_dict(kb, record), indent=indent))
     elif fmt is Format.table:
         print_table(make_console(), show_renderable(kb, record))
     else:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from talkbase import __version__
 from talkbase.exports import Document, Export
 from talkbase.model import Event, KnowledgeBase, Source
-from talkbase.render import escape_controls
+from talkbase.text import escape_controls
 
 STATUSES = {"held": "CONFIRMED", "scheduled": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 PRODID = f"-//talkbase//talkbase {__version__}//EN"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from talkbase.exports import Document, Export
 from talkbase.formats import record_dict
+from talkbase.text import json_text
 
 FORMAT_VERSION = 1  # raised only when a change would break a reader of the previous layout
 
@@ -16,4 +15,4 @@ def render(export: Export) -> Document:
     document: dict[str, object] = {"format_version": FORMAT_VERSION}
     for kind, records in export.records().items():
         document[kind] = [record_dict(r) for r in records]
-    return Document(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return Document(json_text(document, indent=2) + "\n")

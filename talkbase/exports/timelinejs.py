@@ -8,20 +8,19 @@ included: a timeline of what happened stays readable, and `talkbase timeline --p
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from talkbase.dates import PartialDate
 from talkbase.exports import Document, Export
 from talkbase.model import Event, KnowledgeBase, Source
-from talkbase.render import escape_controls
+from talkbase.text import escape_controls, json_text
 
 
 def render(export: Export) -> Document:
     events = export.events
     title = {"text": {"headline": "Timeline", "text": f"{len(events)} event{'s' * (len(events) != 1)}, from talkbase"}}
     document = {"title": title, "events": [_slide(export.kb, e) for e in events]}
-    return Document(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return Document(json_text(document, indent=2) + "\n")
 
 
 def date_object(date: PartialDate) -> dict[str, int]:
