@@ -1,4 +1,5 @@
-"""The parse cache: a snapshot of a clean knowledge base, reused while none of its files has changed.
+"""The parse cache: a snapshot of a clean knowledge base, reused while none of its files has changed, and
+each file's parse, so that after an edit only the changed files are parsed again.
 
 A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size and
 modification time. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated,
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from talkbase import __version__
-from talkbase.loader import RawRecord, YList, YMap, display_path
+from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path
 from talkbase.problems import Problem, Severity
 
 FORMAT = 1
@@ -52,11 +53,8 @@ def snapshot_path(root: Path) -> Path:
 def load(root: Path, sig: Signature) -> tuple[list[RawRecord], list[Problem]] | None:
     """The cached records and problems of `root` if the snapshot matches `sig` exactly, else None."""
     try:
-        blob = snapshot_path(root).read_bytes()
-        if not blob.startswith(MAGIC):
-            return None
-        digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], blob[len(MAGIC) + DIGEST_SIZE :]
-        if hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() != digest:
+        body = _checked(snapshot_path(root).read_bytes())
+        if body is None:
             return None
         version, cached_root, cached_sig, records, problems = marshal.loads(body)
         if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
@@ -81,10 +79,9 @@ def save(root: Path, sig: Signature, records: list[RawRecord], problems: list[Pr
                 [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
             )
         )
-        digest = hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest()
         target = snapshot_path(root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, MAGIC + digest + body)
+        write_bytes_atomic(target, _sealed(body))
     except (OSError, ValueError, KeyError):
         pass
 
@@ -106,3 +103,91 @@ def _decode(sig: Signature, records: list[Any], problems: list[Any]) -> tuple[li
         for path, line, col, code, message, hint, severity in problems
     ]
     return raw, found
+
+
+class FileCache:
+    """Per-file parse results (records with every position, and the file's own problems), so that after an
+    edit only the changed files are parsed again. Entries are checksummed like snapshots; a bad one is a miss."""
+
+    def __init__(self) -> None:
+        self.folder = cache_dir() / "files"
+
+    def _path(self, source: Path) -> Path:
+        key = hashlib.sha256(f"{source.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+        return self.folder / f"{key}.bin"
+
+    def get(self, source: Path, shown: str, stamp: tuple[int, int]) -> tuple[list[RawRecord], list[Problem]] | None:
+        try:
+            body = _checked(self._path(source).read_bytes())
+            if body is None:
+                return None
+            version, path, cached_stamp, records, problems = marshal.loads(body)
+            if (version, path, tuple(cached_stamp)) != (__version__, str(source.absolute()), stamp):
+                return None
+            raw = [RawRecord(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
+            found = [Problem(shown, *p[:5], Severity(p[5])) for p in problems]
+            return raw, found
+        except Exception:  # an unreadable or unexpected entry is simply not used
+            return None
+
+    def put(self, source: Path, stamp: tuple[int, int], records: list[RawRecord], problems: list[Problem]) -> None:
+        from talkbase.atomic import write_bytes_atomic
+
+        try:
+            body = marshal.dumps(
+                (
+                    __version__,
+                    str(source.absolute()),
+                    stamp,
+                    [(r.kind, r.line, r.col, _pack(r.data)) for r in records],
+                    [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
+                )
+            )
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(self._path(source), _sealed(body))
+        except (OSError, ValueError):
+            pass
+
+
+def _sealed(body: bytes) -> bytes:
+    return MAGIC + hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() + body
+
+
+def _checked(blob: bytes) -> bytes | None:
+    """The body of a sealed blob, or None when its magic or checksum is wrong."""
+    if not blob.startswith(MAGIC):
+        return None
+    digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], blob[len(MAGIC) + DIGEST_SIZE :]
+    return body if hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() == digest else None
+
+
+_MAP, _LIST, _REPORTED = 0, 1, 2
+
+
+def _pack(value: Any) -> Any:
+    """A located value as marshal-able tuples, positions included (scalars never are tuples)."""
+    if isinstance(value, YMap):
+        return (_MAP, value.line, value.col, [(k, *value.pos[k], _pack(v)) for k, v in value.items()])
+    if isinstance(value, YList):
+        return (_LIST, value.line, value.col, [(*p, _pack(v)) for p, v in zip(value.item_pos, value)])
+    if value is REPORTED:
+        return (_REPORTED,)
+    return value
+
+
+def _unpack(value: Any) -> Any:
+    if type(value) is not tuple:
+        return value
+    if value[0] == _MAP:
+        result = YMap(value[1], value[2])
+        for key, kl, kc, vl, vc, item in value[3]:
+            result[key] = _unpack(item)
+            result.pos[key] = (kl, kc, vl, vc)
+        return result
+    if value[0] == _LIST:
+        items = YList(value[1], value[2])
+        for line, col, item in value[3]:
+            items.append(_unpack(item))
+            items.item_pos.append((line, col))
+        return items
+    return REPORTED

@@ -114,7 +114,8 @@ def _open_kb(
     if cached is not None:
         records, problems = cached
     else:
-        loaded = load_tree(location.path, files, progress)
+        file_cache = cache.FileCache() if use_cache else None
+        loaded = load_tree(location.path, files, progress, file_cache)
         records, problems = loaded.records, loaded.problems + validate(loaded.records)
         if sig is not None and not any(p.is_error for p in problems):
             cache.save(location.path, sig, records, problems)

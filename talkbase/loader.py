@@ -144,11 +144,15 @@ def discover_files(root: Path) -> list[Path]:
 
 
 def load_tree(
-    root: Path, files: list[Path] | None = None, progress: Callable[[int, int], None] | None = None
+    root: Path,
+    files: list[Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    file_cache: Any = None,
 ) -> Loaded:
     """Load every YAML file under root (or the given files of it) into raw records, with all problems.
 
-    `progress(done, total)` is called after each file, for a progress display the caller may show."""
+    `progress(done, total)` is called after each file, for a progress display the caller may show.
+    `file_cache` (a talkbase.cache.FileCache) gives the results of files unchanged since they were parsed."""
     loaded = Loaded()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
@@ -157,7 +161,10 @@ def load_tree(
         for done, path in enumerate(paths, start=1):
             shown = display_path(path)
             loaded.files.append(shown)
-            _load_file(path, shown, loaded)
+            if file_cache is None:
+                _load_file(path, shown, loaded)
+            else:
+                _load_file_cached(path, shown, loaded, file_cache)
             if progress is not None:
                 progress(done, len(paths))
     finally:
@@ -175,6 +182,23 @@ def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
     loaded.problems.extend(problems)
     if document is not None:
         loaded.records.extend(_records_of(document, shown, loaded.problems))
+
+
+def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -> None:
+    try:
+        st = path.stat()
+        stamp = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        _load_file(path, shown, loaded)
+        return
+    cached = file_cache.get(path, shown, stamp)
+    if cached is None:
+        one = Loaded()
+        _load_file(path, shown, one)
+        cached = (one.records, one.problems)
+        file_cache.put(path, stamp, *cached)
+    loaded.records.extend(cached[0])
+    loaded.problems.extend(cached[1])
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:

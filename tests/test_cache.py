@@ -74,11 +74,38 @@ def test_a_new_or_removed_file_is_seen(tmp_path: Path) -> None:
     assert open_kb(location).record_counts["topics"] == 3
 
 
-def test_a_kb_with_errors_is_never_cached(private_cache: Path) -> None:
+def test_a_kb_with_errors_gets_no_snapshot() -> None:
     location = DataLocation(FIXTURES / "errors" / "dangling-ref", "--data")
     open_kb(location)
     assert not open_kb(location).from_cache
-    assert not private_cache.exists()
+    assert not cache.snapshot_path(location.path).exists()
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (FIXTURES / "errors").iterdir() if p.is_dir()))
+def test_error_fixtures_give_the_same_problems_from_the_file_cache(case: str) -> None:
+    location = DataLocation(FIXTURES / "errors" / case, "--data")
+    fresh = open_kb(location, use_cache=False)
+    open_kb(location)
+    same_outcome(fresh, open_kb(location))
+
+
+def test_editing_one_file_parses_that_file_only(tmp_path: Path, monkeypatch) -> None:
+    from talkbase import loader
+
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    parsed: list[str] = []
+    real = loader._load_file
+    monkeypatch.setattr(loader, "_load_file", lambda path, *rest: (parsed.append(path.name), real(path, *rest)))
+    first = open_kb(location)
+    assert sorted(parsed) == ["actors.yaml", "events.yaml", "positions.yaml", "sources.yaml", "topics.yaml"]
+    parsed.clear()
+    topics = kb / "topics.yaml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("name: Ceasefire", "name: Truce"), encoding="utf-8")
+    second = open_kb(location)
+    assert parsed == ["topics.yaml"]
+    assert second.kb is not None and second.kb.by_id["ceasefire"].name == "Truce"
+    assert second.kb.by_id["sudov"].loc == first.kb.by_id["sudov"].loc  # positions from the file cache
 
 
 @pytest.mark.parametrize(
@@ -141,7 +168,11 @@ def test_no_cache_option_and_environment_bypass_it(tmp_path: Path) -> None:
     assert run("check", "--data", str(FIXTURES / "kb-small"), env={**env, "TALKBASE_NO_CACHE": "1"}).code == 0
     assert not cache_home.exists()
     assert run("check", "--data", str(FIXTURES / "kb-small"), env=env).code == 0
-    assert len(list((cache_home / "talkbase").iterdir())) == 1
+    assert sorted(p.name for p in (cache_home / "talkbase").iterdir()) == [
+        "files",
+        cache.snapshot_path(FIXTURES / "kb-small").name,
+    ]
+    assert len(list((cache_home / "talkbase" / "files").iterdir())) == 5
 
 
 def test_cli_answers_are_the_same_cold_and_warm(tmp_path: Path) -> None:
