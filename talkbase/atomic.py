@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,21 @@ def _replace(temp: Path, target: Path, directory: bool) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(temp, target)
+        _fsync_directory(target.parent)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make the rename itself durable; not every file system lets a directory be synced."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_text_atomic(target: Path, text: str) -> None:
@@ -70,3 +86,22 @@ def write_text_atomic(target: Path, text: str) -> None:
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     with atomic_path(target) as temp:
         temp.write_bytes(data)
+
+
+class FileChangedError(Exception):
+    """The file changed on disk since it was read, so writing would lose someone else's edit."""
+
+
+def replace_file_atomic(target: Path, data: bytes, expected: bytes | None) -> None:
+    """Give `target` the new contents `data`, provided it still holds `expected` (None: it must not exist).
+
+    A symbolic link is kept and the file it points to is replaced; the file's permissions are kept too."""
+    real = target.resolve() if target.is_symlink() else target
+    real.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(real) as temp:
+        temp.write_bytes(data)
+        current = real.read_bytes() if real.exists() else None
+        if current != expected:
+            raise FileChangedError(f"{target} changed while the record was being added")
+        if current is not None:
+            os.chmod(temp, stat.S_IMODE(real.stat().st_mode))

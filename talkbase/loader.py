@@ -176,8 +176,12 @@ def load_tree(
 def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
     text, problems = read_text(path, shown)
     loaded.problems.extend(problems)
-    if text is None:
-        return
+    if text is not None:
+        load_text(text, shown, loaded)
+
+
+def load_text(text: str, shown: str, loaded: Loaded) -> None:
+    """Parse one file's text (already read) into `loaded`'s records and problems."""
     document, problems = parse_document(text, shown)
     loaded.problems.extend(problems)
     if document is not None:

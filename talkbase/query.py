@@ -28,7 +28,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-def _resolve(kind: str, wanted: str, candidates: dict[str, list[str]], labels: dict[str, str]) -> str:
+def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labels: dict[str, str]) -> str:
     """Pick the one id whose names fold to `wanted`, else the one containing it; else a helpful error."""
     key = fold(wanted)
     exact = [record_id for record_id, names in candidates.items() if key in names]
@@ -49,13 +49,13 @@ def _resolve(kind: str, wanted: str, candidates: dict[str, list[str]], labels: d
 def resolve_actor(kb: KnowledgeBase, wanted: str) -> str:
     """An actor's id from its id, name or any alias, ignoring case and diacritics."""
     names = {a.id: [fold(n) for n in (a.id, a.name, *a.aliases)] for a in kb.actors}
-    return _resolve("actor", wanted, names, {a.id: a.name for a in kb.actors})
+    return resolve_among("actor", wanted, names, {a.id: a.name for a in kb.actors})
 
 
 def resolve_topic(kb: KnowledgeBase, wanted: str) -> str:
     """A topic's id from its id or name, ignoring case and diacritics."""
     names = {t.id: [fold(t.id), fold(t.name)] for t in kb.topics}
-    return _resolve("topic", wanted, names, {t.id: t.name for t in kb.topics})
+    return resolve_among("topic", wanted, names, {t.id: t.name for t in kb.topics})
 
 
 def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:

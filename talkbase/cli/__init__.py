@@ -8,7 +8,7 @@ from importlib import import_module
 from talkbase.cli.app import app
 
 # Each module registers its commands on import; this order is the order `talkbase --help` lists them in.
-for _module in ("listing", "analysis", "export"):
+for _module in ("listing", "analysis", "export", "entry"):
     import_module(f"talkbase.cli.{_module}")
 
 

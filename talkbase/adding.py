@@ -1,0 +1,236 @@
+"""Adding a record: choose its file, check the knowledge base with the record in it, and work out the file's
+new bytes. Nothing here writes; the command line writes the result atomically (talkbase.atomic).
+
+The new record is checked as a separate draft file next to the knowledge base, so every problem it causes is
+reported at a line of the draft the user can open. Then the record is spliced into the target file's text
+and that text is parsed again: it must hold exactly the records it held before plus the new one, or
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from talkbase.answers import Known
+from talkbase.loader import YAML_SUFFIXES, Loaded, RawRecord, YList, YMap, discover_files, display_path, load_text
+from talkbase.problems import Problem
+from talkbase.schema import DATE, KINDS
+from talkbase.validate import date_text, validate
+from talkbase.writer import AppendError, insert_record, new_file_text, record_yaml
+
+
+class AddError(Exception):
+    """A record that cannot be added where asked (the file's layout, its encoding, its place)."""
+
+
+@dataclass
+class Workspace:
+    """A knowledge base as raw records: enough to check answers and plan an add even when it has errors."""
+
+    root: Path
+    files: list[Path]
+    loaded: Loaded
+    problems: list[Problem]  # the loader's and the validator's
+    known: Known
+
+    @property
+    def shown_files(self) -> dict[str, Path]:
+        return {display_path(path): path for path in self.files}
+
+
+def open_workspace(root: Path, use_cache: bool = True) -> Workspace:
+    from talkbase import cache
+    from talkbase.loader import load_tree
+
+    files = discover_files(root)
+    file_cache = cache.FileCache() if use_cache and not cache.disabled_by_environment() else None
+    loaded = load_tree(root, files, file_cache=file_cache)
+    problems = loaded.problems + validate(loaded.records)
+    return Workspace(root, files, loaded, problems, Known.from_records(loaded.records))
+
+
+def default_file(ws: Workspace, kind_key: str, values: dict[str, Any]) -> Path:
+    """Where a new record goes unless the user says: a position beside most of its actor's positions,
+    anything else beside most records of its kind, else a new `<kind>.yaml` at the top of the KB."""
+    if ws.root.is_file():
+        return ws.root
+    same_kind = [r for r in ws.loaded.records if r.kind == kind_key]
+    if kind_key == "positions":
+        same_actor = [r for r in same_kind if isinstance(r.data, YMap) and r.data.get("actor") == values.get("actor")]
+        same_kind = same_actor or same_kind
+    if same_kind:
+        busiest, _ = Counter(r.path for r in same_kind).most_common(1)[0]
+        return ws.shown_files.get(busiest, ws.root / f"{kind_key}.yaml")
+    return ws.root / f"{kind_key}.yaml"
+
+
+def check_target(ws: Workspace, path: Path) -> Path:
+    """A --file path the knowledge base will actually read: a .yaml/.yml file inside it, not hidden."""
+    if ws.root.is_file():
+        if path.resolve() != ws.root.resolve():
+            raise AddError(f"the knowledge base is the single file {ws.root}; --file can only name it")
+        return ws.root
+    if not path.name.endswith(YAML_SUFFIXES):
+        raise AddError(f"{path}: the file must end in .yaml or .yml")
+    root = ws.root.resolve()
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        raise AddError(f"{path} is outside the knowledge base ({ws.root}), so the record would not be part of it")
+    if any(part.startswith(".") for part in real.relative_to(root).parts[:-1]):
+        raise AddError(f"{path} is inside a hidden folder, which talkbase does not read")
+    if real.exists() and not real.is_file():
+        raise AddError(f"{path} is not a regular file")
+    return path
+
+
+@dataclass
+class Plan:
+    """What adding a record would do: the file's new bytes, or the problems that stop it."""
+
+    target: Path
+    old: bytes | None  # None: the file is new
+    new: bytes
+    line: int  # where the record starts in the new file
+    item: str  # the record's YAML as inserted
+    errors: list[Problem]  # new errors, at lines of the draft
+    warnings: list[Problem]  # new warnings, likewise
+
+
+DRAFT_RECORD_LINE = 3  # a draft is a header line, the kind's key, then the record
+
+
+def draft_text(kind_key: str, values: dict[str, Any], note: str = "") -> str:
+    """A draft file: one header line, then the record (so problems found in it keep their lines), then the
+    note as trailing comments."""
+    command = f"talkbase add {KINDS[kind_key].singular} --from THIS-FILE"
+    header = f"# A talkbase draft: fix it, then add it with `{command}`.\n"
+    trailer = "".join(f"# {line}\n" for line in note.splitlines())
+    return new_file_text(kind_key, values, header) + trailer
+
+
+def plan_add(ws: Workspace, kind_key: str, values: dict[str, Any], target: Path, draft_shown: str) -> Plan:
+    """Check the record against the knowledge base and splice it into `target`'s text."""
+    draft = Loaded()
+    load_text(draft_text(kind_key, values), draft_shown, draft)
+    after = draft.problems + validate(ws.loaded.records + draft.records)
+    new = _new_problems(ws.problems, after)
+    errors = [p for p in new if p.is_error]
+    warnings = [p for p in new if not p.is_error]
+    old = target.read_bytes() if target.exists() else None
+    if errors:
+        return Plan(target, old, b"", 0, record_yaml(kind_key, values), errors, warnings)
+    new_bytes, line, item = _spliced(ws, kind_key, values, target, old, draft.records)
+    moved = [_moved(p, draft_shown, display_path(target), line, _indent(item)) for p in warnings]
+    return Plan(target, old, new_bytes, line, item, [], moved)
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _moved(problem: Problem, draft_shown: str, target_shown: str, line: int, indent: int) -> Problem:
+    """A problem found in the draft, placed where the record now is in the target file."""
+    if problem.path != draft_shown:
+        return problem
+    return replace(
+        problem,
+        path=target_shown,
+        line=problem.line - DRAFT_RECORD_LINE + line,
+        col=problem.col - 2 + indent,
+    )
+
+
+def _new_problems(before: list[Problem], after: list[Problem]) -> list[Problem]:
+    """The problems in `after` that `before` does not have (as many times as it has them)."""
+    fresh = Counter(_key(p) for p in after) - Counter(_key(p) for p in before)
+    new = []
+    for problem in after:
+        if fresh[_key(problem)] > 0:
+            fresh[_key(problem)] -= 1
+            new.append(problem)
+    return new
+
+
+def _key(problem: Problem) -> tuple[Any, ...]:
+    return (problem.path, problem.line, problem.col, problem.code, problem.message, problem.severity)
+
+
+def _spliced(
+    ws: Workspace, kind_key: str, values: dict[str, Any], target: Path, old: bytes | None, added: list[RawRecord]
+) -> tuple[bytes, int, str]:
+    shown = display_path(target)
+    if old is None:
+        text = new_file_text(kind_key, values)
+        _check_result(text, shown, [], [], added)
+        return text.encode("utf-8"), 2, record_yaml(kind_key, values)
+    bom = b"\xef\xbb\xbf" if old.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        old_text = old[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        raise AddError(f"{shown} is not valid UTF-8; fix it first (talkbase check shows where)") from None
+    try:
+        insertion = insert_record(old_text, kind_key, values)
+    except AppendError as exc:
+        raise AddError(f"cannot add to {shown}: {exc}") from None
+    before = Loaded()
+    load_text(old_text, shown, before)
+    _check_result(insertion.text, shown, before.records, before.problems, added)
+    added_text = insertion.text[insertion.offset : insertion.offset + len(insertion.text) - len(old_text)]
+    at = len(bom) + len(old_text[: insertion.offset].encode("utf-8"))
+    new_bytes = old[:at] + added_text.encode("utf-8") + old[at:]
+    return new_bytes, insertion.line, added_text.lstrip("\r\n")
+
+
+def _check_result(
+    text: str, shown: str, old_records: list[RawRecord], old_problems: list[Problem], added: list[RawRecord]
+) -> None:
+    """The new text must hold the old records unchanged plus the new one, and no new parse problems."""
+    after = Loaded()
+    load_text(text, shown, after)
+    expected = [(r.kind, r.data) for r in old_records + added]
+    got = [(r.kind, r.data) for r in after.records]
+    same_problems = Counter((p.code, p.message) for p in after.problems) == Counter(
+        (p.code, p.message) for p in old_problems
+    )
+    if sorted(map(repr, got)) != sorted(map(repr, expected)) or not same_problems:
+        raise AddError(f"cannot add to {shown} safely: its layout would change how the file reads; add it by hand")
+
+
+def values_from_draft(path: Path, kind_key: str) -> dict[str, Any]:
+    """The fields of the one record of `kind_key` in a draft (or any YAML file), as `add` takes them."""
+    from talkbase.loader import read_text
+
+    loaded = Loaded()
+    text, problems = read_text(path, display_path(path))
+    if text is not None:
+        load_text(text, display_path(path), loaded)
+    problems += loaded.problems
+    if problems:
+        raise AddError(problems[0].format())
+    records = [r for r in loaded.records if r.kind == kind_key]
+    if len(records) != 1 or not isinstance(records[0].data, YMap):
+        raise AddError(f"{path} must hold exactly one {KINDS[kind_key].singular} record, not {len(records)}")
+    data = records[0].data
+    unknown = [key for key in data if key not in KINDS[kind_key].field_names]
+    if unknown:
+        raise AddError(f"{path}: unknown field `{unknown[0]}` in the {KINDS[kind_key].singular}")
+    return {key: _plain(value, KINDS[kind_key].field(key).type == DATE) for key, value in data.items()}
+
+
+def _plain(value: Any, is_date: bool = False) -> Any:
+    if isinstance(value, YMap):
+        return {k: _plain(v, k in ("date", "since", "until")) for k, v in value.items()}
+    if isinstance(value, YList):
+        return [_plain(v) for v in value]
+    if is_date:
+        return date_text(value) or value
+    return value
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "talkbase"

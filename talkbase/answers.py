@@ -1,0 +1,231 @@
+"""Checking what a curator types for one field (at a prompt or as an option) before it becomes YAML.
+
+The rules are the validator's own, so `add` accepts exactly what `check` accepts. On top of them: an id must
+be new, references may be given by name or alias ("did you mean" when they match nothing), a vocabulary
+word may be abbreviated, and lists may be written as `a, b`. Works from raw records, so it also helps on a
+knowledge base that still has errors elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from talkbase.loader import RawRecord, YMap
+from talkbase.problems import Problem
+from talkbase.query import QueryError, fold, resolve_among
+from talkbase.schema import (
+    CHOICE,
+    DATE,
+    ENTRIES,
+    ID,
+    ID_RE,
+    KINDS,
+    REF,
+    REFS,
+    TEXT,
+    TEXTS,
+    URL,
+    WIKIDATA,
+    Field,
+    singular,
+)
+from talkbase.validate import CHECKERS, Where
+
+
+class AnswerError(Exception):
+    """An answer that does not fit its field; `hint` says what would."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+@dataclass
+class Known:
+    """The ids the knowledge base already holds, with their kinds, names and places."""
+
+    kinds: dict[str, str] = field(default_factory=dict)  # id -> kind key
+    places: dict[str, str] = field(default_factory=dict)  # id -> "path:line"
+    names: dict[str, list[str]] = field(default_factory=dict)  # id -> folded id, name or title, aliases
+    labels: dict[str, str] = field(default_factory=dict)  # id -> name or title as written
+
+    @classmethod
+    def from_records(cls, records: Iterable[RawRecord]) -> Known:
+        known = cls()
+        for record in records:
+            data = record.data
+            record_id = data.get("id") if isinstance(data, YMap) else None
+            if not isinstance(record_id, str) or record_id in known.kinds:
+                continue
+            label = data.get("name") or data.get("title")
+            label = label if isinstance(label, str) else record_id
+            aliases = data.get("aliases")
+            aliases = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
+            known.kinds[record_id] = record.kind
+            known.places[record_id] = f"{record.path}:{record.line}"
+            known.names[record_id] = [fold(n) for n in (record_id, label, *aliases)]
+            known.labels[record_id] = label
+        return known
+
+    def ids_of(self, kind_keys: Iterable[str]) -> list[str]:
+        wanted = set(kind_keys)
+        return sorted(i for i, kind in self.kinds.items() if kind in wanted)
+
+    def describe(self, record_id: str) -> str:
+        return f"{singular(self.kinds[record_id])} `{record_id}` ({self.places[record_id]})"
+
+
+def field_help(spec: Field) -> str:
+    """What a field takes, for option help and prompts."""
+    targets = " or ".join(KINDS[k].singular for k in spec.refs)
+    described = {
+        ID: "a new lowercase slug (made from the name, title, or actor-topic-date if not given)",
+        DATE: "YYYY, YYYY-MM or YYYY-MM-DD",
+        CHOICE: f"one of {', '.join(spec.vocab)}",
+        REF: f"the id or name of the {targets}",
+        REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
+        TEXTS: "text; several separated by ;",
+        URL: "an http(s) URL",
+        WIKIDATA: "Q and digits, e.g. Q212",
+        ENTRIES: "; ".join(f"{f.name}=…" for f in spec.subfields),
+    }
+    return described.get(spec.type, "text")
+
+
+def parse_answer(spec: Field, text: str, known: Known) -> Any:
+    """The value one typed answer stands for, or an AnswerError saying what is wrong with it."""
+    if spec.type == REFS:
+        return parse_refs(spec, split_list(text), known)
+    if spec.type == TEXTS:
+        return [check_scalar(Field(spec.name, TEXT), item.strip()) for item in split_list(text, ";")]
+    if spec.type == ENTRIES:
+        return [parse_entry(spec, text, known)]
+    return parse_scalar(spec, text.strip(), known)
+
+
+def parse_scalar(spec: Field, text: str, known: Known) -> str:
+    if spec.type == REF:
+        return resolve_ref(spec, text, known)
+    if spec.type == CHOICE:
+        text = complete_word(spec, text)
+    value = check_scalar(spec, text)
+    if spec.type == ID and value in known.kinds:
+        raise AnswerError(f"id `{value}` is already taken by the {known.describe(value)}", "choose another id")
+    return value
+
+
+def check_scalar(spec: Field, value: str) -> str:
+    """Run the validator's own check for the field's type on the value."""
+    problems: list[Problem] = list(CHECKERS[spec.type](spec, value, Where("", 0, 0), "", "", []))
+    if problems:
+        raise AnswerError(problems[0].message, problems[0].hint)
+    return value
+
+
+def complete_word(spec: Field, text: str) -> str:
+    """A vocabulary word from itself in any case or from a prefix only it has: `sup` -> `supports`."""
+    word = text.strip().casefold()
+    if word in spec.vocab:
+        return word
+    starting = [w for w in spec.vocab if w.startswith(word)] if word else []
+    return starting[0] if len(starting) == 1 else text
+
+
+def parse_refs(spec: Field, items: list[str], known: Known) -> list[str]:
+    ids: list[str] = []
+    for item in items:
+        record_id = resolve_ref(spec, item, known)
+        if record_id not in ids:
+            ids.append(record_id)
+    if spec.required and not ids:
+        raise AnswerError(f"`{spec.name}` needs at least one id")
+    return ids
+
+
+def resolve_ref(spec: Field, text: str, known: Known) -> str:
+    """The id a reference names: the id itself, or a unique name, alias or part of one."""
+    wanted = text.strip()
+    targets = " or ".join(singular(k) for k in spec.refs)
+    if not wanted:
+        raise AnswerError(f"`{spec.name}` needs the id of {_article(targets)}")
+    if known.kinds.get(wanted) in spec.refs:
+        return wanted
+    if wanted in known.kinds:
+        raise AnswerError(f"`{wanted}` is the {known.describe(wanted)}, not {_article(targets)}")
+    candidates = {i: known.names[i] for i in known.ids_of(spec.refs)}
+    try:
+        return resolve_among(targets, wanted, candidates, known.labels)
+    except QueryError as exc:
+        hint = "" if "did you mean" in str(exc) else _some_ids(list(candidates))
+        raise AnswerError(str(exc), hint) from None
+
+
+def _some_ids(ids: list[str]) -> str:
+    if not ids:
+        return "the knowledge base has none yet: add one first"
+    shown = ", ".join(ids[:8])
+    return f"e.g. {shown}" + (", …" if len(ids) > 8 else "")
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+def split_list(text: str, separators: str = ",") -> list[str]:
+    """`a, b` or `a b` (ids) into items; empty items are dropped."""
+    pattern = rf"[{re.escape(separators)}]" if separators != "," else r"[,\s]+"
+    return [item.strip() for item in re.split(pattern, text) if item.strip()]
+
+
+_ENTRY_PART = r"(?:^|;)\s*({names})\s*="
+
+
+def parse_entry(spec: Field, text: str, known: Known) -> dict[str, Any]:
+    """One role or history entry written as `title=Head of delegation; since=2025-05`.
+
+    A first part without `name=` is the first subfield (`title`, `date`); a `;` only separates parts when
+    a subfield name and `=` follow it, so a note may hold semicolons."""
+    names = "|".join(re.escape(f.name) for f in spec.subfields)
+    marks = list(re.finditer(_ENTRY_PART.format(names=names), text))
+    parts: dict[str, str] = {}
+    lead = text[: marks[0].start()] if marks else text
+    if lead.strip():
+        parts[spec.subfields[0].name] = lead.strip()
+    for mark, following in zip(marks, [*marks[1:], None]):
+        end = following.start() if following else len(text)
+        parts[mark.group(1)] = text[mark.end() : end].strip()
+    entry: dict[str, Any] = {}
+    for sub in spec.subfields:
+        if sub.name in parts:
+            entry[sub.name] = parse_answer(sub, parts[sub.name], known)
+        elif sub.required:
+            example = "; ".join(f"{f.name}=…" for f in spec.subfields if f.required)
+            raise AnswerError(f"{_article(spec.item)} needs `{sub.name}`", f"write `{example}`")
+    return entry
+
+
+def suggest_id(kind_key: str, values: dict[str, Any], known: Known) -> str | None:
+    """A free id made from the record's name or title, or for a position from actor, topic and date."""
+    if kind_key == "positions":
+        parts = [values.get("actor"), values.get("topic"), values.get("date")]
+        base = "-".join(p for p in parts if isinstance(p, str))
+    else:
+        label = values.get("name") or values.get("title")
+        base = slug(label)[:48].rstrip("-._") if isinstance(label, str) else ""
+    if not base or not ID_RE.fullmatch(base):
+        return None
+    candidate, n = base, 2
+    while candidate in known.kinds:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def slug(text: str) -> str:
+    """`Peace talks in Istanbul` -> `peace-talks-in-istanbul` (letters outside a-z are dropped after folding)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

@@ -1,0 +1,467 @@
+"""Entering records: `talkbase add KIND` (prompts or options) and `talkbase edit ID` (your editor, then check).
+
+`add` has one subcommand per kind, with one option per field of the record format, made from the schema so
+they never drift apart. Answers are checked by talkbase.answers, the record is placed and checked by
+talkbase.adding, and the file is replaced atomically by talkbase.atomic.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from talkbase.answers import field_help
+from talkbase.cli.app import app, fail
+from talkbase.cli.options import DataOption, complete_any
+from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind
+
+if TYPE_CHECKING:
+    from talkbase.adding import Plan, Workspace
+    from talkbase.answers import Known
+    from talkbase.problems import Problem
+
+add_app = typer.Typer(
+    name="add",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="""Add a record: talkbase asks for each field, or takes them all from options.
+
+    The record is appended to a YAML file of the knowledge base (the rest of the file is kept byte for
+    byte), after checking that the knowledge base has no new error with it. A record that would add an
+    error is not written; it is saved as a draft whose path is shown.
+
+    \b
+    Examples:
+      talkbase add position            asks for each field, with completion of ids
+      talkbase add topic --name "Energy infrastructure" --source kyiv-independent-2025-07-talks-resume
+      talkbase add position --from ~/.local/state/talkbase/drafts/position-x.yaml
+    """,
+)
+app.add_typer(add_app, name="add")
+
+# A list field also takes its singular as option name: --source a --source b.
+_SINGULAR = {"aliases": "alias", "participants": "participant", "topics": "topic", "sources": "source", "roles": "role"}
+_EXAMPLES = {
+    "actors": 'talkbase add actor --name "Hakan Fidan" --kind person --affiliation turkey --source SOURCE',
+    "sources": 'talkbase add source --title "..." --publisher Reuters --url https://... --date 2025-07-23',
+    "topics": 'talkbase add topic --name "Energy infrastructure" --description "..." --source SOURCE',
+    "events": 'talkbase add event --title "Third round" --date 2025-07-23 --status scheduled --source SOURCE',
+    "positions": 'talkbase add position --actor zelensky --topic ceasefire --stance rejects --claim "..." \\\n'
+    "          --date 2025-07-21 --source SOURCE",
+}
+
+
+def option_names(spec: Field) -> list[str]:
+    names = [f"--{spec.name}"]
+    if spec.name in _SINGULAR:
+        names.insert(0, f"--{_SINGULAR[spec.name]}")
+    return names
+
+
+_ID_SOURCE = {
+    "actors": "name",
+    "topics": "name",
+    "sources": "title",
+    "events": "title",
+    "positions": "actor-topic-date",
+}
+
+
+def _option(kind: Kind, spec: Field) -> Any:
+    many = spec.type in (REFS, TEXTS, ENTRIES)
+    if spec.type == ID:
+        help_text = f"A new lowercase slug; default: made from the {_ID_SOURCE[kind.key]}"
+    else:
+        described = field_help(spec)
+        help_text = described[0].upper() + described[1:] + (" (required)" if spec.required else "")
+    if many:
+        help_text += "; or repeat the option"
+    metavar = {REF: "ID", REFS: "ID", DATE: "DATE", ENTRIES: "ENTRY", CHOICE: "WORD"}.get(spec.type, "TEXT")
+    option = typer.Option(*option_names(spec), help=help_text, metavar=metavar, show_default=False)
+    kind = Optional[list[str]] if many else Optional[str]  # noqa: UP045
+    return Annotated[kind, option]
+
+
+_COMMON: list[tuple[str, Any]] = [
+    (
+        "file",
+        Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option(
+                "--file",
+                metavar="PATH",
+                help="The YAML file to add to (made if missing). Default: where most records like it are.",
+            ),
+        ],
+    ),
+    (
+        "draft",
+        Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--from", metavar="DRAFT", help="Start from the record in a draft file; options override it."),
+        ],
+    ),
+    ("dry_run", Annotated[bool, typer.Option("--dry-run", help="Print the YAML that would be added; write nothing.")]),
+    (
+        "no_input",
+        Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal (as when piped).")],
+    ),
+    ("data", DataOption),
+]
+
+
+def _make_add_command(kind: Kind) -> Any:
+    def command(**options: Any) -> None:
+        common = {name: options.pop(name) for name, _ in _COMMON}
+        add_record(kind, {k: v for k, v in options.items() if v not in (None, [])}, **common)
+
+    parameters = [
+        inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_option(kind, spec))
+        for spec in kind.fields
+    ]
+    for name, annotation in _COMMON:
+        default = False if name in ("dry_run", "no_input") else None
+        parameters.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    required = ", ".join(f.name for f in kind.fields if f.required and f.type != ID)
+    command.__doc__ = f"""Add {_article(kind.singular)}, from options or by asking for each field.
+
+    On a terminal, talkbase asks for every field not given as an option. Required: {required}; without a
+    terminal (or with --no-input) all of them must be given as options.
+
+    \b
+    Examples:
+      talkbase add {kind.singular}
+      {_EXAMPLES[kind.key]}
+      talkbase add {kind.singular} --dry-run ...     show the YAML, write nothing
+    """
+    return command
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+for _kind in KINDS.values():
+    add_app.command(name=_kind.singular)(_make_add_command(_kind))
+
+
+def add_record(
+    kind: Kind,
+    options: dict[str, Any],
+    file: Path | None,
+    draft: Path | None,
+    dry_run: bool,
+    no_input: bool,
+    data: Path | None,
+) -> None:
+    from talkbase.adding import AddError, open_workspace, values_from_draft
+
+    root = _writable_root(data)
+    workspace = open_workspace(root)
+    values: dict[str, Any] = {}
+    if draft is not None:
+        try:
+            values.update(values_from_draft(draft, kind.key))
+        except AddError as exc:
+            raise fail(str(exc)) from None
+    values.update(_parse_options(kind, options, workspace.known))
+    interactive = sys.stdin.isatty() and not no_input
+    if interactive:
+        _ask_missing(kind, values, workspace.known)
+    else:
+        _require_all(kind, values, workspace.known)
+    try:
+        target = _target(workspace, kind, values, file)
+    except AddError as exc:
+        raise fail(str(exc)) from None
+    _add(workspace, kind, values, target, dry_run)
+
+
+def _writable_root(data: Path | None) -> Path:
+    from talkbase.kb import DataLocationError, locate
+
+    try:
+        location = locate(data)
+    except DataLocationError as exc:
+        raise fail(str(exc)) from None
+    if location.origin == "bundled":
+        raise fail(
+            "no knowledge base of yours here to write to (only the bundled one, which is part of the installed "
+            "program); pass --data PATH, set TALKBASE_DATA, or run in a folder with a data/ folder"
+        )
+    return location.path
+
+
+def _parse_options(kind: Kind, options: dict[str, Any], known: Known) -> dict[str, Any]:
+    """Every option's value checked; all bad ones are reported together (exit 2)."""
+    from talkbase.answers import AnswerError, parse_answer
+
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, given in options.items():
+        spec = kind.field(name)
+        assert spec is not None
+        try:
+            if isinstance(given, list):
+                parsed = [item for text in given for item in parse_answer(spec, text, known)]
+                values[name] = list(dict.fromkeys(parsed)) if spec.type == REFS else parsed
+            else:
+                values[name] = parse_answer(spec, given, known)
+        except AnswerError as exc:
+            errors.append(f"{option_names(spec)[0]}: {exc}")
+    if errors:
+        _report_usage_errors(errors)
+    return values
+
+
+def _report_usage_errors(errors: list[str]) -> None:
+    from talkbase.text import escape_controls
+
+    for error in errors:
+        typer.echo(f"talkbase: error: {escape_controls(error)}", err=True)
+    raise typer.Exit(2)
+
+
+def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
+    from talkbase.answers import suggest_id
+
+    if "id" not in values:
+        suggested = suggest_id(kind.key, values, known)
+        if suggested:
+            values["id"] = suggested
+    missing = [option_names(f)[0] for f in kind.fields if f.required and f.name not in values]
+    if missing:
+        _report_usage_errors(
+            [
+                f"{_article(kind.singular)} needs {', '.join(missing)}; stdin is not a terminal "
+                "(or --no-input was given), so talkbase add does not ask for them"
+            ]
+        )
+
+
+def _target(workspace: Workspace, kind: Kind, values: dict[str, Any], file: Path | None) -> Path:
+    from talkbase.adding import check_target, default_file
+
+    return check_target(workspace, file) if file is not None else default_file(workspace, kind.key, values)
+
+
+def _add(workspace: Workspace, kind: Kind, values: dict[str, Any], target: Path, dry_run: bool) -> None:
+    from talkbase.adding import AddError, plan_add
+    from talkbase.loader import display_path
+
+    draft = _draft_path(kind, values)
+    try:
+        plan = plan_add(workspace, kind.key, values, target, display_path(draft))
+    except AddError as exc:
+        _keep_draft(kind, values, draft, str(exc))
+        raise fail(f"{exc}\nnothing was written; your record is saved in {display_path(draft)}", 1) from None
+    if dry_run:
+        _show_dry_run(plan, kind)
+        return
+    if plan.errors:
+        _refuse(kind, values, plan, draft)
+    _write(kind, values, plan, draft)
+
+
+def _show_dry_run(plan: Plan, kind: Kind) -> None:
+    from talkbase.loader import display_path
+
+    where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
+    typer.echo(f"# would add this {kind.singular} to {where}", err=True)
+    typer.echo(plan.item, nl=False)
+    if plan.errors:
+        _print_problems(plan.errors + plan.warnings)
+        raise typer.Exit(1)
+    _print_problems(plan.warnings)
+
+
+def _refuse(kind: Kind, values: dict[str, Any], plan: Plan, draft: Path) -> None:
+    from talkbase.loader import display_path
+
+    count = len(plan.errors)
+    reason = f"{count} error{'s' * (count != 1)} with this {kind.singular} in the knowledge base"
+    _keep_draft(kind, values, draft, f"Not added to {display_path(plan.target)}: {reason}.")
+    _print_problems(plan.errors + plan.warnings)
+    shown = display_path(draft)
+    raise fail(
+        f"not added: {reason}; nothing was written.\n"
+        f"Your record is saved in {shown}: fix it there, then run\n"
+        f"  talkbase add {kind.singular} --from {shown}",
+        1,
+    )
+
+
+def _write(kind: Kind, values: dict[str, Any], plan: Plan, draft: Path) -> None:
+    from talkbase.atomic import FileChangedError, replace_file_atomic
+    from talkbase.loader import display_path
+
+    try:
+        replace_file_atomic(plan.target, plan.new, plan.old)
+    except (OSError, FileChangedError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _keep_draft(kind, values, draft, f"Not added: {reason}.")
+        raise fail(
+            f"cannot write {display_path(plan.target)}: {reason}; it is unchanged.\n"
+            f"Your record is saved in {display_path(draft)}",
+            1,
+        ) from None
+    typer.echo(f"added {kind.singular} `{values['id']}` to {display_path(plan.target)}:{plan.line}")
+    _print_problems(plan.warnings)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    if problems:
+        from talkbase.render import make_console, print_problems
+
+        print_problems(make_console(stderr=True), problems)
+
+
+def _draft_path(kind: Kind, values: dict[str, Any]) -> Path:
+    import time
+
+    from talkbase.adding import state_dir
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = values.get("id") if isinstance(values.get("id"), str) else "unnamed"
+    return state_dir() / "drafts" / f"{kind.singular}-{name}-{stamp}-{os.getpid()}.yaml"
+
+
+def _keep_draft(kind: Kind, values: dict[str, Any], path: Path, note: str) -> None:
+    """Save what the user gave, so a refused or interrupted add loses nothing."""
+    from talkbase.adding import draft_text
+    from talkbase.atomic import write_text_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, draft_text(kind.key, values, note))
+    except OSError as exc:
+        from talkbase.writer import new_file_text
+
+        typer.echo(f"talkbase: cannot save the draft ({exc.strerror or exc}); here is your record:", err=True)
+        typer.echo(new_file_text(kind.key, values), err=True, nl=False)
+
+
+# Prompts --------------------------------------------------------------------------------------------------
+
+
+def prompt_order(kind: Kind) -> list[Field]:
+    """The fields in the record format's order, but the id after what it is made from (so it can be offered)."""
+    fields = [f for f in kind.fields if f.name != "id"]
+    after = "date" if kind.key == "positions" else ("name" if kind.field("name") else "title")
+    at = next(i for i, f in enumerate(fields) if f.name == after) + 1
+    return [*fields[:at], kind.fields[0], *fields[at:]]
+
+
+def _ask_missing(kind: Kind, values: dict[str, Any], known: Known) -> None:
+    """Ask for every field not given yet; Ctrl-C or Ctrl-D keeps what was typed in a draft."""
+    from talkbase.prompts import Asker
+
+    asker = Asker(known)
+    asker.intro(kind, values)
+    try:
+        for spec in prompt_order(kind):
+            if spec.name not in values:
+                answer = asker.ask(kind, spec, values)
+                if answer not in (None, []):
+                    values[spec.name] = answer
+    except (KeyboardInterrupt, EOFError):
+        typer.echo("", err=True)
+        if not values:
+            raise typer.Exit(130) from None
+        draft = _draft_path(kind, values)
+        _keep_draft(kind, values, draft, "Interrupted before it was complete.")
+        raise fail(f"interrupted; what you typed is saved in {draft}", 130) from None
+
+
+# edit -----------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def edit(
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
+    ],
+    data: DataOption = None,
+) -> None:
+    """Open the file where a record is defined in $VISUAL or $EDITOR, at its line; then check the knowledge base.
+
+    Works on a knowledge base with errors too (that is when you need it). Exit status: that of `check`
+    after the editor closes (0 clean, 1 errors), or 2 when the record or the editor cannot be found.
+
+    \b
+    Examples:
+      talkbase edit zelensky-leaders-level
+      EDITOR="code --wait" talkbase edit istanbul-round-3
+    """
+    import subprocess
+
+    from talkbase.adding import open_workspace
+    from talkbase.cli.listing import check
+
+    workspace = open_workspace(_writable_root(data))
+    path, line = _place_of(workspace.known, record_id)
+    argv = editor_command(_editor(), path, line)
+    try:
+        status = subprocess.run(argv, check=False).returncode
+    except OSError as exc:
+        raise fail(f"cannot run the editor `{argv[0]}`: {exc.strerror or exc} (set $VISUAL or $EDITOR)") from None
+    if status != 0:
+        typer.echo(f"note: the editor exited with status {status}", err=True)
+    check(data=data, strict=False)
+
+
+def _place_of(known: Known, wanted: str) -> tuple[str, int]:
+    from talkbase.query import QueryError, resolve_among
+
+    record_id = wanted
+    if wanted not in known.places:
+        try:
+            record_id = resolve_among("record", wanted, known.names, known.labels)
+        except QueryError as exc:
+            raise fail(str(exc)) from None
+    path, _, line = known.places[record_id].rpartition(":")
+    return path, int(line)
+
+
+def _editor() -> str:
+    import shutil
+
+    for variable in ("VISUAL", "EDITOR"):
+        if os.environ.get(variable, "").strip():
+            return os.environ[variable]
+    for fallback in ("vi", "nano"):
+        if shutil.which(fallback):
+            return fallback
+    raise fail("no editor: set $VISUAL or $EDITOR, e.g. export EDITOR=nano")
+
+
+# How editors are told the line to open at; most take `+LINE FILE` (vi, vim, nvim, nano, emacs, micro, kak).
+_GOTO_FLAG = {"code": "--goto", "code-insiders": "--goto", "codium": "--goto", "cursor": "--goto"}
+_COLON_LINE = {"subl", "zed", "hx", "helix", "gedit", "kate"}
+_WAIT_FLAG = {"code", "code-insiders", "codium", "cursor", "subl", "zed"}
+
+
+def editor_command(editor: str, path: str, line: int) -> list[str]:
+    """The argv that opens `path` at `line` in `editor` (a command line, possibly with arguments)."""
+    import shlex
+
+    argv = shlex.split(editor)
+    name = Path(argv[0]).name
+    if name in _WAIT_FLAG and not {"-w", "--wait"} & set(argv):
+        argv.append("--wait")  # without it the editor returns at once and the check runs too early
+    if name in _GOTO_FLAG:
+        return [*argv, _GOTO_FLAG[name], f"{path}:{line}"]
+    if name in _COLON_LINE:
+        return [*argv, f"{path}:{line}"]
+    return [*argv, f"+{line}", path]
