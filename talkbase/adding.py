@@ -166,7 +166,7 @@ def _spliced(
     if old is None:
         text = new_file_text(kind_key, values)
         _check_result(text, shown, [], [], added)
-        return text.encode("utf-8"), 2, record_yaml(kind_key, values)
+        return text.encode("utf-8"), 2, text.split("\n", 1)[1]
     bom = b"\xef\xbb\xbf" if old.startswith(b"\xef\xbb\xbf") else b""
     try:
         old_text = old[len(bom) :].decode("utf-8")

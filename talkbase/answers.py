@@ -18,17 +18,13 @@ from talkbase.problems import Problem
 from talkbase.query import QueryError, fold, resolve_among
 from talkbase.schema import (
     CHOICE,
-    DATE,
     ENTRIES,
     ID,
     ID_RE,
-    KINDS,
     REF,
     REFS,
     TEXT,
     TEXTS,
-    URL,
-    WIKIDATA,
     Field,
     singular,
 )
@@ -79,23 +75,6 @@ class Known:
 
     def describe(self, record_id: str) -> str:
         return f"{singular(self.kinds[record_id])} `{record_id}` ({self.places[record_id]})"
-
-
-def field_help(spec: Field) -> str:
-    """What a field takes, for option help and prompts."""
-    targets = " or ".join(KINDS[k].singular for k in spec.refs)
-    described = {
-        ID: "a new lowercase slug (made from the name, title, or actor-topic-date if not given)",
-        DATE: "YYYY, YYYY-MM or YYYY-MM-DD",
-        CHOICE: f"one of {', '.join(spec.vocab)}",
-        REF: f"the id or name of the {targets}",
-        REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
-        TEXTS: "text; several separated by ;",
-        URL: "an http(s) URL",
-        WIKIDATA: "Q and digits, e.g. Q212",
-        ENTRIES: "; ".join(f"{f.name}=…" for f in spec.subfields),
-    }
-    return described.get(spec.type, "text")
 
 
 def parse_answer(spec: Field, text: str, known: Known) -> Any:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.answers import AnswerError, Known, field_help, parse_answer, suggest_id
+from talkbase.answers import AnswerError, Known, parse_answer, suggest_id
 from talkbase.render import make_console
-from talkbase.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind
+from talkbase.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind, field_help
 from talkbase.text import escape_controls
 
 if TYPE_CHECKING:

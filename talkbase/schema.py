@@ -165,3 +165,20 @@ KINDS: dict[str, Kind] = {
 
 def singular(kind_key: str) -> str:
     return KINDS[kind_key].singular
+
+
+def field_help(spec: Field) -> str:
+    """What a field takes, for option help and prompts."""
+    targets = " or ".join(KINDS[k].singular for k in spec.refs)
+    described = {
+        ID: "a new lowercase slug (made from the name, title, or actor-topic-date if not given)",
+        DATE: "YYYY, YYYY-MM or YYYY-MM-DD",
+        CHOICE: f"one of {', '.join(spec.vocab)}",
+        REF: f"the id or name of the {targets}",
+        REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
+        TEXTS: "text; several separated by ;",
+        URL: "an http(s) URL",
+        WIKIDATA: "Q and digits, e.g. Q212",
+        ENTRIES: "; ".join(f"{f.name}=…" for f in spec.subfields),
+    }
+    return described.get(spec.type, "text")

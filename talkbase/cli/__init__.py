@@ -3,6 +3,7 @@
 `app.py` holds the app and what commands share; each other module registers a group of commands.
 """
 
+import signal
 from importlib import import_module
 
 from talkbase.cli.app import app
@@ -12,8 +13,17 @@ for _module in ("listing", "analysis", "export", "entry"):
     import_module(f"talkbase.cli.{_module}")
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
-    """The console script: run the app and turn its exit into a status code."""
+    """The console script: run the app and turn its exit into a status code.
+
+    `kill` (SIGTERM) and a closed terminal (SIGHUP) unwind like Ctrl-C does, so a write in progress removes
+    its temporary file and leaves the original as it was."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     try:
         app()
     except SystemExit as exc:

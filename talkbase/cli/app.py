@@ -62,6 +62,8 @@ def _root(
       talkbase grep "no (final )?date"        search the claims
       talkbase show peskov                    one record and everything that refers to it
       talkbase check                          find every mistake in the YAML files
+      talkbase add position                   add a record, asked field by field
+      talkbase edit zelensky                  open a record's file at its line in $EDITOR
       talkbase timeline --data ~/my-kb        use another knowledge base
     """
     if no_cache:

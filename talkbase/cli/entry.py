@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from talkbase.answers import field_help
 from talkbase.cli.app import app, fail
 from talkbase.cli.options import DataOption, complete_any
-from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind
+from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
     from talkbase.adding import Plan, Workspace

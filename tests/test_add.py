@@ -1,0 +1,476 @@
+"""`talkbase add` and `talkbase edit`, run as real commands on copies of the bundled knowledge base."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Result, run
+
+SOURCE = "kyiv-independent-2025-07-talks-resume"
+POSITION = ["--actor", "Zelensky", "--topic", "ceasefire", "--stance", "rejects", "--claim", "No freeze."]
+POSITION += ["--date", "2025-07-21", "--source", SOURCE]
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> dict[str, str]:
+    return {"XDG_STATE_HOME": str(tmp_path / "state")}
+
+
+def add(kb: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return run("add", *args, "--data", str(kb), env=env)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def drafts(env: dict[str, str]) -> list[Path]:
+    return sorted(Path(env["XDG_STATE_HOME"], "talkbase", "drafts").glob("*.yaml"))
+
+
+def test_a_position_given_by_options_is_appended_and_the_rest_kept_byte_for_byte(kb: Path) -> None:
+    target = kb / "positions" / "ukraine.yaml"
+    old = target.read_bytes()
+    result = add(kb, "position", *POSITION)
+    assert result.code == 0, result.err
+    assert result.out.startswith("added position `zelensky-ceasefire-2025-07-21` to ")
+    assert result.out.rstrip().endswith("positions/ukraine.yaml:67")
+    new = target.read_bytes()
+    assert new.startswith(old)
+    assert new[len(old) :].decode() == (
+        "\n"
+        "  - id: zelensky-ceasefire-2025-07-21\n"
+        "    actor: zelensky\n"
+        "    topic: ceasefire\n"
+        "    stance: rejects\n"
+        "    claim: No freeze.\n"
+        "    date: 2025-07-21\n"
+        f"    sources: [{SOURCE}]\n"
+    )
+    checked = run("check", "--data", str(kb))
+    assert checked.code == 0 and "22 positions: 0 errors" in checked.out
+    shown = run("positions", "--data", str(kb), "--actor", "zelensky", "--topic", "ceasefire", "--format", "csv")
+    assert "No freeze." in shown.out
+
+
+def test_a_position_goes_beside_its_actors_other_positions(kb: Path) -> None:
+    before = snapshot(kb)
+    args = ["--actor", "peskov", "--topic", "ceasefire", "--stance", "opposes", "--claim", "x", "--date", "2025"]
+    assert add(kb, "position", *args, "--source", SOURCE).code == 0
+    changed = [name for name, data in snapshot(kb).items() if before.get(name) != data]
+    assert changed == ["positions/russia.yaml"]
+
+
+def test_a_new_kind_in_a_file_that_lacks_it_and_a_new_file(kb: Path) -> None:
+    result = add(kb, "topic", "--name", "Energy infrastructure", "--file", str(kb / "topics" / "energy.yaml"))
+    assert result.code == 0, result.err
+    assert (
+        kb / "topics" / "energy.yaml"
+    ).read_text() == "topics:\n  - id: energy-infrastructure\n    name: Energy infrastructure\n"
+    assert "energy.yaml:2" in result.out
+    # the new topic is cited by nothing yet: a warning, at its place in the file it went to
+    assert "topics/energy.yaml:2:5: warning: topic `energy-infrastructure` is not referred to" in result.err
+
+
+def test_comments_crlf_and_a_byte_order_mark_survive(kb: Path) -> None:
+    target = kb / "extra.yaml"
+    old = "\ufeff# Kept as is.\r\ntopics:\r\n  - id: t1   # trailing\r\n    name: 'T one'\r\n".encode()
+    target.write_bytes(old)
+    result = add(kb, "topic", "--name", "T two", "--file", str(target))
+    assert result.code == 0, result.err
+    assert target.read_bytes() == old + b"  - id: t-two\r\n    name: T two\r\n"
+
+
+def test_every_bad_option_is_reported_at_once_and_nothing_is_written(kb: Path) -> None:
+    before = snapshot(kb)
+    result = add(
+        kb, "position", "--actor", "Zelenskyy", "--topic", "ceasfire", "--stance", "maybe", "--claim", " ",
+        "--date", "2025-13-01", "--source", "nope", "--id", "Bad Id",
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "talkbase: error: --id: bad id `Bad Id`: ids are lowercase slugs of a-z, 0-9, `.`, `_`, `-` (e.g. `bad-id`)",
+        "talkbase: error: --topic: topic `ceasfire` not found (did you mean `ceasefire`?)",
+        "talkbase: error: --stance: unknown stance `maybe` (use one of supports, opposes, proposes, rejects, "
+        "conditional, disputes, undecided)",
+        "talkbase: error: --claim: `claim` is empty (give it text or remove it)",
+        "talkbase: error: --date: `date`: impossible date `2025-13-01`: there is no month 13 (write YYYY, YYYY-MM "
+        "or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23)",
+        f"talkbase: error: --source: source `nope` not found (e.g. {SOURCE}, zelensky-evening-address-2025-07-21)",
+    ]
+    assert snapshot(kb) == before
+
+
+def test_a_taken_id_and_a_reference_to_the_wrong_kind_are_refused(kb: Path) -> None:
+    result = add(kb, "topic", "--name", "X", "--id", "zelensky")
+    assert result.code == 2
+    assert "--id: id `zelensky` is already taken by the actor `zelensky` (" in result.err
+    result = add(kb, "position", *POSITION, "--event", "ceasefire")
+    assert "--event: `ceasefire` is the topic `ceasefire`" in result.err and "not an event" in result.err
+
+
+def test_without_a_terminal_missing_required_fields_are_a_usage_error(kb: Path) -> None:
+    result = add(kb, "position", "--actor", "peskov", "--claim", "x")
+    assert result.code == 2
+    assert "a position needs --topic, --stance, --date, --source; stdin is not a terminal" in result.err
+
+
+def test_a_record_that_would_add_an_error_is_kept_as_a_draft_and_can_be_resumed(
+    kb: Path, state: dict[str, str]
+) -> None:
+    before = snapshot(kb)
+    args = ["--title", "Fourth round", "--date", "2025-08-10", "--end", "2025-08-01", "--source", SOURCE]
+    result = add(kb, "event", *args, env=state)
+    assert result.code == 1
+    [draft] = drafts(state)
+    assert f"{draft}:6:10: error: `end` 2025-08-01 is before `date` 2025-08-10" in result.err
+    assert "not added: 1 error with this event in the knowledge base; nothing was written." in result.err
+    assert f"talkbase add event --from {draft.name}" not in result.err  # the full path is shown
+    assert "--from " in result.err and draft.name in result.err
+    assert snapshot(kb) == before
+    draft.write_text(draft.read_text().replace("end: 2025-08-01", "end: 2025-08-12"))
+    resumed = add(kb, "event", "--from", str(draft), env=state)
+    assert resumed.code == 0, resumed.err
+    assert "added event `fourth-round` to " in resumed.out
+    assert "end: 2025-08-12" in (kb / "events.yaml").read_text()
+
+
+def test_options_override_a_draft(kb: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "d.yaml"
+    draft.write_text("topics:\n  - id: from-draft\n    name: Draft name\n")
+    result = add(kb, "topic", "--from", str(draft), "--name", "Given name", "--dry-run")
+    assert result.code == 0
+    assert result.out == "  - id: from-draft\n    name: Given name\n"
+
+
+def test_a_draft_with_an_unknown_field_is_refused(kb: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "d.yaml"
+    draft.write_text("topics:\n  - id: t\n    nmae: X\n")
+    result = add(kb, "topic", "--from", str(draft))
+    assert result.code == 2 and "unknown field `nmae`" in result.err
+
+
+def test_dry_run_prints_the_yaml_and_writes_nothing(kb: Path) -> None:
+    before = snapshot(kb)
+    result = add(kb, "position", *POSITION, "--quote", "[bold]No[/] \x1b[31mfreeze", "--dry-run")
+    assert result.code == 0
+    assert snapshot(kb) == before
+    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:67" in result.err
+    assert '    quote: "[bold]No[/] \\e[31mfreeze"\n' in result.out
+    assert "\x1b" not in result.out + result.err
+
+
+def test_hostile_text_is_stored_exactly(kb: Path) -> None:
+    claim = "[red]x[/red] \x1b]8;;http://e\x07link \u202eevil\u200b ok"
+    args = [a if a != "No freeze." else claim for a in POSITION]
+    assert add(kb, "position", *args).code == 0
+    shown = run("show", "zelensky-ceasefire-2025-07-21", "--data", str(kb), "--format", "json")
+    import json
+
+    assert json.loads(shown.out)["claim"] == claim
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("../outside.yaml", "is outside the knowledge base"),
+        ("notes.txt", "must end in .yaml or .yml"),
+        (".hidden/x.yaml", "inside a hidden folder"),
+    ],
+)
+def test_a_file_talkbase_would_not_read_is_refused(kb: Path, where: str, message: str) -> None:
+    result = add(kb, "topic", "--name", "X", "--file", str(kb / where))
+    assert result.code == 2 and message in result.err
+
+
+def test_a_flow_list_is_not_guessed_at(kb: Path, state: dict[str, str]) -> None:
+    target = kb / "flow.yaml"
+    target.write_text("topics: [{id: f, name: F}]\n")
+    result = add(kb, "topic", "--name", "X", "--file", str(target), env=state)
+    assert result.code == 1
+    assert "is written as a [flow, list]" in result.err and "nothing was written" in result.err
+    assert target.read_text() == "topics: [{id: f, name: F}]\n"
+    assert len(drafts(state)) == 1
+
+
+def test_the_bundled_knowledge_base_is_not_written_to(tmp_path: Path) -> None:
+    result = run("add", "topic", "--name", "X", cwd=tmp_path)
+    assert result.code == 2 and "pass --data PATH" in result.err
+
+
+def _add_pausing_before_rename(kb: Path, flag: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Run `talkbase add` with the fsync of the temporary file slowed down: the file is fully written
+    but not yet renamed into place, the moment an interruption would do the most harm."""
+    code = (
+        "import sys, time, talkbase.atomic as a\n"
+        "fsync = a._fsync\n"
+        "def slow(path):\n"
+        "    fsync(path)\n"
+        "    if path.name.startswith('.ukraine.yaml.'):\n"
+        f"        open({str(flag)!r}, 'w').close()\n"
+        "        time.sleep(60)\n"
+        "a._fsync = slow\n"
+        "from talkbase.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    argv = [sys.executable, "-c", code, "add", "position", *POSITION, "--data", str(kb)]
+    return subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
+def test_killing_add_during_the_write_leaves_the_file_as_it_was(
+    kb: Path, tmp_path: Path, state: dict[str, str], sig: signal.Signals
+) -> None:
+    target = kb / "positions" / "ukraine.yaml"
+    old = target.read_bytes()
+    flag = tmp_path / "writing"
+    process = _add_pausing_before_rename(kb, flag, state)
+    deadline = time.monotonic() + 30
+    while not flag.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    assert flag.exists(), process.communicate()
+    temporaries = list(target.parent.glob(".ukraine.yaml.*.tmp"))
+    assert len(temporaries) == 1 and b"No freeze." in temporaries[0].read_bytes()
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert target.read_bytes() == old
+    assert b"Traceback" not in err
+    if sig != signal.SIGKILL:  # a caught signal cleans up; after SIGKILL only a hidden *.tmp is left
+        assert not list(target.parent.glob(".ukraine.yaml.*"))
+    assert run("check", "--data", str(kb)).code == 0
+
+
+def _add_on_a_full_disk(kb: Path, env: dict[str, str], failing: str) -> subprocess.CompletedProcess[str]:
+    """Run `talkbase add` with fsync failing for ENOSPC on files whose names start with `failing`."""
+    code = (
+        "import errno, os, sys, talkbase.atomic as a\n"
+        "fsync = a._fsync\n"
+        "def full(path):\n"
+        f"    if path.name.startswith({failing!r}):\n"
+        "        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+        "    fsync(path)\n"
+        "a._fsync = full\n"
+        "from talkbase.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    argv = [sys.executable, "-c", code, "add", "position", *POSITION, "--data", str(kb)]
+    return subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_a_full_disk_leaves_the_file_intact_and_keeps_the_record_as_a_draft(kb: Path, state: dict[str, str]) -> None:
+    target = kb / "positions" / "ukraine.yaml"
+    old = target.read_bytes()
+    done = _add_on_a_full_disk(kb, state, ".ukraine.yaml.")
+    assert done.returncode == 1
+    assert "ukraine.yaml: No space left on device; it is unchanged." in done.stderr
+    assert target.read_bytes() == old
+    assert not list(target.parent.glob(".ukraine.yaml.*"))
+    [draft] = drafts(state)
+    assert "claim: No freeze." in draft.read_text() and str(draft) in done.stderr
+
+
+def test_when_not_even_the_draft_can_be_saved_the_record_is_printed(kb: Path, state: dict[str, str]) -> None:
+    done = _add_on_a_full_disk(kb, state, ".")
+    assert done.returncode == 1
+    assert "cannot save the draft (No space left on device); here is your record:" in done.stderr
+    assert "  - id: zelensky-ceasefire-2025-07-21\n" in done.stderr and "claim: No freeze." in done.stderr
+    assert not drafts(state)
+
+
+def _fake_editor(tmp_path: Path, change: tuple[str, str] | None = None) -> str:
+    """An $EDITOR that records how it was called and optionally changes the file."""
+    script = tmp_path / "editor.py"
+    log = tmp_path / "editor.log"
+    lines = [
+        "import sys, pathlib",
+        f"pathlib.Path({str(log)!r}).write_text(repr(sys.argv[1:]))",
+    ]
+    if change:
+        lines += [
+            "path = pathlib.Path(sys.argv[-1])",
+            f"path.write_text(path.read_text().replace({change[0]!r}, {change[1]!r}))",
+        ]
+    script.write_text("\n".join(lines) + "\n")
+    return f"{sys.executable} {script}"
+
+
+def test_edit_opens_the_editor_at_the_records_line_then_checks(kb: Path, tmp_path: Path) -> None:
+    editor = _fake_editor(tmp_path)
+    result = run("edit", "zelensky-agenda-children", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
+    assert result.code == 0, result.err
+    args = eval((tmp_path / "editor.log").read_text())
+    assert args[0] == "+31" and args[1].endswith("positions/ukraine.yaml")
+    assert "0 errors" in result.out
+
+
+def test_edit_finds_actors_by_name_and_reports_what_the_edit_broke(kb: Path, tmp_path: Path) -> None:
+    editor = _fake_editor(tmp_path, ("kind: person", "kind: persona"))
+    result = run("edit", "Peskov", "--data", str(kb), env={"VISUAL": editor})
+    assert result.code == 1
+    assert "actors.yaml" in eval((tmp_path / "editor.log").read_text())[1]
+    assert "error: unknown kind `persona` (did you mean `person`?)" in result.out
+
+
+def test_edit_of_an_unknown_id_suggests_one(kb: Path) -> None:
+    result = run("edit", "istanbul-round-5", "--data", str(kb), env={"EDITOR": "true"})
+    assert result.code == 2 and "did you mean" in result.err and "istanbul-round-" in result.err
+
+
+def test_edit_names_a_missing_editor(kb: Path) -> None:
+    result = run("edit", "peskov", "--data", str(kb), env={"EDITOR": "no-such-editor-here"})
+    assert result.code == 2 and "cannot run the editor `no-such-editor-here`" in result.err
+
+
+@pytest.mark.parametrize(
+    ("editor", "argv"),
+    [
+        ("vim", ["vim", "+12", "f.yaml"]),
+        ("nano -w", ["nano", "-w", "+12", "f.yaml"]),
+        ("code", ["code", "--wait", "--goto", "f.yaml:12"]),
+        ("/usr/bin/subl -w", ["/usr/bin/subl", "-w", "f.yaml:12"]),
+        ("'my editor' --flag", ["my editor", "--flag", "+12", "f.yaml"]),
+    ],
+)
+def test_editor_command_line(editor: str, argv: list[str]) -> None:
+    from talkbase.cli.entry import editor_command
+
+    assert editor_command(editor, "f.yaml", 12) == argv
+
+
+def test_add_help_lists_every_field_as_an_option() -> None:
+    result = run("add", "event", "--help")
+    assert result.code == 0
+    for option in ("--id", "--title", "--date", "--end", "--status", "--participant", "--source", "--history"):
+        assert option in result.out
+    assert "talkbase add event --title" in result.out
+
+
+class Conversation:
+    """`talkbase add` on a terminal: stdin is a pseudo-terminal, answers are typed when a prompt shows."""
+
+    def __init__(self, *args: str, env: dict[str, str]) -> None:
+        import pty
+
+        self.master, slave = pty.openpty()
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "talkbase", *args],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**full_env, **env, "TERM": "dumb", "NO_COLOR": "1"},
+        )
+        os.close(slave)
+        self.err = b""
+
+    def expect(self, text: str, timeout: float = 30) -> None:
+        import select
+
+        assert self.process.stderr is not None
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.err:
+            ready, _, _ = select.select([self.process.stderr], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(self.process.stderr.fileno(), 65536) if ready else b""
+            assert chunk, f"no {text!r} in {self.err.decode()!r}"
+            self.err += chunk
+
+    def answer(self, prompt: str, text: str) -> None:
+        self.expect(prompt)
+        self.err = self.err[self.err.index(prompt.encode()) + len(prompt) :]
+        os.write(self.master, text.encode() + b"\n")
+
+    def finish(self) -> Result:
+        out, err = self.process.communicate(timeout=30)
+        os.close(self.master)
+        return Result(self.process.returncode, out.decode(), (self.err + err).decode())
+
+
+def test_add_asks_for_each_field_and_checks_each_answer(kb: Path, state: dict[str, str]) -> None:
+    talk = Conversation("add", "position", "--data", str(kb), "--source", SOURCE, env=state)
+    talk.answer("actor: ", "Zelenskyy")
+    talk.expect("→ zelensky")
+    talk.answer("topic: ", "ceasfire")
+    talk.expect("topic `ceasfire` not found (did you mean `ceasefire`?)")
+    talk.answer("topic: ", "ceasefire")
+    talk.answer("stance: ", "rej")
+    talk.answer("claim: ", "")
+    talk.expect("`claim` is required")
+    talk.answer("claim: ", "No freeze.")
+    talk.answer("quote (optional): ", "")
+    talk.answer("date: ", "2025-7-21")
+    talk.expect("write YYYY, YYYY-MM or YYYY-MM-DD")
+    talk.answer("date: ", "2025-07-21")
+    talk.answer("id [zelensky-ceasefire-2025-07-21]: ", "")
+    talk.answer("event (optional): ", "zelensky-address-2025-07-21")
+    talk.answer("contests (optional): ", "")
+    result = talk.finish()
+    assert result.code == 0, result.err
+    assert "added position `zelensky-ceasefire-2025-07-21` to " in result.out
+    text = (kb / "positions" / "ukraine.yaml").read_text()
+    assert "    stance: rejects\n    claim: No freeze.\n    date: 2025-07-21\n    event: zelensky-address" in text
+
+
+def test_interrupting_the_questions_keeps_the_answers_in_a_draft(kb: Path, state: dict[str, str]) -> None:
+    before = snapshot(kb)
+    talk = Conversation("add", "topic", "--data", str(kb), env=state)
+    talk.answer("name: ", "Energy [b]infrastructure[/b]")
+    talk.expect("id [energy-b-infrastructure-b]: ")
+    talk.process.send_signal(signal.SIGINT)
+    result = talk.finish()
+    assert result.code == 130
+    [draft] = drafts(state)
+    assert "interrupted; what you typed is saved in" in result.err and draft.name in result.err
+    assert "name: Energy [b]infrastructure[/b]" in draft.read_text()
+    assert snapshot(kb) == before
+    resumed = add(kb, "topic", "--from", str(draft), env=state)  # not a terminal: the id is made from the name
+    assert resumed.code == 0 and "added topic `energy-b-infrastructure-b`" in resumed.out
+
+
+def test_end_of_input_at_the_first_question_just_stops(kb: Path, state: dict[str, str]) -> None:
+    talk = Conversation("add", "source", "--data", str(kb), env=state)
+    talk.expect("title: ")
+    os.write(talk.master, b"\x04")
+    result = talk.finish()
+    assert result.code == 130 and not drafts(state)
+
+
+def test_replacing_a_file_keeps_its_mode_and_a_symbolic_link(tmp_path: Path) -> None:
+    from talkbase.atomic import replace_file_atomic
+
+    real = tmp_path / "real.yaml"
+    real.write_bytes(b"old")
+    real.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    replace_file_atomic(link, b"new", b"old")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "real.yaml"]
+
+
+def test_a_file_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
+    from talkbase.atomic import FileChangedError, replace_file_atomic
+
+    target = tmp_path / "f.yaml"
+    target.write_bytes(b"edited by someone else")
+    with pytest.raises(FileChangedError):
+        replace_file_atomic(target, b"new", b"what we read")
+    with pytest.raises(FileChangedError):
+        replace_file_atomic(tmp_path / "g.yaml", b"new", b"it existed")
+    assert target.read_bytes() == b"edited by someone else"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.yaml"]
