@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -132,9 +133,26 @@ def _width(text: str | Text) -> int:
 
 
 def write_markdown(listing: Listing[Any], console: Console) -> None:
-    lines = [_md_row([c.header for c in listing.columns]), _md_row(["---"] * len(listing.columns))]
-    lines += [_md_row([c.cell(row).plain for c in listing.columns]) for row in listing.rows]
-    console.file.write("\n".join(lines) + "\n")
+    """A pipe table; with sections, a bold heading line above each section's own table."""
+    if listing.section is None:
+        console.file.write(_md_table(listing.columns, listing.rows))
+        return
+    parts = [
+        f"**{_md_text(label)}**\n\n{_md_table(listing.columns, list(group))}"
+        for label, group in groupby(listing.rows, key=listing.section)
+    ]
+    console.file.write("\n".join(parts))
+
+
+def _md_table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> str:
+    lines = [_md_row([c.header for c in columns]), _md_row(["---"] * len(columns))]
+    lines += [_md_row([c.cell(row).plain for c in columns]) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _md_text(text: str) -> str:
+    """Text with Markdown's emphasis and link characters escaped, so data cannot format the page."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text.replace("\n", " "))
 
 
 def _md_row(cells: list[str]) -> str:

@@ -51,10 +51,12 @@ def find_nearest_data(start: Path) -> Path | None:
     return None
 
 
-def locate(data_option: Path | None) -> DataLocation:
+def locate(data_option: str | Path | None) -> DataLocation:
     """Choose the data: --data, then $TALKBASE_DATA, then the nearest data/ folder, then the bundled KB."""
     if data_option is not None:
-        return _existing(data_option, "--data")
+        if not str(data_option):
+            raise DataLocationError("--data is empty: give a knowledge base directory or YAML file")
+        return _existing(Path(data_option), "--data")
     if os.environ.get(ENV_VAR):
         return _existing(Path(os.environ[ENV_VAR]), ENV_VAR)
     nearest = find_nearest_data(Path.cwd())

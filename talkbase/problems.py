@@ -42,5 +42,14 @@ class Problem:
         return f"{text} ({self.hint})" if self.hint else text
 
 
+# Problems that stop a whole file from being read. They are listed first: the records in such a file are
+# missing, so references to them elsewhere fail too, and those errors follow from these.
+UNREAD_FILE = frozenset({"unreadable", "encoding", "yaml-syntax", "tab", "alias-bomb"})
+
+
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=Problem.sort_key)
+    return sorted(problems, key=lambda p: (p.code not in UNREAD_FILE, *p.sort_key()))
+
+
+def unread_files(problems: list[Problem]) -> set[str]:
+    return {p.path for p in problems if p.code in UNREAD_FILE}

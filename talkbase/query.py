@@ -281,7 +281,9 @@ def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:
     for resolve in (resolve_actor, resolve_topic):
         try:
             return kb.by_id[resolve(kb, wanted)]
-        except QueryError:
+        except QueryError as exc:
+            if "ambiguous" in str(exc):
+                raise  # `vladimir` is two actors: say which, rather than "no record"
             continue
     suggestions = close_matches(wanted, kb.by_id)
     hint = f" (did you mean {', '.join(f'`{n}`' for n in suggestions)}?)" if suggestions else ""
@@ -310,24 +312,29 @@ def known_from(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDat
     """When a reader could first know something: the earliest publication date among its sources
     (a source without a date counts as published on the record's own date)."""
     dates = [getattr(kb.by_id.get(s), "date", None) or own_date for s in sources] or [own_date]
-    return min(dates, key=PartialDate.sort_key)
+    return min(dates, key=lambda d: d.end)
 
 
 def _known(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate, day: PartialDate) -> bool:
-    # A partial publication date counts from its earliest day, as everywhere else.
-    return known_from(kb, sources, own_date).start <= day.end
+    # A source dated only to a month (or year) is certainly out only at the end of it: counting it from its
+    # first day would show readers on 1 July what an article of late July reported.
+    return known_from(kb, sources, own_date).end <= day.end
 
 
 def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:
-    """The event's status as a reader knew it on `day`: its latest history entry published by then."""
+    """The event's status as a reader knew it on `day`: its latest history entry published by then. An event
+    that had not yet taken place on `day` was at most scheduled, whatever was reported later."""
     known = [h for h in event.history if _known(kb, h.sources, h.date, day)]
-    if not known:
-        return event.status
-    latest = known[0]
-    for entry in known[1:]:
-        if entry.date.sort_key() >= latest.date.sort_key():
-            latest = entry
-    return latest.status
+    status = event.status
+    if known:
+        latest = known[0]
+        for entry in known[1:]:
+            if entry.date.sort_key() >= latest.date.sort_key():
+                latest = entry
+        status = latest.status
+    if status == "held" and event.date.end > day.end:
+        return "scheduled"
+    return status
 
 
 def event_known(kb: KnowledgeBase, event: Event, day: PartialDate) -> bool:

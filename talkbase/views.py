@@ -412,7 +412,7 @@ def history_listing(kb: KnowledgeBase, steps: list[Step]) -> Listing[Step]:
         before = step.previous.stance if step.previous else ""
         if step.change == "reversal":
             return Text(f"reversal ({before} → {step.position.stance})", style="bold red")
-        return Text(f"changed ({before} →)", style="yellow") if step.change else Text("")
+        return Text(f"changed ({before} → {step.position.stance})", style="yellow") if step.change else Text("")
 
     def as_dict(step: Step) -> dict[str, Any]:
         previous = step.previous.stance if step.previous else None

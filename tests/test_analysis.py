@@ -140,14 +140,19 @@ def test_known_at_shows_only_what_was_published_and_the_status_known_then() -> N
 def test_known_at_positions_need_their_sources_published_and_the_statement_made() -> None:
     ids = [p["id"] for p in as_json("positions", "--known-at", "2025-06-18")]
     # beta-summit-no-date (stated 06-20, published 07-20) and alpha-ceasefire-july (stated 07-18, also
-    # citing the May source) are not yet known; the undated source counts from its record's own date.
-    assert ids == [
-        "alpha-ceasefire-may",
-        "beta-ceasefire-may",
-        "chronicle-exchange",
-        "beta-exchange-june",
-        "gamma-summit",
-    ]
+    # citing the May source) are not yet known; the undated source counts from its record's own date, and
+    # that date (2025-06) from its last day, so chronicle-exchange is known only from 06-30.
+    assert ids == ["alpha-ceasefire-may", "beta-ceasefire-may", "beta-exchange-june", "gamma-summit"]
+    assert "chronicle-exchange" in [p["id"] for p in as_json("positions", "--known-at", "2025-06-30")]
+
+
+def test_known_at_never_shows_an_event_held_before_it_took_place() -> None:
+    # The bundled article (dated 2025-07) reports the address of 21 July as held: on 07-21 the address's
+    # own source is out, and the talks of 07-23 are still ahead.
+    early = run("timeline", "--known-at", "2025-07-21", "--format", "json")
+    statuses = {e["id"]: e["status"] for e in json.loads(early.out)}
+    assert statuses == {"zelensky-address-2025-07-21": "held", "istanbul-round-3": "scheduled"}
+    assert json.loads(run("timeline", "--known-at", "2025-07-01", "--format", "json").out) == []
 
 
 def test_known_at_differs_from_as_of() -> None:
@@ -204,3 +209,12 @@ def test_save_refuses_other_suffixes_and_unwritable_places(tmp_path: Path) -> No
     assert result.code == 2 and "must end in .svg or .html" in result.err
     result = tb("timeline", "--save", str(tmp_path / "missing-dir" / "out.svg"))
     assert result.code == 1 and "cannot write" in result.err
+
+
+def test_history_names_both_stances_of_a_change_and_markdown_keeps_the_sections() -> None:
+    out = tb("history", "--format", "markdown").out
+    assert out.startswith("**") and "**\n\n| date | stance | change | claim | sources |\n| --- |" in out
+    sections = [line for line in out.splitlines() if line.startswith("**")]
+    assert len(sections) >= 2 and all(" · " in line for line in sections)
+    plain = run("history").out
+    assert "changed (supports → proposes)" in plain

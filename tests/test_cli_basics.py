@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = FIXTURES / "kb-small"
@@ -160,3 +162,52 @@ def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
     assert result.code == 0
     assert result.err == f"note: no *.yaml or *.yml files in {tmp_path}\n"
     assert result.out.startswith("0 files, 0 actors")
+
+
+def test_an_empty_data_option_is_a_usage_error_not_the_current_folder() -> None:
+    result = run("timeline", "--data", "")
+    assert result.code == 2 and "--data is empty" in result.err
+
+
+def test_since_after_until_is_a_usage_error() -> None:
+    result = run("timeline", "--since", "2025-07", "--until", "2025-06")
+    assert result.code == 2 and "2025-07 is after --until 2025-06: nothing could match" in result.err
+
+
+def test_show_offers_only_the_formats_it_writes_and_names_ambiguity() -> None:
+    assert run("show", "peskov", "--format", "csv").code == 2
+    assert "csv" not in run("show", "--help").out
+    result = run("show", "vladimir")
+    assert result.code == 2
+    assert "actor `vladimir` is ambiguous: it could be medinsky (Vladimir Medinsky), putin" in result.err
+
+
+@pytest.mark.parametrize("args", [["timeline"], ["export", "json"], ["export", "ics"], ["matrix"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(args: list[str]) -> None:
+    import subprocess
+
+    shell = subprocess.run(
+        f"'{sys.executable}' -m talkbase {' '.join(args)} | true; echo \"status=${{PIPESTATUS[0]}}\"",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert shell.stderr == ""
+    assert shell.stdout.strip() in ("status=0", "status=141")
+
+
+def test_a_file_that_cannot_be_parsed_is_reported_first(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(REPO / "data", kb)
+    topics = kb / "topics.yaml"
+    lines = topics.read_text().splitlines(keepends=True)
+    lines[26] = " bad: [unclosed\n"
+    topics.write_text("".join(lines))
+    result = run("check", "--data", str(kb))
+    assert result.code == 1
+    first = result.out.splitlines()[0]
+    assert "topics.yaml:27:" in first and "invalid YAML" in first
+    assert "note: 1 file could not be read (listed first)" in result.err

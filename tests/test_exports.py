@@ -567,7 +567,8 @@ def test_filters_narrow_events_and_positions_as_the_timeline_does() -> None:
 def test_known_at_exports_what_was_known_then() -> None:
     document = export_json("--known-at", "2025-06-20", data=VIEWS)
     events = {e["id"]: e for e in document["events"]}
-    assert list(events) == ["talks-1", "exchange-1", "summit-1"]
+    # exchange-1 (2025-06, an undated source) is known only from the end of June
+    assert list(events) == ["talks-1", "summit-1"]
     # Published by 2025-06-20: the summit was scheduled; the postponement came on 2025-07-20.
     assert events["summit-1"]["status"] == "scheduled"
     assert [h["status"] for h in events["summit-1"]["history"]] == ["scheduled"]
@@ -622,3 +623,11 @@ def test_help_examples_run_on_the_bundled_kb(tmp_path: Path) -> None:
                 target = words[words.index("-o") + 1]
                 assert (tmp_path / target).exists(), line
                 assert re.search(rf"wrote {re.escape(target)}\n$", result.err), line
+
+
+def test_dash_means_stdout_for_text_formats_and_is_refused_for_the_others() -> None:
+    result = run("export", "json", "-o", "-")
+    assert result.code == 0 and json.loads(result.out)["format_version"] == 1
+    assert not (REPO / "-").exists()
+    refused = run("export", "csv", "-o", "-")
+    assert refused.code == 2 and "csv writes a directory" in refused.err and "Traceback" not in refused.err

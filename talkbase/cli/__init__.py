@@ -21,9 +21,12 @@ def main() -> int:
     """The console script: run the app and turn its exit into a status code.
 
     `kill` (SIGTERM) and a closed terminal (SIGHUP) unwind like Ctrl-C does, so a write in progress removes
-    its temporary file and leaves the original as it was."""
+    its temporary file and leaves the original as it was. A reader that stops early (`| head`) ends the
+    command quietly, as it does for other Unix tools."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
     except SystemExit as exc:

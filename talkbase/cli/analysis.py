@@ -125,7 +125,7 @@ def disputes(
     Examples:
       talkbase disputes
       talkbase disputes --topic ceasefire --format json
-      talkbase disputes --known-at 2025-07-22
+      talkbase disputes --known-at 2025-07-31
     """
     from talkbase.analysis import disputes as query_disputes
     from talkbase.views import disputes_listing

@@ -78,7 +78,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def open_data(data: Path | None, strict: bool = False) -> Opened:
+def open_data(data: str | None, strict: bool = False) -> Opened:
     from talkbase.kb import DataLocationError, locate, open_kb
     from talkbase.render import LoadProgress
 
@@ -94,7 +94,7 @@ def open_data(data: Path | None, strict: bool = False) -> Opened:
     return opened
 
 
-def load_valid(data: Path | None, error_code: int = 1, known_at: str | None = None) -> KnowledgeBase:
+def load_valid(data: str | None, error_code: int = 1, known_at: str | None = None) -> KnowledgeBase:
     """The knowledge base (as known on `known_at`, if given), or exit 1 after printing every error in it.
 
     Warnings are for `check`; the date is checked first, so a typo in it is reported before any loading."""
@@ -137,9 +137,13 @@ def build_filters(
     """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
     from talkbase.query import Filters, resolve_actor, resolve_sources, resolve_topic
 
+    first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
+    if first and last and first.start > last.end:
+        message = f"{first} is after --until {last}: nothing could match"
+        raise typer.BadParameter(message, param_hint="'--since'")
     return Filters(
-        since=as_option("--since", date_option, since),
-        until=as_option("--until", date_option, until),
+        since=first,
+        until=last,
         actors={as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
         topics={as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
         sources=as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,

@@ -161,7 +161,7 @@ def add_record(
     draft: Path | None,
     dry_run: bool,
     no_input: bool,
-    data: Path | None,
+    data: str | None,
 ) -> None:
     from talkbase.adding import AddError, open_workspace, values_from_draft
 
@@ -186,7 +186,7 @@ def add_record(
     _add(workspace, kind, values, target, dry_run)
 
 
-def _writable_root(data: Path | None) -> Path:
+def _writable_root(data: str | None) -> Path:
     from talkbase.kb import DataLocationError, locate
 
     try:

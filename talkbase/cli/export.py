@@ -41,7 +41,7 @@ def export(
             "--output",
             "-o",
             metavar="PATH",
-            help="Write here (csv: a directory; sqlite: a file) instead of stdout; replaced atomically.",
+            help="Write here (csv: a directory; sqlite: a file) instead of stdout (also: -); replaced atomically.",
         ),
     ] = None,
     data: DataOption = None,
@@ -69,6 +69,8 @@ def export(
     from talkbase.exports import ExportError, export_time, render, select, write_export
 
     kind = FORMATS[fmt.value]
+    if output is not None and str(output) == "-":
+        output = None  # the usual name for stdout
     if output is None and kind != TEXT:
         raise typer.BadParameter(f"{fmt.value} writes a {kind}: say where with -o PATH", param_hint="'--output'")
     day = as_option("--known-at", date_option, known_at)

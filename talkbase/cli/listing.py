@@ -19,6 +19,7 @@ from talkbase.cli.options import (
     KnownAtOption,
     LimitOption,
     SaveOption,
+    ShowFormat,
     SinceOption,
     SourceOption,
     StanceOption,
@@ -50,6 +51,7 @@ def check(
       talkbase check --data ~/negotiations/data
     """
     from talkbase.loader import HAVE_LIBYAML
+    from talkbase.problems import unread_files
     from talkbase.render import make_console, print_problems
 
     opened = open_data(data, strict=strict)
@@ -58,6 +60,13 @@ def check(
     console = make_console()
     print_problems(console, opened.problems)
     console.print(_summary(opened), highlight=False)
+    unread = unread_files(opened.problems)
+    if unread and len(opened.errors) > len(unread):
+        typer.echo(
+            f"note: {_count(len(unread), 'file')} could not be read (listed first); errors about the records in "
+            f"{'them' if len(unread) > 1 else 'it'} may follow from that",
+            err=True,
+        )
     if opened.errors:
         raise typer.Exit(1)
 
@@ -250,7 +259,7 @@ def show(
         typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
     ],
     data: DataOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.table,
 ) -> None:
     """One record in full, its references resolved, everything that refers to it, and where it is defined.
 
@@ -267,13 +276,11 @@ def show(
 
     kb = load_valid(data)
     record = as_option("ID", lambda i: resolve_record(kb, i), record_id)
-    if fmt in (Format.json, Format.jsonl):
-        indent = 2 if fmt is Format.json else None
-        typer.echo(json_text(show_dict(kb, record), indent=indent))
-    elif fmt is Format.table:
+    if fmt is ShowFormat.table:
         print_table(make_console(), show_renderable(kb, record))
     else:
-        raise typer.BadParameter("show writes table, json or jsonl", param_hint="'--format'")
+        indent = 2 if fmt is ShowFormat.json else None
+        typer.echo(json_text(show_dict(kb, record), indent=indent))
 
 
 @app.command()

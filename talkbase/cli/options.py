@@ -14,6 +14,7 @@ import typer
 from talkbase.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
 
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
+ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
 Status = Enum("Status", {name: name for name in EVENT_STATUSES}, type=str)
 Stance = Enum("Stance", {name: name for name in STANCES}, type=str)
 ActorKind = Enum("ActorKind", {name: name for name in ACTOR_KINDS}, type=str)
@@ -51,7 +52,7 @@ def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 DataOption = Annotated[
-    Optional[Path],  # noqa: UP045
+    Optional[str],  # noqa: UP045  (a str, so that an empty --data '' is not taken for the current directory)
     typer.Option(
         "--data",
         metavar="PATH",
