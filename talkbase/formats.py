@@ -69,7 +69,7 @@ def write_table(listing: Listing[Any], console: Console) -> None:
         _write_plain(listing, console)
         return
     if listing.section is None:
-        print_table(console, _table(listing.columns, listing.rows))
+        print_table(console, _table(listing.columns, listing.rows, room=console.width))
         return
     widths = _shared_widths(listing, console)
     print_table(console, _table(listing.columns, [], widths))
@@ -110,15 +110,47 @@ def _shared_widths(listing: Listing[Any], console: Console) -> list[int]:
 
 
 def _table(
-    columns: Sequence[Column[Any]], rows: Sequence[Any], widths: list[int] | None = None, show_header: bool = True
+    columns: Sequence[Column[Any]],
+    rows: Sequence[Any],
+    widths: list[int] | None = None,
+    show_header: bool = True,
+    room: int | None = None,
 ) -> Table:
+    """A Rich table of the rows. Given the `room` it has, wrapping columns keep their longest word whole when
+    everything still fits that way (Rich would otherwise break words, or drop columns that cannot fit)."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header)
+    cells = [[column.cell(row) for column in columns] for row in rows]
+    least = _least_widths(columns, cells, room) if room and not widths else [None] * len(columns)
     for index, column in enumerate(columns):
         width = widths[index] if widths else None
-        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width, justify=column.justify)
-    for row in rows:
-        table.add_row(*(column.cell(row) for column in columns))
+        table.add_column(
+            column.header,
+            overflow="fold",
+            no_wrap=not column.wrap,
+            width=width,
+            min_width=least[index],
+            justify=column.justify,
+        )
+    for row_cells in cells:
+        table.add_row(*row_cells)
     return table
+
+
+_WORD_LIMIT = 14  # a column is not squeezed below its longest word, up to this many cells
+
+
+def _least_widths(columns: Sequence[Column[Any]], cells: list[list[Text]], room: int) -> list[int | None]:
+    least: list[int | None] = []
+    needed = 2 * (len(columns) - 1)
+    for index, column in enumerate(columns):
+        texts = [column.header, *(row[index].plain for row in cells)]
+        if column.wrap:
+            words = (word for text in texts for word in text.split())
+            least.append(min(max((cell_len(w) for w in words), default=1), _WORD_LIMIT))
+        else:
+            least.append(None)
+        needed += least[-1] or max(_width(t) for t in texts)
+    return least if needed <= room else [None] * len(columns)
 
 
 def listing_table(listing: Listing[Any]) -> Table:

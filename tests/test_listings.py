@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, REPO, run
 
 SMALL = str(FIXTURES / "kb-small")
 
@@ -281,3 +281,31 @@ def test_hostile_text_is_shown_literally_in_every_format(tmp_path, fmt: str) -> 
             first = json.loads(result.out.splitlines()[0] if fmt == "jsonl" else result.out)
             record = first if isinstance(first, dict) else first[0]
             assert HOSTILE in (record.get("claim"), record.get("text")), (command, fmt)
+
+
+def _terminal_table(width: int) -> str:
+    """The actors table as a terminal of `width` columns shows it (without colours)."""
+    import io
+
+    from rich.console import Console
+
+    from talkbase.formats import write_table
+    from talkbase.kb import DataLocation, open_kb
+    from talkbase.query import actor_counts, list_actors
+    from talkbase.views import actors_listing
+
+    kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
+    assert kb is not None
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+    write_table(actors_listing(kb, list_actors(kb, set()), actor_counts(kb)), console)
+    return console.file.getvalue()
+
+
+def test_a_terminal_with_room_wraps_between_words_not_inside_them() -> None:
+    wide = _terminal_table(100)
+    assert "Volodymyr" in wide and "Secretary of" in wide and "affiliation" in wide
+    assert all(len(line) <= 100 for line in wide.splitlines())
+    # too narrow for whole words: every column is still there, folded
+    narrow = _terminal_table(60)
+    assert "zelensky" in narrow and "positions" in narrow
+    assert all(len(line) <= 60 for line in narrow.splitlines())
