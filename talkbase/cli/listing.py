@@ -94,11 +94,13 @@ def timeline(
     topic: TopicOption = None,
     status: Annotated[
         Optional[list[Status]],  # noqa: UP045
-        typer.Option("--status", help="Only events with this status; repeat for several."),
+        typer.Option("--status", metavar="STATUS", help="Only events with this status; repeat for several."),
     ] = None,
     kind: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--kind", "-k", help="Event kind: talks, summit, address, ...; repeat for several."),
+        typer.Option(
+            "--kind", "-k", metavar="KIND", help="Event kind: talks, summit, address, ...; repeat for several."
+        ),
     ] = None,
     source: SourceOption = None,
     positions: Annotated[bool, typer.Option("--positions", "-p", help="Interleave stated positions.")] = False,
@@ -133,12 +135,13 @@ def actors(
     data: DataOption = None,
     kind: Annotated[
         Optional[list[ActorKind]],  # noqa: UP045
-        typer.Option("--kind", "-k", help="Only actors of this kind; repeat for several."),
+        typer.Option("--kind", "-k", metavar="KIND", help="Only actors of this kind; repeat for several."),
     ] = None,
     affiliation: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
             "--affiliation",
+            metavar="ACTOR",
             help="Only actors affiliated with this actor (id, name or alias).",
             autocompletion=complete_actor,
         ),
@@ -199,7 +202,9 @@ def positions(
 
 @app.command()
 def grep(
-    pattern: Annotated[str, typer.Argument(help="A Python regular expression (or, with -F, a fixed string).")],
+    pattern: Annotated[
+        str, typer.Argument(metavar="PATTERN", help="A Python regular expression (or, with -F, a fixed string).")
+    ],
     data: DataOption = None,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,
     case_sensitive: Annotated[bool, typer.Option("--case-sensitive", "-s", help="Respect case.")] = False,
@@ -211,6 +216,7 @@ def grep(
         Optional[str],  # noqa: UP045
         typer.Option(
             "--source",
+            metavar="SOURCE",
             help="Only claims citing this source (id, or part of publisher, title or URL host).",
             autocompletion=complete_source,
         ),
@@ -259,7 +265,9 @@ def show(
         typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
     ],
     data: DataOption = None,
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.table,
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", metavar="[table|json|jsonl]", help="Output format.")
+    ] = ShowFormat.table,
 ) -> None:
     """One record in full, its references resolved, everything that refers to it, and where it is defined.
 

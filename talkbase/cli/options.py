@@ -63,7 +63,12 @@ DataOption = Annotated[
 ]
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output format. json, jsonl and csv use the record format's field names."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="[table|json|jsonl|csv|markdown]",
+        help="Output format. json, jsonl and csv use the record format's field names.",
+    ),
 ]
 SinceOption = Annotated[
     Optional[str],  # noqa: UP045
@@ -75,28 +80,37 @@ UntilOption = Annotated[
 ]
 ActorOption = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option("--actor", "-a", help="Actor id, name or alias; repeat for several.", autocompletion=complete_actor),
+    typer.Option(
+        "--actor",
+        "-a",
+        metavar="NAME",
+        help="Actor id, name or alias; repeat for several.",
+        autocompletion=complete_actor,
+    ),
 ]
 TopicOption = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option("--topic", "-t", help="Topic id or name; repeat for several.", autocompletion=complete_topic),
+    typer.Option(
+        "--topic", "-t", metavar="NAME", help="Topic id or name; repeat for several.", autocompletion=complete_topic
+    ),
 ]
 SourceOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
         "--source",
         "-s",
+        metavar="SOURCE",
         help="Source id, or part of its publisher, title or URL host.",
         autocompletion=complete_source,
     ),
 ]
 StanceOption = Annotated[
     Optional[list[Stance]],  # noqa: UP045
-    typer.Option("--stance", help="Only these stances; repeat for several."),
+    typer.Option("--stance", metavar="STANCE", help="Only these stances; repeat for several."),
 ]
 LimitOption = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option("--limit", "-n", min=1, help="Show at most N rows."),
+    typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows."),
 ]
 KnownAtOption = Annotated[
     Optional[str],  # noqa: UP045
