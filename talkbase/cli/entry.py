@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from talkbase.cli.app import app, fail
-from talkbase.cli.options import DataOption, complete_any
+from talkbase.cli.options import DataOption, RecordArgument
 from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
@@ -387,10 +387,7 @@ def _ask_missing(kind: Kind, values: dict[str, Any], known: Known) -> None:
 
 @app.command()
 def edit(
-    record_id: Annotated[
-        str,
-        typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
-    ],
+    record_id: RecordArgument,
     data: DataOption = None,
 ) -> None:
     """Open the file where a record is defined in $VISUAL or $EDITOR, at its line; then check the knowledge base.

@@ -18,6 +18,7 @@ from talkbase.cli.options import (
     FormatOption,
     KnownAtOption,
     LimitOption,
+    RecordArgument,
     SaveOption,
     ShowFormat,
     SinceOption,
@@ -27,7 +28,6 @@ from talkbase.cli.options import (
     TopicOption,
     UntilOption,
     complete_actor,
-    complete_any,
     complete_source,
 )
 
@@ -260,10 +260,7 @@ def grep(
 
 @app.command()
 def show(
-    record_id: Annotated[
-        str,
-        typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
-    ],
+    record_id: RecordArgument,
     data: DataOption = None,
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", metavar="[table|json|jsonl]", help="Output format.")

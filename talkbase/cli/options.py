@@ -132,3 +132,7 @@ SaveOption = Annotated[
         "--save", metavar="FILE", help="Write what is shown as a picture (FILE.svg) or page (FILE.html) instead."
     ),
 ]
+RecordArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="A record id, or an actor's or topic's name.", autocompletion=complete_any),
+]
