@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from talkbase import __version__
-from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path
+from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path, follow_symlinks
 from talkbase.problems import Problem, Severity
 
 FORMAT = 1
@@ -46,7 +46,9 @@ def signature(files: list[Path]) -> Signature | None:
 
 
 def snapshot_path(root: Path) -> Path:
-    key = hashlib.sha256(f"{root.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+    # following links changes which files may be read, so each choice has a snapshot of its own
+    follow = follow_symlinks()
+    key = hashlib.sha256(f"{root.absolute()}\0{__version__}\0{FORMAT}\0{follow}".encode()).hexdigest()[:32]
     return cache_dir() / f"kb-{key}.bin"
 
 

@@ -8,8 +8,10 @@ never prints.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 64  # records need four levels at most; anything deeper is a mistake or an attack
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the 100,000-position benchmark KB would fit in one file this size
+MAX_LINE_BYTES = 1_000_000  # far beyond any hand-written line; bounds what one scalar can cost
+FOLLOW_ENV = "TALKBASE_FOLLOW_SYMLINKS"  # set to 1 (or --follow-symlinks) to read links leading outside the data
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _PLAIN = "\0plain"  # our marker for an untagged plain scalar; no tag written in a file can contain a NUL
@@ -132,15 +137,53 @@ def display_path(path: Path) -> str:
         return str(absolute)
 
 
+def follow_symlinks() -> bool:
+    """Whether links leading outside the data directory may be read (the user asked: --follow-symlinks)."""
+    return os.environ.get(FOLLOW_ENV, "") not in ("", "0")
+
+
 def discover_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml file under root (or root itself), sorted; hidden folders are skipped."""
-    if root.is_file():
+    """Every *.yaml / *.yml file under root (or root itself), sorted; hidden folders are skipped.
+
+    A link to a folder inside root is not followed (its files are read where they really are); one leading
+    outside is followed, each such folder once, only when the user asked to follow links. A link that loops
+    back, a link leading outside, and a folder that cannot be listed are listed themselves, so that loading
+    reports them as problems instead of skipping them in silence."""
+    if not root.is_dir():
         return [root]
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder, f) for f in sorted(files) if f.endswith(YAML_SUFFIXES))
+    real_root = Path(os.path.realpath(root))
+    _walk(root, real_root, follow_symlinks(), {real_root}, found)
     return found
+
+
+def _walk(folder: Path, real_root: Path, follow: bool, seen: set[Path], found: list[Path]) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        found.append(folder)  # reported by _path_problem
+        return
+    real_folder = Path(os.path.realpath(folder))
+    for entry in entries:
+        path = Path(folder, entry.name)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir and not entry.name.startswith("."):
+            if not entry.is_symlink():
+                _walk(path, real_root, follow, seen, found)
+                continue
+            real = Path(os.path.realpath(path))
+            inside = real.is_relative_to(real_root)
+            if real == real_folder or real in real_folder.parents or not (inside or follow):
+                found.append(path)  # loops back, or leads outside: reported when loading
+            elif not inside and real not in seen:  # a folder inside is read where it really is
+                seen.add(real)
+                _walk(path, real_root, follow, seen, found)
+        elif not is_dir and entry.name.endswith(YAML_SUFFIXES):
+            found.append(path)
 
 
 def load_tree(
@@ -157,11 +200,15 @@ def load_tree(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
     paths = discover_files(root) if files is None else files
+    real_root, follow = Path(os.path.realpath(root)), follow_symlinks()
     try:
         for done, path in enumerate(paths, start=1):
             shown = display_path(path)
             loaded.files.append(shown)
-            if file_cache is None:
+            refused = _path_problem(path, shown, real_root, follow)
+            if refused is not None:
+                loaded.problems.append(refused)
+            elif file_cache is None:
                 _load_file(path, shown, loaded)
             else:
                 _load_file_cached(path, shown, loaded, file_cache)
@@ -205,16 +252,61 @@ def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -
     loaded.problems.extend(cached[1])
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read."""
-    if not path.is_file():  # a FIFO or device would block or never end; a dangling link has nothing to read
-        reason = "no such file (a dangling link?)" if not path.exists() else "not a regular file"
-        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read file: {reason}")]
+def _path_problem(path: Path, shown: str, real_root: Path, follow: bool) -> Problem | None:
+    """Why a listed path must not be read: a link loop, a link leading outside the data directory (unless the
+    user asked to follow links), or a folder that discovery could not list or walk into."""
     try:
-        data = path.read_bytes()
+        st = os.stat(path)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return None, [Problem(shown, 1, 1, "unreadable", f"cannot read file: {reason}")]
+        if exc.errno == errno.ELOOP:
+            return _unreadable(shown, "symbolic link loop: the link leads back to itself", "remove or fix the link")
+        return None  # read_text says why
+    real = Path(os.path.realpath(path))
+    if not follow and not real.is_relative_to(real_root):
+        message = f"symbolic link leads outside the data directory (to {real}); not read"
+        return _unreadable(shown, message, f"pass --follow-symlinks or set {FOLLOW_ENV}=1 to read it")
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    real_parent = Path(os.path.realpath(path.parent))
+    if real == real_parent or real in real_parent.parents:
+        return _unreadable(shown, "symbolic link loop: a link to a folder that holds it; not followed")
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return _unreadable(shown, f"cannot read folder: {exc.strerror or exc}")
+    return _unreadable(shown, "cannot read file: a folder")
+
+
+def _unreadable(shown: str, message: str, hint: str = "") -> Problem:
+    return Problem(shown, 1, 1, "unreadable", message, hint)
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read.
+
+    Only regular files are read (a FIFO or device would block or never end), never more than MAX_FILE_BYTES,
+    and no line may be longer than MAX_LINE_BYTES: each is reported as a problem before any parsing."""
+    try:  # non-blocking, so that opening a FIFO (even one swapped in after discovery) cannot hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    with open(fd, "rb", closefd=True) as handle:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None, [_unreadable(shown, "cannot read file: not a regular file")]
+            if st.st_size > MAX_FILE_BYTES:
+                return None, [_too_large(shown)]
+            data = handle.read(MAX_FILE_BYTES + 1)  # the size may have grown since fstat
+        except OSError as exc:
+            return None, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [_too_large(shown)]
+    long_line = _long_line(data)
+    if long_line:
+        message = f"line {long_line} is longer than {MAX_LINE_BYTES:,} bytes; not read"
+        hint = "a hand-written knowledge base has no such line; fold long text over several lines"
+        return None, [Problem(shown, long_line, 1, "too-long", message, hint)]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -223,6 +315,31 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
         byte = data[exc.start : exc.start + 1].hex()
         message = f"file is not valid UTF-8 (byte 0x{byte})"
         return None, [Problem(shown, line, col, "encoding", message, "save the file as UTF-8")]
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file (a dangling link?)"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return exc.strerror or str(exc)
+
+
+def _too_large(shown: str) -> Problem:
+    message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; not read"
+    return Problem(shown, 1, 1, "too-large", message, "split it into several files")
+
+
+def _long_line(data: bytes) -> int | None:
+    """The number of the first line longer than MAX_LINE_BYTES, if any. Each step jumps to the last line
+    break within the next MAX_LINE_BYTES + 1 bytes, so an ordinary file costs a few C-speed scans."""
+    start, size = 0, len(data)
+    while size - start > MAX_LINE_BYTES:
+        newline = data.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+        if newline < 0:
+            return data.count(b"\n", 0, start) + 1
+        start = newline + 1
+    return None
 
 
 def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:

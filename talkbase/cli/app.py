@@ -52,6 +52,14 @@ def _root(
             "--no-cache", help="Read every YAML file afresh instead of the parse cache (also: TALKBASE_NO_CACHE=1)."
         ),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Also read files that symbolic links in the data directory lead to outside it "
+            "(also: TALKBASE_FOLLOW_SYMLINKS=1). Without it such links are reported, not read.",
+        ),
+    ] = False,
 ) -> None:
     """A knowledge base of negotiations: events, actors, sources, topics and stated positions, kept as YAML.
 
@@ -68,6 +76,8 @@ def _root(
     """
     if no_cache:
         os.environ["TALKBASE_NO_CACHE"] = "1"  # read by talkbase.cache for this process
+    if follow_symlinks:
+        os.environ["TALKBASE_FOLLOW_SYMLINKS"] = "1"  # read by talkbase.loader for this process
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
