@@ -348,6 +348,8 @@ def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return None, _syntax_problems(exc, text, shown)
+    except yaml.reader.ReaderError as exc:
+        return None, [_bad_character(exc.character, text, shown)]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 1, 1, "yaml-syntax", f"invalid YAML: {exc}")]
     except RecursionError:
@@ -374,7 +376,7 @@ def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
 def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[Problem]:
     tabs = list(_tab_indents(text, shown))
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, col = _within(text, (mark.line + 1, mark.column + 1) if mark else (1, 1))
     if any(p.line == line for p in tabs):
         return tabs
     problem = exc.problem or "syntax error"
@@ -383,6 +385,26 @@ def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[P
     message = f"{exc.context}{_started_at(exc.context_mark, line)}, {problem}" if exc.context else problem
     hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in message else ""
     return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {message}", hint)]
+
+
+def _bad_character(character: Any, text: str, shown: str) -> Problem:
+    """A character YAML does not allow (a control character), at its first place in the text. libyaml counts
+    its position in bytes and PyYAML in characters, so the place is found from the character itself."""
+    char = chr(character) if isinstance(character, int) else str(character)[:1]
+    at = max(text.find(char), 0) if char else 0
+    line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    message = f"invalid YAML: character U+{ord(char or chr(0)):04X} is not allowed in a YAML file"
+    hint = f'remove it, or write it as an escape in double quotes: "\\u{ord(char or chr(0)):04x}"'
+    return Problem(shown, line, col, "yaml-syntax", message, hint)
+
+
+def _within(text: str, place: tuple[int, int]) -> tuple[int, int]:
+    """The place, or the end of the text when libyaml points past it (it does at an unexpected end of file
+    without a final line break), so that editors jump to a line that exists."""
+    last = text.count("\n") + 1
+    if place[0] <= last:
+        return place
+    return last, len(text) - (text.rfind("\n") + 1) + 1
 
 
 def _started_at(mark: yaml.Mark | None, line: int) -> str:

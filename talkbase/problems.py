@@ -37,9 +37,11 @@ class Problem:
         return self
 
     def format(self) -> str:
-        """`path:line:col: error: message (hint)` — the layout editors and grep understand."""
+        """`path:line:col: error: message (hint)` — the layout editors and grep understand, on one line even
+        when the message quotes a value that holds line breaks (they are shown as `\\n`)."""
         text = f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 # Problems that stop a whole file from being read. They are listed first: the records in such a file are
