@@ -74,7 +74,7 @@ def write_table(listing: Listing[Any], console: Console) -> None:
     widths = _shared_widths(listing, console)
     print_table(console, _table(listing.columns, [], widths))
     for label, group in groupby(listing.rows, key=listing.section):
-        console.print(Text(label, style="bold cyan"), overflow="fold")
+        console.print(Text(escape_controls(label), style="bold cyan"), overflow="fold")  # labels hold names
         print_table(console, _table(listing.columns, list(group), widths, show_header=False))
 
 
@@ -88,7 +88,7 @@ def _write_plain(listing: Listing[Any], console: Console) -> None:
         return
     parts = [plain_rows([header], widths, right)]
     for label, group in groupby(zip(listing.rows, cells), key=lambda pair: listing.section(pair[0])):
-        parts.append(label + "\n" + plain_rows([row_cells for _, row_cells in group], widths, right))
+        parts.append(escape_controls(label) + "\n" + plain_rows([row_cells for _, row_cells in group], widths, right))
     console.file.write("".join(parts))
 
 

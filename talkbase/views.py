@@ -347,7 +347,7 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
                 return Text("")
             return Text(f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance} {p.date}")
 
-        return Column(str(number) if short else topic.name, text)
+        return Column(str(number) if short else escape_controls(topic.name), text)
 
     columns = [Column("actor", lambda a: literal(a.name)), *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
     return Listing("positions", m.actors, columns, record_dict)
@@ -432,7 +432,7 @@ def history_listing(kb: KnowledgeBase, steps: list[Step]) -> Listing[Step]:
 def _side(kb: KnowledgeBase, record: Event | Position) -> Text:
     """One side of a dispute: who said what, when, with its stance (or an event's title and status)."""
     if isinstance(record, Position):
-        who = actor_names(kb, [record.actor])[0]
+        who = escape_controls(actor_names(kb, [record.actor])[0])
         head = Text.assemble((who, "bold"), " ", stance_text(record.stance), " ", (str(record.date), "dim"))
         body = record.claim
     else:

@@ -100,7 +100,9 @@ def open_data(data: str | None, strict: bool = False) -> Opened:
     finally:
         progress.close()
     if not opened.files:
-        typer.echo(f"note: no *.yaml or *.yml files in {opened.location.path}", err=True)
+        from talkbase.text import escape_controls
+
+        typer.echo(f"note: no *.yaml or *.yml files in {escape_controls(str(opened.location.path))}", err=True)
     return opened
 
 

@@ -53,13 +53,14 @@ def check(
     from talkbase.loader import HAVE_LIBYAML
     from talkbase.problems import unread_files
     from talkbase.render import make_console, print_problems
+    from talkbase.text import escape_controls
 
     opened = open_data(data, strict=strict)
     if not HAVE_LIBYAML:
         typer.echo("note: PyYAML has no libyaml here, so loading is about 10x slower; a PyYAML wheel has it", err=True)
     console = make_console()
     print_problems(console, opened.problems)
-    console.print(_summary(opened), highlight=False)
+    console.print(escape_controls(_summary(opened)), highlight=False)  # the path may hold anything
     unread = unread_files(opened.problems)
     if unread and len(opened.errors) > len(unread):
         typer.echo(
