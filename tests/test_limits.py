@@ -106,7 +106,7 @@ def test_an_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
         ("flow-lists", "actors: " + "[" * 10_000 + "]" * 10_000 + "\n"),
         ("flow-maps", "actors: " + "{a: " * 10_000 + "x" + "}" * 10_000 + "\n"),
         ("block-lists", "actors:\n  " + "- " * 10_000 + "x\n"),
-        ("block-maps", "actors:\n" + "".join(" " * i + "a:\n" for i in range(1, 2_000))),
+        ("block-maps", "actors:\n" + "".join(" " * i + "a:\n" for i in range(1, 10_000))),  # 50 MB of indents
     ],
 )
 def test_ten_thousand_deep_nesting_is_refused_fast(tmp_path: Path, name: str, text: str) -> None:
@@ -261,3 +261,9 @@ def test_nothing_in_the_data_is_executed_or_imported(tmp_path: Path, tagged: str
     result = run("check", "--data", str(tmp_path))
     assert result.code == 1 and "Traceback" not in result.err
     assert not marker.exists()
+
+
+def test_following_links_is_documented_in_help() -> None:
+    result = run("--help")
+    assert "--follow-symlinks" in result.out
+    assert "TALKBASE_FOLLOW_SYMLINKS=1" in " ".join(result.out.split())
