@@ -153,37 +153,47 @@ def discover_files(root: Path) -> list[Path]:
         return [root]
     found: list[Path] = []
     real_root = Path(os.path.realpath(root))
-    _walk(root, real_root, follow_symlinks(), {real_root}, found)
+    follow, seen = follow_symlinks(), {real_root}
+    pending = [root]  # a stack, not recursion: a tree thousands of folders deep is no problem
+    while pending:
+        folder = pending.pop()
+        files, folders = _listing(folder, real_root, follow, seen)
+        found.extend(files)
+        pending.extend(reversed(folders))  # so that subfolders are read in name order, each before the next
     return found
 
 
-def _walk(folder: Path, real_root: Path, follow: bool, seen: set[Path], found: list[Path]) -> None:
+def _listing(folder: Path, real_root: Path, follow: bool, seen: set[Path]) -> tuple[list[Path], list[Path]]:
+    """The YAML files (and the paths to report) in one folder, and its subfolders to read, in name order."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
-        found.append(folder)  # reported by _path_problem
-        return
-    real_folder = Path(os.path.realpath(folder))
+        return [folder], []  # reported by _path_problem
+    files: list[Path] = []
+    folders: list[Path] = []
     for entry in entries:
         path = Path(folder, entry.name)
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
-        if is_dir and not entry.name.startswith("."):
-            if not entry.is_symlink():
-                _walk(path, real_root, follow, seen, found)
-                continue
-            real = Path(os.path.realpath(path))
+        if not is_dir:
+            if entry.name.endswith(YAML_SUFFIXES):
+                files.append(path)
+        elif entry.name.startswith("."):
+            continue
+        elif not entry.is_symlink():
+            folders.append(path)
+        else:
+            real, real_folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
             inside = real.is_relative_to(real_root)
             if real == real_folder or real in real_folder.parents or not (inside or follow):
-                found.append(path)  # loops back, or leads outside: reported when loading
+                files.append(path)  # loops back, or leads outside: reported when loading
             elif not inside and real not in seen:  # a folder inside is read where it really is
                 seen.add(real)
-                _walk(path, real_root, follow, seen, found)
-        elif not is_dir and entry.name.endswith(YAML_SUFFIXES):
-            found.append(path)
+                folders.append(path)
+    return files, folders
 
 
 def load_tree(

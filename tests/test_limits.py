@@ -267,3 +267,15 @@ def test_following_links_is_documented_in_help() -> None:
     result = run("--help")
     assert "--follow-symlinks" in result.out
     assert "TALKBASE_FOLLOW_SYMLINKS=1" in " ".join(result.out.split())
+
+
+def test_a_folder_tree_thousands_deep_is_walked_without_recursion(tmp_path: Path) -> None:
+    folder = tmp_path
+    for _ in range(1_200):  # deeper than Python's recursion limit
+        folder = folder / "d"
+    folder.mkdir(parents=True)
+    (folder / "kb.yaml").write_text("topics:\n  - id: t\n    name: T\n", encoding="utf-8")
+    started = time.monotonic()
+    loaded = load_tree(tmp_path)
+    assert time.monotonic() - started < SECONDS
+    assert [r.data["id"] for r in loaded.records] == ["t"]
