@@ -7,7 +7,6 @@ output raw, and very long lines and thousands of aliases cost little.
 from __future__ import annotations
 
 import os
-import pty
 import re
 import select
 import subprocess
@@ -232,6 +231,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colours and styles Rich itself writes
 
 def on_terminal(*args: str) -> str:
     """What `talkbase ARGS` writes to a real (pseudo-)terminal, 250 columns wide."""
+    pty = pytest.importorskip("pty")  # POSIX only
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TALKBASE_", "NO_COLOR", "FORCE_COLOR"))}
     env.update({"TERM": "xterm-256color", "COLUMNS": "250", "LINES": "50", "PYTHONIOENCODING": "utf-8"})
     leader, follower = pty.openpty()
