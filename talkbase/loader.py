@@ -11,10 +11,10 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import Any
 
 import yaml
@@ -275,7 +275,7 @@ def _path_problem(path: Path, shown: str, real_root: Path, follow: bool) -> Prob
     if not follow and not real.is_relative_to(real_root):
         message = f"symbolic link leads outside the data directory (to {real}); not read"
         return _unreadable(shown, message, f"pass --follow-symlinks or set {FOLLOW_ENV}=1 to read it")
-    if not stat.S_ISDIR(st.st_mode):
+    if not S_ISDIR(st.st_mode):
         return None
     real_parent = Path(os.path.realpath(path.parent))
     if real == real_parent or real in real_parent.parents:
@@ -303,7 +303,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     with open(fd, "rb", closefd=True) as handle:
         try:
             st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
+            if not S_ISREG(st.st_mode):
                 return None, [_unreadable(shown, "cannot read file: not a regular file")]
             if st.st_size > MAX_FILE_BYTES:
                 return None, [_too_large(shown)]
