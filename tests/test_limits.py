@@ -270,9 +270,21 @@ def test_following_links_is_documented_in_help() -> None:
 
 
 def test_a_folder_tree_thousands_deep_is_walked_without_recursion(tmp_path: Path) -> None:
-    fd = os.open(tmp_path, os.O_RDONLY)
     try:
-        for _ in range(1_200):  # deeper than Python's recursion limit; made one level at a time, as pathlib recurses
+        make_deep_tree(tmp_path, 1_200)  # deeper than Python's recursion limit
+        started = time.monotonic()
+        loaded = load_tree(tmp_path)
+        assert time.monotonic() - started < SECONDS
+        assert [r.data["id"] for r in loaded.records] == ["t"]
+    finally:
+        remove_deep_tree(tmp_path)  # pytest's own clean-up (shutil.rmtree) would recurse and fail
+
+
+def make_deep_tree(top: Path, depth: int) -> None:
+    """top/d/d/.../d/kb.yaml, made one level at a time (pathlib's mkdir(parents=True) recurses)."""
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(depth):
             os.mkdir("d", dir_fd=fd)
             fd, parent = os.open("d", os.O_RDONLY, dir_fd=fd), fd
             os.close(parent)
@@ -280,15 +292,13 @@ def test_a_folder_tree_thousands_deep_is_walked_without_recursion(tmp_path: Path
             handle.write("topics:\n  - id: t\n    name: T\n")
     finally:
         os.close(fd)
-    try:
-        started = time.monotonic()
-        loaded = load_tree(tmp_path)
-        assert time.monotonic() - started < SECONDS
-        assert [r.data["id"] for r in loaded.records] == ["t"]
-    finally:  # shutil.rmtree recurses too: take the tree apart from the top, one level at a time
-        while (tmp_path / "d").exists():
-            for child in (tmp_path / "d").iterdir():
-                child.rename(tmp_path / f"{child.name}.up")
-            (tmp_path / "d").rmdir()
-            if (tmp_path / "d.up").exists():
-                (tmp_path / "d.up").rename(tmp_path / "d")
+
+
+def remove_deep_tree(top: Path) -> None:
+    """Take top/d/d/... apart from the top, one level at a time."""
+    while (top / "d").exists():
+        for child in (top / "d").iterdir():
+            child.rename(top / f"{child.name}.up")
+        (top / "d").rmdir()
+        if (top / "d.up").exists():
+            (top / "d.up").rename(top / "d")
