@@ -183,8 +183,9 @@ def _md_table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> str:
 
 
 def _md_text(text: str) -> str:
-    """Text with Markdown's emphasis and link characters escaped, so data cannot format the page."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text.replace("\n", " "))
+    """Text with Markdown's emphasis and link characters escaped, so data cannot format the page, and control
+    characters shown as escapes, so it cannot control a terminal either."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", escape_controls(text).replace("\n", " "))
 
 
 def _md_row(cells: list[str]) -> str:

@@ -46,7 +46,7 @@ class Problem:
 
 # Problems that stop a whole file from being read. They are listed first: the records in such a file are
 # missing, so references to them elsewhere fail too, and those errors follow from these.
-UNREAD_FILE = frozenset({"unreadable", "encoding", "yaml-syntax", "tab", "alias-bomb"})
+UNREAD_FILE = frozenset({"unreadable", "encoding", "yaml-syntax", "tab", "alias-bomb", "too-large", "too-long"})
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
