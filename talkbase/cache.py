@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -74,11 +75,15 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
         body = _checked(snapshot_path(root).read_bytes())
         if body is None:
             return None
-        version, cached_root, cached_sig, layout, counts, problems, sections = marshal.loads(body)
+        header_size = int.from_bytes(body[:8], "big")
+        header = marshal.loads(body[8 : 8 + header_size])
+        version, cached_root, cached_sig, layout, counts, problems, spans = header
         if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
             return None
-        if layout != _layout() or set(sections) != {*model.KINDS_IN_ORDER, "index"}:
+        if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
             return None  # written for records of another shape
+        base = 8 + header_size
+        sections = {name: body[base + start : base + start + size] for name, start, size in spans}  # views
         shown = [display_path(Path(path)) for path, _, _ in sig]
         found = [
             Problem(shown[path], line, col, code, message, hint, Severity(severity))
@@ -93,16 +98,18 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
 
 def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
     """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
-    from talkbase.atomic import write_bytes_atomic
     from talkbase.model import KINDS_IN_ORDER, kind_key
 
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, _, _ in sig)}
     try:
-        sections = {kind: marshal.dumps(_rows(kind, getattr(kb, kind), index)) for kind in KINDS_IN_ORDER}
+        blobs = [marshal.dumps(_rows(kind, getattr(kb, kind), index)) for kind in KINDS_IN_ORDER]
         ids = list(kb.by_id)
-        kinds = bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids)
-        sections["index"] = marshal.dumps((ids, kinds))
-        body = marshal.dumps(
+        blobs.append(marshal.dumps((ids, bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids))))
+        spans, offset = [], 0
+        for name, blob in zip([*KINDS_IN_ORDER, "index"], blobs):
+            spans.append((name, offset, len(blob)))  # counted from the end of the header
+            offset += len(blob)
+        header = marshal.dumps(
             (
                 __version__,
                 str(root.absolute()),
@@ -110,12 +117,10 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
                 _layout(),
                 kb.counts(),
                 [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
-                sections,
+                spans,
             )
         )
-        target = snapshot_path(root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, _sealed(body))
+        _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header, *blobs])
     except (OSError, ValueError, KeyError):
         pass
 
@@ -175,7 +180,7 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
     return rows
 
 
-def _builder(kind: str, blob: bytes, paths: list[str]) -> Callable[[], list[Any]]:
+def _builder(kind: str, blob: memoryview, paths: list[str]) -> Callable[[], list[Any]]:
     """A function that unmarshals one kind's rows and builds its records (with the collector paused)."""
 
     def build() -> list[Any]:
@@ -222,7 +227,7 @@ class _Index(Mapping[str, Any]):
     """`by_id` of a knowledge base read from a snapshot: an id's kind is looked up in the snapshot's index,
     and only that kind's records are built."""
 
-    def __init__(self, kb: Any, blob: bytes) -> None:
+    def __init__(self, kb: Any, blob: memoryview) -> None:
         self._kb, self._blob = kb, blob
         self._ids: list[str] | None = None
         self._kind_of: dict[str, str] = {}
@@ -281,8 +286,6 @@ class FileCache:
             return None
 
     def put(self, source: Path, stamp: tuple[int, int], records: list[RawRecord], problems: list[Problem]) -> None:
-        from talkbase.atomic import write_bytes_atomic
-
         try:
             body = marshal.dumps(
                 (
@@ -293,21 +296,37 @@ class FileCache:
                     [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 )
             )
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self._path(source), _sealed(body))
+            _write_sealed(self._path(source), [body])
         except (OSError, ValueError):
             pass
 
 
-def _sealed(body: bytes) -> bytes:
-    return MAGIC + zlib.crc32(body).to_bytes(DIGEST_SIZE, "big") + body
+def _write_sealed(target: Path, parts: list[bytes]) -> None:
+    """Write MAGIC, the CRC-32 of the parts, then the parts, into a temporary file renamed over `target`.
+
+    There is no fsync: a cache file is disposable, and one torn by a crash fails its checksum and is rebuilt."""
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(MAGIC + crc.to_bytes(DIGEST_SIZE, "big"))
+            for part in parts:
+                out.write(part)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
-def _checked(blob: bytes) -> bytes | None:
-    """The body of a sealed blob, or None when its magic or checksum is wrong."""
+def _checked(blob: bytes) -> memoryview | None:
+    """The body of a sealed blob (a view into it, not a copy), or None when its magic or checksum is wrong."""
     if not blob.startswith(MAGIC):
         return None
-    digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], blob[len(MAGIC) + DIGEST_SIZE :]
+    view = memoryview(blob)
+    digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], view[len(MAGIC) + DIGEST_SIZE :]
     return body if zlib.crc32(body).to_bytes(DIGEST_SIZE, "big") == digest else None
 
 
