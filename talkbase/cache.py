@@ -16,7 +16,7 @@ import marshal
 import os
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
             Problem(shown[path], line, col, code, message, hint, Severity(severity))
             for path, line, col, code, message, hint, severity in problems
         ]
-        builders = {kind: _builder(kind, sections[kind], shown) for kind in model.KINDS_IN_ORDER}
+        builders = {kind: _KindBuilder(kind, sections[kind], shown) for kind in model.KINDS_IN_ORDER}
         kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(kb, sections["index"]))
         return Snapshot(kb, found, dict(counts))
     except Exception:  # any unreadable or unexpected snapshot is simply not used
@@ -180,14 +180,63 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
     return rows
 
 
-def _builder(kind: str, blob: memoryview, paths: list[str]) -> Callable[[], list[Any]]:
-    """A function that unmarshals one kind's rows and builds its records (with the collector paused)."""
+class _KindBuilder:
+    """Builds one kind's records from its marshalled rows: all of them (when called), or only those whose
+    plain fields pass a test (`select`); a record is built once, whichever asks first."""
 
-    def build() -> list[Any]:
+    def __init__(self, kind: str, blob: memoryview, paths: list[str]) -> None:
+        self.kind, self.blob, self.paths = kind, blob, paths
+        self.rows: list[tuple[Any, ...]] | None = None
+        self.built: list[Any] = []
+
+    def __call__(self) -> list[Any]:
+        return self._build(range(len(self._rows())))
+
+    def select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
+        codecs = dict(_codecs(self._class()))
+        if any(codecs.get(name) != "" for name in names):
+            return None  # only plain fields are kept as the model holds them
+        columns = [list(codecs).index(name) for name in names]
+        rows = self._rows()
+        if len(columns) == 1:
+            column = columns[0]
+            chosen = [i for i, row in enumerate(rows) if test(row[column])]
+        else:
+            chosen = [i for i, row in enumerate(rows) if test(*[row[c] for c in columns])]
+        return self._build(chosen)
+
+    def _class(self) -> type:
+        from talkbase.model import _CLASSES
+
+        return _CLASSES[self.kind]
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        if self.rows is None:
+            self.rows = marshal.loads(self.blob)
+            self.built = [None] * len(self.rows)
+        return self.rows
+
+    def _build(self, chosen: Iterable[int]) -> list[Any]:
         import gc
 
+        rows, built = self._rows(), self.built
+        make = self._maker()
+        was_enabled = gc.isenabled()
+        gc.disable()  # a hundred thousand fresh records hold no cycles; rescanning them would double the time
+        try:
+            for i in chosen:
+                if built[i] is None:
+                    built[i] = make(rows[i])
+            return [built[i] for i in chosen]
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _maker(self) -> Callable[[tuple[Any, ...]], Any]:
         from talkbase.dates import parse_date
-        from talkbase.model import _CLASSES, HistoryEntry, Loc, Role
+        from talkbase.model import HistoryEntry, Loc, Role
+
+        paths = self.paths
 
         def date(text: str | None) -> Any:
             return None if text is None else parse_date(text)
@@ -202,25 +251,18 @@ def _builder(kind: str, blob: memoryview, paths: list[str]) -> Callable[[], list
             "loc": lambda v: Loc(paths[v[0]], v[1], v[2]),
         }
         decode["roles"], decode["history"] = nested(Role), nested(HistoryEntry)
-        cls = _CLASSES[kind]
+        cls = self._class()
         codecs = _codecs(cls)
         names = [name for name, _ in codecs]
         special = [(name, decode[codec]) for name, codec in codecs if codec]
-        was_enabled = gc.isenabled()
-        gc.disable()  # a hundred thousand fresh records hold no cycles; rescanning them would double the time
-        try:
-            records = []
-            for row in marshal.loads(blob):
-                values = dict(zip(names, row))
-                for name, convert in special:
-                    values[name] = convert(values[name])
-                records.append(cls(**values))
-            return records
-        finally:
-            if was_enabled:
-                gc.enable()
 
-    return build
+        def make(row: tuple[Any, ...]) -> Any:
+            values = dict(zip(names, row))
+            for name, convert in special:
+                values[name] = convert(values[name])
+            return cls(**values)
+
+        return make
 
 
 class _Index(Mapping[str, Any]):

@@ -161,6 +161,21 @@ class KnowledgeBase:
         kb._by_id = index(kb)
         return kb
 
+    def where(self, kind: str, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any]:
+        """The records of `kind` for which `test(*their values of the fields names)` is true, in file order.
+
+        A kind not built yet is not built whole: its builder may test the stored values and build only the
+        records that pass (a builder without a `select`, or one that can't test those fields, builds all)."""
+        pending = self._pending.get(kind)
+        select = getattr(pending, "select", None)
+        chosen = select(names, test) if select is not None else None
+        if chosen is not None:
+            return chosen
+        if len(names) == 1:
+            name = names[0]
+            return [r for r in getattr(self, kind) if test(getattr(r, name))]
+        return [r for r in getattr(self, kind) if test(*[getattr(r, n) for n in names])]
+
     def _built(self, kind: str) -> None:
         build_kind = self._pending.pop(kind)
         setattr(self, "_" + kind, build_kind())

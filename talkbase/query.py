@@ -222,7 +222,9 @@ def list_positions(
     kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
 ) -> list[Position]:
     """Positions matching the filters, in date order; with `as_of`, what each actor held on each topic then."""
-    chosen = [p for p in kb.positions if position_matches(p, filters) and (not stances or p.stance in stances)]
+    # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
+    pool = kb.where("positions", ("actor",), filters.actors.__contains__) if filters.actors else kb.positions
+    chosen = [p for p in pool if position_matches(p, filters) and (not stances or p.stance in stances)]
     if as_of is not None:
         stated = [p for p in kb.positions if p.date.start <= as_of.end]
         held = {p.id for p in latest_by_actor_topic(stated)}
@@ -260,10 +262,15 @@ GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
 
 def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Hit]:
     """Every claim, quote, event title and summary matching `pattern`, in date order."""
-    records: list[Event | Position] = [p for p in kb.positions if position_matches(p, filters)]
+    search = pattern.search
+
+    def mentioned(*texts: str | None) -> bool:  # a quick first look, so only candidates are built
+        return any(text and search(text) for text in texts)
+
+    positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
+    records: list[Event | Position] = [p for p in positions if position_matches(p, filters)]
     if not filters.statuses and not filters.kinds:
-        records += [e for e in kb.events if event_matches(e, filters)]
-    records.sort(key=lambda r: r.date.sort_key())
+        records += [e for e in kb.where("events", GREP_FIELDS[Event], mentioned) if event_matches(e, filters)]
     hits = []
     for record in records:
         for name in GREP_FIELDS[type(record)]:
@@ -271,6 +278,7 @@ def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[
             spans = tuple(m.span() for m in pattern.finditer(text)) if text else ()
             if any(start != end for start, end in spans):
                 hits.append(Hit(record, name, text, spans))
+    hits.sort(key=lambda hit: hit.record.date.sort_key())  # stable: the same order as sorting records first
     return hits
 
 

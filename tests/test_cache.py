@@ -67,6 +67,22 @@ def test_a_snapshot_builds_only_the_kinds_a_command_uses() -> None:
     assert warm.kb == fresh
 
 
+@pytest.mark.parametrize("kind", ["positions", "events", "actors"])
+def test_where_on_a_snapshot_builds_only_what_passes_and_agrees_with_the_full_list(kind: str) -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    fresh = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    warm = open_kb(location).kb
+    assert fresh is not None and warm is not None
+    test = lambda record_id: record_id < "o"  # noqa: E731
+    chosen = warm.where(kind, ("id",), test)
+    assert chosen == fresh.where(kind, ("id",), test) == [r for r in getattr(fresh, kind) if test(r.id)]
+    assert 0 < len(chosen) < len(getattr(fresh, kind))
+    assert sum(r is not None for r in warm._pending[kind].built) == len(chosen)
+    assert all(any(r is c for r in getattr(warm, kind)) for c in chosen)  # the full list reuses them
+    assert warm.where("positions", ("claim", "quote"), lambda *t: True) == fresh.positions
+
+
 def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     location = DataLocation(FIXTURES / "kb-small", "--data")
     open_kb(location)
@@ -210,7 +226,14 @@ def test_no_cache_option_and_environment_bypass_it(tmp_path: Path) -> None:
 
 def test_cli_answers_are_the_same_cold_and_warm(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
-    for args in (["positions", "--format", "json"], ["check"], ["show", "sudov"]):
+    for args in (
+        ["positions", "--format", "json"],
+        ["positions", "--actor", "sudov", "--format", "json"],
+        ["grep", "ceasefire", "--format", "json"],
+        ["grep", "e", "--count"],
+        ["check"],
+        ["show", "sudov"],
+    ):
         cold = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         warm = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err)
