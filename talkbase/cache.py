@@ -25,7 +25,7 @@ from talkbase import __version__
 from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path
 from talkbase.problems import Problem, Severity
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"talkbase-cache\n"
 DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
@@ -378,9 +378,9 @@ _MAP, _LIST, _REPORTED = 0, 1, 2
 def _pack(value: Any) -> Any:
     """A located value as marshal-able tuples, positions included (scalars never are tuples)."""
     if isinstance(value, YMap):
-        return (_MAP, value.line, value.col, [(k, *value.pos[k], _pack(v)) for k, v in value.items()])
+        return (_MAP, value.line, value.col, list(value), value._at.tobytes(), [_pack(v) for v in value.values()])
     if isinstance(value, YList):
-        return (_LIST, value.line, value.col, [(*p, _pack(v)) for p, v in zip(value.item_pos, value)])
+        return (_LIST, value.line, value.col, value._at.tobytes(), [_pack(v) for v in value])
     if value is REPORTED:
         return (_REPORTED,)
     return value
@@ -390,15 +390,19 @@ def _unpack(value: Any) -> Any:
     if type(value) is not tuple:
         return value
     if value[0] == _MAP:
-        result = YMap(value[1], value[2])
-        for key, kl, kc, vl, vc, item in value[3]:
-            result[key] = _unpack(item)
-            result.pos[key] = (kl, kc, vl, vc)
+        _, line, col, keys, places, items = value
+        result = YMap(line, col)
+        result.update(zip(keys, map(_unpack, items)))
+        result._at.frombytes(places)
+        if len(result._at) != 4 * len(result):
+            raise ValueError("positions do not match the keys")
         return result
     if value[0] == _LIST:
-        items = YList(value[1], value[2])
-        for line, col, item in value[3]:
-            items.append(_unpack(item))
-            items.item_pos.append((line, col))
-        return items
+        _, line, col, places, items = value
+        sequence = YList(line, col)
+        sequence.extend(map(_unpack, items))
+        sequence._at.frombytes(places)
+        if len(sequence._at) != 2 * len(sequence):
+            raise ValueError("positions do not match the items")
+        return sequence
     return REPORTED
