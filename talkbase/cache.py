@@ -11,12 +11,14 @@ paths in their messages, and paths are re-made relative to the current directory
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -180,6 +182,19 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
     return rows
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off while a hundred thousand fresh objects (which hold no cycles) are made:
+    rescanning them again and again would take longer than making them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class _KindBuilder:
     """Builds one kind's records from its marshalled rows: all of them (when called), or only those whose
     plain fields pass a test (`select`); a record is built once, whichever asks first."""
@@ -212,25 +227,19 @@ class _KindBuilder:
 
     def _rows(self) -> list[tuple[Any, ...]]:
         if self.rows is None:
-            self.rows = marshal.loads(self.blob)
+            with _collector_paused():
+                self.rows = marshal.loads(self.blob)
             self.built = [None] * len(self.rows)
         return self.rows
 
     def _build(self, chosen: Iterable[int]) -> list[Any]:
-        import gc
-
         rows, built = self._rows(), self.built
         make = self._maker()
-        was_enabled = gc.isenabled()
-        gc.disable()  # a hundred thousand fresh records hold no cycles; rescanning them would double the time
-        try:
+        with _collector_paused():
             for i in chosen:
                 if built[i] is None:
                     built[i] = make(rows[i])
             return [built[i] for i in chosen]
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _maker(self) -> Callable[[tuple[Any, ...]], Any]:
         from talkbase.dates import parse_date
@@ -279,7 +288,8 @@ class _Index(Mapping[str, Any]):
         if self._ids is None:
             from talkbase.model import KINDS_IN_ORDER
 
-            ids, kinds = marshal.loads(self._blob)
+            with _collector_paused():
+                ids, kinds = marshal.loads(self._blob)
             self._kind_of = dict(zip(ids, [KINDS_IN_ORDER[k] for k in kinds]))
             self._ids = ids
         return self._ids
