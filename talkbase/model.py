@@ -252,9 +252,10 @@ def kind_key(record: Record) -> str:
 
 def build(records: list[RawRecord]) -> KnowledgeBase:
     """Turn raw records that passed validation into typed records."""
-    kb = KnowledgeBase()
+    kinds: dict[str, list[Any]] = {kind: [] for kind in KINDS_IN_ORDER}
+    by_id: dict[str, Record] = {}
     for raw in records:
         record = _CLASSES[raw.kind](**_converted(raw.data), loc=Loc(raw.path, raw.line, raw.col))
-        getattr(kb, raw.kind).append(record)
-        kb.by_id[record.id] = record
-    return kb
+        kinds[raw.kind].append(record)
+        by_id[record.id] = record
+    return KnowledgeBase(**kinds, by_id=by_id)
