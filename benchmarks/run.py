@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # sizes S and M, 5 runs each
     python benchmarks/run.py --sizes S,M,L   # L (100,000 positions, 45 MB) takes a few minutes
+    python benchmarks/run.py --clock cpu     # user+system CPU time: steadier on a busy, shared machine
 
 It generates the synthetic knowledge bases (benchmarks/generate.py) into --workdir if they are not there,
 then times each command cold (empty parse cache) and warm (cache filled by a previous run), next to
@@ -51,8 +52,11 @@ COMMANDS = {
 }
 
 
+CLOCK = "wall"  # or "cpu": user + system time, steadier than wall time on a machine shared with other work
+
+
 def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall time (s) and peak memory (MB) of one whole process."""
+    """Time (s, wall or CPU as CLOCK says) and peak memory (MB) of one whole process."""
     import time
 
     started = time.perf_counter()
@@ -62,6 +66,8 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(argv)}")
+    if CLOCK == "cpu":
+        elapsed = usage.ru_utime + usage.ru_stime
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -84,7 +90,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L (default S,M)")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
+    parser.add_argument(
+        "--clock", choices=("wall", "cpu"), default="wall", help="wall time (default) or user+system CPU time"
+    )
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = args.clock
     python = sys.executable
     talkbase = [python, "-m", "talkbase"]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +110,7 @@ def main() -> None:
 
     pass_time, _ = median_of(args.runs, [python, "-c", "pass"], env, False)
     typer_time, _ = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
+    print(f"times: {CLOCK} clock, medians of {args.runs} runs")
     print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
     bundled_cold, _ = median_of(args.runs, [*talkbase, "timeline"], env, True)
     bundled_warm, bundled_peak = median_of(args.runs, [*talkbase, "timeline"], env, False)
