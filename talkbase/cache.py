@@ -171,6 +171,17 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
         nested = role_codecs if codec == "roles" else history_codecs
         return tuple(tuple(encode(getattr(item, n), c) for n, c in nested) for item in value)
 
+    # Ids, dates and other short texts recur thousands of times: stored once (marshal then writes references
+    # to the first), the snapshot is smaller, and reading it back makes one string instead of thousands.
+    shared: dict[str, str] = {}
+
+    def once(value: Any) -> Any:
+        if type(value) is str:
+            return shared.setdefault(value, value) if len(value) <= 64 else value
+        if type(value) is tuple and all(type(v) is str for v in value):
+            return tuple([shared.setdefault(v, v) for v in value])
+        return value
+
     codecs = _codecs(_CLASSES[kind])
     special = [(i, c) for i, (_, c) in enumerate(codecs) if c]
     rows = []
@@ -178,7 +189,7 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
         row = [getattr(record, name) for name, _ in codecs]
         for i, codec in special:
             row[i] = encode(row[i], codec)
-        rows.append(tuple(row))
+        rows.append(tuple(map(once, row)))
     return rows
 
 
