@@ -7,6 +7,10 @@ stale or foreign file is detected and ignored (the knowledge base is then loaded
 snapshot rewritten). Only knowledge bases without errors are cached: their problems (warnings) carry no
 paths in their messages, and paths are re-made relative to the current directory on every use.
 `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+
+A snapshot file is MAGIC, a CRC-32 of the rest, the header's length, the header (key, record layout, counts,
+problems, and where each section lies), then one section per kind and the id index. A section holds the
+kind's records as tuples of their model fields and is unmarshalled only when a command uses that kind.
 """
 
 from __future__ import annotations
