@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # sizes S and M, 5 runs each
     python benchmarks/run.py --sizes S,M,L   # L (100,000 positions, 45 MB) takes a few minutes
+    python benchmarks/run.py --clock cpu     # user+system CPU time: steadier on a busy, shared machine
 
 It generates the synthetic knowledge bases (benchmarks/generate.py) into --workdir if they are not there,
 then times each command cold (empty parse cache) and warm (cache filled by a previous run), next to
@@ -51,8 +52,11 @@ COMMANDS = {
 }
 
 
+CLOCK = "wall"  # or "cpu": user + system time, steadier than wall time on a machine shared with other work
+
+
 def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall time (s) and peak memory (MB) of one whole process."""
+    """Time (s, wall or CPU as CLOCK says) and peak memory (MB) of one whole process."""
     import time
 
     started = time.perf_counter()
@@ -62,6 +66,8 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(argv)}")
+    if CLOCK == "cpu":
+        elapsed = usage.ru_utime + usage.ru_stime
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -84,17 +90,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L (default S,M)")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
+    parser.add_argument(
+        "--clock", choices=("wall", "cpu"), default="wall", help="wall time (default) or user+system CPU time"
+    )
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = args.clock
     python = sys.executable
     talkbase = [python, "-m", "talkbase"]
     args.workdir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+    # Time talkbase as installed: with its bytecode compiled, as pip does and as a first run leaves it (the
+    # Typer and Rich it is compared with have theirs). PYTHONDONTWRITEBYTECODE would otherwise make every
+    # run compile talkbase's source again.
+    subprocess.run([python, "-m", "compileall", "-q", str(HERE.parent / "talkbase")], check=False)
     warm_cache = tempfile.mkdtemp(prefix="talkbase-bench-warm-")
     env["XDG_CACHE_HOME"] = warm_cache
     (args.workdir / "typer_app.py").write_text(TYPER_APP, encoding="utf-8")
 
     pass_time, _ = median_of(args.runs, [python, "-c", "pass"], env, False)
     typer_time, _ = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
+    print(f"times: {CLOCK} clock, medians of {args.runs} runs")
     print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
     bundled_cold, _ = median_of(args.runs, [*talkbase, "timeline"], env, True)
     bundled_warm, bundled_peak = median_of(args.runs, [*talkbase, "timeline"], env, False)
@@ -109,14 +125,16 @@ def main() -> None:
             generate(size, kb)
         raw_time, raw_peak = median_of(args.runs, [python, "-c", RAW_PARSE, str(kb)], env, False)
         print(f"\n{size}: plain yaml.load(CSafeLoader) of all files: {raw_time:.3f} s, peak {raw_peak:.0f} MB")
-        print(f"{'command':28} {'cold s':>8} {'warm s':>8} {'peak MB':>8} {'cold/parse':>11} {'warm/parse':>11}")
+        header = f"{'command':28} {'cold s':>8} {'warm s':>8} {'peak MB':>8} {'cold/parse':>11} {'warm/parse':>11}"
+        print(f"{header} {'warm/typer':>11}")
         for name, words in COMMANDS.items():
             argv = [*talkbase, *words, "--data", str(kb)]
             cold, cold_peak = median_of(args.runs, argv, env, True)
             measure(argv, env)  # fill the warm cache
             warm, warm_peak = median_of(args.runs, argv, env, False)
             peak = max(cold_peak, warm_peak)
-            print(f"{name:28} {cold:8.3f} {warm:8.3f} {peak:8.0f} {cold / raw_time:11.2f} {warm / raw_time:11.2f}")
+            ratios = f"{cold / raw_time:11.2f} {warm / raw_time:11.2f} {warm / typer_time:11.2f}"
+            print(f"{name:28} {cold:8.3f} {warm:8.3f} {peak:8.0f} {ratios}")
     shutil.rmtree(warm_cache, ignore_errors=True)
 
 

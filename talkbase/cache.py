@@ -7,13 +7,23 @@ stale or foreign file is detected and ignored (the knowledge base is then loaded
 snapshot rewritten). Only knowledge bases without errors are cached: their problems (warnings) carry no
 paths in their messages, and paths are re-made relative to the current directory on every use.
 `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+
+A snapshot file is MAGIC, a CRC-32 of the rest, the header's length, the header (key, record layout, counts,
+problems, and where each section lies), then one section per kind and the id index. A section holds the
+kind's records as tuples of their model fields and is unmarshalled only when a command uses that kind.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +31,9 @@ from talkbase import __version__
 from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path, follow_symlinks
 from talkbase.problems import Problem, Severity
 
-FORMAT = 1
+FORMAT = 3
 MAGIC = b"talkbase-cache\n"
-DIGEST_SIZE = 16
+DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
 Signature = tuple[tuple[str, int, int], ...]
 
@@ -52,59 +62,271 @@ def snapshot_path(root: Path) -> Path:
     return cache_dir() / f"kb-{key}.bin"
 
 
-def load(root: Path, sig: Signature) -> tuple[list[RawRecord], list[Problem]] | None:
-    """The cached records and problems of `root` if the snapshot matches `sig` exactly, else None."""
+@dataclass(slots=True)
+class Snapshot:
+    """A clean knowledge base read back from the cache: its warnings, its record counts, and its records,
+    each kind built from the snapshot only when a command first uses it."""
+
+    kb: Any  # a talkbase.model.KnowledgeBase
+    problems: list[Problem]
+    counts: dict[str, int]
+
+
+def load(root: Path, sig: Signature) -> Snapshot | None:
+    """The snapshot of `root` if it matches `sig` exactly and is intact, else None.
+
+    The whole file is checked before anything of it is used, so a damaged snapshot is never half-used; the
+    records themselves stay marshalled, one blob per kind, until a command asks for that kind."""
+    from talkbase import model
+
     try:
         body = _checked(snapshot_path(root).read_bytes())
         if body is None:
             return None
-        version, cached_root, cached_sig, records, problems = marshal.loads(body)
+        header_size = int.from_bytes(body[:8], "big")
+        header = marshal.loads(body[8 : 8 + header_size])
+        version, cached_root, cached_sig, layout, counts, problems, spans = header
         if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
             return None
-        return _decode(sig, records, problems)
+        if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
+            return None  # written for records of another shape
+        base = 8 + header_size
+        sections = {name: body[base + start : base + start + size] for name, start, size in spans}  # views
+        shown = [display_path(Path(path)) for path, _, _ in sig]
+        found = [
+            Problem(shown[path], line, col, code, message, hint, Severity(severity))
+            for path, line, col, code, message, hint, severity in problems
+        ]
+        builders = {kind: _KindBuilder(kind, sections[kind], shown) for kind in model.KINDS_IN_ORDER}
+        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(kb, sections["index"]))
+        return Snapshot(kb, found, dict(counts))
     except Exception:  # any unreadable or unexpected snapshot is simply not used
         return None
 
 
-def save(root: Path, sig: Signature, records: list[RawRecord], problems: list[Problem]) -> None:
-    """Write the snapshot atomically; a cache that cannot be written is not an error."""
-    from talkbase.atomic import write_bytes_atomic
+def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
+    """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
+    from talkbase.model import KINDS_IN_ORDER, kind_key
 
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, _, _ in sig)}
     try:
-        body = marshal.dumps(
+        blobs = [marshal.dumps(_rows(kind, getattr(kb, kind), index)) for kind in KINDS_IN_ORDER]
+        ids = list(kb.by_id)
+        blobs.append(marshal.dumps((ids, bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids))))
+        spans, offset = [], 0
+        for name, blob in zip([*KINDS_IN_ORDER, "index"], blobs):
+            spans.append((name, offset, len(blob)))  # counted from the end of the header
+            offset += len(blob)
+        header = marshal.dumps(
             (
                 __version__,
                 str(root.absolute()),
                 sig,
-                [(r.kind, index[r.path], r.line, r.col, _plain(r.data)) for r in records],
+                _layout(),
+                kb.counts(),
                 [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
+                spans,
             )
         )
-        target = snapshot_path(root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, _sealed(body))
+        _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header, *blobs])
     except (OSError, ValueError, KeyError):
         pass
 
 
-def _plain(value: Any) -> Any:
-    """Located values as plain dicts and lists (positions are not needed once a record is valid)."""
-    if isinstance(value, YMap):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, YList):
-        return [_plain(v) for v in value]
-    return value
+# How each field of a record is kept in a snapshot, by its declared type: plain values as they are (marshal
+# keeps str, None and tuples exactly), dates as the text written, nested records as tuples of their fields,
+# a Loc as (file number, line, column). A field of any other type means no snapshot is written.
+_CODECS = {
+    "str": "",
+    "str | None": "",
+    "tuple[str, ...]": "",
+    "PartialDate": "date",
+    "PartialDate | None": "date",
+    "tuple[Role, ...]": "roles",
+    "tuple[HistoryEntry, ...]": "history",
+    "Loc": "loc",
+}
 
 
-def _decode(sig: Signature, records: list[Any], problems: list[Any]) -> tuple[list[RawRecord], list[Problem]]:
-    shown = [display_path(Path(path)) for path, _, _ in sig]
-    raw = [RawRecord(kind, data, shown[path], line, col) for kind, path, line, col, data in records]
-    found = [
-        Problem(shown[path], line, col, code, message, hint, Severity(severity))
-        for path, line, col, code, message, hint, severity in problems
-    ]
-    return raw, found
+def _codecs(cls: type) -> list[tuple[str, str]]:
+    try:
+        return [(f.name, _CODECS[f.type]) for f in fields(cls)]
+    except KeyError as exc:
+        raise ValueError(f"no snapshot codec for a field of type {exc}") from None
+
+
+def _layout() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Every kind's fields and codecs; a snapshot written for another layout is not used."""
+    from talkbase.model import _CLASSES
+
+    return tuple((kind, tuple(_codecs(cls))) for kind, cls in _CLASSES.items())
+
+
+def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[Any, ...]]:
+    from talkbase.model import _CLASSES, HistoryEntry, Role
+
+    role_codecs, history_codecs = _codecs(Role), _codecs(HistoryEntry)
+
+    def encode(value: Any, codec: str) -> Any:
+        if codec == "" or value is None:
+            return value
+        if codec == "date":
+            return value.text
+        if codec == "loc":
+            return (paths[value.path], value.line, value.col)
+        nested = role_codecs if codec == "roles" else history_codecs
+        return tuple(tuple(encode(getattr(item, n), c) for n, c in nested) for item in value)
+
+    # Ids, dates and other short texts recur thousands of times: stored once (marshal then writes references
+    # to the first), the snapshot is smaller, and reading it back makes one string instead of thousands.
+    shared: dict[str, str] = {}
+
+    def once(value: Any) -> Any:
+        if type(value) is str:
+            return shared.setdefault(value, value) if len(value) <= 64 else value
+        if type(value) is tuple and all(type(v) is str for v in value):
+            return tuple([shared.setdefault(v, v) for v in value])
+        return value
+
+    codecs = _codecs(_CLASSES[kind])
+    special = [(i, c) for i, (_, c) in enumerate(codecs) if c]
+    rows = []
+    for record in records:
+        row = [getattr(record, name) for name, _ in codecs]
+        for i, codec in special:
+            row[i] = encode(row[i], codec)
+        rows.append(tuple(map(once, row)))
+    return rows
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off while a hundred thousand fresh objects (which hold no cycles) are made:
+    rescanning them again and again would take longer than making them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _KindBuilder:
+    """Builds one kind's records from its marshalled rows: all of them (when called), or only those whose
+    plain fields pass a test (`select`); a record is built once, whichever asks first."""
+
+    def __init__(self, kind: str, blob: memoryview, paths: list[str]) -> None:
+        self.kind, self.blob, self.paths = kind, blob, paths
+        self.rows: list[tuple[Any, ...]] | None = None
+        self.built: list[Any] = []
+
+    def __call__(self) -> list[Any]:
+        return self._build(range(len(self._rows())))
+
+    def select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
+        codecs = dict(_codecs(self._class()))
+        if any(codecs.get(name) != "" for name in names):
+            return None  # only plain fields are kept as the model holds them
+        columns = [list(codecs).index(name) for name in names]
+        rows = self._rows()
+        if len(columns) == 1:
+            column = columns[0]
+            chosen = [i for i, row in enumerate(rows) if test(row[column])]
+        else:
+            chosen = [i for i, row in enumerate(rows) if test(*[row[c] for c in columns])]
+        return self._build(chosen)
+
+    def _class(self) -> type:
+        from talkbase.model import _CLASSES
+
+        return _CLASSES[self.kind]
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        if self.rows is None:
+            with _collector_paused():
+                self.rows = marshal.loads(self.blob)
+            self.built = [None] * len(self.rows)
+        return self.rows
+
+    def _build(self, chosen: Iterable[int]) -> list[Any]:
+        rows, built = self._rows(), self.built
+        make = self._maker()
+        with _collector_paused():
+            for i in chosen:
+                if built[i] is None:
+                    built[i] = make(rows[i])
+            return [built[i] for i in chosen]
+
+    def _maker(self) -> Callable[[tuple[Any, ...]], Any]:
+        from talkbase.dates import parse_date
+        from talkbase.model import HistoryEntry, Loc, Role
+
+        paths = self.paths
+
+        def date(text: str | None) -> Any:
+            return None if text is None else parse_date(text)
+
+        def nested(cls: type) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+            codecs = _codecs(cls)
+            return lambda items: tuple(cls(**{n: decode[c](v) for (n, c), v in zip(codecs, item)}) for item in items)
+
+        decode: dict[str, Callable[[Any], Any]] = {
+            "": lambda v: v,
+            "date": date,
+            "loc": lambda v: Loc(paths[v[0]], v[1], v[2]),
+        }
+        decode["roles"], decode["history"] = nested(Role), nested(HistoryEntry)
+        cls = self._class()
+        codecs = _codecs(cls)
+        names = [name for name, _ in codecs]
+        special = [(name, decode[codec]) for name, codec in codecs if codec]
+
+        def make(row: tuple[Any, ...]) -> Any:
+            values = dict(zip(names, row))
+            for name, convert in special:
+                values[name] = convert(values[name])
+            return cls(**values)
+
+        return make
+
+
+class _Index(Mapping[str, Any]):
+    """`by_id` of a knowledge base read from a snapshot: an id's kind is looked up in the snapshot's index,
+    and only that kind's records are built."""
+
+    def __init__(self, kb: Any, blob: memoryview) -> None:
+        self._kb, self._blob = kb, blob
+        self._ids: list[str] | None = None
+        self._kind_of: dict[str, str] = {}
+        self._by_kind: dict[str, dict[str, Any]] = {}
+
+    def _index(self) -> list[str]:
+        if self._ids is None:
+            from talkbase.model import KINDS_IN_ORDER
+
+            with _collector_paused():
+                ids, kinds = marshal.loads(self._blob)
+            self._kind_of = dict(zip(ids, [KINDS_IN_ORDER[k] for k in kinds]))
+            self._ids = ids
+        return self._ids
+
+    def __getitem__(self, key: str) -> Any:
+        self._index()
+        kind = self._kind_of[key]
+        if kind not in self._by_kind:
+            self._by_kind[kind] = {record.id: record for record in getattr(self._kb, kind)}
+        return self._by_kind[kind][key]
+
+    def __contains__(self, key: object) -> bool:
+        self._index()
+        return key in self._kind_of
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
 
 
 class FileCache:
@@ -133,8 +355,6 @@ class FileCache:
             return None
 
     def put(self, source: Path, stamp: tuple[int, int], records: list[RawRecord], problems: list[Problem]) -> None:
-        from talkbase.atomic import write_bytes_atomic
-
         try:
             body = marshal.dumps(
                 (
@@ -145,22 +365,38 @@ class FileCache:
                     [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 )
             )
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self._path(source), _sealed(body))
+            _write_sealed(self._path(source), [body])
         except (OSError, ValueError):
             pass
 
 
-def _sealed(body: bytes) -> bytes:
-    return MAGIC + hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() + body
+def _write_sealed(target: Path, parts: list[bytes]) -> None:
+    """Write MAGIC, the CRC-32 of the parts, then the parts, into a temporary file renamed over `target`.
+
+    There is no fsync: a cache file is disposable, and one torn by a crash fails its checksum and is rebuilt."""
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(MAGIC + crc.to_bytes(DIGEST_SIZE, "big"))
+            for part in parts:
+                out.write(part)
+        os.replace(temp, target)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
-def _checked(blob: bytes) -> bytes | None:
-    """The body of a sealed blob, or None when its magic or checksum is wrong."""
+def _checked(blob: bytes) -> memoryview | None:
+    """The body of a sealed blob (a view into it, not a copy), or None when its magic or checksum is wrong."""
     if not blob.startswith(MAGIC):
         return None
-    digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], blob[len(MAGIC) + DIGEST_SIZE :]
-    return body if hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest() == digest else None
+    view = memoryview(blob)
+    digest, body = blob[len(MAGIC) : len(MAGIC) + DIGEST_SIZE], view[len(MAGIC) + DIGEST_SIZE :]
+    return body if zlib.crc32(body).to_bytes(DIGEST_SIZE, "big") == digest else None
 
 
 _MAP, _LIST, _REPORTED = 0, 1, 2
@@ -169,9 +405,9 @@ _MAP, _LIST, _REPORTED = 0, 1, 2
 def _pack(value: Any) -> Any:
     """A located value as marshal-able tuples, positions included (scalars never are tuples)."""
     if isinstance(value, YMap):
-        return (_MAP, value.line, value.col, [(k, *value.pos[k], _pack(v)) for k, v in value.items()])
+        return (_MAP, value.line, value.col, list(value), value._at.tobytes(), [_pack(v) for v in value.values()])
     if isinstance(value, YList):
-        return (_LIST, value.line, value.col, [(*p, _pack(v)) for p, v in zip(value.item_pos, value)])
+        return (_LIST, value.line, value.col, value._at.tobytes(), [_pack(v) for v in value])
     if value is REPORTED:
         return (_REPORTED,)
     return value
@@ -181,15 +417,19 @@ def _unpack(value: Any) -> Any:
     if type(value) is not tuple:
         return value
     if value[0] == _MAP:
-        result = YMap(value[1], value[2])
-        for key, kl, kc, vl, vc, item in value[3]:
-            result[key] = _unpack(item)
-            result.pos[key] = (kl, kc, vl, vc)
+        _, line, col, keys, places, items = value
+        result = YMap(line, col)
+        result.update(zip(keys, map(_unpack, items)))
+        result._at.frombytes(places)
+        if len(result._at) != 4 * len(result):
+            raise ValueError("positions do not match the keys")
         return result
     if value[0] == _LIST:
-        items = YList(value[1], value[2])
-        for line, col, item in value[3]:
-            items.append(_unpack(item))
-            items.item_pos.append((line, col))
-        return items
+        _, line, col, places, items = value
+        sequence = YList(line, col)
+        sequence.extend(map(_unpack, items))
+        sequence._at.frombytes(places)
+        if len(sequence._at) != 2 * len(sequence):
+            raise ValueError("positions do not match the items")
+        return sequence
     return REPORTED

@@ -7,11 +7,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from talkbase.loader import discover_files, display_path, load_tree
-from talkbase.model import KnowledgeBase, build
+from talkbase.loader import discover_files, display_path
 from talkbase.problems import Problem, sorted_problems
-from talkbase.validate import validate
+
+if TYPE_CHECKING:
+    from talkbase.model import KnowledgeBase
 
 ENV_VAR = "TALKBASE_DATA"
 
@@ -112,20 +114,32 @@ def _open_kb(
     files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
     sig = cache.signature(files) if use_cache else None
-    cached = cache.load(location.path, sig) if sig is not None else None
-    if cached is not None:
-        records, problems = cached
+    snapshot = cache.load(location.path, sig) if sig is not None else None
+    if snapshot is not None:
+        kb, problems, counts = snapshot.kb, snapshot.problems, snapshot.counts
     else:
-        file_cache = cache.FileCache() if use_cache else None
-        loaded = load_tree(location.path, files, progress, file_cache)
-        records, problems = loaded.records, loaded.problems + validate(loaded.records)
-        if sig is not None and not any(p.is_error for p in problems):
-            cache.save(location.path, sig, records, problems)
+        kb, problems, counts = _load_yaml(location.path, files, progress, cache.FileCache() if use_cache else None)
+        if sig is not None and kb is not None:
+            cache.save(location.path, sig, kb, problems)
     problems = sorted_problems([p.as_warning_or_error(strict) for p in problems])
-    counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
-    for record in records:
-        counts[record.kind] += 1
-    has_errors = any(p.is_error for p in problems)
-    kb = None if has_errors else build(records)
+    if any(p.is_error for p in problems):
+        kb = None
     shown = [display_path(f) for f in files]
-    return Opened(location, shown, counts, problems, kb, from_cache=cached is not None)
+    return Opened(location, shown, counts, problems, kb, from_cache=snapshot is not None)
+
+
+def _load_yaml(
+    root: Path, files: list[Path], progress: Callable[[int, int], None] | None, file_cache: Any
+) -> tuple[KnowledgeBase | None, list[Problem], dict[str, int]]:
+    """Parse and validate the YAML files; the model is built only when there is no error."""
+    from talkbase.loader import load_tree
+    from talkbase.model import build
+    from talkbase.validate import validate
+
+    loaded = load_tree(root, files, progress, file_cache)
+    problems = loaded.problems + validate(loaded.records)
+    counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
+    for record in loaded.records:
+        counts[record.kind] += 1
+    kb = None if any(p.is_error for p in problems) else build(loaded.records)
+    return kb, problems, counts

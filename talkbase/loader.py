@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,31 +84,44 @@ REPORTED = _Reported()
 
 
 class YMap(dict):
-    """A mapping that remembers its own position and, per key, where the key and its value stand."""
+    """A mapping that remembers its own position and, per key, where the key and its value stand.
 
-    __slots__ = ("col", "line", "pos")
+    The places are kept compactly, four integers per key in one array in the keys' order (a dict of
+    tuples cost a third of all the memory of a large knowledge base); they are looked up only to report."""
+
+    __slots__ = ("_at", "col", "line")
 
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
         self.line, self.col = line, col
-        self.pos: dict[str, tuple[int, int, int, int]] = {}  # key -> (key line, key col, value line, value col)
+        self._at = array("I")  # key line, key col, value line, value col; per key, in insertion order
+
+    def places(self, key: str) -> tuple[int, int, int, int]:
+        i = 4 * list(self).index(key)
+        at = self._at
+        return at[i], at[i + 1], at[i + 2], at[i + 3]
 
     def key_at(self, key: str) -> tuple[int, int]:
-        return self.pos[key][:2]
+        return self.places(key)[:2]
 
     def value_at(self, key: str) -> tuple[int, int]:
-        return self.pos[key][2:]
+        return self.places(key)[2:]
 
 
 class YList(list):
-    """A sequence that remembers its own position and where each item stands."""
+    """A sequence that remembers its own position and where each item stands (compactly, like YMap)."""
 
-    __slots__ = ("col", "item_pos", "line")
+    __slots__ = ("_at", "col", "line")
 
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
         self.line, self.col = line, col
-        self.item_pos: list[tuple[int, int]] = []
+        self._at = array("I")  # line, col per item
+
+    @property
+    def item_pos(self) -> list[tuple[int, int]]:
+        """(line, column) of each item."""
+        return list(zip(self._at[0::2], self._at[1::2]))
 
 
 @dataclass(slots=True)
@@ -492,21 +506,22 @@ class _Walker:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
         mark = node.start_mark
         result = YMap(mark.line + 1, mark.column + 1)
-        pos = result.pos
+        places = result._at
         for key_node, value_node in node.value:
             key_mark, value_mark = key_node.start_mark, value_node.start_mark
             key = key_node.value
             if key_node.__class__ is not yaml.ScalarNode or (key == "<<" and key_node.tag is _PLAIN):
                 self._bad_key(key_node)
                 continue
-            if key in pos:
-                message = f"duplicate key `{key}` (first at line {pos[key][0]}); YAML would silently keep only the last"
+            if key in result:
+                first = result.key_at(key)[0]
+                message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
                 self.problems.append(
                     Problem(self.shown, key_mark.line + 1, key_mark.column + 1, "duplicate-key", message)
                 )
                 continue
             result[key] = self.value(value_node, depth + 1)
-            pos[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+            places.extend((key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1))
         return result
 
     def _bad_key(self, node: yaml.Node) -> None:
@@ -521,11 +536,11 @@ class _Walker:
     def _sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
         mark = node.start_mark
         result = YList(mark.line + 1, mark.column + 1)
-        positions = result.item_pos
+        places = result._at
         for item in node.value:
             result.append(self.value(item, depth + 1))
             item_mark = item.start_mark
-            positions.append((item_mark.line + 1, item_mark.column + 1))
+            places.extend((item_mark.line + 1, item_mark.column + 1))
         return result
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from talkbase.dates import PartialDate, parse_date
-from talkbase.loader import RawRecord
+
+if TYPE_CHECKING:
+    from talkbase.loader import RawRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,19 +107,106 @@ class Position:
 Record = Actor | Source | Topic | Event | Position
 
 
-@dataclass(slots=True)
-class KnowledgeBase:
-    """All records of a valid knowledge base, by kind, in file order; `by_id` reaches any of them."""
+KINDS_IN_ORDER = ("actors", "sources", "topics", "events", "positions")
 
-    actors: list[Actor] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    topics: list[Topic] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
-    by_id: dict[str, Record] = field(default_factory=dict)
+
+def _deferred_kind(kind: str) -> Any:
+    """The property for one kind of records: built on first use when the knowledge base is deferred."""
+    private = "_" + kind
+
+    def get(self: KnowledgeBase) -> list[Any]:
+        if kind in self._pending:
+            self._built(kind)
+        return getattr(self, private)
+
+    def put(self: KnowledgeBase, records: list[Any]) -> None:
+        self._pending.pop(kind, None)
+        setattr(self, private, records)
+
+    return property(get, put, doc=f"The {kind}, in file order.")
+
+
+class KnowledgeBase:
+    """All records of a valid knowledge base, by kind, in file order; `by_id` reaches any of them.
+
+    One read from the parse cache builds each kind's records only when first asked for (see `deferred`), so a
+    command that lists events never pays for a hundred thousand positions."""
+
+    __slots__ = ("_actors", "_by_id", "_events", "_pending", "_positions", "_sources", "_topics")
+
+    def __init__(
+        self,
+        actors: list[Actor] | None = None,
+        sources: list[Source] | None = None,
+        topics: list[Topic] | None = None,
+        events: list[Event] | None = None,
+        positions: list[Position] | None = None,
+        by_id: Mapping[str, Record] | None = None,
+    ) -> None:
+        self._actors = [] if actors is None else actors
+        self._sources = [] if sources is None else sources
+        self._topics = [] if topics is None else topics
+        self._events = [] if events is None else events
+        self._positions = [] if positions is None else positions
+        self._by_id = {} if by_id is None else by_id
+        self._pending: dict[str, Callable[[], list[Any]]] = {}
+
+    @classmethod
+    def deferred(
+        cls, builders: dict[str, Callable[[], list[Any]]], index: Callable[[KnowledgeBase], Mapping[str, Record]]
+    ) -> KnowledgeBase:
+        """A knowledge base whose kinds are built by `builders[kind]()` on first use; `index(kb)` is its by_id."""
+        kb = cls()
+        kb._pending = dict(builders)
+        kb._by_id = index(kb)
+        return kb
+
+    def where(self, kind: str, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any]:
+        """The records of `kind` for which `test(*their values of the fields names)` is true, in file order.
+
+        A kind not built yet is not built whole: its builder may test the stored values and build only the
+        records that pass (a builder without a `select`, or one that can't test those fields, builds all)."""
+        pending = self._pending.get(kind)
+        select = getattr(pending, "select", None)
+        chosen = select(names, test) if select is not None else None
+        if chosen is not None:
+            return chosen
+        if len(names) == 1:
+            name = names[0]
+            return [r for r in getattr(self, kind) if test(getattr(r, name))]
+        return [r for r in getattr(self, kind) if test(*[getattr(r, n) for n in names])]
+
+    def _built(self, kind: str) -> None:
+        build_kind = self._pending.pop(kind)
+        setattr(self, "_" + kind, build_kind())
+
+    actors = _deferred_kind("actors")
+    sources = _deferred_kind("sources")
+    topics = _deferred_kind("topics")
+    events = _deferred_kind("events")
+    positions = _deferred_kind("positions")
+
+    @property
+    def by_id(self) -> Mapping[str, Record]:
+        return self._by_id
+
+    @by_id.setter
+    def by_id(self, value: Mapping[str, Record]) -> None:
+        self._by_id = value
 
     def counts(self) -> dict[str, int]:
-        return {kind: len(getattr(self, kind)) for kind in ("actors", "sources", "topics", "events", "positions")}
+        return {kind: len(getattr(self, kind)) for kind in KINDS_IN_ORDER}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, KnowledgeBase):
+            return NotImplemented
+        mine = [getattr(self, kind) for kind in KINDS_IN_ORDER]
+        return mine == [getattr(other, kind) for kind in KINDS_IN_ORDER] and dict(self.by_id) == dict(other.by_id)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase({', '.join(f'{k}={len(getattr(self, k))}' for k in KINDS_IN_ORDER)})"
 
 
 def _date(value: Any) -> PartialDate | None:
@@ -162,9 +252,10 @@ def kind_key(record: Record) -> str:
 
 def build(records: list[RawRecord]) -> KnowledgeBase:
     """Turn raw records that passed validation into typed records."""
-    kb = KnowledgeBase()
+    kinds: dict[str, list[Any]] = {kind: [] for kind in KINDS_IN_ORDER}
+    by_id: dict[str, Record] = {}
     for raw in records:
         record = _CLASSES[raw.kind](**_converted(raw.data), loc=Loc(raw.path, raw.line, raw.col))
-        getattr(kb, raw.kind).append(record)
-        kb.by_id[record.id] = record
-    return kb
+        kinds[raw.kind].append(record)
+        by_id[record.id] = record
+    return KnowledgeBase(**kinds, by_id=by_id)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from operator import methodcaller
+from typing import Any
 from urllib.parse import urlsplit
 
 from talkbase.dates import PartialDate
@@ -222,7 +224,9 @@ def list_positions(
     kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
 ) -> list[Position]:
     """Positions matching the filters, in date order; with `as_of`, what each actor held on each topic then."""
-    chosen = [p for p in kb.positions if position_matches(p, filters) and (not stances or p.stance in stances)]
+    # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
+    pool = kb.where("positions", ("actor",), filters.actors.__contains__) if filters.actors else kb.positions
+    chosen = [p for p in pool if position_matches(p, filters) and (not stances or p.stance in stances)]
     if as_of is not None:
         stated = [p for p in kb.positions if p.date.start <= as_of.end]
         held = {p.id for p in latest_by_actor_topic(stated)}
@@ -258,20 +262,53 @@ class Hit:
 GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
 
 
+def _grep_candidates(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Event | Position]:
+    """Records (positions, then events, in file order) passing the filters where the pattern finds anything
+    in a searched field; only these are built, when the knowledge base comes from the cache."""
+    search = pattern.search
+
+    def mentioned(first: str | None, second: str | None) -> bool:
+        return (first is not None and search(first) is not None) or (second is not None and search(second) is not None)
+
+    positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
+    records: list[Event | Position] = [p for p in positions if position_matches(p, filters)]
+    if not filters.statuses and not filters.kinds:
+        records += [e for e in kb.where("events", GREP_FIELDS[Event], mentioned) if event_matches(e, filters)]
+    return records
+
+
+def _by_date(records: list[Any], date_of: Callable[[Any], PartialDate]) -> list[Any]:
+    # Stable: sorting only the matches gives the same order as sorting every record first.
+    return sorted(records, key=lambda r: date_of(r).sort_key())
+
+
 def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Hit]:
     """Every claim, quote, event title and summary matching `pattern`, in date order."""
-    records: list[Event | Position] = [p for p in kb.positions if position_matches(p, filters)]
-    if not filters.statuses and not filters.kinds:
-        records += [e for e in kb.events if event_matches(e, filters)]
-    records.sort(key=lambda r: r.date.sort_key())
     hits = []
-    for record in records:
+    span = methodcaller("span")
+    for record in _grep_candidates(kb, pattern, filters):
         for name in GREP_FIELDS[type(record)]:
             text = getattr(record, name)
-            spans = tuple(m.span() for m in pattern.finditer(text)) if text else ()
+            spans = tuple(map(span, pattern.finditer(text))) if text else ()
             if any(start != end for start, end in spans):
                 hits.append(Hit(record, name, text, spans))
-    return hits
+    return _by_date(hits, lambda hit: hit.record.date)
+
+
+def grep_records(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Event | Position]:
+    """The records `grep` has hits in, each once, in the order of their first hit (for --count and --ids)."""
+
+    def matches(text: str | None) -> bool:
+        if not text:
+            return False
+        found = pattern.search(text)
+        if found is None:
+            return False
+        return found.end() > found.start() or any(m.end() > m.start() for m in pattern.finditer(text))
+
+    candidates = _grep_candidates(kb, pattern, filters)
+    chosen = [r for r in candidates if any(matches(getattr(r, name)) for name in GREP_FIELDS[type(r)])]
+    return _by_date(chosen, lambda record: record.date)
 
 
 def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:

@@ -35,6 +35,7 @@ def same_outcome(a: Opened, b: Opened) -> None:
     if a.kb is not None and b.kb is not None:
         for kind in ("actors", "sources", "topics", "events", "positions"):
             assert getattr(a.kb, kind) == getattr(b.kb, kind), kind  # records include their file and line
+        assert list(a.kb.by_id.items()) == list(b.kb.by_id.items())
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,54 @@ def test_same_problems_and_records_with_and_without_the_cache(source: Path) -> N
     same_outcome(fresh, first)
     same_outcome(fresh, second)
     same_outcome(open_kb(location, strict=True, use_cache=False), open_kb(location, strict=True))
+
+
+def test_a_snapshot_builds_only_the_kinds_a_command_uses() -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    fresh = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    warm = open_kb(location)
+    assert warm.from_cache and warm.kb is not None and fresh is not None
+    assert warm.record_counts == fresh.counts()
+    assert warm.kb.events == fresh.events
+    assert warm.kb.by_id["sudov"] == fresh.by_id["sudov"]  # an actor: the actors are built, nothing else
+    assert "positions" in warm.kb._pending and "sources" in warm.kb._pending
+    assert "nobody" not in warm.kb.by_id and warm.kb.by_id.get("nobody") is None
+    assert len(warm.kb.by_id) == len(fresh.by_id)
+    assert warm.kb == fresh
+
+
+@pytest.mark.parametrize("kind", ["positions", "events", "actors"])
+def test_where_on_a_snapshot_builds_only_what_passes_and_agrees_with_the_full_list(kind: str) -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    fresh = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    warm = open_kb(location).kb
+    assert fresh is not None and warm is not None
+    test = lambda record_id: record_id < "o"  # noqa: E731
+    chosen = warm.where(kind, ("id",), test)
+    assert chosen == fresh.where(kind, ("id",), test) == [r for r in getattr(fresh, kind) if test(r.id)]
+    assert 0 < len(chosen) < len(getattr(fresh, kind))
+    assert sum(r is not None for r in warm._pending[kind].built) == len(chosen)
+    assert all(any(r is c for r in getattr(warm, kind)) for c in chosen)  # the full list reuses them
+    assert warm.where("positions", ("claim", "quote"), lambda *t: True) == fresh.positions
+
+
+def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    open_kb(location)
+    assert open_kb(location).from_cache
+    layout = cache._layout()
+    monkeypatch.setattr(cache, "_layout", lambda: (*layout[:-1], ("positions", (("id", ""),))))
+    assert not open_kb(location).from_cache
+
+
+def test_a_record_field_of_an_unknown_type_means_no_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_CODECS", {k: v for k, v in cache._CODECS.items() if k != "Loc"})
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    first = open_kb(location)
+    assert first.kb is not None and not cache.snapshot_path(location.path).exists()
+    assert not open_kb(location).from_cache
 
 
 def test_editing_a_file_is_seen_at_once(tmp_path: Path) -> None:
@@ -177,7 +226,14 @@ def test_no_cache_option_and_environment_bypass_it(tmp_path: Path) -> None:
 
 def test_cli_answers_are_the_same_cold_and_warm(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
-    for args in (["positions", "--format", "json"], ["check"], ["show", "sudov"]):
+    for args in (
+        ["positions", "--format", "json"],
+        ["positions", "--actor", "sudov", "--format", "json"],
+        ["grep", "ceasefire", "--format", "json"],
+        ["grep", "e", "--count"],
+        ["check"],
+        ["show", "sudov"],
+    ):
         cold = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         warm = run(*args, "--data", str(FIXTURES / "kb-small"), env=env)
         assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err)

@@ -240,21 +240,25 @@ def grep(
       talkbase grep -w summit --source kyivindependent
       talkbase grep "no (final )?date" -l
     """
-    from talkbase.query import compile_pattern
+    from talkbase.query import compile_pattern, grep_records
     from talkbase.query import grep as query_grep
     from talkbase.views import grep_listing
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
     kb = load_valid(data, error_code=2, known_at=known_at)
-    hits = query_grep(kb, regex, build_filters(kb, since, until, actor, topic, source))
-    matched = list(dict.fromkeys(hit.record.id for hit in hits))
-    if count:
-        typer.echo(len(matched))
-    elif ids_only:
-        for record_id in matched:
-            typer.echo(record_id)
-    else:
-        output(grep_listing(kb, hits), fmt)
+    filters = build_filters(kb, since, until, actor, topic, source)
+    if count or ids_only:
+        matched = [record.id for record in grep_records(kb, regex, filters)]
+        if count:
+            typer.echo(len(matched))
+        else:
+            for record_id in matched:
+                typer.echo(record_id)
+        if not matched:
+            raise typer.Exit(1)
+        return
+    hits = query_grep(kb, regex, filters)
+    output(grep_listing(kb, hits), fmt)
     if not hits:
         raise typer.Exit(1)
 

@@ -1,0 +1,60 @@
+"""The shortcuts that make large knowledge bases fast give the answers of the plain queries: grep's --count
+and --ids, and one actor's positions, whether the knowledge base was built from YAML or read from the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from talkbase.kb import DataLocation, open_kb
+from talkbase.model import KnowledgeBase
+from talkbase.query import Filters, compile_pattern, grep, grep_records, list_positions
+
+from conftest import FIXTURES, REPO
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("TALKBASE_NO_CACHE", raising=False)
+
+
+def both(source: Path) -> tuple[KnowledgeBase, KnowledgeBase]:
+    """The knowledge base built from YAML, and the same read back from a snapshot (nothing built yet)."""
+    location = DataLocation(source, "--data")
+    built = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    warm = open_kb(location)
+    assert warm.from_cache and built is not None and warm.kb is not None
+    return built, warm.kb
+
+
+PATTERNS = ["ceasefire", "Ceasefire", "e", "x*", "", "^", r"\b", "talks|summit", "zzz-no-match", "(?=a)"]
+
+
+@pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small", FIXTURES / "kb-views"])
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_grep_records_are_the_records_of_grep_hits(source: Path, pattern: str) -> None:
+    regex = compile_pattern(pattern)
+    for kb in both(source):
+        for filters in (Filters(), Filters(statuses={"held"}), Filters(actors={"sudov", "peskov"})):
+            expected = list(dict.fromkeys(hit.record.id for hit in grep(kb, regex, filters)))
+            assert [record.id for record in grep_records(kb, regex, filters)] == expected
+
+
+@pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small"])
+def test_grep_hits_are_the_same_built_or_from_the_cache(source: Path) -> None:
+    built, warm = both(source)
+    for pattern in PATTERNS:
+        regex = compile_pattern(pattern)
+        assert grep(warm, regex, Filters()) == grep(built, regex, Filters())
+
+
+@pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small"])
+def test_one_actors_positions_are_the_same_built_or_from_the_cache(source: Path) -> None:
+    built, warm = both(source)
+    for actor in sorted({p.actor for p in built.positions}):
+        filters = Filters(actors={actor})
+        assert list_positions(warm, filters, set()) == list_positions(built, filters, set())
+    assert "positions" not in warm._pending or len(warm.positions) == len(built.positions)
