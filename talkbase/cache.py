@@ -19,6 +19,7 @@ import gc
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -32,6 +33,9 @@ from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path
 from talkbase.problems import Problem, Severity
 
 FORMAT = 3
+# marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
+# (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
+STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"talkbase-cache\n"
 DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
@@ -56,7 +60,7 @@ def signature(files: list[Path]) -> Signature | None:
 
 
 def snapshot_path(root: Path) -> Path:
-    key = hashlib.sha256(f"{root.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{root.absolute()}\0{STAMP}\0{FORMAT}".encode()).hexdigest()[:32]
     return cache_dir() / f"kb-{key}.bin"
 
 
@@ -84,7 +88,7 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
         header_size = int.from_bytes(body[:8], "big")
         header = marshal.loads(body[8 : 8 + header_size])
         version, cached_root, cached_sig, layout, counts, problems, spans = header
-        if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
+        if (version, cached_root, cached_sig) != (STAMP, str(root.absolute()), sig):
             return None
         if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
             return None  # written for records of another shape
@@ -117,7 +121,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
             offset += len(blob)
         header = marshal.dumps(
             (
-                __version__,
+                STAMP,
                 str(root.absolute()),
                 sig,
                 _layout(),
@@ -335,7 +339,7 @@ class FileCache:
         self.folder = cache_dir() / "files"
 
     def _path(self, source: Path) -> Path:
-        key = hashlib.sha256(f"{source.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{source.absolute()}\0{STAMP}\0{FORMAT}".encode()).hexdigest()[:32]
         return self.folder / f"{key}.bin"
 
     def get(self, source: Path, shown: str, stamp: tuple[int, int]) -> tuple[list[RawRecord], list[Problem]] | None:
@@ -344,7 +348,7 @@ class FileCache:
             if body is None:
                 return None
             version, path, cached_stamp, records, problems = marshal.loads(body)
-            if (version, path, tuple(cached_stamp)) != (__version__, str(source.absolute()), stamp):
+            if (version, path, tuple(cached_stamp)) != (STAMP, str(source.absolute()), stamp):
                 return None
             raw = [RawRecord(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
             found = [Problem(shown, *p[:5], Severity(p[5])) for p in problems]
@@ -356,7 +360,7 @@ class FileCache:
         try:
             body = marshal.dumps(
                 (
-                    __version__,
+                    STAMP,
                     str(source.absolute()),
                     stamp,
                     [(r.kind, r.line, r.col, _pack(r.data)) for r in records],

@@ -92,6 +92,20 @@ def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.
     assert not open_kb(location).from_cache
 
 
+def test_a_snapshot_written_by_another_python_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    ours, stamp = cache.snapshot_path(location.path), cache.STAMP
+    monkeypatch.setattr(cache, "STAMP", "0.0 otherpython-9.9")
+    open_kb(location)
+    theirs = cache.snapshot_path(location.path)
+    assert theirs != ours and theirs.exists()
+    monkeypatch.setattr(cache, "STAMP", stamp)
+    assert cache.snapshot_path(location.path) == ours
+    ours.parent.mkdir(parents=True, exist_ok=True)
+    ours.write_bytes(theirs.read_bytes())  # even under our name, its header says who wrote it
+    assert not open_kb(location).from_cache
+
+
 def test_a_record_field_of_an_unknown_type_means_no_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_CODECS", {k: v for k, v in cache._CODECS.items() if k != "Loc"})
     location = DataLocation(FIXTURES / "kb-small", "--data")
