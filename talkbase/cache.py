@@ -1,11 +1,12 @@
 """The parse cache: a snapshot of a clean knowledge base, reused while none of its files has changed, and
 each file's parse, so that after an edit only the changed files are parsed again.
 
-A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size and
-modification time. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated,
-stale or foreign file is detected and ignored (the knowledge base is then loaded from the YAML and the
-snapshot rewritten). Only knowledge bases without errors are cached: their problems (warnings) carry no
-paths in their messages, and paths are re-made relative to the current directory on every use.
+A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size,
+modification time, change time and inode. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so
+a corrupt, truncated, stale or foreign file is detected and ignored (the knowledge base is then loaded from
+the YAML and the snapshot rewritten). Only knowledge bases without errors are cached: their problems
+(warnings) carry no paths in their messages, and paths are re-made relative to the current directory on
+every use.
 `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
 
 A snapshot file is MAGIC, a CRC-32 of the rest, the header's length, the header (key, record layout, counts,
@@ -19,6 +20,7 @@ import gc
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,11 +33,14 @@ from talkbase import __version__
 from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path, follow_symlinks
 from talkbase.problems import Problem, Severity
 
-FORMAT = 3
+FORMAT = 4
+# marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
+# (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
+STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"talkbase-cache\n"
 DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
-Signature = tuple[tuple[str, int, int], ...]
+Signature = tuple[tuple[str, int, int, int, int], ...]
 
 
 def cache_dir() -> Path:
@@ -47,10 +52,16 @@ def disabled_by_environment() -> bool:
     return os.environ.get("TALKBASE_NO_CACHE", "") not in ("", "0")
 
 
+def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What identifies a version of a file: size, modification time, and the change time and inode, which
+    no tool can set back (`touch -r`, `cp -p`, `rsync -a` and tar restore the modification time)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def signature(files: list[Path]) -> Signature | None:
-    """Path, size and modification time of every file; None when one cannot be read (never cache then)."""
+    """Path and stamp of every file; None when one cannot be read (never cache then)."""
     try:
-        return tuple((str(p.absolute()), (st := p.stat()).st_size, st.st_mtime_ns) for p in files)
+        return tuple((str(p.absolute()), *file_stamp(p.stat())) for p in files)
     except OSError:
         return None
 
@@ -58,7 +69,7 @@ def signature(files: list[Path]) -> Signature | None:
 def snapshot_path(root: Path) -> Path:
     # following links changes which files may be read, so each choice has a snapshot of its own
     follow = follow_symlinks()
-    key = hashlib.sha256(f"{root.absolute()}\0{__version__}\0{FORMAT}\0{follow}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{root.absolute()}\0{STAMP}\0{FORMAT}\0{follow}".encode()).hexdigest()[:32]
     return cache_dir() / f"kb-{key}.bin"
 
 
@@ -86,13 +97,13 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
         header_size = int.from_bytes(body[:8], "big")
         header = marshal.loads(body[8 : 8 + header_size])
         version, cached_root, cached_sig, layout, counts, problems, spans = header
-        if (version, cached_root, cached_sig) != (__version__, str(root.absolute()), sig):
+        if (version, cached_root, cached_sig) != (STAMP, str(root.absolute()), sig):
             return None
         if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
             return None  # written for records of another shape
         base = 8 + header_size
         sections = {name: body[base + start : base + start + size] for name, start, size in spans}  # views
-        shown = [display_path(Path(path)) for path, _, _ in sig]
+        shown = [display_path(Path(path)) for path, *_ in sig]
         found = [
             Problem(shown[path], line, col, code, message, hint, Severity(severity))
             for path, line, col, code, message, hint, severity in problems
@@ -108,7 +119,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
     """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
     from talkbase.model import KINDS_IN_ORDER, kind_key
 
-    index = {display: i for i, display in enumerate(display_path(Path(path)) for path, _, _ in sig)}
+    index = {display: i for i, display in enumerate(display_path(Path(path)) for path, *_ in sig)}
     try:
         blobs = [marshal.dumps(_rows(kind, getattr(kb, kind), index)) for kind in KINDS_IN_ORDER]
         ids = list(kb.by_id)
@@ -119,7 +130,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
             offset += len(blob)
         header = marshal.dumps(
             (
-                __version__,
+                STAMP,
                 str(root.absolute()),
                 sig,
                 _layout(),
@@ -337,16 +348,18 @@ class FileCache:
         self.folder = cache_dir() / "files"
 
     def _path(self, source: Path) -> Path:
-        key = hashlib.sha256(f"{source.absolute()}\0{__version__}\0{FORMAT}".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{source.absolute()}\0{STAMP}\0{FORMAT}".encode()).hexdigest()[:32]
         return self.folder / f"{key}.bin"
 
-    def get(self, source: Path, shown: str, stamp: tuple[int, int]) -> tuple[list[RawRecord], list[Problem]] | None:
+    stamp = staticmethod(file_stamp)
+
+    def get(self, source: Path, shown: str, stamp: tuple[int, ...]) -> tuple[list[RawRecord], list[Problem]] | None:
         try:
             body = _checked(self._path(source).read_bytes())
             if body is None:
                 return None
             version, path, cached_stamp, records, problems = marshal.loads(body)
-            if (version, path, tuple(cached_stamp)) != (__version__, str(source.absolute()), stamp):
+            if (version, path, tuple(cached_stamp)) != (STAMP, str(source.absolute()), stamp):
                 return None
             raw = [RawRecord(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
             found = [Problem(shown, *p[:5], Severity(p[5])) for p in problems]
@@ -354,11 +367,11 @@ class FileCache:
         except Exception:  # an unreadable or unexpected entry is simply not used
             return None
 
-    def put(self, source: Path, stamp: tuple[int, int], records: list[RawRecord], problems: list[Problem]) -> None:
+    def put(self, source: Path, stamp: tuple[int, ...], records: list[RawRecord], problems: list[Problem]) -> None:
         try:
             body = marshal.dumps(
                 (
-                    __version__,
+                    STAMP,
                     str(source.absolute()),
                     stamp,
                     [(r.kind, r.line, r.col, _pack(r.data)) for r in records],

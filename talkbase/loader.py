@@ -262,7 +262,7 @@ def load_text(text: str, shown: str, loaded: Loaded) -> None:
 def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -> None:
     try:
         st = path.stat()
-        stamp = (st.st_size, st.st_mtime_ns)
+        stamp = file_cache.stamp(st)
     except OSError:
         _load_file(path, shown, loaded)
         return

@@ -3,6 +3,7 @@ and a corrupt, truncated, stale or foreign snapshot is ignored and rebuilt."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -92,6 +93,20 @@ def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.
     assert not open_kb(location).from_cache
 
 
+def test_a_snapshot_written_by_another_python_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    ours, stamp = cache.snapshot_path(location.path), cache.STAMP
+    monkeypatch.setattr(cache, "STAMP", "0.0 otherpython-9.9")
+    open_kb(location)
+    theirs = cache.snapshot_path(location.path)
+    assert theirs != ours and theirs.exists()
+    monkeypatch.setattr(cache, "STAMP", stamp)
+    assert cache.snapshot_path(location.path) == ours
+    ours.parent.mkdir(parents=True, exist_ok=True)
+    ours.write_bytes(theirs.read_bytes())  # even under our name, its header says who wrote it
+    assert not open_kb(location).from_cache
+
+
 def test_a_record_field_of_an_unknown_type_means_no_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "_CODECS", {k: v for k, v in cache._CODECS.items() if k != "Loc"})
     location = DataLocation(FIXTURES / "kb-small", "--data")
@@ -110,6 +125,23 @@ def test_editing_a_file_is_seen_at_once(tmp_path: Path) -> None:
     assert not opened.from_cache
     assert opened.kb is not None and opened.kb.by_id["ceasefire"].name == "Truce"
     assert open_kb(location).from_cache
+
+
+def test_an_edit_that_keeps_the_size_and_gets_its_old_mtime_back_is_seen(tmp_path: Path) -> None:
+    """`cp -p`, `rsync -a` and tar give a file its old modification time back; the cache must not trust it."""
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    topics = kb / "topics.yaml"
+    before = topics.stat()
+    assert open_kb(location).kb.by_id["ceasefire"].name == "Ceasefire"
+    text = topics.read_text(encoding="utf-8").replace("name: Ceasefire", "name: Armistice")  # same size
+    topics.write_text(text, encoding="utf-8")
+    os.utime(topics, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert topics.stat().st_size == before.st_size and topics.stat().st_mtime_ns == before.st_mtime_ns
+    opened = open_kb(location)
+    assert not opened.from_cache
+    assert opened.kb.by_id["ceasefire"].name == "Armistice"
+    assert open_kb(location, use_cache=False).kb.by_id["ceasefire"].name == "Armistice"
 
 
 def test_a_new_or_removed_file_is_seen(tmp_path: Path) -> None:
