@@ -211,3 +211,10 @@ def test_a_file_that_cannot_be_parsed_is_reported_first(tmp_path: Path) -> None:
     first = result.out.splitlines()[0]
     assert "topics.yaml:27:" in first and "invalid YAML" in first
     assert "note: 1 file could not be read (listed first)" in result.err
+
+
+@pytest.mark.parametrize("command", ["timeline", "matrix"])
+def test_save_with_another_format_is_a_usage_error(command: str, tmp_path: Path) -> None:
+    result = run(command, "--save", str(tmp_path / "x.svg"), "--format", "json")
+    assert result.code == 2 and "--save draws the table" in result.err
+    assert not (tmp_path / "x.svg").exists()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, date_option, load_valid, output, save_picture
+from talkbase.cli.app import app, as_option, build_filters, check_save, date_option, load_valid, output, save_picture
 from talkbase.cli.options import (
     ActorOption,
     AsOfOption,
@@ -43,6 +43,7 @@ def matrix(
       talkbase matrix --as-of 2025-07-20 --topic ceasefire
       talkbase matrix --save matrix.svg
     """
+    check_save(save, fmt)
     from talkbase.analysis import matrix as query_matrix
     from talkbase.formats import emit
     from talkbase.render import make_console, print_table

@@ -192,6 +192,12 @@ def output(listing: Listing, fmt: Format, save: Path | None = None) -> None:
     emit(listing, fmt.value, make_console())
 
 
+def check_save(save: Path | None, fmt: Format) -> None:
+    """--save draws the table, so it cannot be combined with another --format (a usage error, not ignored)."""
+    if save is not None and fmt is not Format.table:
+        raise typer.BadParameter(f"--save draws the table; drop --format {fmt.value} or --save", param_hint="'--save'")
+
+
 def save_picture(render: Callable[[int], Any], path: Path) -> None:
     """Render what the terminal would show, in colour, to an SVG or HTML file, atomically.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, date_option, load_valid, open_data, output
+from talkbase.cli.app import app, as_option, build_filters, check_save, date_option, load_valid, open_data, output
 from talkbase.cli.options import (
     ActorKind,
     ActorOption,
@@ -122,6 +122,7 @@ def timeline(
       talkbase timeline --positions --actor zelensky
       talkbase timeline --since 2025-06 --status scheduled --format json
     """
+    check_save(save, fmt)
     from talkbase.query import timeline as query_timeline
     from talkbase.views import timeline_listing
 
