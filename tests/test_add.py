@@ -474,3 +474,10 @@ def test_a_file_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
         replace_file_atomic(tmp_path / "g.yaml", b"new", b"it existed")
     assert target.read_bytes() == b"edited by someone else"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.yaml"]
+
+
+def test_a_bad_file_is_refused_before_any_question(kb: Path, state: dict[str, str]) -> None:
+    talk = Conversation("add", "topic", "--data", str(kb), "--file", str(kb.parent / "elsewhere.yaml"), env=state)
+    result = talk.finish()
+    assert result.code == 2 and "is outside the knowledge base" in result.err
+    assert "name: " not in result.err

@@ -163,7 +163,7 @@ def add_record(
     no_input: bool,
     data: str | None,
 ) -> None:
-    from talkbase.adding import AddError, open_workspace, values_from_draft
+    from talkbase.adding import AddError, check_target, default_file, open_workspace, values_from_draft
 
     root = _writable_root(data)
     workspace = open_workspace(root)
@@ -174,16 +174,15 @@ def add_record(
         except AddError as exc:
             raise fail(str(exc)) from None
     values.update(_parse_options(kind, options, workspace.known))
-    interactive = sys.stdin.isatty() and not no_input
-    if interactive:
+    try:
+        target = check_target(workspace, file) if file is not None else None  # before any question is asked
+    except AddError as exc:
+        raise fail(str(exc)) from None
+    if sys.stdin.isatty() and not no_input:
         _ask_missing(kind, values, workspace.known)
     else:
         _require_all(kind, values, workspace.known)
-    try:
-        target = _target(workspace, kind, values, file)
-    except AddError as exc:
-        raise fail(str(exc)) from None
-    _add(workspace, kind, values, target, dry_run)
+    _add(workspace, kind, values, target or default_file(workspace, kind.key, values), dry_run)
 
 
 def _writable_root(data: str | None) -> Path:
@@ -246,12 +245,6 @@ def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
                 "(or --no-input was given), so talkbase add does not ask for them"
             ]
         )
-
-
-def _target(workspace: Workspace, kind: Kind, values: dict[str, Any], file: Path | None) -> Path:
-    from talkbase.adding import check_target, default_file
-
-    return check_target(workspace, file) if file is not None else default_file(workspace, kind.key, values)
 
 
 def _add(workspace: Workspace, kind: Kind, values: dict[str, Any], target: Path, dry_run: bool) -> None:
