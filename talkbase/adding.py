@@ -60,12 +60,28 @@ def default_file(ws: Workspace, kind_key: str, values: dict[str, Any]) -> Path:
         return ws.root
     same_kind = [r for r in ws.loaded.records if r.kind == kind_key]
     if kind_key == "positions":
-        same_actor = [r for r in same_kind if isinstance(r.data, YMap) and r.data.get("actor") == values.get("actor")]
-        same_kind = same_actor or same_kind
+        actor = values.get("actor")
+        side = _side_of(ws, actor)
+        same_actor = [r for r in same_kind if _field(r, "actor") == actor]
+        same_side = [r for r in same_kind if _field(r, "actor") in side]
+        same_kind = same_actor or same_side or same_kind
     if same_kind:
         busiest, _ = Counter(r.path for r in same_kind).most_common(1)[0]
         return ws.shown_files.get(busiest, ws.root / f"{kind_key}.yaml")
     return ws.root / f"{kind_key}.yaml"
+
+
+def _field(record: RawRecord, name: str) -> Any:
+    return record.data.get(name) if isinstance(record.data, YMap) else None
+
+
+def _side_of(ws: Workspace, actor: Any) -> set[str]:
+    """The actors on the same side as `actor`: its affiliation and whatever shares that affiliation."""
+    actors = {_field(r, "id"): r for r in ws.loaded.records if r.kind == "actors"}
+    home = _field(actors[actor], "affiliation") if actor in actors else None
+    if not isinstance(home, str):
+        return set()
+    return {home} | {i for i, r in actors.items() if _field(r, "affiliation") == home}
 
 
 def check_target(ws: Workspace, path: Path) -> Path:
@@ -234,3 +250,19 @@ def _plain(value: Any, is_date: bool = False) -> Any:
 def state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "talkbase"
+
+
+def find_id_line(files: list[Path], wanted: str) -> tuple[str, int] | None:
+    """The file and line of `id: wanted` in the text of the files, whether or not they parse."""
+    import re
+
+    pattern = re.compile(rf"^[ \t]*(?:-[ \t]+)?id:[ \t]*(['\"]?){re.escape(wanted)}\1[ \t]*(?:#.*)?$", re.M)
+    for path in files:
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        match = pattern.search(text)
+        if match:
+            return display_path(path), text.count("\n", 0, match.start()) + 1
+    return None

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from talkbase.dates import parse_date
+from talkbase.hints import did_you_mean
 from talkbase.loader import RawRecord, YMap
 from talkbase.problems import Problem
 from talkbase.query import QueryError, fold, resolve_among
@@ -82,7 +84,7 @@ def parse_answer(spec: Field, text: str, known: Known) -> Any:
     if spec.type == REFS:
         return parse_refs(spec, split_list(text), known)
     if spec.type == TEXTS:
-        return [check_scalar(Field(spec.name, TEXT), item.strip()) for item in split_list(text, ";")]
+        return [check_scalar(Field(spec.name, TEXT), item) for item in split_list(text, ";")]
     if spec.type == ENTRIES:
         return [parse_entry(spec, text, known)]
     return parse_scalar(spec, text.strip(), known)
@@ -141,7 +143,7 @@ def resolve_ref(spec: Field, text: str, known: Known) -> str:
     try:
         return resolve_among(targets, wanted, candidates, known.labels)
     except QueryError as exc:
-        hint = "" if "did you mean" in str(exc) else _some_ids(list(candidates))
+        hint = "" if "did you mean" in str(exc) or "ambiguous" in str(exc) else _some_ids(list(candidates))
         raise AnswerError(str(exc), hint) from None
 
 
@@ -156,26 +158,29 @@ def _article(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
-def split_list(text: str, separators: str = ",") -> list[str]:
-    """`a, b` or `a b` (ids) into items; empty items are dropped."""
-    pattern = rf"[{re.escape(separators)}]" if separators != "," else r"[,\s]+"
-    return [item.strip() for item in re.split(pattern, text) if item.strip()]
+def split_list(text: str, separator: str = ",") -> list[str]:
+    """`a, b` into items (names may hold spaces: `Vladimir Putin, Ukraine`); empty items are dropped."""
+    return [item.strip() for item in text.split(separator) if item.strip()]
 
 
-_ENTRY_PART = r"(?:^|;)\s*({names})\s*="
+_ENTRY_KEY = re.compile(r"(?:^|;)\s*([A-Za-z_][\w-]*)\s*=")
 
 
 def parse_entry(spec: Field, text: str, known: Known) -> dict[str, Any]:
     """One role or history entry written as `title=Head of delegation; since=2025-05`.
 
     A first part without `name=` is the first subfield (`title`, `date`); a `;` only separates parts when
-    a subfield name and `=` follow it, so a note may hold semicolons."""
-    names = "|".join(re.escape(f.name) for f in spec.subfields)
-    marks = list(re.finditer(_ENTRY_PART.format(names=names), text))
+    a word and `=` follow it, so a note may hold semicolons. A word that is no subfield is an error."""
+    names = [f.name for f in spec.subfields]
+    marks = list(_ENTRY_KEY.finditer(text))
+    for mark in marks:
+        if mark.group(1) not in names:
+            hint = did_you_mean(mark.group(1).lower(), names) or f"the fields are {', '.join(names)}"
+            raise AnswerError(f"unknown {spec.item} field `{mark.group(1)}`", hint)
     parts: dict[str, str] = {}
     lead = text[: marks[0].start()] if marks else text
     if lead.strip():
-        parts[spec.subfields[0].name] = lead.strip()
+        parts[names[0]] = lead.strip()
     for mark, following in zip(marks, [*marks[1:], None]):
         end = following.start() if following else len(text)
         parts[mark.group(1)] = text[mark.end() : end].strip()
@@ -186,7 +191,21 @@ def parse_entry(spec: Field, text: str, known: Known) -> dict[str, Any]:
         elif sub.required:
             example = "; ".join(f"{f.name}=…" for f in spec.subfields if f.required)
             raise AnswerError(f"{_article(spec.item)} needs `{sub.name}`", f"write `{example}`")
+    check_order(entry, "since", "until")
     return entry
+
+
+def check_in_record(kind_key: str, values: dict[str, Any]) -> None:
+    """Rules between fields of one record that can be checked as soon as both are given."""
+    if kind_key == "events":
+        check_order(values, "date", "end")
+
+
+def check_order(values: dict[str, Any], first: str, last: str) -> None:
+    """`last` (end, until) must not come before `first` (date, since), as `check` requires."""
+    start, stop = values.get(first), values.get(last)
+    if isinstance(start, str) and isinstance(stop, str) and parse_date(stop).end < parse_date(start).start:
+        raise AnswerError(f"`{last}` {stop} is before `{first}` {start}")
 
 
 def suggest_id(kind_key: str, values: dict[str, Any], known: Known) -> str | None:

@@ -105,3 +105,21 @@ def replace_file_atomic(target: Path, data: bytes, expected: bytes | None) -> No
             raise FileChangedError(f"{target} changed while the record was being added")
         if current is not None:
             os.chmod(temp, stat.S_IMODE(real.stat().st_mode))
+
+
+@contextlib.contextmanager
+def locked(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_file` (made if missing) while the block runs; other talkbase processes
+    wait for it. Where the platform has no `fcntl`, the block runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

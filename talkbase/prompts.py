@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.answers import AnswerError, Known, parse_answer, suggest_id
+from talkbase.answers import AnswerError, Known, check_in_record, parse_answer, split_list, suggest_id
 from talkbase.render import make_console
 from talkbase.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind, field_help
 from talkbase.text import escape_controls
@@ -55,7 +55,9 @@ class Asker:
                 self._error(f"`{spec.name}` is required")
                 continue
             try:
-                return self._checked(spec, answer)
+                value = self._checked(spec, answer)
+                check_in_record(kind.key, {**values, spec.name: value})
+                return value
             except AnswerError as exc:
                 self._error(str(exc))
 
@@ -74,7 +76,7 @@ class Asker:
         value = parse_answer(spec, answer, self.known)
         if spec.type in (REF, REFS):
             ids = value if isinstance(value, list) else [value]
-            typed = answer.replace(",", " ").split()
+            typed = split_list(answer)
             if ids != typed:
                 self.console.print(Text(f"  → {', '.join(ids)}", style="green"))
         return value

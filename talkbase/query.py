@@ -40,7 +40,7 @@ def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labe
     if len(partial) == 1:
         return partial[0]
     if partial:
-        could_be = ", ".join(f"{rid} ({labels[rid]})" for rid in sorted(partial))
+        could_be = ", ".join(rid if labels[rid] == rid else f"{rid} ({labels[rid]})" for rid in sorted(partial))
         raise QueryError(f"{kind} `{wanted}` is ambiguous: it could be {could_be}")
     suggestions = close_matches(key, [n for names in candidates.values() for n in names])
     named = sorted({rid for rid, names in candidates.items() if set(names) & set(suggestions)})

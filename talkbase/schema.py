@@ -176,9 +176,9 @@ def field_help(spec: Field) -> str:
         CHOICE: f"one of {', '.join(spec.vocab)}",
         REF: f"the id or name of the {targets}",
         REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
-        TEXTS: "text; several separated by ;",
+        TEXTS: "text (several: separate them with ;)",
         URL: "an http(s) URL",
         WIKIDATA: "Q and digits, e.g. Q212",
         ENTRIES: "; ".join(f"{f.name}=…" for f in spec.subfields),
     }
-    return described.get(spec.type, "text")
+    return described.get(spec.type, "free text")

@@ -133,20 +133,57 @@ def test_a_record_that_would_add_an_error_is_kept_as_a_draft_and_can_be_resumed(
     kb: Path, state: dict[str, str]
 ) -> None:
     before = snapshot(kb)
-    args = ["--title", "Fourth round", "--date", "2025-08-10", "--end", "2025-08-01", "--source", SOURCE]
-    result = add(kb, "event", *args, env=state)
+    history = f"date=2025-07-30; status=scheduled; sources={SOURCE}"
+    args = ["--title", "Fourth round", "--date", "2025-08-10", "--status", "held", "--history", history]
+    result = add(kb, "event", *args, "--source", SOURCE, env=state)
     assert result.code == 1
     [draft] = drafts(state)
-    assert f"{draft}:6:10: error: `end` 2025-08-01 is before `date` 2025-08-10" in result.err
+    assert draft.name.startswith("event-fourth-round-")
+    assert f"{draft}:6:13: error: `status` is `held` but the latest history entry (2025-07-30) says `scheduled`" in (
+        result.err
+    )
     assert "not added: 1 error with this event in the knowledge base; nothing was written." in result.err
-    assert f"talkbase add event --from {draft.name}" not in result.err  # the full path is shown
-    assert "--from " in result.err and draft.name in result.err
+    assert f"talkbase add event --from {draft}" in result.err
     assert snapshot(kb) == before
-    draft.write_text(draft.read_text().replace("end: 2025-08-01", "end: 2025-08-12"))
+    draft.write_text(draft.read_text().replace("status: held", "status: scheduled"))
     resumed = add(kb, "event", "--from", str(draft), env=state)
     assert resumed.code == 0, resumed.err
     assert "added event `fourth-round` to " in resumed.out
-    assert "end: 2025-08-12" in (kb / "events.yaml").read_text()
+    assert "    status: scheduled\n" in (kb / "events.yaml").read_text()
+    assert not draft.exists()  # a draft of ours is done with once its record is added
+
+
+def test_end_before_date_and_until_before_since_are_caught_as_given(kb: Path) -> None:
+    result = add(kb, "event", "--title", "T", "--date", "2025-08-10", "--end", "2025-08-01", "--source", SOURCE)
+    assert result.code == 2 and "`end` 2025-08-01 is before `date` 2025-08-10" in result.err
+    result = add(kb, "actor", "--name", "X", "--kind", "person", "--role", "title=M; since=2025; until=2024")
+    assert result.code == 2 and "`until` 2024 is before `since` 2025" in result.err
+
+
+def test_role_and_history_keys_are_checked(kb: Path) -> None:
+    result = add(kb, "actor", "--name", "X", "--kind", "person", "--role", "Title=Minister; Since=2024")
+    assert result.code == 2 and "unknown role field `Title` (did you mean `title`?)" in result.err
+    result = add(kb, "event", "--title", "T", "--date", "2025", "--source", SOURCE, "--history", "date=2025; statuz=x")
+    assert result.code == 2 and "unknown history entry field `statuz` (did you mean `status`?)" in result.err
+    assert "title=…; since=…; until=…" in run("add", "actor", "--help").out
+
+
+def test_names_with_spaces_work_in_list_fields(kb: Path) -> None:
+    args = ["--title", "T", "--date", "2025", "--participants", "Vladimir Putin, Ukraine", "--dry-run"]
+    result = add(kb, "event", *args, "--topics", "Prisoners of war", "--source", SOURCE)
+    assert result.code == 0, result.err
+    assert "participants: [putin, ukraine]" in result.out and "topics: [prisoners-of-war]" in result.out
+
+
+def test_a_draft_may_use_names_and_short_words_like_answers(kb: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "d.yaml"
+    draft.write_text(
+        "positions:\n  - actor: Putin\n    topic: ceasefire\n    stance: rej\n    claim: x\n    date: 2025\n"
+        f"    sources: [{SOURCE}]\n"
+    )
+    result = add(kb, "position", "--from", str(draft), "--dry-run")
+    assert result.code == 0, result.err
+    assert "  - id: putin-ceasefire-2025\n    actor: putin\n    topic: ceasefire\n    stance: rejects\n" in result.out
 
 
 def test_options_override_a_draft(kb: Path, tmp_path: Path) -> None:
@@ -202,7 +239,7 @@ def test_a_flow_list_is_not_guessed_at(kb: Path, state: dict[str, str]) -> None:
     target.write_text("topics: [{id: f, name: F}]\n")
     result = add(kb, "topic", "--name", "X", "--file", str(target), env=state)
     assert result.code == 1
-    assert "is written as a [flow, list]" in result.err and "nothing was written" in result.err
+    assert "is written as a [flow, list]" in result.err and "Nothing was written." in result.err
     assert target.read_text() == "topics: [{id: f, name: F}]\n"
     assert len(drafts(state)) == 1
 
@@ -434,7 +471,7 @@ def test_interrupting_the_questions_keeps_the_answers_in_a_draft(kb: Path, state
     result = talk.finish()
     assert result.code == 130
     [draft] = drafts(state)
-    assert "interrupted; what you typed is saved in" in result.err and draft.name in result.err
+    assert "interrupted." in result.err and f"Your record is saved in {draft}" in result.err
     assert "name: Energy [b]infrastructure[/b]" in draft.read_text()
     assert snapshot(kb) == before
     resumed = add(kb, "topic", "--from", str(draft), env=state)  # not a terminal: the id is made from the name
@@ -481,3 +518,60 @@ def test_a_bad_file_is_refused_before_any_question(kb: Path, state: dict[str, st
     result = talk.finish()
     assert result.code == 2 and "is outside the knowledge base" in result.err
     assert "name: " not in result.err
+
+
+def test_adds_at_the_same_time_all_land(kb: Path, state: dict[str, str]) -> None:
+    """Each add checks and writes under the knowledge base's lock: none may overwrite another's record."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "talkbase", "add", "topic", "--name", f"Topic {n}", "--file", "topics.yaml"],
+            cwd=kb,
+            env={**os.environ, **state},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+        )
+        for n in range(6)
+    ]
+    results = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0] * 6, results
+    text = (kb / "topics.yaml").read_text()
+    assert all(f"  - id: topic-{n}\n" in text for n in range(6))
+    assert run("check", "--data", str(kb)).code == 0
+
+
+def test_a_closed_terminal_or_kill_keeps_the_answers_in_a_draft(kb: Path, state: dict[str, str]) -> None:
+    talk = Conversation("add", "topic", "--data", str(kb), env=state)
+    talk.answer("name: ", "Energy")
+    talk.expect("id [energy]: ")
+    talk.process.send_signal(signal.SIGTERM)
+    result = talk.finish()
+    assert result.code == 143
+    [draft] = drafts(state)
+    assert "name: Energy" in draft.read_text() and f"Your record is saved in {draft}" in result.err
+
+
+def test_no_add_while_a_file_cannot_be_read(kb: Path) -> None:
+    (kb / "broken.yaml").write_text("topics:\n  - id: hidden\n    name: [unclosed\n")
+    result = add(kb, "topic", "--name", "X")
+    assert result.code == 1
+    assert "broken.yaml:4:1: error: invalid YAML" in result.err
+    assert "cannot add while a file of the knowledge base cannot be read" in result.err
+
+
+def test_a_new_actors_first_position_goes_to_its_sides_file(kb: Path) -> None:
+    new_actor = ["--name", "Dmitry Polyansky", "--kind", "person", "--affiliation", "russia", "--source", SOURCE]
+    assert add(kb, "actor", *new_actor).code == 0
+    args = ["--actor", "polyansky", "--topic", "ceasefire", "--stance", "rejects", "--claim", "x", "--date", "2025"]
+    result = add(kb, "position", *args, "--source", SOURCE, "--dry-run")
+    assert "positions/russia.yaml:" in result.err
+
+
+def test_edit_finds_a_record_in_a_file_that_does_not_parse(kb: Path, tmp_path: Path) -> None:
+    with (kb / "events.yaml").open("a") as events:
+        events.write("  - id: broken\n    title: [unclosed\n")
+    editor = _fake_editor(tmp_path)
+    result = run("edit", "istanbul-round-3", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
+    assert result.code == 1  # the check after the edit still finds the syntax error
+    args = eval((tmp_path / "editor.log").read_text())
+    assert args[1].endswith("events.yaml") and args[0] == "+33"

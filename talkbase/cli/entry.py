@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -78,7 +79,9 @@ def _option(kind: Kind, spec: Field) -> Any:
         help_text = f"A new lowercase slug; default: made from the {_ID_SOURCE[kind.key]}"
     else:
         described = field_help(spec)
-        help_text = described[0].upper() + described[1:] + (" (required)" if spec.required else "")
+        if spec.type != ENTRIES:  # entries show their keys, which are lowercase
+            described = described[0].upper() + described[1:]
+        help_text = described + (" (required)" if spec.required else "")
     if many:
         help_text += "; or repeat the option"
     metavar = {REF: "ID", REFS: "ID", DATE: "DATE", ENTRIES: "ENTRY", CHOICE: "WORD"}.get(spec.type, "TEXT")
@@ -163,26 +166,34 @@ def add_record(
     no_input: bool,
     data: str | None,
 ) -> None:
-    from talkbase.adding import AddError, check_target, default_file, open_workspace, values_from_draft
+    from talkbase.adding import AddError, check_target, open_workspace, values_from_draft
 
     root = _writable_root(data)
     workspace = open_workspace(root)
+    _refuse_unreadable(workspace)
     values: dict[str, Any] = {}
-    if draft is not None:
-        try:
-            values.update(values_from_draft(draft, kind.key))
-        except AddError as exc:
-            raise fail(str(exc)) from None
-    values.update(_parse_options(kind, options, workspace.known))
     try:
+        if draft is not None:
+            values.update(_checked_values(kind, values_from_draft(draft, kind.key), workspace.known, "the draft"))
+        values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except AddError as exc:
         raise fail(str(exc)) from None
-    if sys.stdin.isatty() and not no_input:
-        _ask_missing(kind, values, workspace.known)
-    else:
-        _require_all(kind, values, workspace.known)
-    _add(workspace, kind, values, target or default_file(workspace, kind.key, values), dry_run)
+    session = _Session(kind, values, draft, file, dry_run)
+    try:
+        if sys.stdin.isatty() and not no_input:
+            _ask_missing(session, workspace.known)
+        else:
+            _require_all(kind, values, workspace.known)
+        session.add(root, target)
+    except (KeyboardInterrupt, EOFError, SystemExit) as exc:
+        # Ctrl-C, Ctrl-D, kill or a closed terminal (see talkbase.cli.main) at any moment: keep what was given.
+        if isinstance(exc, SystemExit) and exc.code not in _SIGNAL_EXITS:
+            raise
+        session.interrupted(exc.code if isinstance(exc, SystemExit) else 130)
+
+
+_SIGNAL_EXITS = {128 + 1, 128 + 15}  # SIGHUP, SIGTERM
 
 
 def _writable_root(data: str | None) -> Path:
@@ -200,26 +211,49 @@ def _writable_root(data: str | None) -> Path:
     return location.path
 
 
-def _parse_options(kind: Kind, options: dict[str, Any], known: Known) -> dict[str, Any]:
-    """Every option's value checked; all bad ones are reported together (exit 2)."""
-    from talkbase.answers import AnswerError, parse_answer
+def _refuse_unreadable(workspace: Workspace) -> None:
+    """A file that cannot be read hides its records, so a new record could clash with them unseen."""
+    from talkbase.problems import UNREAD_FILE
+
+    unread = [p for p in workspace.problems if p.code in UNREAD_FILE]
+    if unread:
+        _print_problems(unread)
+        raise fail("cannot add while a file of the knowledge base cannot be read: fix it first (talkbase check)", 1)
+
+
+def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str) -> dict[str, Any]:
+    """Every given value checked as if typed (names resolved, words completed); all bad ones reported
+    together as usage errors (exit 2)."""
+    from talkbase.answers import AnswerError, check_in_record
 
     values: dict[str, Any] = {}
     errors: list[str] = []
-    for name, given in options.items():
+    for name, value in given.items():
         spec = kind.field(name)
         assert spec is not None
+        label = option_names(spec)[0] if origin == "options" else f"{origin}: `{name}`"
         try:
-            if isinstance(given, list):
-                parsed = [item for text in given for item in parse_answer(spec, text, known)]
-                values[name] = list(dict.fromkeys(parsed)) if spec.type == REFS else parsed
-            else:
-                values[name] = parse_answer(spec, given, known)
+            values[name] = _checked_value(spec, value, known)
         except AnswerError as exc:
-            errors.append(f"{option_names(spec)[0]}: {exc}")
+            errors.append(f"{label}: {exc}")
+    try:
+        check_in_record(kind.key, values)
+    except AnswerError as exc:
+        errors.append(str(exc))
     if errors:
         _report_usage_errors(errors)
     return values
+
+
+def _checked_value(spec: Field, value: Any, known: Known) -> Any:
+    from talkbase.answers import parse_answer
+
+    if spec.type == ENTRIES:  # from options: `title=...; since=...` texts; from a draft: mappings
+        return [e for item in value for e in (parse_answer(spec, item, known) if isinstance(item, str) else [item])]
+    if isinstance(value, list):
+        parsed = [v for text in value for v in parse_answer(spec, str(text), known)]
+        return list(dict.fromkeys(parsed)) if spec.type == REFS else parsed
+    return parse_answer(spec, str(value), known)
 
 
 def _report_usage_errors(errors: list[str]) -> None:
@@ -237,88 +271,19 @@ def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
         suggested = suggest_id(kind.key, values, known)
         if suggested:
             values["id"] = suggested
-    missing = [option_names(f)[0] for f in kind.fields if f.required and f.name not in values]
+    missing = [f for f in kind.fields if f.required and f.name not in values]
     if missing:
+        if len(missing) > 1:  # the id is made from the others; ask for them first
+            missing = [f for f in missing if f.type != ID]
         _report_usage_errors(
             [
-                f"{_article(kind.singular)} needs {', '.join(missing)}; stdin is not a terminal "
-                "(or --no-input was given), so talkbase add does not ask for them"
+                f"{_article(kind.singular)} needs {', '.join(option_names(f)[0] for f in missing)}; stdin is not a "
+                "terminal (or --no-input was given), so talkbase add does not ask for them"
             ]
         )
 
 
-def _add(workspace: Workspace, kind: Kind, values: dict[str, Any], target: Path, dry_run: bool) -> None:
-    from talkbase.adding import AddError, plan_add
-    from talkbase.loader import display_path
-
-    draft = _draft_path(kind, values)
-    try:
-        plan = plan_add(workspace, kind.key, values, target, display_path(draft))
-    except AddError as exc:
-        _keep_draft(kind, values, draft, str(exc))
-        raise fail(f"{exc}\nnothing was written; your record is saved in {display_path(draft)}", 1) from None
-    if dry_run:
-        _show_dry_run(plan, kind)
-        return
-    if plan.errors:
-        _refuse(kind, values, plan, draft)
-    _write(kind, values, plan, draft)
-
-
-def _show_dry_run(plan: Plan, kind: Kind) -> None:
-    from talkbase.loader import display_path
-
-    where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
-    typer.echo(f"# would add this {kind.singular} to {where}", err=True)
-    typer.echo(plan.item, nl=False)
-    if plan.errors:
-        _print_problems(plan.errors + plan.warnings)
-        raise typer.Exit(1)
-    _print_problems(plan.warnings)
-
-
-def _refuse(kind: Kind, values: dict[str, Any], plan: Plan, draft: Path) -> None:
-    from talkbase.loader import display_path
-
-    count = len(plan.errors)
-    reason = f"{count} error{'s' * (count != 1)} with this {kind.singular} in the knowledge base"
-    _keep_draft(kind, values, draft, f"Not added to {display_path(plan.target)}: {reason}.")
-    _print_problems(plan.errors + plan.warnings)
-    shown = display_path(draft)
-    raise fail(
-        f"not added: {reason}; nothing was written.\n"
-        f"Your record is saved in {shown}: fix it there, then run\n"
-        f"  talkbase add {kind.singular} --from {shown}",
-        1,
-    )
-
-
-def _write(kind: Kind, values: dict[str, Any], plan: Plan, draft: Path) -> None:
-    from talkbase.atomic import FileChangedError, replace_file_atomic
-    from talkbase.loader import display_path
-
-    try:
-        replace_file_atomic(plan.target, plan.new, plan.old)
-    except (OSError, FileChangedError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _keep_draft(kind, values, draft, f"Not added: {reason}.")
-        raise fail(
-            f"cannot write {display_path(plan.target)}: {reason}; it is unchanged.\n"
-            f"Your record is saved in {display_path(draft)}",
-            1,
-        ) from None
-    typer.echo(f"added {kind.singular} `{values['id']}` to {display_path(plan.target)}:{plan.line}")
-    _print_problems(plan.warnings)
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    if problems:
-        from talkbase.render import make_console, print_problems
-
-        print_problems(make_console(stderr=True), problems)
-
-
-def _draft_path(kind: Kind, values: dict[str, Any]) -> Path:
+def _new_draft_path(kind: Kind, values: dict[str, Any]) -> Path:
     import time
 
     from talkbase.adding import state_dir
@@ -328,19 +293,138 @@ def _draft_path(kind: Kind, values: dict[str, Any]) -> Path:
     return state_dir() / "drafts" / f"{kind.singular}-{name}-{stamp}-{os.getpid()}.yaml"
 
 
-def _keep_draft(kind: Kind, values: dict[str, Any], path: Path, note: str) -> None:
-    """Save what the user gave, so a refused or interrupted add loses nothing."""
-    from talkbase.adding import draft_text
-    from talkbase.atomic import write_text_atomic
+@dataclass
+class _Session:
+    """One record being added, and where it is kept if it cannot be."""
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, draft_text(kind.key, values, note))
-    except OSError as exc:
-        from talkbase.writer import new_file_text
+    kind: Kind
+    values: dict[str, Any]
+    resumed: Path | None  # the draft given with --from
+    file: Path | None  # --file as given, to repeat in the command that resumes a draft
+    dry_run: bool
+    _draft: Path | None = None
 
-        typer.echo(f"talkbase: cannot save the draft ({exc.strerror or exc}); here is your record:", err=True)
-        typer.echo(new_file_text(kind.key, values), err=True, nl=False)
+    @property
+    def draft(self) -> Path:
+        """Where the record is kept if it cannot be added: the draft it was resumed from, if that is one of
+        ours, else a new one named after the record (decided when first needed, once the id is known)."""
+        from talkbase.adding import state_dir
+
+        if self._draft is None:
+            ours = self.resumed is not None and self.resumed.resolve().parent == (state_dir() / "drafts").resolve()
+            self._draft = self.resumed if ours and self.resumed else _new_draft_path(self.kind, self.values)
+        return self._draft
+
+    def add(self, root: Path, target: Path | None) -> None:
+        """Check and write the record while holding the knowledge base's lock, so that two adds at once
+        cannot lose a record or both take one id: the second sees the first one's record."""
+        from talkbase.adding import AddError, default_file, open_workspace, plan_add
+        from talkbase.atomic import FileChangedError, locked, replace_file_atomic
+
+        with locked(_lock_path(root)):
+            workspace = open_workspace(root)  # again: files may have changed while questions were answered
+            target = target or default_file(workspace, self.kind.key, self.values)
+            try:
+                plan = plan_add(workspace, self.kind.key, self.values, target, display_path(self.draft))
+            except AddError as exc:
+                self._keep(str(exc))
+                raise fail(f"{exc}\nNothing was written. {self._resume_hint()}", 1) from None
+            if self.dry_run:
+                self._show_dry_run(plan)
+                return
+            if plan.errors:
+                self._refuse(plan)
+            try:
+                replace_file_atomic(plan.target, plan.new, plan.old)
+            except (OSError, FileChangedError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self._keep(f"Not added: {reason}.")
+                shown = display_path(plan.target)
+                raise fail(f"cannot write {shown}: {reason}; it is unchanged.\n{self._resume_hint()}", 1) from None
+        self._drop_resumed_draft()
+        typer.echo(f"added {self.kind.singular} `{self.values['id']}` to {display_path(plan.target)}:{plan.line}")
+        _print_problems(plan.warnings)
+
+    def _show_dry_run(self, plan: Plan) -> None:
+        where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
+        typer.echo(f"# would add this {self.kind.singular} to {where}", err=True)
+        typer.echo(plan.item, nl=False)
+        if plan.errors:  # the problems point into the draft, so it must exist
+            self._keep(f"Not added (a dry run) to {display_path(plan.target)}.")
+            _print_problems(plan.errors + plan.warnings)
+            raise fail(f"{self._errors(plan)} (a dry run: nothing was written).\n{self._resume_hint()}", 1)
+        _print_problems(plan.warnings)
+
+    def _refuse(self, plan: Plan) -> None:
+        self._keep(f"Not added to {display_path(plan.target)}: {self._errors(plan)}.")
+        _print_problems(plan.errors + plan.warnings)
+        raise fail(f"not added: {self._errors(plan)}; nothing was written.\n{self._resume_hint()}", 1)
+
+    def _errors(self, plan: Plan) -> str:
+        count = len(plan.errors)
+        return f"{count} error{'s' * (count != 1)} with this {self.kind.singular} in the knowledge base"
+
+    def interrupted(self, code: int) -> None:
+        typer.echo("", err=True)
+        if not self.values:
+            raise typer.Exit(code)
+        self._keep("Interrupted before it was added.")
+        raise fail(f"interrupted.\n{self._resume_hint()}", code)
+
+    def _resume_hint(self) -> str:
+        shown = display_path(self.draft)
+        file = f" --file {shlex_quote(str(self.file))}" if self.file is not None else ""
+        return (
+            f"Your record is saved in {shown}: fix it there if need be, then run\n"
+            f"  talkbase add {self.kind.singular} --from {shlex_quote(shown)}{file}"
+        )
+
+    def _keep(self, note: str) -> None:
+        """Save what the user gave, so a refused or interrupted add loses nothing."""
+        from talkbase.adding import draft_text
+        from talkbase.atomic import write_text_atomic
+
+        try:
+            self.draft.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.draft, draft_text(self.kind.key, self.values, note))
+        except OSError as exc:
+            from talkbase.writer import new_file_text
+
+            typer.echo(f"talkbase: cannot save the draft ({exc.strerror or exc}); here is your record:", err=True)
+            typer.echo(new_file_text(self.kind.key, self.values), err=True, nl=False)
+
+    def _drop_resumed_draft(self) -> None:
+        if self._draft is not None and self._draft == self.resumed:  # a draft of ours, now added
+            self._draft.unlink(missing_ok=True)
+
+
+def _lock_path(root: Path) -> Path:
+    import hashlib
+
+    from talkbase.adding import state_dir
+
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+    return state_dir() / "locks" / f"{key}.lock"
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def display_path(path: Path) -> str:
+    from talkbase.loader import display_path as shown
+    from talkbase.text import escape_controls
+
+    return escape_controls(shown(path))
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    if problems:
+        from talkbase.render import make_console, print_problems
+
+        print_problems(make_console(stderr=True), problems)
 
 
 # Prompts --------------------------------------------------------------------------------------------------
@@ -354,25 +438,17 @@ def prompt_order(kind: Kind) -> list[Field]:
     return [*fields[:at], kind.fields[0], *fields[at:]]
 
 
-def _ask_missing(kind: Kind, values: dict[str, Any], known: Known) -> None:
-    """Ask for every field not given yet; Ctrl-C or Ctrl-D keeps what was typed in a draft."""
+def _ask_missing(session: _Session, known: Known) -> None:
+    """Ask for every field not given yet (interruptions are handled by add_record)."""
     from talkbase.prompts import Asker
 
     asker = Asker(known)
-    asker.intro(kind, values)
-    try:
-        for spec in prompt_order(kind):
-            if spec.name not in values:
-                answer = asker.ask(kind, spec, values)
-                if answer not in (None, []):
-                    values[spec.name] = answer
-    except (KeyboardInterrupt, EOFError):
-        typer.echo("", err=True)
-        if not values:
-            raise typer.Exit(130) from None
-        draft = _draft_path(kind, values)
-        _keep_draft(kind, values, draft, "Interrupted before it was complete.")
-        raise fail(f"interrupted; what you typed is saved in {draft}", 130) from None
+    asker.intro(session.kind, session.values)
+    for spec in prompt_order(session.kind):
+        if spec.name not in session.values:
+            answer = asker.ask(session.kind, spec, session.values)
+            if answer not in (None, []):
+                session.values[spec.name] = answer
 
 
 # edit -----------------------------------------------------------------------------------------------------
@@ -399,7 +475,7 @@ def edit(
     from talkbase.cli.listing import check
 
     workspace = open_workspace(_writable_root(data))
-    path, line = _place_of(workspace.known, record_id)
+    path, line = _place_of(workspace, record_id)
     argv = editor_command(_editor(), path, line)
     try:
         status = subprocess.run(argv, check=False).returncode
@@ -410,15 +486,23 @@ def edit(
     check(data=data, strict=False)
 
 
-def _place_of(known: Known, wanted: str) -> tuple[str, int]:
+def _place_of(workspace: Workspace, wanted: str) -> tuple[str, int]:
+    """Where a record is defined: by id or name among the records read, else by its `id:` line in the text
+    of every file (a file that does not parse still has its records' lines)."""
+    from talkbase.adding import find_id_line
     from talkbase.query import QueryError, resolve_among
 
-    record_id = wanted
-    if wanted not in known.places:
-        try:
-            record_id = resolve_among("record", wanted, known.names, known.labels)
-        except QueryError as exc:
-            raise fail(str(exc)) from None
+    known = workspace.known
+    if wanted in known.places:
+        path, _, line = known.places[wanted].rpartition(":")
+        return path, int(line)
+    found = find_id_line(workspace.files, wanted)
+    if found is not None:
+        return found
+    try:
+        record_id = resolve_among("record", wanted, known.names, known.labels)
+    except QueryError as exc:
+        raise fail(str(exc)) from None
     path, _, line = known.places[record_id].rpartition(":")
     return path, int(line)
 
