@@ -14,6 +14,8 @@ import pytest
 
 # The tests use a parse cache of their own, never the user's (~/.cache/talkbase).
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-tests-cache-")
+# ... and drafts and locks of their own, never the user's (~/.local/state/talkbase).
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="talkbase-tests-state-")
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

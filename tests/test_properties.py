@@ -307,11 +307,14 @@ def commands(out: Path) -> list[list[str]]:
         ["export", "ics"],
         ["export", "timelinejs"],
         ["schema", "-o", str(out / "schema.json")],
+        ["add", "topic", "--name", "Fuzz topic", "--dry-run", "--no-input"],
+        ["edit", "zelensky"],  # $EDITOR is `true`: opens nothing, then checks
     ]
 
 
 def invoke(args: list[str], kb: Path) -> Any:
-    result = runner.invoke(app, [*args, "--data", str(kb)], env={"NO_COLOR": "1", "TALKBASE_NO_CACHE": ""})
+    env = {"NO_COLOR": "1", "TALKBASE_NO_CACHE": "", "EDITOR": "true", "VISUAL": ""}
+    result = runner.invoke(app, [*args, "--data", str(kb)], env=env)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"talkbase {' '.join(args)} raised") from result.exception
     assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
@@ -336,7 +339,7 @@ def assert_every_command_survives(files: dict[str, bytes]) -> None:
         out.mkdir()
         for args in commands(out) if checked.exit_code == 0 else commands(out)[::5]:
             result = invoke(args, kb)
-            if checked.exit_code == 1:  # a knowledge base with errors is refused by every command
+            if checked.exit_code == 1 and args[0] not in ("add", "edit"):  # errors: every query is refused
                 assert result.exit_code == (2 if args[0] == "grep" else 1), (args, result.output)
         assert snapshot(kb) == before
 
