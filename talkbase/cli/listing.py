@@ -50,7 +50,7 @@ def check(
       talkbase check --strict
       talkbase check --data ~/negotiations/data
     """
-    from talkbase.loader import HAVE_LIBYAML
+    from talkbase.parser import HAVE_LIBYAML
     from talkbase.problems import unread_files
     from talkbase.render import make_console, print_problems
     from talkbase.text import escape_controls
