@@ -40,3 +40,34 @@ def test_a_warm_command_never_imports_yaml(tmp_path: Path) -> None:
     for args in (["timeline"], ["positions", "--actor", "nordin"], ["grep", "ceasefire", "--count"]):
         warm = modules_after(*args, "--data", kb, cache=tmp_path)
         assert not {"yaml", "talkbase.parser", "talkbase.validate"} & warm, args
+
+
+def test_a_command_imports_only_the_module_that_defines_it(tmp_path: Path) -> None:
+    kb = str(FIXTURES / "kb-small")
+    modules = modules_after("--no-cache", "timeline", "--data", kb, cache=tmp_path)
+    assert "talkbase.cli.listing" in modules
+    assert not {"talkbase.cli.analysis", "talkbase.cli.export", "talkbase.cli.entry"} & modules
+    everything = {"talkbase.cli.listing", "talkbase.cli.analysis", "talkbase.cli.export", "talkbase.cli.entry"}
+    assert everything <= modules_after("--help", cache=tmp_path)
+
+
+def test_the_command_map_names_the_module_of_every_command() -> None:
+    from talkbase.cli import COMMANDS, app
+
+    found = {(c.name or c.callback.__name__).replace("_", "-"): c.callback.__module__ for c in app.registered_commands}
+    for group in app.registered_groups:  # a group's module is the one that holds its Typer app
+        holders = [name for name, m in sys.modules.items() if name.startswith("talkbase.cli.")]
+        found[group.name] = next(
+            n for n in holders if any(v is group.typer_instance for v in vars(sys.modules[n]).values())
+        )
+    assert {name: module.rsplit(".", 1)[1] for name, module in found.items()} == COMMANDS
+
+
+def test_main_registers_every_command_again_for_later_readers() -> None:
+    code = (
+        "import sys\nfrom talkbase.cli import main, app\n"
+        "sys.argv = ['talkbase', 'timeline', '--help']\nmain()\n"
+        "print(len(app.registered_commands), len(app.registered_groups))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split()[-2:] == ["14", "1"], done.stderr

@@ -1,16 +1,37 @@
 """The command line: thin Typer wiring over the query and render layers.
 
-`app.py` holds the app and what commands share; each other module registers a group of commands.
+`app.py` holds the app and what commands share; each other module registers a group of commands. They are
+imported when Typer first reads the commands: all of them, except that `main` imports only the module of the
+command the command line names (Typer then builds only its options, and nothing else is imported).
 """
 
+import os
 import signal
-from importlib import import_module
+import sys
 
-from talkbase.cli.app import app
+from talkbase.cli.app import COMMAND_MODULES, app
 
-# Each module registers its commands on import; this order is the order `talkbase --help` lists them in.
-for _module in ("listing", "analysis", "export", "entry"):
-    import_module(f"talkbase.cli.{_module}")
+# Which module registers each command (tests/test_startup.py checks this against the modules themselves).
+COMMANDS = {
+    **dict.fromkeys(("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"), "listing"),
+    **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
+    **dict.fromkeys(("export", "schema"), "export"),
+    **dict.fromkeys(("edit", "add"), "entry"),
+}
+ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may come before a command
+
+app.defer(COMMAND_MODULES)
+
+
+def command_modules(argv: list[str]) -> tuple[str, ...]:
+    """The modules needed to run this command line: the named command's only, or all of them for anything
+    else (help, --version, completion, a mistyped command), so that those behave exactly as with all."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return COMMAND_MODULES  # shell completion lists every command
+    words = [word for word in argv if word not in ROOT_FLAGS]
+    if words and words[0] in COMMANDS:
+        return (COMMANDS[words[0]],)
+    return COMMAND_MODULES
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -27,8 +48,11 @@ def main() -> int:
         signal.signal(signum, _exit_on_signal)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app.defer(command_modules(sys.argv[1:]))
     try:
         app()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    finally:  # a later reader of `app` in this process (a test) still gets every command
+        app.defer(tuple(m for m in COMMAND_MODULES if f"talkbase.cli.{m}" not in sys.modules))
     return 0

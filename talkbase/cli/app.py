@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -25,7 +26,51 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(
+# The modules that register commands, in the order `talkbase --help` lists their commands.
+COMMAND_MODULES = ("listing", "analysis", "export", "entry")
+
+
+class LazyTyper(typer.Typer):
+    """A Typer app whose command modules are imported when Typer first reads its commands, not before, so that
+    `talkbase timeline` can import (and Typer build the options of) only the module that defines `timeline`.
+
+    `defer(modules)` names the modules still to import. However the modules come to be imported, the commands
+    stay in COMMAND_MODULES order (sorted in place, so that the decorators append to the same list)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._pending: tuple[str, ...] = ()
+        super().__init__(**kwargs)
+
+    def defer(self, modules: tuple[str, ...]) -> None:
+        self._pending = modules
+
+    def _import_pending(self) -> None:
+        pending, self._pending = self._pending, ()  # cleared first: importing a module reads the commands again
+        for module in pending:
+            import_module(f"talkbase.cli.{module}")
+
+    @property  # type: ignore[override]
+    def registered_commands(self) -> list[Any]:
+        self._import_pending()
+        order = {f"talkbase.cli.{name}": i for i, name in enumerate(COMMAND_MODULES)}
+        self._commands.sort(key=lambda info: order.get(getattr(info.callback, "__module__", ""), len(order)))
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list[Any]) -> None:
+        self._commands = value
+
+    @property  # type: ignore[override]
+    def registered_groups(self) -> list[Any]:
+        self._import_pending()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list[Any]) -> None:
+        self._groups = value
+
+
+app = LazyTyper(
     name="talkbase",
     no_args_is_help=True,
     add_completion=True,
