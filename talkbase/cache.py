@@ -248,6 +248,26 @@ class _KindBuilder:
             chosen = [i for i, row in enumerate(rows) if test(*[row[c] for c in columns])]
         return self._build(chosen)
 
+    def values(
+        self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
+    ) -> list[tuple[Any, ...]] | None:
+        """The values of `fields` (as the model holds them) of the records whose plain fields `names` pass
+        `test`, in file order, read from the rows without building a record; None when a field is kept
+        otherwise than plainly or as a date."""
+        from talkbase.dates import parse_date
+
+        codecs = dict(_codecs(self._class()))
+        if any(codecs.get(name) != "" for name in names) or any(codecs.get(f) not in ("", "date") for f in fields):
+            return None
+        order = list(codecs)
+        tested = [order.index(name) for name in names]
+        wanted = [(order.index(f), codecs[f] == "date") for f in fields]
+        chosen = (row for row in self._rows() if test(*[row[i] for i in tested]))
+        return [
+            tuple((parse_date(row[i]) if is_date and row[i] is not None else row[i]) for i, is_date in wanted)
+            for row in chosen
+        ]
+
     def _class(self) -> type:
         from talkbase.model import _CLASSES
 

@@ -40,6 +40,8 @@ def test_a_warm_command_never_imports_yaml(tmp_path: Path) -> None:
     for args in (["timeline"], ["positions", "--actor", "nordin"], ["grep", "ceasefire", "--count"]):
         warm = modules_after(*args, "--data", kb, cache=tmp_path)
         assert not {"yaml", "talkbase.parser", "talkbase.validate"} & warm, args
+    counted = modules_after("grep", "ceasefire", "--count", "--data", kb, cache=tmp_path)
+    assert "rich.console" not in counted and "talkbase.views" not in counted  # a count needs no table
 
 
 def test_a_command_imports_only_the_module_that_defines_it(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def open_data(data: str | None, strict: bool = False) -> Opened:
     from talkbase.kb import DataLocationError, locate, open_kb
-    from talkbase.render import LoadProgress
+    from talkbase.progress import LoadProgress
 
     progress = LoadProgress()
     try:
