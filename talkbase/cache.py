@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -199,15 +200,15 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
             return tuple([shared.setdefault(v, v) for v in value])
         return value
 
-    codecs = _codecs(_CLASSES[kind])
-    special = [(i, c) for i, (_, c) in enumerate(codecs) if c]
-    rows = []
-    for record in records:
-        row = [getattr(record, name) for name, _ in codecs]
-        for i, codec in special:
-            row[i] = encode(row[i], codec)
-        rows.append(tuple(map(once, row)))
-    return rows
+    columns = []  # a column at a time: one attrgetter map per field is cheaper than a loop per record
+    for name, codec in _codecs(_CLASSES[kind]):
+        column = list(map(attrgetter(name), records))
+        if codec:
+            column = [encode(value, codec) for value in column]
+        if codec in ("", "date"):  # the others hold numbers and nested tuples, never a text to share
+            column = list(map(once, column))
+        columns.append(column)
+    return list(zip(*columns))
 
 
 @contextmanager
@@ -435,12 +436,18 @@ def _checked(blob: bytes) -> memoryview | None:
 _MAP, _LIST, _REPORTED = 0, 1, 2
 
 
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _pack(value: Any) -> Any:
     """A located value as marshal-able tuples, positions included (scalars never are tuples)."""
+    scalar = _SCALAR_TYPES  # most values are: they are kept without a call
     if isinstance(value, YMap):
-        return (_MAP, value.line, value.col, list(value), value._at.tobytes(), [_pack(v) for v in value.values()])
+        items = [v if type(v) in scalar else _pack(v) for v in value.values()]
+        return (_MAP, value.line, value.col, list(value), value._at.tobytes(), items)
     if isinstance(value, YList):
-        return (_LIST, value.line, value.col, value._at.tobytes(), [_pack(v) for v in value])
+        items = [v if type(v) in scalar else _pack(v) for v in value]
+        return (_LIST, value.line, value.col, value._at.tobytes(), items)
     if value is REPORTED:
         return (_REPORTED,)
     return value
