@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +220,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What was just made lives as long as the knowledge base: moved out of the collector's sight, the
+        # collections that re-enabling would set off never scan it (on L: 0.8 -> 0.6 s for positions --actor).
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -261,13 +264,17 @@ class _KindBuilder:
         if any(codecs.get(name) != "" for name in names) or any(codecs.get(f) not in ("", "date") for f in fields):
             return None
         order = list(codecs)
-        tested = [order.index(name) for name in names]
-        wanted = [(order.index(f), codecs[f] == "date") for f in fields]
-        chosen = (row for row in self._rows() if test(*[row[i] for i in tested]))
-        return [
-            tuple((parse_date(row[i]) if is_date and row[i] is not None else row[i]) for i, is_date in wanted)
-            for row in chosen
-        ]
+        pick = itemgetter(*[order.index(name) for name in names])
+        rows = self._rows()
+        chosen = [row for row in rows if test(pick(row))] if len(names) == 1 else [r for r in rows if test(*pick(r))]
+        columns = []  # a column at a time, and each date parsed once however often it recurs
+        for name in fields:
+            column = list(map(itemgetter(order.index(name)), chosen))
+            if codecs[name] == "date":
+                dates = {text: parse_date(text) for text in set(column) if text is not None}
+                column = list(map(dates.get, column))  # None stays None
+            columns.append(column)
+        return list(zip(*columns))
 
     def _class(self) -> type:
         from talkbase.model import _CLASSES

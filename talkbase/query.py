@@ -314,16 +314,16 @@ def grep_ids(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> l
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
     --ids). Only the fields the filters test are read, so a knowledge base from the cache builds no record."""
 
-    def matches(text: str | None) -> bool:
-        if not text:
-            return False
-        found = pattern.search(text)
-        if found is None:
-            return False
-        return found.end() > found.start() or any(m.end() > m.start() for m in pattern.finditer(text))
+    search = pattern.search
 
-    def hit(first: str | None, second: str | None) -> bool:
-        return matches(first) or matches(second)
+    def nonempty(text: str) -> bool:  # a pattern such as `x*` matches everywhere, but finds nothing to show
+        return any(m.end() > m.start() for m in pattern.finditer(text))
+
+    def hit(first: str | None, second: str | None) -> bool:  # called on every record, so kept to one call
+        for text in (first, second):
+            if text and (found := search(text)) is not None and (found.end() > found.start() or nonempty(text)):
+                return True
+        return False
 
     kinds: list[tuple[type, str, Callable[[Any, Filters], bool]]] = [(Position, "positions", position_matches)]
     if not filters.statuses and not filters.kinds:  # as in grep: events only when no event-only filter is set
