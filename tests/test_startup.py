@@ -73,3 +73,20 @@ def test_main_registers_every_command_again_for_later_readers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout.split()[-2:] == ["14", "1"], done.stderr
+
+
+def test_narrowing_builds_one_command_and_keeps_what_is_registered_meanwhile() -> None:
+    from talkbase.cli import app
+    from talkbase.cli.app import command_name
+
+    everything = [command_name(c) for c in app.registered_commands]
+    with app.narrowed("grep"):
+        assert [command_name(c) for c in app.registered_commands] == ["grep"] and not app.registered_groups
+
+        @app.command()
+        def probe_only() -> None: ...
+
+    with app.narrowed("add"):
+        assert not app.registered_commands and [g.name for g in app.registered_groups] == ["add"]
+    assert [command_name(c) for c in app.registered_commands] == [*everything, "probe-only"]
+    app.registered_commands.pop()

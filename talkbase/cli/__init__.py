@@ -2,7 +2,7 @@
 
 `app.py` holds the app and what commands share; each other module registers a group of commands. They are
 imported when Typer first reads the commands: all of them, except that `main` imports only the module of the
-command the command line names (Typer then builds only its options, and nothing else is imported).
+command the command line names, and has Typer build only that command's options.
 """
 
 import os
@@ -23,15 +23,13 @@ ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may co
 app.defer(COMMAND_MODULES)
 
 
-def command_modules(argv: list[str]) -> tuple[str, ...]:
-    """The modules needed to run this command line: the named command's only, or all of them for anything
-    else (help, --version, completion, a mistyped command), so that those behave exactly as with all."""
+def invoked_command(argv: list[str]) -> str | None:
+    """The command this command line runs, or None for anything else (help, --version, completion, a mistyped
+    command), which then gets every command, so that it behaves exactly as before."""
     if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
-        return COMMAND_MODULES  # shell completion lists every command
+        return None  # shell completion lists every command
     words = [word for word in argv if word not in ROOT_FLAGS]
-    if words and words[0] in COMMANDS:
-        return (COMMANDS[words[0]],)
-    return COMMAND_MODULES
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -48,9 +46,11 @@ def main() -> int:
         signal.signal(signum, _exit_on_signal)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app.defer(command_modules(sys.argv[1:]))
+    command = invoked_command(sys.argv[1:])
+    app.defer((COMMANDS[command],) if command else COMMAND_MODULES)
     try:
-        app()
+        with app.narrowed(command):
+            app()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
     finally:  # a later reader of `app` in this process (a test) still gets every command
