@@ -102,6 +102,7 @@ def open_kb(
     try:
         return _open_kb(location, strict, use_cache, progress)
     finally:
+        gc.freeze()  # the model lives as long as the command: no collection need ever scan its objects again
         if gc_was_enabled:
             gc.enable()
 

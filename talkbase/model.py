@@ -176,6 +176,20 @@ class KnowledgeBase:
             return [r for r in getattr(self, kind) if test(getattr(r, name))]
         return [r for r in getattr(self, kind) if test(*[getattr(r, n) for n in names])]
 
+    def values(
+        self, kind: str, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
+        """The values of `fields`, as tuples, of the records `where(kind, names, test)` gives, in file order.
+
+        A kind not built yet is not built at all when its builder can read those values from what it stores
+        (the parse cache keeps plain fields and dates so); otherwise the records are built and read."""
+        pending = self._pending.get(kind)
+        read = getattr(pending, "values", None)
+        found = read(names, test, fields) if read is not None else None
+        if found is not None:
+            return found
+        return [tuple([getattr(r, f) for f in fields]) for r in self.where(kind, names, test)]
+
     def _built(self, kind: str) -> None:
         build_kind = self._pending.pop(kind)
         setattr(self, "_" + kind, build_kind())

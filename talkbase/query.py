@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from operator import methodcaller
 from typing import Any
 from urllib.parse import urlsplit
@@ -295,20 +297,43 @@ def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[
     return _by_date(hits, lambda hit: hit.record.date)
 
 
-def grep_records(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Event | Position]:
-    """The records `grep` has hits in, each once, in the order of their first hit (for --count and --ids)."""
+# What --count and --ids need of a record: its id, its date (for the order) and the fields the filters test.
+_GREP_VIEWS = {
+    Position: ("id", "date", "actor", "topic", "sources"),
+    Event: ("id", "date", "end", "participants", "topics", "sources", "status", "kind"),
+}
 
-    def matches(text: str | None) -> bool:
-        if not text:
-            return False
-        found = pattern.search(text)
-        if found is None:
-            return False
-        return found.end() > found.start() or any(m.end() > m.start() for m in pattern.finditer(text))
 
-    candidates = _grep_candidates(kb, pattern, filters)
-    chosen = [r for r in candidates if any(matches(getattr(r, name)) for name in GREP_FIELDS[type(r)])]
-    return _by_date(chosen, lambda record: record.date)
+@cache
+def _grep_view(cls: type) -> type:
+    """A named tuple standing in for a record of `cls` in position_matches / event_matches."""
+    return namedtuple(f"{cls.__name__}View", _GREP_VIEWS[cls])  # type: ignore[misc]
+
+
+def grep_ids(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[str]:
+    """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
+    --ids). Only the fields the filters test are read, so a knowledge base from the cache builds no record."""
+
+    search = pattern.search
+
+    def nonempty(text: str) -> bool:  # a pattern such as `x*` matches everywhere, but finds nothing to show
+        return any(m.end() > m.start() for m in pattern.finditer(text))
+
+    def hit(first: str | None, second: str | None) -> bool:  # called on every record, so kept to one call
+        for text in (first, second):
+            if text and (found := search(text)) is not None and (found.end() > found.start() or nonempty(text)):
+                return True
+        return False
+
+    kinds: list[tuple[type, str, Callable[[Any, Filters], bool]]] = [(Position, "positions", position_matches)]
+    if not filters.statuses and not filters.kinds:  # as in grep: events only when no event-only filter is set
+        kinds.append((Event, "events", event_matches))
+    chosen: list[Any] = []
+    for cls, kind, keep in kinds:
+        view = _grep_view(cls)
+        found = kb.values(kind, GREP_FIELDS[cls], hit, _GREP_VIEWS[cls])
+        chosen += [record for record in map(view._make, found) if keep(record, filters)]
+    return [record.id for record in _by_date(chosen, lambda record: record.date)]
 
 
 def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:

@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from talkbase.problems import Problem
+from talkbase.progress import LoadProgress as LoadProgress  # where it was; it lives apart so as not to import Rich
 from talkbase.text import escape_controls
 
 _PLAIN_WIDTH = 100_000  # when piped, a table line is never cut or wrapped
@@ -99,33 +100,3 @@ def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | Non
             ]
             out.append("  ".join(padded).rstrip())
     return "".join(line + "\n" for line in out)
-
-
-class LoadProgress:
-    """A progress bar on stderr for a slow load: shown only once loading has taken half a second, and only
-    when stderr is a terminal, so quick commands and pipes never see it."""
-
-    DELAY = 0.5
-
-    def __init__(self) -> None:
-        import time
-
-        self._clock = time.monotonic
-        self._started = self._clock()
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            if self._clock() - self._started < self.DELAY or not sys.stderr.isatty():
-                return
-            from rich.progress import Progress
-
-            self._bar = Progress(console=make_console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("reading YAML files", total=total)
-        self._bar.update(self._task, completed=done)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()

@@ -5,16 +5,18 @@ The styles that make stance and status visible live here too; how a Listing is w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.analysis import Dispute, Matrix, Step
 from talkbase.formats import Column, Listing, listing_table, record_dict
 from talkbase.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.query import Counts, Hit, TimelineItem, actor_names, current_role
 from talkbase.render import literal
 from talkbase.text import escape_controls
+
+if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.analysis
+    from talkbase.analysis import Dispute, Matrix, Step
 
 STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
 STANCE_STYLES = {

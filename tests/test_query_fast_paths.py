@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from talkbase.dates import parse_date
 from talkbase.kb import DataLocation, open_kb
 from talkbase.model import KnowledgeBase
-from talkbase.query import Filters, compile_pattern, grep, grep_records, list_positions
+from talkbase.query import Filters, compile_pattern, grep, grep_ids, list_positions
 
 from conftest import FIXTURES, REPO
 
@@ -30,17 +31,28 @@ def both(source: Path) -> tuple[KnowledgeBase, KnowledgeBase]:
     return built, warm.kb
 
 
+FILTERS = [
+    Filters(),
+    Filters(statuses={"held"}),
+    Filters(actors={"sudov", "peskov"}),
+    Filters(topics={"ceasefire"}, sources={"kyivindependent", "reuters"}),
+    Filters(since=parse_date("2025-06"), until=parse_date("2025-07-20")),
+]
 PATTERNS = ["ceasefire", "Ceasefire", "e", "x*", "", "^", r"\b", "talks|summit", "zzz-no-match", "(?=a)"]
 
 
 @pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small", FIXTURES / "kb-views"])
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_grep_records_are_the_records_of_grep_hits(source: Path, pattern: str) -> None:
+def test_grep_ids_are_the_records_of_grep_hits(source: Path, pattern: str) -> None:
     regex = compile_pattern(pattern)
-    for kb in both(source):
-        for filters in (Filters(), Filters(statuses={"held"}), Filters(actors={"sudov", "peskov"})):
+    built, warm = both(source)
+    for filters in FILTERS:
+        assert grep_ids(warm, regex, filters) == grep_ids(built, regex, filters)
+    assert set(warm._pending) == {"actors", "sources", "topics", "events", "positions"}  # nothing built
+    for kb in (built, warm):
+        for filters in FILTERS:
             expected = list(dict.fromkeys(hit.record.id for hit in grep(kb, regex, filters)))
-            assert [record.id for record in grep_records(kb, regex, filters)] == expected
+            assert grep_ids(kb, regex, filters) == expected
 
 
 @pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small"])

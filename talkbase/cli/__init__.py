@@ -1,16 +1,35 @@
 """The command line: thin Typer wiring over the query and render layers.
 
-`app.py` holds the app and what commands share; each other module registers a group of commands.
+`app.py` holds the app and what commands share; each other module registers a group of commands. They are
+imported when Typer first reads the commands: all of them, except that `main` imports only the module of the
+command the command line names, and has Typer build only that command's options.
 """
 
+import os
 import signal
-from importlib import import_module
+import sys
 
-from talkbase.cli.app import app
+from talkbase.cli.app import COMMAND_MODULES, app
 
-# Each module registers its commands on import; this order is the order `talkbase --help` lists them in.
-for _module in ("listing", "analysis", "export", "entry"):
-    import_module(f"talkbase.cli.{_module}")
+# Which module registers each command (tests/test_startup.py checks this against the modules themselves).
+COMMANDS = {
+    **dict.fromkeys(("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"), "listing"),
+    **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
+    **dict.fromkeys(("export", "schema"), "export"),
+    **dict.fromkeys(("edit", "add"), "entry"),
+}
+ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may come before a command
+
+app.defer(COMMAND_MODULES)
+
+
+def invoked_command(argv: list[str]) -> str | None:
+    """The command this command line runs, or None for anything else (help, --version, completion, a mistyped
+    command), which then gets every command, so that it behaves exactly as before."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return None  # shell completion lists every command
+    words = [word for word in argv if word not in ROOT_FLAGS]
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
@@ -27,8 +46,13 @@ def main() -> int:
         signal.signal(signum, _exit_on_signal)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    command = invoked_command(sys.argv[1:])
+    app.defer((COMMANDS[command],) if command else COMMAND_MODULES)
     try:
-        app()
+        with app.narrowed(command):
+            app()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    finally:  # a later reader of `app` in this process (a test) still gets every command
+        app.defer(tuple(m for m in COMMAND_MODULES if f"talkbase.cli.{m}" not in sys.modules))
     return 0

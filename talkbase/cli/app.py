@@ -7,7 +7,9 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -25,7 +27,76 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(
+# The modules that register commands, in the order `talkbase --help` lists their commands.
+COMMAND_MODULES = ("listing", "analysis", "export", "entry")
+
+
+class LazyTyper(typer.Typer):
+    """A Typer app whose command modules are imported when Typer first reads its commands, not before, so that
+    `talkbase timeline` can import (and Typer build the options of) only the module that defines `timeline`.
+
+    `defer(modules)` names the modules still to import. However the modules come to be imported, the commands
+    stay in COMMAND_MODULES order (sorted in place, so that the decorators append to the same list).
+    `narrowed(command)` goes further while one command runs: Typer then builds that command's options only."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._pending: tuple[str, ...] = ()
+        super().__init__(**kwargs)
+
+    def defer(self, modules: tuple[str, ...]) -> None:
+        self._pending = modules
+
+    def _import_pending(self) -> None:
+        pending, self._pending = self._pending, ()  # cleared first: importing a module reads the commands again
+        for module in pending:
+            import_module(f"talkbase.cli.{module}")
+
+    @contextmanager
+    def narrowed(self, command: str | None) -> Iterator[None]:
+        """While running one command, Typer builds only that command (or group), not its module's others;
+        whatever is registered meanwhile joins the full list again afterwards. None narrows nothing."""
+        if command is None:
+            yield
+            return
+        self._import_pending()
+        full_commands, full_groups = self._commands, self._groups
+        self._commands = [c for c in full_commands if command_name(c) == command]
+        self._groups = [g for g in full_groups if g.name == command]
+        chosen = [*self._commands, *self._groups]
+        try:
+            yield
+        finally:
+            added = [c for c in self._commands if not any(c is k for k in chosen)]
+            self._commands = full_commands + added
+            self._groups = full_groups + [g for g in self._groups if not any(g is k for k in chosen)]
+
+    @property  # type: ignore[override]
+    def registered_commands(self) -> list[Any]:
+        self._import_pending()
+        order = {f"talkbase.cli.{name}": i for i, name in enumerate(COMMAND_MODULES)}
+        self._commands.sort(key=lambda info: order.get(getattr(info.callback, "__module__", ""), len(order)))
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list[Any]) -> None:
+        self._commands = value
+
+    @property  # type: ignore[override]
+    def registered_groups(self) -> list[Any]:
+        self._import_pending()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list[Any]) -> None:
+        self._groups = value
+
+
+def command_name(info: Any) -> str:
+    """The name a registered command goes by on the command line, as Typer derives it."""
+    return info.name or info.callback.__name__.lower().replace("_", "-")
+
+
+app = LazyTyper(
     name="talkbase",
     no_args_is_help=True,
     add_completion=True,
@@ -90,7 +161,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def open_data(data: str | None, strict: bool = False) -> Opened:
     from talkbase.kb import DataLocationError, locate, open_kb
-    from talkbase.render import LoadProgress
+    from talkbase.progress import LoadProgress
 
     progress = LoadProgress()
     try:

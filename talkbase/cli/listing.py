@@ -50,7 +50,7 @@ def check(
       talkbase check --strict
       talkbase check --data ~/negotiations/data
     """
-    from talkbase.loader import HAVE_LIBYAML
+    from talkbase.parser import HAVE_LIBYAML
     from talkbase.problems import unread_files
     from talkbase.render import make_console, print_problems
     from talkbase.text import escape_controls
@@ -241,15 +241,14 @@ def grep(
       talkbase grep -w summit --source kyivindependent
       talkbase grep "no (final )?date" -l
     """
-    from talkbase.query import compile_pattern, grep_records
+    from talkbase.query import compile_pattern, grep_ids
     from talkbase.query import grep as query_grep
-    from talkbase.views import grep_listing
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
     kb = load_valid(data, error_code=2, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     if count or ids_only:
-        matched = [record.id for record in grep_records(kb, regex, filters)]
+        matched = grep_ids(kb, regex, filters)
         if count:
             typer.echo(len(matched))
         else:
@@ -258,6 +257,8 @@ def grep(
         if not matched:
             raise typer.Exit(1)
         return
+    from talkbase.views import grep_listing  # not needed for --count and --ids
+
     hits = query_grep(kb, regex, filters)
     output(grep_listing(kb, hits), fmt)
     if not hits:
