@@ -43,6 +43,7 @@ app()
 """
 RAW_PARSE = "import glob, yaml, sys\nfor f in sorted(glob.glob(sys.argv[1] + '/*.yaml')):\n" \
     "    yaml.load(open(f, encoding='utf-8'), Loader=yaml.CSafeLoader)\n"  # fmt: skip
+JQ_FILTER = '[.positions[] | select((.claim + " " + (.quote // "")) | test("ceasefire"; "i"))] | length'
 COMMANDS = {
     "timeline --limit 50": ["timeline", "--limit", "50"],
     "positions --actor X": ["positions", "--actor", "actor-1"],
@@ -125,6 +126,13 @@ def main() -> None:
             generate(size, kb)
         raw_time, raw_peak = median_of(args.runs, [python, "-c", RAW_PARSE, str(kb)], env, False)
         print(f"\n{size}: plain yaml.load(CSafeLoader) of all files: {raw_time:.3f} s, peak {raw_peak:.0f} MB")
+        if shutil.which("jq"):
+            copy = args.workdir / f"kb-{size}.json"
+            if not copy.exists():
+                export = [*talkbase, "export", "json", "--data", str(kb), "-o", str(copy)]
+                subprocess.run(export, env=env, check=True, stderr=subprocess.DEVNULL)
+            jq_time, _ = median_of(args.runs, ["jq", JQ_FILTER, str(copy)], env, False)
+            print(f"{size}: jq over a JSON copy, counting claims that match ceasefire: {jq_time:.3f} s")
         header = f"{'command':28} {'cold s':>8} {'warm s':>8} {'peak MB':>8} {'cold/parse':>11} {'warm/parse':>11}"
         print(f"{header} {'warm/typer':>11}")
         for name, words in COMMANDS.items():
