@@ -462,20 +462,25 @@ def test_add_asks_for_each_field_and_checks_each_answer(kb: Path, state: dict[st
     assert "    stance: rejects\n    claim: No freeze.\n    date: 2025-07-21\n    event: zelensky-address" in text
 
 
-def test_interrupting_the_questions_keeps_the_answers_in_a_draft(kb: Path, state: dict[str, str]) -> None:
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_interrupting_the_questions_keeps_the_answers_in_a_draft(
+    kb: Path, state: dict[str, str], sig: signal.Signals, code: int
+) -> None:
+    """Ctrl-C, kill or a closed terminal while answering: nothing is written, what was typed is kept."""
     before = snapshot(kb)
     talk = Conversation("add", "topic", "--data", str(kb), env=state)
     talk.answer("name: ", "Energy [b]infrastructure[/b]")
     talk.expect("id [energy-b-infrastructure-b]: ")
-    talk.process.send_signal(signal.SIGINT)
+    talk.process.send_signal(sig)
     result = talk.finish()
-    assert result.code == 130
+    assert result.code == code
     [draft] = drafts(state)
     assert "interrupted." in result.err and f"Your record is saved in {draft}" in result.err
     assert "name: Energy [b]infrastructure[/b]" in draft.read_text()
     assert snapshot(kb) == before
     resumed = add(kb, "topic", "--from", str(draft), env=state)  # not a terminal: the id is made from the name
     assert resumed.code == 0 and "added topic `energy-b-infrastructure-b`" in resumed.out
+    assert not draft.exists()
 
 
 def test_end_of_input_at_the_first_question_just_stops(kb: Path, state: dict[str, str]) -> None:
@@ -538,17 +543,6 @@ def test_adds_at_the_same_time_all_land(kb: Path, state: dict[str, str]) -> None
     text = (kb / "topics.yaml").read_text()
     assert all(f"  - id: topic-{n}\n" in text for n in range(6))
     assert run("check", "--data", str(kb)).code == 0
-
-
-def test_a_closed_terminal_or_kill_keeps_the_answers_in_a_draft(kb: Path, state: dict[str, str]) -> None:
-    talk = Conversation("add", "topic", "--data", str(kb), env=state)
-    talk.answer("name: ", "Energy")
-    talk.expect("id [energy]: ")
-    talk.process.send_signal(signal.SIGTERM)
-    result = talk.finish()
-    assert result.code == 143
-    [draft] = drafts(state)
-    assert "name: Energy" in draft.read_text() and f"Your record is saved in {draft}" in result.err
 
 
 def test_no_add_while_a_file_cannot_be_read(kb: Path) -> None:
