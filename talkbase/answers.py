@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from talkbase.dates import parse_date
-from talkbase.hints import did_you_mean
+from talkbase.hints import did_you_mean, with_article
 from talkbase.loader import RawRecord, YMap
 from talkbase.problems import Problem
 from talkbase.query import QueryError, fold, resolve_among
@@ -134,11 +134,11 @@ def resolve_ref(spec: Field, text: str, known: Known) -> str:
     wanted = text.strip()
     targets = " or ".join(singular(k) for k in spec.refs)
     if not wanted:
-        raise AnswerError(f"`{spec.name}` needs the id of {_article(targets)}")
+        raise AnswerError(f"`{spec.name}` needs the id of {with_article(targets)}")
     if known.kinds.get(wanted) in spec.refs:
         return wanted
     if wanted in known.kinds:
-        raise AnswerError(f"`{wanted}` is the {known.describe(wanted)}, not {_article(targets)}")
+        raise AnswerError(f"`{wanted}` is the {known.describe(wanted)}, not {with_article(targets)}")
     candidates = {i: known.names[i] for i in known.ids_of(spec.refs)}
     try:
         return resolve_among(targets, wanted, candidates, known.labels)
@@ -152,10 +152,6 @@ def _some_ids(ids: list[str]) -> str:
         return "the knowledge base has none yet: add one first"
     shown = ", ".join(ids[:8])
     return f"e.g. {shown}" + (", …" if len(ids) > 8 else "")
-
-
-def _article(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def split_list(text: str, separator: str = ",") -> list[str]:
@@ -190,7 +186,7 @@ def parse_entry(spec: Field, text: str, known: Known) -> dict[str, Any]:
             entry[sub.name] = parse_answer(sub, parts[sub.name], known)
         elif sub.required:
             example = "; ".join(f"{f.name}=…" for f in spec.subfields if f.required)
-            raise AnswerError(f"{_article(spec.item)} needs `{sub.name}`", f"write `{example}`")
+            raise AnswerError(f"{with_article(spec.item)} needs `{sub.name}`", f"write `{example}`")
     check_order(entry, "since", "until")
     return entry
 

@@ -1,12 +1,13 @@
-"""'Did you mean' suggestions, shared by the validator and the command line."""
+"""'Did you mean' suggestions and small wording helpers, shared by the validator and the command line."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    import difflib  # only when a suggestion is needed
+
     return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
 
 
@@ -14,3 +15,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`did you mean `x`?` for the closest candidate, or an empty string when none is close."""
     matches = close_matches(word, candidates, n=1)
     return f"did you mean `{matches[0]}`?" if matches else ""
+
+
+def with_article(noun: str) -> str:
+    """`an actor`, `a position`."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

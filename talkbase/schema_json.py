@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from talkbase.hints import with_article
 from talkbase.schema import (
     CHOICE,
     DATE,
@@ -109,7 +110,7 @@ _TYPES = {
 
 def _describe(spec: Field) -> str:
     """What an editor shows for a field, said from its spec."""
-    targets = " or ".join(_with_article(KINDS[k].singular) for k in spec.refs)
+    targets = " or ".join(with_article(KINDS[k].singular) for k in spec.refs)
     return {
         ID: "A lowercase slug of a-z, 0-9, `.`, `_`, `-`, unique across the knowledge base.",
         DATE: "YYYY, YYYY-MM or YYYY-MM-DD: as precise as the source, e.g. 2025-07 or 2025-07-23.",
@@ -124,7 +125,3 @@ def _describe(spec: Field) -> str:
 
 def _entry_field(spec: Field) -> str:
     return f"{spec.name} (required)" if spec.required else spec.name
-
-
-def _with_article(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

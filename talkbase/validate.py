@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from talkbase.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
-from talkbase.hints import did_you_mean
+from talkbase.hints import did_you_mean, with_article
 from talkbase.loader import REPORTED, RawRecord, YList, YMap
 from talkbase.problems import Problem, Severity
 from talkbase.schema import (
@@ -117,7 +117,7 @@ def check_record(record: RawRecord, references: list[Reference]) -> list[Problem
             )
         ]
     if not isinstance(record.data, YMap):
-        message = f"{_with_article(kind.singular)} record must be a mapping of fields, not {describe(record.data)}"
+        message = f"{with_article(kind.singular)} record must be a mapping of fields, not {describe(record.data)}"
         return [where.problem("not-a-record", message, "write `- id: ...` with fields below it")]
     label = _record_label(kind.singular, record.data)
     return list(check_fields(record.data, kind.fields, label, record.path, references))
@@ -328,7 +328,7 @@ def check_entries(
         if not isinstance(item, YMap) or not item:
             yield _wrong_type(spec, item, item_where, f"a mapping with `{first}`", f"write `- {first}: ...`")
             continue
-        yield from check_fields(item, spec.subfields, f"{_with_article(spec.item)} of {label}", path, refs)
+        yield from check_fields(item, spec.subfields, f"{with_article(spec.item)} of {label}", path, refs)
         yield from check_order(item, "since", "until", path)
 
 
@@ -425,13 +425,9 @@ def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> 
             hint = did_you_mean(ref.target, candidates)
             yield ref.where.problem("unknown-ref", f"{noun} `{ref.target}` not found", hint)
         else:
-            found_kind = _with_article(singular(found.kind))
-            message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {_with_article(wanted)}"
+            found_kind = with_article(singular(found.kind))
+            message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {with_article(wanted)}"
             yield ref.where.problem("wrong-kind-ref", message)
-
-
-def _with_article(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def check_unused(records: list[RawRecord], references: list[Reference]) -> Iterator[Problem]:

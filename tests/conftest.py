@@ -29,15 +29,20 @@ class Result:
     err: str
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = "") -> Result:
-    """Run `python -m talkbase ARGS` as a separate process, as a user would, with output piped."""
+def talkbase_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a test runs talkbase in: none of the user's TALKBASE_ settings, plain UTF-8 output."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
     full_env.update({"PYTHONIOENCODING": "utf-8", "NO_COLOR": "", "TERM": "dumb"})
     full_env.update(env or {})
+    return full_env
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = "") -> Result:
+    """Run `python -m talkbase ARGS` as a separate process, as a user would, with output piped."""
     done = subprocess.run(
         [sys.executable, "-m", "talkbase", *args],
         cwd=cwd or REPO,
-        env=full_env,
+        env=talkbase_env(env),
         input=stdin,
         capture_output=True,
         text=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Result, run
+from conftest import REPO, Result, run, talkbase_env
 
 SOURCE = "kyiv-independent-2025-07-talks-resume"
 POSITION = ["--actor", "Zelensky", "--topic", "ceasefire", "--stance", "rejects", "--claim", "No freeze."]
@@ -404,13 +404,12 @@ class Conversation:
         import pty
 
         self.master, slave = pty.openpty()
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "talkbase", *args],
             stdin=slave,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**full_env, **env, "TERM": "dumb", "NO_COLOR": "1"},
+            env=talkbase_env({**env, "NO_COLOR": "1"}),
         )
         os.close(slave)
         self.err = b""

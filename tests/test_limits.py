@@ -20,7 +20,7 @@ import pytest
 
 from talkbase.loader import MAX_FILE_BYTES, MAX_LINE_BYTES, load_tree, parse_document
 
-from conftest import REPO, run, write_kb
+from conftest import REPO, run, talkbase_env, write_kb
 
 SECONDS = 10.0  # every hostile input must be refused well within this, even on a busy CI machine
 PEAK_MB = 400  # and within this much memory (a bare `talkbase check` peaks near 40 MB)
@@ -54,13 +54,11 @@ class Measured:
 
 def measured(*args: str, env: dict[str, str] | None = None) -> Measured:
     """Run `talkbase ARGS` in a fresh process, with its wall time and peak resident memory."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
-    full_env.update({"PYTHONIOENCODING": "utf-8", "NO_COLOR": "", "TERM": "dumb", **(env or {})})
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED, *args],
         cwd=REPO,
-        env=full_env,
+        env=talkbase_env(env),
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import typer
 
 from talkbase.cli.app import app, fail
 from talkbase.cli.options import DataOption, RecordArgument
+from talkbase.hints import with_article
 from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
@@ -135,7 +137,7 @@ def _make_add_command(kind: Kind) -> Any:
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     required = ", ".join(f.name for f in kind.fields if f.required and f.type != ID)
-    command.__doc__ = f"""Add {_article(kind.singular)}, from options or by asking for each field.
+    command.__doc__ = f"""Add {with_article(kind.singular)}, from options or by asking for each field.
 
     On a terminal, talkbase asks for every field not given as an option. Required: {required}; without a
     terminal (or with --no-input) all of them must be given as options.
@@ -147,10 +149,6 @@ def _make_add_command(kind: Kind) -> Any:
       talkbase add {kind.singular} --dry-run ...     show the YAML, write nothing
     """
     return command
-
-
-def _article(noun: str) -> str:
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 for _kind in KINDS.values():
@@ -277,7 +275,7 @@ def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
             missing = [f for f in missing if f.type != ID]
         _report_usage_errors(
             [
-                f"{_article(kind.singular)} needs {', '.join(option_names(f)[0] for f in missing)}; stdin is not a "
+                f"{with_article(kind.singular)} needs {', '.join(option_names(f)[0] for f in missing)}; stdin is not a "
                 "terminal (or --no-input was given), so talkbase add does not ask for them"
             ]
         )
@@ -373,10 +371,10 @@ class _Session:
 
     def _resume_hint(self) -> str:
         shown = display_path(self.draft)
-        file = f" --file {shlex_quote(str(self.file))}" if self.file is not None else ""
+        file = f" --file {shlex.quote(str(self.file))}" if self.file is not None else ""
         return (
             f"Your record is saved in {shown}: fix it there if need be, then run\n"
-            f"  talkbase add {self.kind.singular} --from {shlex_quote(shown)}{file}"
+            f"  talkbase add {self.kind.singular} --from {shlex.quote(shown)}{file}"
         )
 
     def _keep(self, note: str) -> None:
@@ -405,12 +403,6 @@ def _lock_path(root: Path) -> Path:
 
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
     return state_dir() / "locks" / f"{key}.lock"
-
-
-def shlex_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 def display_path(path: Path) -> str:
@@ -527,8 +519,6 @@ _WAIT_FLAG = {"code", "code-insiders", "codium", "cursor", "subl", "zed"}
 
 def editor_command(editor: str, path: str, line: int) -> list[str]:
     """The argv that opens `path` at `line` in `editor` (a command line, possibly with arguments)."""
-    import shlex
-
     argv = shlex.split(editor)
     name = Path(argv[0]).name
     if name in _WAIT_FLAG and not {"-w", "--wait"} & set(argv):
