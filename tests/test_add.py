@@ -253,7 +253,7 @@ def _add_pausing_before_rename(kb: Path, flag: Path, env: dict[str, str]) -> sub
     """Run `talkbase add` with the fsync of the temporary file slowed down: the file is fully written
     but not yet renamed into place, the moment an interruption would do the most harm."""
     code = (
-        "import sys, time, talkbase.atomic as a\n"
+        "import sys, time, talkbase.write.atomic as a\n"
         "fsync = a._fsync\n"
         "def slow(path):\n"
         "    fsync(path)\n"
@@ -295,7 +295,7 @@ def test_killing_add_during_the_write_leaves_the_file_as_it_was(
 def _add_on_a_full_disk(kb: Path, env: dict[str, str], failing: str) -> subprocess.CompletedProcess[str]:
     """Run `talkbase add` with fsync failing for ENOSPC on files whose names start with `failing`."""
     code = (
-        "import errno, os, sys, talkbase.atomic as a\n"
+        "import errno, os, sys, talkbase.write.atomic as a\n"
         "fsync = a._fsync\n"
         "def full(path):\n"
         f"    if path.name.startswith({failing!r}):\n"
@@ -491,7 +491,7 @@ def test_end_of_input_at_the_first_question_just_stops(kb: Path, state: dict[str
 
 
 def test_replacing_a_file_keeps_its_mode_and_a_symbolic_link(tmp_path: Path) -> None:
-    from talkbase.atomic import replace_file_atomic
+    from talkbase.write.atomic import replace_file_atomic
 
     real = tmp_path / "real.yaml"
     real.write_bytes(b"old")
@@ -505,7 +505,7 @@ def test_replacing_a_file_keeps_its_mode_and_a_symbolic_link(tmp_path: Path) -> 
 
 
 def test_a_file_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
-    from talkbase.atomic import FileChangedError, replace_file_atomic
+    from talkbase.write.atomic import FileChangedError, replace_file_atomic
 
     target = tmp_path / "f.yaml"
     target.write_bytes(b"edited by someone else")

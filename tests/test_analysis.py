@@ -73,10 +73,10 @@ def test_matrix_fits_an_80_column_terminal_on_the_bundled_kb() -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from talkbase.analysis import matrix
-    from talkbase.kb import DataLocation, bundled_path, open_kb
-    from talkbase.query import Filters
-    from talkbase.views import matrix_panels
+    from talkbase.ask.analysis import matrix
+    from talkbase.ask.query import Filters
+    from talkbase.load.kb import DataLocation, bundled_path, open_kb
+    from talkbase.show.views import matrix_panels
 
     kb = open_kb(DataLocation(bundled_path(), "bundled")).kb
     grid = matrix(kb, Filters())

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from talkbase.kb import DataLocation, bundled_path, open_kb
-from talkbase.model import KnowledgeBase
+from talkbase.load.kb import DataLocation, bundled_path, open_kb
+from talkbase.records.model import KnowledgeBase
 
 ARTICLE = "kyiv-independent-2025-07-talks-resume"
 ADDRESS = "zelensky-evening-address-2025-07-21"

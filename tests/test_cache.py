@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from talkbase import cache
-from talkbase.kb import DataLocation, Opened, open_kb
+from talkbase.load import cache
+from talkbase.load.kb import DataLocation, Opened, open_kb
 
 from conftest import FIXTURES, REPO, run
 
@@ -171,7 +171,7 @@ def test_error_fixtures_give_the_same_problems_from_the_file_cache(case: str) ->
 
 
 def test_editing_one_file_parses_that_file_only(tmp_path: Path, monkeypatch) -> None:
-    from talkbase import loader
+    from talkbase.load import loader
 
     kb = copy_kb(FIXTURES / "kb-small", tmp_path)
     location = DataLocation(kb, "--data")
@@ -293,7 +293,7 @@ def test_load_progress_shows_only_on_a_terminal_after_a_delay(monkeypatch, is_te
     import io
     import sys
 
-    from talkbase.render import LoadProgress
+    from talkbase.show.progress import LoadProgress
 
     stream = FakeTerminal() if is_terminal else io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from talkbase.dates import DateError, parse_date
+from talkbase.records.dates import DateError, parse_date
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from talkbase.formats import record_dict
-from talkbase.model import KnowledgeBase
-from talkbase.schema import KINDS
+from talkbase.records.model import KnowledgeBase
+from talkbase.records.schema import KINDS
+from talkbase.show.formats import record_dict
 
 from conftest import FIXTURES, REPO, run, write_kb
 
@@ -45,7 +45,7 @@ CSV_HEADERS = {
 
 
 def load(path: Path) -> KnowledgeBase:
-    from talkbase.kb import DataLocation, open_kb
+    from talkbase.load.kb import DataLocation, open_kb
 
     opened = open_kb(DataLocation(path, "test"))
     assert opened.kb is not None, opened.errors
@@ -313,8 +313,8 @@ def test_sqlite_full_text_search_over_claims(views_db: Path) -> None:
 
 
 def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
-    from talkbase.exports import select, write_export
-    from talkbase.query import Filters
+    from talkbase.ask.query import Filters
+    from talkbase.show.exports import select, write_export
 
     kb = write_kb(tmp_path / "kb", {"kb.yaml": """
         actors:
@@ -372,9 +372,9 @@ def test_sqlite_filtered_export_keeps_references_to_events_left_out(tmp_path: Pa
 
 
 def test_an_interrupted_export_leaves_the_old_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from talkbase.exports import csv as csv_export
-    from talkbase.exports import select, sqlite, write_export
-    from talkbase.query import Filters
+    from talkbase.ask.query import Filters
+    from talkbase.show.exports import csv as csv_export
+    from talkbase.show.exports import select, sqlite, write_export
 
     chosen = select(load(VIEWS), Filters(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
     db, folder = tmp_path / "kb.db", tmp_path / "csv"
@@ -455,8 +455,8 @@ def test_ics_leaves_out_events_without_a_day_and_says_so(small_ics: tuple[bytes,
 
 
 def test_ics_leaves_out_an_event_whose_end_has_no_day(tmp_path: Path) -> None:
-    from talkbase.exports import render, select
-    from talkbase.query import Filters
+    from talkbase.ask.query import Filters
+    from talkbase.show.exports import render, select
 
     kb = write_kb(tmp_path, {"kb.yaml": """
         sources:
@@ -481,7 +481,7 @@ def test_ics_lines_are_crlf_folded_and_escaped(small_ics: tuple[bytes, str]) -> 
 
 
 def test_ics_fold_counts_octets_not_characters() -> None:
-    from talkbase.exports.ics import fold
+    from talkbase.show.exports.ics import fold
 
     line = "SUMMARY:" + "Зеленський, " * 30
     folded = fold(line).encode("utf-8").split(b"\r\n")

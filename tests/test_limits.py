@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from talkbase.loader import MAX_FILE_BYTES, MAX_LINE_BYTES, load_tree, parse_document
+from talkbase.load.loader import MAX_FILE_BYTES, MAX_LINE_BYTES, load_tree, parse_document
 
 from conftest import REPO, run, talkbase_env, write_kb
 
@@ -241,7 +241,7 @@ def test_links_inside_the_data_directory_are_fine_and_read_once(tmp_path: Path) 
         "!!python/object/new:subprocess.Popen [[touch, {marker}]]",
         '!!python/name:os.system ""',
         '!!python/module:antigravity ""',
-        "!!python/object:talkbase.loader.YMap {{line: 1}}",
+        "!!python/object:talkbase.load.nodes.YMap {{line: 1}}",
         '!<tag:yaml.org,2002:python/object/apply:os.system> ["touch {marker}"]',
         '!!binary "aGVsbG8="',
         "!custom {{x: 1}}",

@@ -289,10 +289,10 @@ def _terminal_table(width: int) -> str:
 
     from rich.console import Console
 
-    from talkbase.formats import write_table
-    from talkbase.kb import DataLocation, open_kb
-    from talkbase.query import actor_counts, list_actors
-    from talkbase.views import actors_listing
+    from talkbase.ask.query import actor_counts, list_actors
+    from talkbase.load.kb import DataLocation, open_kb
+    from talkbase.show.formats import write_table
+    from talkbase.show.views import actors_listing
 
     kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
     assert kb is not None

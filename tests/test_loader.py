@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from talkbase.kb import DataLocation, open_kb
-from talkbase.loader import load_tree, parse_document
-from talkbase.validate import validate
+from talkbase.load.kb import DataLocation, open_kb
+from talkbase.load.loader import load_tree, parse_document
+from talkbase.load.validate import validate
 
 VALID = """
 actors:

@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from talkbase.cli import app
-from talkbase.kb import DataLocation, open_kb
-from talkbase.loader import parse_document
-from talkbase.schema import DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, URL, WIKIDATA, Field
+from talkbase.load.kb import DataLocation, open_kb
+from talkbase.load.loader import parse_document
+from talkbase.records.schema import DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, URL, WIKIDATA, Field
 
 from conftest import REPO
 
@@ -358,11 +358,11 @@ def test_every_command_on_generated_kbs(document: dict[str, Any]) -> None:
 
 def test_the_properties_would_catch_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command harness fails on an exception inside a command, not only on a bad exit code."""
-    import talkbase.query
+    import talkbase.ask.query
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(talkbase.query, "timeline", broken)
+    monkeypatch.setattr(talkbase.ask.query, "timeline", broken)
     with pytest.raises(AssertionError, match="raised"):
         assert_every_command_survives(BUNDLED)

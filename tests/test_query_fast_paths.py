@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from talkbase.dates import parse_date
-from talkbase.kb import DataLocation, open_kb
-from talkbase.model import KnowledgeBase
-from talkbase.query import Filters, compile_pattern, grep, grep_ids, list_positions
+from talkbase.ask.query import Filters, compile_pattern, grep, grep_ids, list_positions
+from talkbase.load.kb import DataLocation, open_kb
+from talkbase.records.dates import parse_date
+from talkbase.records.model import KnowledgeBase
 
 from conftest import FIXTURES, REPO
 

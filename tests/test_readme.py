@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from talkbase.schema import KINDS
+from talkbase.records.schema import KINDS
 
 from conftest import REPO, run
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from talkbase.schema import KINDS
-from talkbase.schema_json import json_schema
+from talkbase.records.schema import KINDS
+from talkbase.show.schema_json import json_schema
 
 from conftest import FIXTURES, REPO, run
 

@@ -36,12 +36,12 @@ def modules_after(*args: str, cache: Path) -> set[str]:
 def test_a_warm_command_never_imports_yaml(tmp_path: Path) -> None:
     kb = str(FIXTURES / "kb-small")
     cold = modules_after("timeline", "--data", kb, cache=tmp_path)
-    assert "yaml" in cold and "talkbase.parser" in cold  # the first run parsed the files
+    assert "yaml" in cold and "talkbase.load.parser" in cold  # the first run parsed the files
     for args in (["timeline"], ["positions", "--actor", "nordin"], ["grep", "ceasefire", "--count"]):
         warm = modules_after(*args, "--data", kb, cache=tmp_path)
-        assert not {"yaml", "talkbase.parser", "talkbase.validate"} & warm, args
+        assert not {"yaml", "talkbase.load.parser", "talkbase.load.validate"} & warm, args
     counted = modules_after("grep", "ceasefire", "--count", "--data", kb, cache=tmp_path)
-    assert "rich.console" not in counted and "talkbase.views" not in counted  # a count needs no table
+    assert "rich.console" not in counted and "talkbase.show.views" not in counted  # a count needs no table
 
 
 def test_a_command_imports_only_the_module_that_defines_it(tmp_path: Path) -> None:

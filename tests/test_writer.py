@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from talkbase.loader import Loaded, load_text
-from talkbase.writer import AppendError, insert_record, record_yaml
+from talkbase.load.loader import Loaded, load_text
+from talkbase.write.writer import AppendError, insert_record, record_yaml
 
 POSITION = {
     "id": "new-one",

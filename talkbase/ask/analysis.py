@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from talkbase.dates import PartialDate
-from talkbase.model import Actor, Event, KnowledgeBase, Position, Topic
-from talkbase.query import Filters, latest_by_actor_topic, position_matches
+from talkbase.ask.query import Filters, latest_by_actor_topic, position_matches
+from talkbase.records.dates import PartialDate
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 
 POSITIVE = frozenset({"supports", "proposes"})
 NEGATIVE = frozenset({"opposes", "rejects", "disputes"})

@@ -16,10 +16,10 @@ from operator import methodcaller
 from typing import Any
 from urllib.parse import urlsplit
 
-from talkbase.dates import PartialDate
-from talkbase.hints import close_matches
-from talkbase.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
-from talkbase.schema import KINDS, REF, REFS
+from talkbase.records.dates import PartialDate
+from talkbase.records.hints import close_matches
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
+from talkbase.records.schema import KINDS, REF, REFS
 
 
 class QueryError(Exception):

@@ -44,10 +44,10 @@ def matrix(
       talkbase matrix --save matrix.svg
     """
     check_save(save, fmt)
-    from talkbase.analysis import matrix as query_matrix
-    from talkbase.formats import emit
-    from talkbase.render import make_console, print_table
-    from talkbase.views import matrix_cells, matrix_grid, matrix_legend, matrix_panels
+    from talkbase.ask.analysis import matrix as query_matrix
+    from talkbase.show.formats import emit
+    from talkbase.show.render import make_console, print_table
+    from talkbase.show.views import matrix_cells, matrix_grid, matrix_legend, matrix_panels
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, actors=actor, topics=topic)
@@ -97,8 +97,8 @@ def history(
       talkbase history --changes-only
       talkbase history --actor zelensky --topic leaders-summit
     """
-    from talkbase.analysis import history as query_history
-    from talkbase.views import history_listing
+    from talkbase.ask.analysis import history as query_history
+    from talkbase.show.views import history_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
@@ -128,8 +128,8 @@ def disputes(
       talkbase disputes --topic ceasefire --format json
       talkbase disputes --known-at 2025-07-31
     """
-    from talkbase.analysis import disputes as query_disputes
-    from talkbase.views import disputes_listing
+    from talkbase.ask.analysis import disputes as query_disputes
+    from talkbase.show.views import disputes_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, actors=actor, topics=topic, source=source)

@@ -19,11 +19,11 @@ from talkbase import __version__
 from talkbase.cli.options import Format, Status
 
 if TYPE_CHECKING:
-    from talkbase.dates import PartialDate
-    from talkbase.formats import Listing
-    from talkbase.kb import Opened
-    from talkbase.model import KnowledgeBase
-    from talkbase.query import Filters
+    from talkbase.ask.query import Filters
+    from talkbase.load.kb import Opened
+    from talkbase.records.dates import PartialDate
+    from talkbase.records.model import KnowledgeBase
+    from talkbase.show.formats import Listing
 
 T = TypeVar("T")
 
@@ -146,22 +146,22 @@ def _root(
       talkbase timeline --data ~/my-kb        use another knowledge base
     """
     if no_cache:
-        os.environ["TALKBASE_NO_CACHE"] = "1"  # read by talkbase.cache for this process
+        os.environ["TALKBASE_NO_CACHE"] = "1"  # read by talkbase.load.cache for this process
     if follow_symlinks:
-        os.environ["TALKBASE_FOLLOW_SYMLINKS"] = "1"  # read by talkbase.loader for this process
+        os.environ["TALKBASE_FOLLOW_SYMLINKS"] = "1"  # read by talkbase.load.loader for this process
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error to stderr; the caller raises the returned Exit."""
-    from talkbase.text import escape_controls
+    from talkbase.records.text import escape_controls
 
     typer.echo(f"talkbase: error: {escape_controls(message)}", err=True)
     return typer.Exit(code)
 
 
 def open_data(data: str | None, strict: bool = False) -> Opened:
-    from talkbase.kb import DataLocationError, locate, open_kb
-    from talkbase.progress import LoadProgress
+    from talkbase.load.kb import DataLocationError, locate, open_kb
+    from talkbase.show.progress import LoadProgress
 
     progress = LoadProgress()
     try:
@@ -171,7 +171,7 @@ def open_data(data: str | None, strict: bool = False) -> Opened:
     finally:
         progress.close()
     if not opened.files:
-        from talkbase.text import escape_controls
+        from talkbase.records.text import escape_controls
 
         typer.echo(f"note: no *.yaml or *.yml files in {escape_controls(str(opened.location.path))}", err=True)
     return opened
@@ -184,7 +184,7 @@ def load_valid(data: str | None, error_code: int = 1, known_at: str | None = Non
     day = as_option("--known-at", date_option, known_at)
     opened = open_data(data)
     if opened.kb is None:
-        from talkbase.render import make_console, print_problems
+        from talkbase.show.render import make_console, print_problems
 
         errors = opened.errors
         print_problems(make_console(stderr=True), errors)
@@ -192,14 +192,14 @@ def load_valid(data: str | None, error_code: int = 1, known_at: str | None = Non
         raise fail(f"{opened.location.describe()} has {count} and retry", error_code)
     if day is None:
         return opened.kb
-    from talkbase.query import as_known_at
+    from talkbase.ask.query import as_known_at
 
     return as_known_at(opened.kb, day)
 
 
 def date_option(value: str) -> PartialDate:
-    from talkbase.dates import DATE_FORMAT_HINT, DateError, parse_date
-    from talkbase.query import QueryError
+    from talkbase.ask.query import QueryError
+    from talkbase.records.dates import DATE_FORMAT_HINT, DateError, parse_date
 
     try:
         return parse_date(value)
@@ -218,7 +218,7 @@ def build_filters(
     kinds: list[str] | None = None,
 ) -> Filters:
     """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
-    from talkbase.query import Filters, resolve_actor, resolve_sources, resolve_topic
+    from talkbase.ask.query import Filters, resolve_actor, resolve_sources, resolve_topic
 
     first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
     if first and last and first.start > last.end:
@@ -237,7 +237,7 @@ def build_filters(
 
 def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T | None:
     """Convert one option's value, turning a query or date error into a usage error naming the option."""
-    from talkbase.query import QueryError
+    from talkbase.ask.query import QueryError
 
     if value is None:
         return None
@@ -250,8 +250,8 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
 def output(listing: Listing, fmt: Format, save: Path | None = None) -> None:
     """Write a listing in the chosen format, or with `save` into an SVG or HTML file. An empty listing says
     so on stderr instead of drawing an empty table."""
-    from talkbase.formats import emit, write_table
-    from talkbase.render import make_console
+    from talkbase.show.formats import emit, write_table
+    from talkbase.show.render import make_console
 
     if not listing.rows:
         typer.echo(f"no {listing.noun} match", err=True)
@@ -273,8 +273,8 @@ def save_picture(render: Callable[[int], Any], path: Path) -> None:
     """Render what the terminal would show, in colour, to an SVG or HTML file, atomically.
 
     `render(width)` returns a Rich renderable, or a function that prints onto a given console."""
-    from talkbase.atomic import write_text_atomic
-    from talkbase.render import export_picture
+    from talkbase.show.render import export_picture
+    from talkbase.write.atomic import write_text_atomic
 
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".html", ".htm"):

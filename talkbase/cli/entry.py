@@ -1,8 +1,8 @@
 """Entering records: `talkbase add KIND` (prompts or options) and `talkbase edit ID` (your editor, then check).
 
 `add` has one subcommand per kind, with one option per field of the record format, made from the schema so
-they never drift apart. Answers are checked by talkbase.answers, the record is placed and checked by
-talkbase.adding, and the file is replaced atomically by talkbase.atomic.
+they never drift apart. Answers are checked by talkbase.write.answers, the record is placed and checked by
+talkbase.write.adding, and the file is replaced atomically by talkbase.write.atomic.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import typer
 
 from talkbase.cli.app import app, fail
 from talkbase.cli.options import DataOption, RecordArgument
-from talkbase.hints import with_article
-from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
+from talkbase.records.hints import with_article
+from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
-    from talkbase.adding import Plan, Workspace
-    from talkbase.answers import Known
-    from talkbase.problems import Problem
+    from talkbase.records.problems import Problem
+    from talkbase.write.adding import Plan, Workspace
+    from talkbase.write.answers import Known
 
 add_app = typer.Typer(
     name="add",
@@ -164,7 +164,7 @@ def add_record(
     no_input: bool,
     data: str | None,
 ) -> None:
-    from talkbase.adding import AddError, check_target, open_workspace, values_from_draft
+    from talkbase.write.adding import AddError, check_target, open_workspace, values_from_draft
 
     root = _writable_root(data)
     workspace = open_workspace(root)
@@ -195,7 +195,7 @@ _SIGNAL_EXITS = {128 + 1, 128 + 15}  # SIGHUP, SIGTERM
 
 
 def _writable_root(data: str | None) -> Path:
-    from talkbase.kb import DataLocationError, locate
+    from talkbase.load.kb import DataLocationError, locate
 
     try:
         location = locate(data)
@@ -211,7 +211,7 @@ def _writable_root(data: str | None) -> Path:
 
 def _refuse_unreadable(workspace: Workspace) -> None:
     """A file that cannot be read hides its records, so a new record could clash with them unseen."""
-    from talkbase.problems import UNREAD_FILE
+    from talkbase.records.problems import UNREAD_FILE
 
     unread = [p for p in workspace.problems if p.code in UNREAD_FILE]
     if unread:
@@ -222,7 +222,7 @@ def _refuse_unreadable(workspace: Workspace) -> None:
 def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str) -> dict[str, Any]:
     """Every given value checked as if typed (names resolved, words completed); all bad ones reported
     together as usage errors (exit 2)."""
-    from talkbase.answers import AnswerError, check_in_record
+    from talkbase.write.answers import AnswerError, check_in_record
 
     values: dict[str, Any] = {}
     errors: list[str] = []
@@ -244,7 +244,7 @@ def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str
 
 
 def _checked_value(spec: Field, value: Any, known: Known) -> Any:
-    from talkbase.answers import parse_answer
+    from talkbase.write.answers import parse_answer
 
     if spec.type == ENTRIES:  # from options: `title=...; since=...` texts; from a draft: mappings
         return [e for item in value for e in (parse_answer(spec, item, known) if isinstance(item, str) else [item])]
@@ -255,7 +255,7 @@ def _checked_value(spec: Field, value: Any, known: Known) -> Any:
 
 
 def _report_usage_errors(errors: list[str]) -> None:
-    from talkbase.text import escape_controls
+    from talkbase.records.text import escape_controls
 
     for error in errors:
         typer.echo(f"talkbase: error: {escape_controls(error)}", err=True)
@@ -263,7 +263,7 @@ def _report_usage_errors(errors: list[str]) -> None:
 
 
 def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
-    from talkbase.answers import suggest_id
+    from talkbase.write.answers import suggest_id
 
     if "id" not in values:
         suggested = suggest_id(kind.key, values, known)
@@ -284,7 +284,7 @@ def _require_all(kind: Kind, values: dict[str, Any], known: Known) -> None:
 def _new_draft_path(kind: Kind, values: dict[str, Any]) -> Path:
     import time
 
-    from talkbase.adding import state_dir
+    from talkbase.write.adding import state_dir
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name = values.get("id") if isinstance(values.get("id"), str) else "unnamed"
@@ -306,7 +306,7 @@ class _Session:
     def draft(self) -> Path:
         """Where the record is kept if it cannot be added: the draft it was resumed from, if that is one of
         ours, else a new one named after the record (decided when first needed, once the id is known)."""
-        from talkbase.adding import state_dir
+        from talkbase.write.adding import state_dir
 
         if self._draft is None:
             ours = self.resumed is not None and self.resumed.resolve().parent == (state_dir() / "drafts").resolve()
@@ -316,8 +316,8 @@ class _Session:
     def add(self, root: Path, target: Path | None) -> None:
         """Check and write the record while holding the knowledge base's lock, so that two adds at once
         cannot lose a record or both take one id: the second sees the first one's record."""
-        from talkbase.adding import AddError, default_file, open_workspace, plan_add
-        from talkbase.atomic import FileChangedError, locked, replace_file_atomic
+        from talkbase.write.adding import AddError, default_file, open_workspace, plan_add
+        from talkbase.write.atomic import FileChangedError, locked, replace_file_atomic
 
         with locked(_lock_path(root)):
             workspace = open_workspace(root)  # again: files may have changed while questions were answered
@@ -379,14 +379,14 @@ class _Session:
 
     def _keep(self, note: str) -> None:
         """Save what the user gave, so a refused or interrupted add loses nothing."""
-        from talkbase.adding import draft_text
-        from talkbase.atomic import write_text_atomic
+        from talkbase.write.adding import draft_text
+        from talkbase.write.atomic import write_text_atomic
 
         try:
             self.draft.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.draft, draft_text(self.kind.key, self.values, note))
         except OSError as exc:
-            from talkbase.writer import new_file_text
+            from talkbase.write.writer import new_file_text
 
             typer.echo(f"talkbase: cannot save the draft ({exc.strerror or exc}); here is your record:", err=True)
             typer.echo(new_file_text(self.kind.key, self.values), err=True, nl=False)
@@ -399,22 +399,22 @@ class _Session:
 def _lock_path(root: Path) -> Path:
     import hashlib
 
-    from talkbase.adding import state_dir
+    from talkbase.write.adding import state_dir
 
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
     return state_dir() / "locks" / f"{key}.lock"
 
 
 def display_path(path: Path) -> str:
-    from talkbase.loader import display_path as shown
-    from talkbase.text import escape_controls
+    from talkbase.load.loader import display_path as shown
+    from talkbase.records.text import escape_controls
 
     return escape_controls(shown(path))
 
 
 def _print_problems(problems: list[Problem]) -> None:
     if problems:
-        from talkbase.render import make_console, print_problems
+        from talkbase.show.render import make_console, print_problems
 
         print_problems(make_console(stderr=True), problems)
 
@@ -432,9 +432,10 @@ def prompt_order(kind: Kind) -> list[Field]:
 
 def _ask_missing(session: _Session, known: Known) -> None:
     """Ask for every field not given yet (interruptions are handled by add_record)."""
-    from talkbase.prompts import Asker
+    from talkbase.show.render import make_console
+    from talkbase.write.prompts import Asker
 
-    asker = Asker(known)
+    asker = Asker(known, make_console(stderr=True))
     asker.intro(session.kind, session.values)
     for spec in prompt_order(session.kind):
         if spec.name not in session.values:
@@ -463,8 +464,8 @@ def edit(
     """
     import subprocess
 
-    from talkbase.adding import open_workspace
     from talkbase.cli.listing import check
+    from talkbase.write.adding import open_workspace
 
     workspace = open_workspace(_writable_root(data))
     path, line = _place_of(workspace, record_id)
@@ -481,8 +482,8 @@ def edit(
 def _place_of(workspace: Workspace, wanted: str) -> tuple[str, int]:
     """Where a record is defined: by id or name among the records read, else by its `id:` line in the text
     of every file (a file that does not parse still has its records' lines)."""
-    from talkbase.adding import find_id_line
-    from talkbase.query import QueryError, resolve_among
+    from talkbase.ask.query import QueryError, resolve_among
+    from talkbase.write.adding import find_id_line
 
     known = workspace.known
     if wanted in known.places:

@@ -19,7 +19,7 @@ from talkbase.cli.options import (
     TopicOption,
     UntilOption,
 )
-from talkbase.exports import FORMATS, TEXT
+from talkbase.show.exports import FORMATS, TEXT
 
 ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)
 
@@ -66,7 +66,7 @@ def export(
     """
     import os
 
-    from talkbase.exports import ExportError, export_time, render, select, write_export
+    from talkbase.show.exports import ExportError, export_time, render, select, write_export
 
     kind = FORMATS[fmt.value]
     if output is not None and str(output) == "-":
@@ -121,8 +121,8 @@ def schema(
     """
     import json
 
-    from talkbase.atomic import write_text_atomic
-    from talkbase.schema_json import json_schema
+    from talkbase.show.schema_json import json_schema
+    from talkbase.write.atomic import write_text_atomic
 
     del data  # the schema describes the record format, not one knowledge base
 

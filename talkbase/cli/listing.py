@@ -32,7 +32,7 @@ from talkbase.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from talkbase.kb import Opened
+    from talkbase.load.kb import Opened
 
 
 @app.command()
@@ -50,10 +50,10 @@ def check(
       talkbase check --strict
       talkbase check --data ~/negotiations/data
     """
-    from talkbase.parser import HAVE_LIBYAML
-    from talkbase.problems import unread_files
-    from talkbase.render import make_console, print_problems
-    from talkbase.text import escape_controls
+    from talkbase.load.parser import HAVE_LIBYAML
+    from talkbase.records.problems import unread_files
+    from talkbase.records.text import escape_controls
+    from talkbase.show.render import make_console, print_problems
 
     opened = open_data(data, strict=strict)
     if not HAVE_LIBYAML:
@@ -123,8 +123,8 @@ def timeline(
       talkbase timeline --since 2025-06 --status scheduled --format json
     """
     check_save(save, fmt)
-    from talkbase.query import timeline as query_timeline
-    from talkbase.views import timeline_listing
+    from talkbase.ask.query import timeline as query_timeline
+    from talkbase.show.views import timeline_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
@@ -162,8 +162,8 @@ def actors(
       talkbase actors --kind person --affiliation russia
       talkbase actors --search zelensk --format json
     """
-    from talkbase.query import actor_counts, list_actors, resolve_actor
-    from talkbase.views import actors_listing
+    from talkbase.ask.query import actor_counts, list_actors, resolve_actor
+    from talkbase.show.views import actors_listing
 
     kb = load_valid(data)
     affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
@@ -192,8 +192,8 @@ def positions(
       talkbase positions --topic ceasefire --stance rejects
       talkbase positions --as-of 2025-07-21 --format csv
     """
-    from talkbase.query import list_positions
-    from talkbase.views import positions_listing
+    from talkbase.ask.query import list_positions
+    from talkbase.show.views import positions_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
@@ -241,8 +241,8 @@ def grep(
       talkbase grep -w summit --source kyivindependent
       talkbase grep "no (final )?date" -l
     """
-    from talkbase.query import compile_pattern, grep_ids
-    from talkbase.query import grep as query_grep
+    from talkbase.ask.query import compile_pattern, grep_ids
+    from talkbase.ask.query import grep as query_grep
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
     kb = load_valid(data, error_code=2, known_at=known_at)
@@ -257,7 +257,7 @@ def grep(
         if not matched:
             raise typer.Exit(1)
         return
-    from talkbase.views import grep_listing  # not needed for --count and --ids
+    from talkbase.show.views import grep_listing  # not needed for --count and --ids
 
     hits = query_grep(kb, regex, filters)
     output(grep_listing(kb, hits), fmt)
@@ -281,10 +281,10 @@ def show(
       talkbase show Zelensky
       talkbase show leaders-summit --format json
     """
-    from talkbase.query import resolve_record
-    from talkbase.render import make_console, print_table
-    from talkbase.text import json_text
-    from talkbase.views import show_dict, show_renderable
+    from talkbase.ask.query import resolve_record
+    from talkbase.records.text import json_text
+    from talkbase.show.render import make_console, print_table
+    from talkbase.show.views import show_dict, show_renderable
 
     kb = load_valid(data)
     record = as_option("ID", lambda i: resolve_record(kb, i), record_id)
@@ -309,9 +309,9 @@ def sources(
       talkbase sources --sole
       talkbase sources --format csv
     """
-    from talkbase.analysis import sole_source_claims
-    from talkbase.query import source_counts
-    from talkbase.views import positions_listing, sources_listing
+    from talkbase.ask.analysis import sole_source_claims
+    from talkbase.ask.query import source_counts
+    from talkbase.show.views import positions_listing, sources_listing
 
     kb = load_valid(data)
     claims = sole_source_claims(kb)
@@ -331,8 +331,8 @@ def topics(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
       talkbase topics
       talkbase topics --format markdown
     """
-    from talkbase.query import topic_counts
-    from talkbase.views import topics_listing
+    from talkbase.ask.query import topic_counts
+    from talkbase.show.views import topics_listing
 
     kb = load_valid(data)
     output(topics_listing(kb.topics, topic_counts(kb)), fmt)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from talkbase.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
+from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
 
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
 ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
@@ -23,7 +23,7 @@ ActorKind = Enum("ActorKind", {name: name for name in ACTOR_KINDS}, type=str)
 def _complete(ctx: typer.Context, incomplete: str, kinds: tuple[str, ...]) -> list[str]:
     """Ids (and actor/topic names) of the knowledge base that start with what was typed so far."""
     try:
-        from talkbase.kb import locate, open_kb
+        from talkbase.load.kb import locate, open_kb
 
         kb = open_kb(locate(ctx.params.get("data"))).kb
     except Exception:  # completion must never break the shell

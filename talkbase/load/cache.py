@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from talkbase import __version__
-from talkbase.loader import REPORTED, RawRecord, YList, YMap, display_path, follow_symlinks
-from talkbase.problems import Problem, Severity
+from talkbase.load.loader import display_path, follow_symlinks
+from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
+from talkbase.records.problems import Problem, Severity
 
 FORMAT = 4
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
@@ -79,7 +80,7 @@ class Snapshot:
     """A clean knowledge base read back from the cache: its warnings, its record counts, and its records,
     each kind built from the snapshot only when a command first uses it."""
 
-    kb: Any  # a talkbase.model.KnowledgeBase
+    kb: Any  # a talkbase.records.model.KnowledgeBase
     problems: list[Problem]
     counts: dict[str, int]
 
@@ -89,7 +90,7 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
 
     The whole file is checked before anything of it is used, so a damaged snapshot is never half-used; the
     records themselves stay marshalled, one blob per kind, until a command asks for that kind."""
-    from talkbase import model
+    from talkbase.records import model
 
     try:
         body = _checked(snapshot_path(root).read_bytes())
@@ -118,7 +119,7 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
 
 def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
     """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
-    from talkbase.model import KINDS_IN_ORDER, kind_key
+    from talkbase.records.model import KINDS_IN_ORDER, kind_key
 
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, *_ in sig)}
     try:
@@ -169,13 +170,13 @@ def _codecs(cls: type) -> list[tuple[str, str]]:
 
 def _layout() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """Every kind's fields and codecs; a snapshot written for another layout is not used."""
-    from talkbase.model import _CLASSES
+    from talkbase.records.model import _CLASSES
 
     return tuple((kind, tuple(_codecs(cls))) for kind, cls in _CLASSES.items())
 
 
 def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[Any, ...]]:
-    from talkbase.model import _CLASSES, HistoryEntry, Role
+    from talkbase.records.model import _CLASSES, HistoryEntry, Role
 
     role_codecs, history_codecs = _codecs(Role), _codecs(HistoryEntry)
 
@@ -258,7 +259,7 @@ class _KindBuilder:
         """The values of `fields` (as the model holds them) of the records whose plain fields `names` pass
         `test`, in file order, read from the rows without building a record; None when a field is kept
         otherwise than plainly or as a date."""
-        from talkbase.dates import parse_date
+        from talkbase.records.dates import parse_date
 
         codecs = dict(_codecs(self._class()))
         if any(codecs.get(name) != "" for name in names) or any(codecs.get(f) not in ("", "date") for f in fields):
@@ -277,7 +278,7 @@ class _KindBuilder:
         return list(zip(*columns))
 
     def _class(self) -> type:
-        from talkbase.model import _CLASSES
+        from talkbase.records.model import _CLASSES
 
         return _CLASSES[self.kind]
 
@@ -298,8 +299,8 @@ class _KindBuilder:
             return [built[i] for i in chosen]
 
     def _maker(self) -> Callable[[tuple[Any, ...]], Any]:
-        from talkbase.dates import parse_date
-        from talkbase.model import HistoryEntry, Loc, Role
+        from talkbase.records.dates import parse_date
+        from talkbase.records.model import HistoryEntry, Loc, Role
 
         paths = self.paths
 
@@ -342,7 +343,7 @@ class _Index(Mapping[str, Any]):
 
     def _index(self) -> list[str]:
         if self._ids is None:
-            from talkbase.model import KINDS_IN_ORDER
+            from talkbase.records.model import KINDS_IN_ORDER
 
             with _collector_paused():
                 ids, kinds = marshal.loads(self._blob)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from talkbase.loader import discover_files, display_path
-from talkbase.problems import Problem, sorted_problems
+from talkbase.load.loader import discover_files, display_path
+from talkbase.records.problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
-    from talkbase.model import KnowledgeBase
+    from talkbase.records.model import KnowledgeBase
 
 ENV_VAR = "TALKBASE_DATA"
 
@@ -35,9 +35,9 @@ class DataLocationError(Exception):
 
 def bundled_path() -> Path:
     """The knowledge base shipped with talkbase: inside the installed package, or data/ of a source checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "bundled"
-    return installed if installed.is_dir() else here.parent / "data"
+    package = Path(__file__).resolve().parent.parent  # talkbase/, where the wheel installs bundled/
+    installed = package / "bundled"
+    return installed if installed.is_dir() else package.parent / "data"
 
 
 def _holds_yaml(folder: Path) -> bool:
@@ -110,7 +110,7 @@ def open_kb(
 def _open_kb(
     location: DataLocation, strict: bool, use_cache: bool, progress: Callable[[int, int], None] | None
 ) -> Opened:
-    from talkbase import cache
+    from talkbase.load import cache
 
     files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
@@ -133,9 +133,9 @@ def _load_yaml(
     root: Path, files: list[Path], progress: Callable[[int, int], None] | None, file_cache: Any
 ) -> tuple[KnowledgeBase | None, list[Problem], dict[str, int]]:
     """Parse and validate the YAML files; the model is built only when there is no error."""
-    from talkbase.loader import load_tree
-    from talkbase.model import build
-    from talkbase.validate import validate
+    from talkbase.load.loader import load_tree
+    from talkbase.load.validate import validate
+    from talkbase.records.model import build
 
     loaded = load_tree(root, files, progress, file_cache)
     problems = loaded.problems + validate(loaded.records)

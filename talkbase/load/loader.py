@@ -1,6 +1,6 @@
 """Reading a knowledge base: find the YAML files, parse them safely, and keep the line and column of everything.
 
-Each file is parsed (by talkbase.parser, imported on the first parse only, so that a command answered from the
+Each file is parsed (by talkbase.load.parser, imported on the first parse only, so that a command answered from the
 parse cache never imports PyYAML) into plain dicts and lists that remember where every key and value stood,
 then split into raw records. The loader returns problems as values and never prints.
 """
@@ -10,86 +10,21 @@ from __future__ import annotations
 import errno
 import gc
 import os
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import Any
 
-from talkbase.hints import did_you_mean
-from talkbase.problems import Problem
-from talkbase.schema import KINDS
+from talkbase.load.nodes import RawRecord, YList, YMap
+from talkbase.records.hints import did_you_mean
+from talkbase.records.problems import Problem
+from talkbase.records.schema import KINDS
 
 YAML_SUFFIXES = (".yaml", ".yml")
-MAX_DEPTH = 64  # records need four levels at most; anything deeper is a mistake or an attack
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the 100,000-position benchmark KB would fit in one file this size
 MAX_LINE_BYTES = 1_000_000  # far beyond any hand-written line; bounds what one scalar can cost
 FOLLOW_ENV = "TALKBASE_FOLLOW_SYMLINKS"  # set to 1 (or --follow-symlinks) to read links leading outside the data
-
-
-class _Reported:
-    """Stands in for a value the loader already reported (a bad tag, too deep), so no check reports it again."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "REPORTED"
-
-
-REPORTED = _Reported()
-
-
-class YMap(dict):
-    """A mapping that remembers its own position and, per key, where the key and its value stand.
-
-    The places are kept compactly, four integers per key in one array in the keys' order (a dict of
-    tuples cost a third of all the memory of a large knowledge base); they are looked up only to report."""
-
-    __slots__ = ("_at", "col", "line")
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__()
-        self.line, self.col = line, col
-        self._at = array("I")  # key line, key col, value line, value col; per key, in insertion order
-
-    def places(self, key: str) -> tuple[int, int, int, int]:
-        i = 4 * list(self).index(key)
-        at = self._at
-        return at[i], at[i + 1], at[i + 2], at[i + 3]
-
-    def key_at(self, key: str) -> tuple[int, int]:
-        return self.places(key)[:2]
-
-    def value_at(self, key: str) -> tuple[int, int]:
-        return self.places(key)[2:]
-
-
-class YList(list):
-    """A sequence that remembers its own position and where each item stands (compactly, like YMap)."""
-
-    __slots__ = ("_at", "col", "line")
-
-    def __init__(self, line: int, col: int) -> None:
-        super().__init__()
-        self.line, self.col = line, col
-        self._at = array("I")  # line, col per item
-
-    @property
-    def item_pos(self) -> list[tuple[int, int]]:
-        """(line, column) of each item."""
-        return list(zip(self._at[0::2], self._at[1::2]))
-
-
-@dataclass(slots=True)
-class RawRecord:
-    """One record as written: its kind key, its fields (a YMap, or whatever else was written) and place."""
-
-    kind: str
-    data: Any
-    path: str
-    line: int
-    col: int
 
 
 @dataclass(slots=True)
@@ -176,7 +111,7 @@ def load_tree(
     """Load every YAML file under root (or the given files of it) into raw records, with all problems.
 
     `progress(done, total)` is called after each file, for a progress display the caller may show.
-    `file_cache` (a talkbase.cache.FileCache) gives the results of files unchanged since they were parsed."""
+    `file_cache` (a talkbase.load.cache.FileCache) gives the results of files unchanged since they were parsed."""
     loaded = Loaded()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
@@ -325,7 +260,7 @@ def _long_line(data: bytes) -> int | None:
 
 def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Compose one YAML document and walk it into located values; syntax errors become problems."""
-    from talkbase import parser  # PyYAML is imported only when a file must be parsed
+    from talkbase.load import parser  # PyYAML is imported only when a file must be parsed
 
     return parser.parse_document(text, shown)
 

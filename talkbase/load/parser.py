@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from talkbase.loader import MAX_DEPTH, REPORTED, YList, YMap
-from talkbase.problems import Problem
+from talkbase.load.nodes import MAX_DEPTH, REPORTED, YList, YMap
+from talkbase.records.problems import Problem
 
 try:
     from yaml import CSafeLoader as SafeLoader

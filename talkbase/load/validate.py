@@ -12,11 +12,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from talkbase.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
-from talkbase.hints import did_you_mean, with_article
-from talkbase.loader import REPORTED, RawRecord, YList, YMap
-from talkbase.problems import Problem, Severity
-from talkbase.schema import (
+from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
+from talkbase.records.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
+from talkbase.records.hints import did_you_mean, with_article
+from talkbase.records.problems import Problem, Severity
+from talkbase.records.schema import (
     CHOICE,
     DATE,
     ENTRIES,

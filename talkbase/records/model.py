@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from talkbase.dates import PartialDate, parse_date
-
-if TYPE_CHECKING:
-    from talkbase.loader import RawRecord
+from talkbase.records.dates import PartialDate, parse_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +261,17 @@ def kind_key(record: Record) -> str:
     return _KEYS[type(record)]
 
 
-def build(records: list[RawRecord]) -> KnowledgeBase:
+class Written(Protocol):
+    """A record as the loader read it (talkbase.load.nodes.RawRecord): what `build` needs of it."""
+
+    kind: str
+    data: Any
+    path: str
+    line: int
+    col: int
+
+
+def build(records: Iterable[Written]) -> KnowledgeBase:
     """Turn raw records that passed validation into typed records."""
     kinds: dict[str, list[Any]] = {kind: [] for kind in KINDS_IN_ORDER}
     by_id: dict[str, Record] = {}

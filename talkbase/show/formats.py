@@ -21,9 +21,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from talkbase.dates import PartialDate
-from talkbase.render import column_widths, plain_rows, print_table
-from talkbase.text import escape_controls, json_text
+from talkbase.records.dates import PartialDate
+from talkbase.records.text import escape_controls, json_text
+from talkbase.show.render import column_widths, plain_rows, print_table
 
 R = TypeVar("R")
 

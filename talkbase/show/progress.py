@@ -1,4 +1,4 @@
-"""The progress display of a slow load, kept apart from talkbase.render so that a command which prints no
+"""The progress display of a slow load, kept apart from talkbase.show.render so that a command which prints no
 table (`grep --count`) never imports Rich: Rich is imported only when the bar is shown."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class LoadProgress:
                 return
             from rich.progress import Progress
 
-            from talkbase.render import make_console
+            from talkbase.show.render import make_console
 
             self._bar = Progress(console=make_console(stderr=True), transient=True)
             self._bar.start()

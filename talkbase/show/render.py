@@ -16,9 +16,8 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from talkbase.problems import Problem
-from talkbase.progress import LoadProgress as LoadProgress  # where it was; it lives apart so as not to import Rich
-from talkbase.text import escape_controls
+from talkbase.records.problems import Problem
+from talkbase.records.text import escape_controls
 
 _PLAIN_WIDTH = 100_000  # when piped, a table line is never cut or wrapped
 

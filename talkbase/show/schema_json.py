@@ -1,4 +1,4 @@
-"""The JSON Schema (draft 2020-12) of knowledge-base files, generated from the field specs in talkbase.schema.
+"""The JSON Schema (draft 2020-12) of knowledge-base files, generated from the field specs in talkbase.records.schema.
 
 Editors validate and complete YAML against it (the YAML language server's `$schema` comment). It checks what a
 file can show on its own: fields, types, required fields, vocabularies and the shapes of ids, dates and URLs.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from talkbase.hints import with_article
-from talkbase.schema import (
+from talkbase.records.hints import with_article
+from talkbase.records.schema import (
     CHOICE,
     DATE,
     ENTRIES,

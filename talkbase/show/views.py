@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.formats import Column, Listing, listing_table, record_dict
-from talkbase.model import Actor, Event, KnowledgeBase, Position, Source, Topic
-from talkbase.query import Counts, Hit, TimelineItem, actor_names, current_role
-from talkbase.render import literal
-from talkbase.text import escape_controls
+from talkbase.ask.query import Counts, Hit, TimelineItem, actor_names, current_role
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
+from talkbase.records.text import escape_controls
+from talkbase.show.formats import Column, Listing, listing_table, record_dict
+from talkbase.show.render import literal
 
-if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.analysis
-    from talkbase.analysis import Dispute, Matrix, Step
+if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.ask.analysis
+    from talkbase.ask.analysis import Dispute, Matrix, Step
 
 STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
 STANCE_STYLES = {
@@ -286,7 +286,7 @@ def standing_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[Po
 
 def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any]]]:
     """The listings shown under a record: who refers to it, and for a topic, where each actor stands."""
-    from talkbase.query import latest_by_actor_topic, referrers
+    from talkbase.ask.query import latest_by_actor_topic, referrers
 
     sections: list[tuple[str, Listing[Any]]] = []
     if isinstance(record, Topic):

@@ -1,5 +1,5 @@
 """Adding a record: choose its file, check the knowledge base with the record in it, and work out the file's
-new bytes. Nothing here writes; the command line writes the result atomically (talkbase.atomic).
+new bytes. Nothing here writes; the command line writes the result atomically (talkbase.write.atomic).
 
 The new record is checked as a separate draft file next to the knowledge base, so every problem it causes is
 reported at a line of the draft the user can open. Then the record is spliced into the target file's text
@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from talkbase.answers import Known
-from talkbase.loader import YAML_SUFFIXES, Loaded, RawRecord, YList, YMap, discover_files, display_path, load_text
-from talkbase.problems import Problem
-from talkbase.schema import DATE, KINDS
-from talkbase.validate import date_text, validate
-from talkbase.writer import AppendError, insert_record, new_file_text, record_yaml
+from talkbase.load.loader import YAML_SUFFIXES, Loaded, discover_files, display_path, load_text
+from talkbase.load.nodes import RawRecord, YList, YMap
+from talkbase.load.validate import date_text, validate
+from talkbase.records.problems import Problem
+from talkbase.records.schema import DATE, KINDS
+from talkbase.write.answers import Known
+from talkbase.write.writer import AppendError, insert_record, new_file_text, record_yaml
 
 
 class AddError(Exception):
@@ -43,8 +44,8 @@ class Workspace:
 
 
 def open_workspace(root: Path, use_cache: bool = True) -> Workspace:
-    from talkbase import cache
-    from talkbase.loader import load_tree
+    from talkbase.load import cache
+    from talkbase.load.loader import load_tree
 
     files = discover_files(root)
     file_cache = cache.FileCache() if use_cache and not cache.disabled_by_environment() else None
@@ -218,7 +219,7 @@ def _check_result(
 
 def values_from_draft(path: Path, kind_key: str) -> dict[str, Any]:
     """The fields of the one record of `kind_key` in a draft (or any YAML file), as `add` takes them."""
-    from talkbase.loader import read_text
+    from talkbase.load.loader import read_text
 
     loaded = Loaded()
     text, problems = read_text(path, display_path(path))

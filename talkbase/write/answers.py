@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from talkbase.dates import parse_date
-from talkbase.hints import did_you_mean, with_article
-from talkbase.loader import RawRecord, YMap
-from talkbase.problems import Problem
-from talkbase.query import QueryError, fold, resolve_among
-from talkbase.schema import (
+from talkbase.ask.query import QueryError, fold, resolve_among
+from talkbase.load.nodes import RawRecord, YMap
+from talkbase.load.validate import CHECKERS, Where
+from talkbase.records.dates import parse_date
+from talkbase.records.hints import did_you_mean, with_article
+from talkbase.records.problems import Problem
+from talkbase.records.schema import (
     CHOICE,
     ENTRIES,
     ID,
@@ -30,7 +31,6 @@ from talkbase.schema import (
     Field,
     singular,
 )
-from talkbase.validate import CHECKERS, Where
 
 
 class AnswerError(Exception):

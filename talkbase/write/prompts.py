@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.answers import AnswerError, Known, check_in_record, parse_answer, split_list, suggest_id
-from talkbase.render import make_console
-from talkbase.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind, field_help
-from talkbase.text import escape_controls
+from talkbase.records.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind, field_help
+from talkbase.records.text import escape_controls
+from talkbase.write.answers import AnswerError, Known, check_in_record, parse_answer, split_list, suggest_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from rich.console import Console
+
 
 class Asker:
-    def __init__(self, known: Known, read: Callable[[Text], str] | None = None) -> None:
+    def __init__(self, known: Known, console: Console, read: Callable[[Text], str] | None = None) -> None:
         self.known = known
-        self.console = make_console(stderr=True)
+        self.console = console  # the command line's (talkbase.show.render.make_console), on stderr
         self.read = read or self.console.input
         self._completion = _Completion()
 

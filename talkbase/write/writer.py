@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from talkbase.schema import DATE, KINDS, Field
+from talkbase.records.schema import DATE, KINDS, Field
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from talkbase.dates import PartialDate
-    from talkbase.model import Event, KnowledgeBase, Position, Record
-    from talkbase.query import Filters
+    from talkbase.ask.query import Filters
+    from talkbase.records.dates import PartialDate
+    from talkbase.records.model import Event, KnowledgeBase, Position, Record
 
 TEXT = "text"  # one document: stdout, or a file with -o
 FILE = "file"  # a binary file that needs -o
 DIRECTORY = "directory"  # a directory of files that needs -o
 
-# The registry: format name -> what it writes. The module of the same name under talkbase.exports does it.
+# The registry: format name -> what it writes. The module of the same name under talkbase.show.exports does it.
 FORMATS: dict[str, str] = {
     "json": TEXT,
     "csv": DIRECTORY,
@@ -73,7 +73,7 @@ def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: Pa
 
     With `known_at`, an event keeps only the history entries published by then, so the export holds nothing a
     reader could not have known that day."""
-    from talkbase.query import as_known_at, event_matches, position_matches
+    from talkbase.ask.query import as_known_at, event_matches, position_matches
 
     seen = as_known_at(kb, known_at) if known_at else kb
     events = [e for e in seen.events if event_matches(e, filters)]
@@ -86,7 +86,7 @@ def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: Pa
 def _history_known_at(kb: KnowledgeBase, event: Event, day: PartialDate) -> Event:
     import dataclasses
 
-    from talkbase.query import known_from
+    from talkbase.ask.query import known_from
 
     known = tuple(h for h in event.history if known_from(kb, h.sources, h.date).start <= day.end)
     return dataclasses.replace(event, history=known)
@@ -105,15 +105,15 @@ def export_time(environ: Mapping[str, str]) -> dt.datetime:
 
 def render(name: str, export: Export) -> Document:
     """A text format's document."""
-    return importlib.import_module(f"talkbase.exports.{name}").render(export)
+    return importlib.import_module(f"talkbase.show.exports.{name}").render(export)
 
 
 def write_export(name: str, export: Export, target: Path) -> tuple[str, ...]:
     """Write `export` to `target` atomically (an interrupted export leaves the old one); return the notes."""
-    from talkbase.atomic import atomic_path
+    from talkbase.write.atomic import atomic_path
 
     kind = FORMATS[name]
-    module = importlib.import_module(f"talkbase.exports.{name}")
+    module = importlib.import_module(f"talkbase.show.exports.{name}")
     if kind == DIRECTORY:
         check_replaceable(target, module.FILE_NAMES)
     target = Path(os.path.abspath(target))  # `-o .` names a directory by its real name, beside which temp goes

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from talkbase.exports import Export
-from talkbase.exports.tables import table_names, tables
+from talkbase.show.exports import Export
+from talkbase.show.exports.tables import table_names, tables
 
 FILE_NAMES = frozenset(f"{name}.csv" for name in table_names())
 

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 from talkbase import __version__
-from talkbase.exports import Document, Export
-from talkbase.model import Event, KnowledgeBase, Source
-from talkbase.text import escape_controls
+from talkbase.records.model import Event, KnowledgeBase, Source
+from talkbase.records.text import escape_controls
+from talkbase.show.exports import Document, Export
 
 STATUSES = {"held": "CONFIRMED", "scheduled": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 PRODID = f"-//talkbase//talkbase {__version__}//EN"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from talkbase.exports import Document, Export
-from talkbase.formats import record_dict
-from talkbase.text import json_text
+from talkbase.records.text import json_text
+from talkbase.show.exports import Document, Export
+from talkbase.show.formats import record_dict
 
 FORMAT_VERSION = 1  # raised only when a change would break a reader of the previous layout
 

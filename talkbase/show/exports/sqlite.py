@@ -13,9 +13,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from talkbase.dates import PartialDate
-from talkbase.exports import Export
-from talkbase.exports.tables import Table, tables
+from talkbase.records.dates import PartialDate
+from talkbase.show.exports import Export
+from talkbase.show.exports.tables import Table, tables
 
 # (FTS table, content table, columns searched)
 FULL_TEXT = (("positions_fts", "positions", ("claim", "quote")), ("events_fts", "events", ("title", "summary")))

@@ -1,4 +1,4 @@
-"""The relational layout shared by the csv and sqlite exports, derived from the field specs in talkbase.schema.
+"""The relational layout shared by the csv and sqlite exports, derived from the field specs in talkbase.records.schema.
 
 One table per kind holds its scalar fields, under the record format's names. Every list becomes a link table
 named `<singular>_<field>` (event_participants, event_topics, position_contests, actor_aliases, actor_roles,
@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from talkbase.exports import Export
-from talkbase.model import KnowledgeBase, Record, kind_key
-from talkbase.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXT, TEXTS, URL, WIKIDATA, Field, Kind
+from talkbase.records.model import KnowledgeBase, Record, kind_key
+from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXT, TEXTS, URL, WIKIDATA, Field, Kind
+from talkbase.show.exports import Export
 
 SCALARS = {TEXT, ID, DATE, CHOICE, REF, URL, WIKIDATA}
 # Kinds always exported in full, so a reference to one of them always resolves and can be a foreign key.

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from talkbase.dates import PartialDate
-from talkbase.exports import Document, Export
-from talkbase.model import Event, KnowledgeBase, Source
-from talkbase.text import escape_controls, json_text
+from talkbase.records.dates import PartialDate
+from talkbase.records.model import Event, KnowledgeBase, Source
+from talkbase.records.text import escape_controls, json_text
+from talkbase.show.exports import Document, Export
 
 
 def render(export: Export) -> Document:
