@@ -127,7 +127,7 @@ def schema(
     del data  # the schema describes the record format, not one knowledge base
 
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
-    if output is None:
+    if output is None or str(output) == "-":
         typer.echo(text, nl=False)
         return
     try:
