@@ -376,17 +376,42 @@ def test_edit_names_a_missing_editor(kb: Path) -> None:
 @pytest.mark.parametrize(
     ("editor", "argv"),
     [
-        ("vim", ["vim", "+12", "f.yaml"]),
-        ("nano -w", ["nano", "-w", "+12", "f.yaml"]),
-        ("code", ["code", "--wait", "--goto", "f.yaml:12"]),
-        ("/usr/bin/subl -w", ["/usr/bin/subl", "-w", "f.yaml:12"]),
-        ("'my editor' --flag", ["my editor", "--flag", "+12", "f.yaml"]),
+        ("vim", ["vim", "+12", "--", "/kb/f.yaml"]),
+        ("nano -w", ["nano", "-w", "+12", "--", "/kb/f.yaml"]),
+        ("code", ["code", "--wait", "--goto", "/kb/f.yaml:12"]),
+        ("/usr/bin/subl -w", ["/usr/bin/subl", "-w", "/kb/f.yaml:12"]),
+        ("'my editor' --flag", ["my editor", "--flag", "+12", "/kb/f.yaml"]),
     ],
 )
-def test_editor_command_line(editor: str, argv: list[str]) -> None:
+def test_editor_command_line(editor: str, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from talkbase.cli.entry import editor_command
 
-    assert editor_command(editor, "f.yaml", 12) == argv
+    monkeypatch.chdir("/")
+    assert editor_command(editor, "kb/f.yaml", 12) == argv
+
+
+@pytest.mark.parametrize("name", ["+!touch PWNED.yaml", "-c!touch PWNED.yaml", "--cmd=!touch PWNED.yaml"])
+def test_a_file_name_is_never_an_editor_option_or_command(tmp_path: Path, name: str) -> None:
+    """A data file named like a vim command: the editor gets an absolute path, after `--`."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / name).write_text("topics:\n  - id: t1\n    name: T1\n")
+    editor = _fake_editor(tmp_path)
+    result = run("edit", "t1", "--data", str(data), cwd=data, env={"EDITOR": editor, "VISUAL": ""})
+    assert result.code == 0, result.err
+    args = eval((tmp_path / "editor.log").read_text())
+    assert args[-1] == str(data / name) and args[0] == "+2"
+
+
+@pytest.mark.skipif(shutil.which("vim") is None, reason="vim is not installed")
+def test_vim_does_not_run_a_command_named_by_a_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "+!touch PWNED.yaml").write_text("topics:\n  - id: t1\n    name: T1\n")
+    env = {"EDITOR": "vim -es -u NONE -i NONE", "VISUAL": "", "HOME": str(tmp_path)}
+    result = run("edit", "t1", "--data", str(data), cwd=data, env=env)
+    assert result.code == 0, result.err
+    assert not list(tmp_path.rglob("PWNED*"))
 
 
 def test_add_help_lists_every_field_as_an_option() -> None:

@@ -13,7 +13,7 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -192,6 +192,7 @@ def add_record(
 
 
 _SIGNAL_EXITS = {128 + 1, 128 + 15}  # SIGHUP, SIGTERM
+_ATTEMPTS = 5  # placings of a record in a file that others keep changing, before giving up
 
 
 def _writable_root(data: str | None) -> Path:
@@ -301,6 +302,7 @@ class _Session:
     file: Path | None  # --file as given, to repeat in the command that resumes a draft
     dry_run: bool
     _draft: Path | None = None
+    _kept: bool = True  # False once a draft could not be saved (the record was printed instead)
 
     @property
     def draft(self) -> Path:
@@ -314,34 +316,60 @@ class _Session:
         return self._draft
 
     def add(self, root: Path, target: Path | None) -> None:
-        """Check and write the record while holding the knowledge base's lock, so that two adds at once
-        cannot lose a record or both take one id: the second sees the first one's record."""
-        from talkbase.write.adding import AddError, default_file, open_workspace, plan_add
-        from talkbase.write.atomic import FileChangedError, locked, replace_file_atomic
+        """Check and write the record while holding the knowledge base's lock (on its data directory, where
+        every writer meets), so that two adds at once cannot lose a record or both take one id: the second sees
+        the first one's record. A file changed by a program that does not take the lock is read again and the
+        record placed anew, a few times at most."""
+        from talkbase.write.atomic import FileChangedError, LateWriteError, locked, replace_file_atomic
 
-        with locked(_lock_path(root)):
-            workspace = open_workspace(root)  # again: files may have changed while questions were answered
-            target = target or default_file(workspace, self.kind.key, self.values)
-            try:
-                plan = plan_add(workspace, self.kind.key, self.values, target, display_path(self.draft))
-            except AddError as exc:
-                self._keep(str(exc))
-                raise fail(f"{exc}\nNothing was written. {self._resume_hint()}", 1) from None
-            if self.dry_run:
-                self._show_dry_run(plan)
-                return
-            if plan.errors:
-                self._refuse(plan)
-            try:
-                replace_file_atomic(plan.target, plan.new, plan.old)
-            except (OSError, FileChangedError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                self._keep(f"Not added: {reason}.")
-                shown = display_path(plan.target)
-                raise fail(f"cannot write {shown}: {reason}; it is unchanged.\n{self._resume_hint()}", 1) from None
+        with locked(root if root.is_dir() else root.parent):
+            for attempt in range(_ATTEMPTS):
+                plan = self._plan(root, target)
+                if plan is None:
+                    return
+                try:
+                    replace_file_atomic(plan.target, plan.new, plan.old)
+                    break
+                except FileChangedError as exc:
+                    if attempt + 1 < _ATTEMPTS:
+                        continue
+                    self._not_written(plan, f"{exc} (again and again)")
+                except LateWriteError as exc:
+                    shown, kept = display_path(plan.target), display_path(exc.kept)
+                    typer.echo(
+                        f"talkbase: {shown} was changed by another program at the moment the record was written; "
+                        f"its version is kept in {kept}: compare the two and merge by hand",
+                        err=True,
+                    )
+                    break
+                except OSError as exc:
+                    self._not_written(plan, exc.strerror or str(exc))
         self._drop_resumed_draft()
         typer.echo(f"added {self.kind.singular} `{self.values['id']}` to {display_path(plan.target)}:{plan.line}")
         _print_problems(plan.warnings)
+
+    def _plan(self, root: Path, target: Path | None) -> Plan | None:
+        """The record placed in the knowledge base as it is now; None after a dry run (which it shows)."""
+        from talkbase.write.adding import AddError, default_file, open_workspace, plan_add
+
+        workspace = open_workspace(root)  # again: files may have changed while questions were answered
+        target = target or default_file(workspace, self.kind.key, self.values)
+        try:
+            plan = plan_add(workspace, self.kind.key, self.values, target, display_path(self.draft))
+        except AddError as exc:
+            self._keep(str(exc))
+            raise fail(f"{exc}\nNothing was written. {self._resume_hint()}", 1) from None
+        if self.dry_run:
+            self._show_dry_run(plan)
+            return None
+        if plan.errors:
+            self._refuse(plan)
+        return plan
+
+    def _not_written(self, plan: Plan, reason: str) -> NoReturn:
+        self._keep(f"Not added: {reason}.")
+        shown = display_path(plan.target)
+        raise fail(f"cannot write {shown}: {reason}; it is unchanged.\n{self._resume_hint()}", 1) from None
 
     def _show_dry_run(self, plan: Plan) -> None:
         where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
@@ -370,8 +398,13 @@ class _Session:
         raise fail(f"interrupted.\n{self._resume_hint()}", code)
 
     def _resume_hint(self) -> str:
-        shown = display_path(self.draft)
         file = f" --file {shlex.quote(str(self.file))}" if self.file is not None else ""
+        if not self._kept:
+            return (
+                "Your record is printed above: save it in a file, fix it there if need be, then run\n"
+                f"  talkbase add {self.kind.singular} --from FILE{file}"
+            )
+        shown = display_path(self.draft)
         return (
             f"Your record is saved in {shown}: fix it there if need be, then run\n"
             f"  talkbase add {self.kind.singular} --from {shlex.quote(shown)}{file}"
@@ -386,6 +419,7 @@ class _Session:
             self.draft.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.draft, draft_text(self.kind.key, self.values, note))
         except OSError as exc:
+            self._kept = False
             from talkbase.write.writer import new_file_text
 
             typer.echo(f"talkbase: cannot save the draft ({exc.strerror or exc}); here is your record:", err=True)
@@ -394,15 +428,6 @@ class _Session:
     def _drop_resumed_draft(self) -> None:
         if self._draft is not None and self._draft == self.resumed:  # a draft of ours, now added
             self._draft.unlink(missing_ok=True)
-
-
-def _lock_path(root: Path) -> Path:
-    import hashlib
-
-    from talkbase.write.adding import state_dir
-
-    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
-    return state_dir() / "locks" / f"{key}.lock"
 
 
 def display_path(path: Path) -> str:
@@ -518,14 +543,24 @@ _COLON_LINE = {"subl", "zed", "hx", "helix", "gedit", "kate"}
 _WAIT_FLAG = {"code", "code-insiders", "codium", "cursor", "subl", "zed"}
 
 
+_END_OF_OPTIONS = {"vi", "vim", "nvim", "gvim", "view", "nano"}  # editors known to take `--` before files
+
+
 def editor_command(editor: str, path: str, line: int) -> list[str]:
-    """The argv that opens `path` at `line` in `editor` (a command line, possibly with arguments)."""
+    """The argv that opens `path` at `line` in `editor` (a command line, possibly with arguments).
+
+    The path comes from the knowledge base, so it is made absolute: a file named `+!cmd.yaml` or `-c…` must
+    never be read as an option or an editor command. The line goes as its own argument, and editors that
+    take it get `--` before the file."""
     argv = shlex.split(editor)
     name = Path(argv[0]).name
+    path = os.path.abspath(path)
     if name in _WAIT_FLAG and not {"-w", "--wait"} & set(argv):
         argv.append("--wait")  # without it the editor returns at once and the check runs too early
     if name in _GOTO_FLAG:
         return [*argv, _GOTO_FLAG[name], f"{path}:{line}"]
     if name in _COLON_LINE:
         return [*argv, f"{path}:{line}"]
+    if name in _END_OF_OPTIONS:
+        return [*argv, f"+{line}", "--", path]
     return [*argv, f"+{line}", path]
