@@ -33,6 +33,7 @@ from typing import Any
 from talkbase import __version__
 from talkbase.load.loader import display_path, follow_symlinks
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
+from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
 
 FORMAT = 4
@@ -46,8 +47,7 @@ Signature = tuple[tuple[str, int, int, int, int], ...]
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "talkbase"
+    return xdg_dir("XDG_CACHE_HOME", ".cache") / "talkbase"
 
 
 def disabled_by_environment() -> bool:
