@@ -168,7 +168,7 @@ class _Walker:
 
     def value(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
-        if tag is _PLAIN or tag == _PLAIN or tag == _STR:
+        if tag is _PLAIN or tag in (_PLAIN, _STR):
             text = node.value
             self.budget -= 1 + len(text)
             if self.budget < 0:
