@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -402,13 +403,13 @@ def test_a_file_cache_entry_edited_consistently_is_discarded(change, tmp_path: P
     entry = cache.FileCache()._path(kb / "actors.yaml")
     good = entry.read_bytes()
     body = cache._checked(good)
-    version, path, stamp, records, problems = marshal.loads(body)
-    change(records)
-    cache._write_sealed(entry, [marshal.dumps((version, path, stamp, records, problems))])
+    version, path, stamp, written, records, problems = marshal.loads(body)
+    change(records := list(records))
+    cache._write_sealed(entry, [marshal.dumps((version, path, stamp, written, records, problems))])
     result = run("check", "--data", str(kb))
     assert "Traceback" not in result.err
     assert (result.code, result.out) == (expected.code, expected.out)
-    assert entry.read_bytes() == good  # the entry is parsed again and rewritten
+    assert marshal.loads(cache._checked(entry.read_bytes()))[4] == marshal.loads(body)[4]  # parsed again, rewritten
 
 
 def test_a_forged_snapshot_over_files_that_now_hold_errors_asks_for_a_rerun(tmp_path: Path) -> None:
@@ -434,3 +435,57 @@ def test_a_forged_snapshot_over_files_that_now_hold_errors_asks_for_a_rerun(tmp_
     assert not snapshot.exists()
     again = run("timeline", "--data", str(kb))
     assert again.code == 1 and "events.yaml:4:11: error: `date`: impossible date `2025-02-30`" in again.err + again.out
+
+
+def test_a_write_that_keeps_the_size_and_every_stamp_is_seen_in_a_small_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a write through a shared memory map may: size, times and inode all unchanged
+    real_stat = Path.stat
+
+    def frozen(self: Path, *args, **kwargs) -> os.stat_result:
+        st = real_stat(self, *args, **kwargs)
+        if self.suffix != ".yaml":
+            return st
+        fields = (st.st_mode, 1, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, st.st_size, 0, 0, 0)
+        return os.stat_result(fields, {"st_atime_ns": 0, "st_mtime_ns": 0, "st_ctime_ns": 0})
+
+    monkeypatch.setattr(Path, "stat", frozen)
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    open_kb(location)
+    assert open_kb(location).from_cache
+    actors = kb / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace("name: Northland", "name: Northlant"))
+    opened = open_kb(location)
+    assert not opened.from_cache
+    assert opened.kb is not None and opened.kb.by_id["northland"].name == "Northlant"
+    assert open_kb(location).from_cache
+
+
+def big_kb(folder: Path) -> Path:
+    """A knowledge base of one file over HASH_UP_TO, known by its stamps alone."""
+    topics = "".join(f"  - id: topic-{i}\n    name: Topic number {i} of many\n" for i in range(30_000))
+    folder.mkdir()
+    (folder / "topics.yaml").write_text("topics:\n" + topics, encoding="utf-8")
+    assert (folder / "topics.yaml").stat().st_size > cache.HASH_UP_TO
+    return folder
+
+
+def test_a_cache_written_within_the_time_stamps_granularity_of_an_edit_is_not_trusted(tmp_path: Path) -> None:
+    kb = big_kb(tmp_path / "kb")
+    location = DataLocation(kb, "--data")
+    now = time.time_ns()
+    os.utime(kb / "topics.yaml", ns=(now, now))  # modified just now: a second edit this tick would not show
+    assert not open_kb(location).from_cache
+    assert not open_kb(location).from_cache  # the snapshot cannot vouch for it
+    assert (
+        cache.FileCache().get(
+            kb / "topics.yaml", "t", cache.file_stamp(kb / "topics.yaml", (kb / "topics.yaml").stat())
+        )
+        is None
+    )
+    past = now - 10 * cache.RACY_NS
+    os.utime(kb / "topics.yaml", ns=(past, past))  # safely older than any entry written from now on
+    assert not open_kb(location).from_cache
+    assert open_kb(location).from_cache

@@ -2,12 +2,12 @@
 each file's parse, so that after an edit only the changed files are parsed again.
 
 A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size,
-modification time, change time and inode. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so
-a corrupt, truncated, stale or foreign file is detected and ignored (the knowledge base is then loaded from
-the YAML and the snapshot rewritten). Only knowledge bases without errors are cached: their problems
-(warnings) carry no paths in their messages, and paths are re-made relative to the current directory on
-every use.
-`--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+modification time, change time and inode, and a hash of its content when it is small (HASH_UP_TO); an entry
+written too soon after a file's modification to vouch for it (RACY_NS) is not trusted. It is stored under
+`$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated, stale or foreign file is detected and
+ignored (the knowledge base is then loaded from the YAML and the snapshot rewritten). Only knowledge bases
+without errors are cached: their problems (warnings) carry no paths in their messages, and paths are re-made
+relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
 
 A snapshot file is MAGIC, a CRC-32 of the rest, the header's length, the header (key, record layout, counts,
 problems, and where each section lies), then one section per kind and the id index. A section holds the
@@ -22,12 +22,14 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from talkbase import __version__
@@ -36,14 +38,14 @@ from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
 from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
 
-FORMAT = 4
+FORMAT = 5
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
 # (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
 STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"talkbase-cache\n"
 DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
-Signature = tuple[tuple[str, int, int, int, int], ...]
+Signature = tuple[tuple[str, int, int, int, int, bytes | None], ...]
 
 
 def cache_dir() -> Path:
@@ -54,16 +56,39 @@ def disabled_by_environment() -> bool:
     return os.environ.get("TALKBASE_NO_CACHE", "") not in ("", "0")
 
 
-def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+# A file up to this size is also known by a hash of its content: a write that keeps its size and times (through
+# a shared memory map, or within the time stamps' granularity) is still seen. Hashing costs reading the file on
+# every command, about 1 ms per MiB; a bigger file is known by its stamps alone, under the rule of RACY_NS.
+HASH_UP_TO = 1 << 20
+# A file whose stamp alone is kept, modified less than this before its cache entry was written, may have changed
+# again since within the same tick of a coarse clock (FAT keeps 2 s) without its stamp showing it: such an entry
+# is not trusted, and the file is parsed again (the new entry, written later, then is).
+RACY_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int, int, bytes | None]
+
+
+def file_stamp(path: Path, st: os.stat_result) -> Stamp:
     """What identifies a version of a file: size, modification time, and the change time and inode, which
-    no tool can set back (`touch -r`, `cp -p`, `rsync -a` and tar restore the modification time)."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    no tool can set back (`touch -r`, `cp -p`, `rsync -a` and tar restore the modification time), and, up to
+    HASH_UP_TO bytes, a hash of its content. Raises OSError when the file cannot be read."""
+    digest = None
+    if S_ISREG(st.st_mode) and st.st_size <= HASH_UP_TO:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as handle:
+            digest = hashlib.sha256(handle.read(HASH_UP_TO + 1)).digest()[:16]
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest)
+
+
+def racy(stamp: Stamp | list[Any], written_ns: int) -> bool:
+    """Whether an entry written at `written_ns` cannot vouch for the file of `stamp` (see RACY_NS)."""
+    return stamp[4] is None and stamp[1] + RACY_NS > written_ns
 
 
 def signature(files: list[Path]) -> Signature | None:
     """Path and stamp of every file; None when one cannot be read (never cache then)."""
     try:
-        return tuple((str(p.absolute()), *file_stamp(p.stat())) for p in files)
+        return tuple((str(p.absolute()), *file_stamp(p, p.stat())) for p in files)
     except OSError:
         return None
 
@@ -106,8 +131,10 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
             return None
         header_size = int.from_bytes(body[:8], "big")
         header = marshal.loads(body[8 : 8 + header_size])
-        version, cached_root, cached_sig, layout, counts, problems, spans = header
+        version, cached_root, cached_sig, layout, counts, problems, spans, written = header
         if (version, cached_root, cached_sig) != (STAMP, str(root.absolute()), sig):
+            return None
+        if any(racy(stamp[1:], written) for stamp in sig):
             return None
         if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
             return None  # written for records of another shape
@@ -172,6 +199,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
                 kb.counts(),
                 [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 spans,
+                time.time_ns(),  # after the files were read: a later write than theirs, so never too trusting
             )
         )
         _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header, *blobs])
@@ -483,13 +511,15 @@ class FileCache:
 
     stamp = staticmethod(file_stamp)
 
-    def get(self, source: Path, shown: str, stamp: tuple[int, ...]) -> tuple[list[RawRecord], list[Problem]] | None:
+    def get(self, source: Path, shown: str, stamp: Stamp) -> tuple[list[RawRecord], list[Problem]] | None:
         try:
             body = _checked(self._path(source).read_bytes())
             if body is None:
                 return None
-            version, path, cached_stamp, records, problems = marshal.loads(body)
+            version, path, cached_stamp, written, records, problems = marshal.loads(body)
             if (version, path, tuple(cached_stamp)) != (STAMP, str(source.absolute()), stamp):
+                return None
+            if racy(stamp, written):
                 return None
             raw = [_raw_record(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
             found = [_problem(shown, *p) for p in problems]
@@ -497,13 +527,14 @@ class FileCache:
         except Exception:  # an unreadable or unexpected entry is simply not used
             return None
 
-    def put(self, source: Path, stamp: tuple[int, ...], records: list[RawRecord], problems: list[Problem]) -> None:
+    def put(self, source: Path, stamp: Stamp, records: list[RawRecord], problems: list[Problem]) -> None:
         try:
             body = marshal.dumps(
                 (
                     STAMP,
                     str(source.absolute()),
                     stamp,
+                    time.time_ns(),
                     [(r.kind, r.line, r.col, _pack(r.data)) for r in records],
                     [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 )
