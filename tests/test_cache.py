@@ -3,8 +3,11 @@ and a corrupt, truncated, stale or foreign snapshot is ignored and rebuilt."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -308,3 +311,181 @@ def test_load_progress_shows_only_on_a_terminal_after_a_delay(monkeypatch, is_te
     assert (slow._bar is not None) == is_terminal
     written = stream.text if is_terminal else stream.getvalue()
     assert ("reading YAML files" in written) == is_terminal
+
+
+def reseal_snapshot(path: Path, change) -> None:
+    """Edit a snapshot's sections as a hand would, then give it a matching checksum, so it passes the check."""
+    body = cache._checked(path.read_bytes())
+    assert body is not None
+    size = int.from_bytes(body[:8], "big")
+    header = list(marshal.loads(body[8 : 8 + size]))
+    sections = {name: marshal.loads(body[8 + size + start : 8 + size + start + n]) for name, start, n in header[6]}
+    change(sections)
+    blobs, spans, offset = [], [], 0
+    for name, *_ in header[6]:
+        blobs.append(marshal.dumps(sections[name]))
+        spans.append((name, offset, len(blobs[-1])))
+        offset += len(blobs[-1])
+    header[6] = spans
+    packed = marshal.dumps(tuple(header))
+    cache._write_sealed(path, [len(packed).to_bytes(8, "big"), packed, *blobs])
+
+
+def set_field(kind: str, name: str, value) -> Callable[[dict], None]:
+    from talkbase.records import model
+
+    column = [n for n, _ in cache._codecs(model._CLASSES[kind])].index(name)
+
+    def change(sections: dict) -> None:
+        row = list(sections[kind][0])
+        row[column] = value
+        sections[kind][0] = tuple(row)
+
+    return change
+
+
+def wrong_index(sections: dict) -> None:
+    ids, kinds = sections["index"]
+    sections["index"] = (ids, bytes(4 - k for k in kinds))  # every id said to be of another kind
+
+
+@pytest.mark.parametrize(
+    "change, command",
+    [
+        (set_field("events", "date", "2025-02-30"), ["timeline"]),
+        (set_field("events", "date", "2025-02-30"), ["timeline", "--since", "2025-05"]),
+        (set_field("events", "title", 5), ["timeline", "--format", "json"]),
+        (set_field("positions", "date", None), ["positions", "--actor", "nordin"]),
+        (set_field("positions", "claim", ("a", 1)), ["grep", "ceasefire", "--count"]),
+        (lambda sections: sections["events"].append(("too", "short")), ["timeline"]),
+        (wrong_index, ["show", "round-1"]),
+    ],
+    ids=[
+        "impossible-date",
+        "impossible-date-filtered",
+        "int-title",
+        "no-date",
+        "claim-tuple",
+        "short-row",
+        "index",
+    ],
+)
+def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    expected = run("--no-cache", *command, "--data", str(kb))
+    assert run("check", "--data", str(kb)).code == 0  # writes the snapshot
+    snapshot = cache.snapshot_path(kb)
+    reseal_snapshot(snapshot, change)
+    assert cache._checked(snapshot.read_bytes()) is not None  # it passes the checksum
+    result = run(*command, "--data", str(kb))
+    assert "Traceback" not in result.err
+    assert (result.code, result.out, result.err) == (expected.code, expected.out, expected.err)
+    assert b"2025-02-30" not in snapshot.read_bytes()  # replaced by a good one
+    assert run(*command, "--data", str(kb)).out == expected.out
+    assert open_kb(DataLocation(kb, "--data")).from_cache
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda records: records.__setitem__(0, (records[0][0], "1", *records[0][2:])),  # a line as text
+        lambda records: records.__setitem__(0, (*records[0][:3], {"id": "x"})),  # a dict, not a located map
+        lambda records: records.__setitem__(0, (*records[0][:3], (7, 1))),  # a tuple _pack never makes
+        lambda records: records.__setitem__(0, ("people", *records[0][1:])),  # no such kind
+    ],
+    ids=["line-text", "plain-dict", "unknown-tuple", "unknown-kind"],
+)
+def test_a_file_cache_entry_edited_consistently_is_discarded(change, tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    expected = run("--no-cache", "check", "--data", str(kb))
+    assert run("check", "--data", str(kb)).code == 0
+    cache.snapshot_path(kb).unlink()  # so that the files' parses are read
+    entry = cache.FileCache()._path(kb / "actors.yaml")
+    good = entry.read_bytes()
+    body = cache._checked(good)
+    version, path, stamp, written, records, problems = marshal.loads(body)
+    change(records := list(records))
+    cache._write_sealed(entry, [marshal.dumps((version, path, stamp, written, records, problems))])
+    result = run("check", "--data", str(kb))
+    assert "Traceback" not in result.err
+    assert (result.code, result.out) == (expected.code, expected.out)
+    assert marshal.loads(cache._checked(entry.read_bytes()))[4] == marshal.loads(body)[4]  # parsed again, rewritten
+
+
+def test_a_forged_snapshot_over_files_that_now_hold_errors_asks_for_a_rerun(tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    assert run("check", "--data", str(kb)).code == 0
+    snapshot = cache.snapshot_path(kb)
+    events = kb / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("date: 2025-05-16", "date: 2025-02-30"))
+
+    def forge(sections: dict) -> None:  # the snapshot made to match the edited files, and inconsistent
+        set_field("events", "date", "2025-02-31")(sections)
+
+    reseal_snapshot(snapshot, forge)
+    body = cache._checked(snapshot.read_bytes())
+    size = int.from_bytes(body[:8], "big")
+    header = list(marshal.loads(body[8 : 8 + size]))
+    header[2] = cache.signature(sorted(kb.glob("*.yaml")))
+    packed = marshal.dumps(tuple(header))
+    cache._write_sealed(snapshot, [len(packed).to_bytes(8, "big"), packed, bytes(body[8 + size :])])
+    result = run("timeline", "--data", str(kb))
+    assert "Traceback" not in result.err
+    assert result.code == 2 and "parse cache disagreed with the data" in result.err
+    assert not snapshot.exists()
+    again = run("timeline", "--data", str(kb))
+    assert again.code == 1 and "events.yaml:4:11: error: `date`: impossible date `2025-02-30`" in again.err + again.out
+
+
+def test_a_write_that_keeps_the_size_and_every_stamp_is_seen_in_a_small_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a write through a shared memory map may: size, times and inode all unchanged
+    real_stat = Path.stat
+
+    def frozen(self: Path, *args, **kwargs) -> os.stat_result:
+        st = real_stat(self, *args, **kwargs)
+        if self.suffix != ".yaml":
+            return st
+        fields = (st.st_mode, 1, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, st.st_size, 0, 0, 0)
+        return os.stat_result(fields, {"st_atime_ns": 0, "st_mtime_ns": 0, "st_ctime_ns": 0})
+
+    monkeypatch.setattr(Path, "stat", frozen)
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    open_kb(location)
+    assert open_kb(location).from_cache
+    actors = kb / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace("name: Northland", "name: Northlant"))
+    opened = open_kb(location)
+    assert not opened.from_cache
+    assert opened.kb is not None and opened.kb.by_id["northland"].name == "Northlant"
+    assert open_kb(location).from_cache
+
+
+def big_kb(folder: Path) -> Path:
+    """A knowledge base of one file over HASH_UP_TO, known by its stamps alone."""
+    topics = "".join(f"  - id: topic-{i}\n    name: Topic number {i} of many\n" for i in range(30_000))
+    folder.mkdir()
+    (folder / "topics.yaml").write_text("topics:\n" + topics, encoding="utf-8")
+    assert (folder / "topics.yaml").stat().st_size > cache.HASH_UP_TO
+    return folder
+
+
+def test_a_cache_written_within_the_time_stamps_granularity_of_an_edit_is_not_trusted(tmp_path: Path) -> None:
+    kb = big_kb(tmp_path / "kb")
+    location = DataLocation(kb, "--data")
+    now = time.time_ns()
+    os.utime(kb / "topics.yaml", ns=(now, now))  # modified just now: a second edit this tick would not show
+    assert not open_kb(location).from_cache
+    assert not open_kb(location).from_cache  # the snapshot cannot vouch for it
+    assert (
+        cache.FileCache().get(
+            kb / "topics.yaml", "t", cache.file_stamp(kb / "topics.yaml", (kb / "topics.yaml").stat())
+        )
+        is None
+    )
+    past = now - 10 * cache.RACY_NS
+    os.utime(kb / "topics.yaml", ns=(past, past))  # safely older than any entry written from now on
+    assert not open_kb(location).from_cache
+    assert open_kb(location).from_cache

@@ -34,6 +34,12 @@ def test_a_partial_date_covers_its_whole_period(text, start, end, precision) -> 
         ("July 2025", "malformed date"),
         ("2025-07-23T10:00", "malformed date"),
         ("0000", "impossible date `0000`"),
+        ("２０２５-０７-０２", "malformed date"),  # full-width digits: int() reads them, a date they are not
+        ("٢٠٢٥", "malformed date"),  # Arabic-Indic digits
+        ("2025-0٧", "malformed date"),
+        (" 2025-07-02", "malformed date"),
+        ("2025 ", "malformed date"),
+        ("2025\n", "malformed date"),
     ],
 )
 def test_bad_dates_say_what_is_wrong(text, message) -> None:

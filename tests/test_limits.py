@@ -98,6 +98,48 @@ def test_an_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
     refused_fast(tmp_path, "bomb.yaml", "an alias bomb?")
 
 
+def test_a_big_text_aliased_by_every_record_is_refused_at_once(tmp_path: Path) -> None:
+    # 500 records whose `kind` aliases a 200,000-character text: expanded, 100 MB, each copy a problem to print
+    lines = ["topics:", "  - id: t", f"    name: &c {'x' * 200_000}"]
+    lines += [
+        f"actors:\n  - id: a{i}\n    name: A\n    kind: *c" if i == 0 else f"  - id: a{i}\n    name: A\n    kind: *c"
+        for i in range(500)
+    ]
+    (tmp_path / "kb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = refused_fast(tmp_path, "kb.yaml", "an alias bomb?")
+    assert len(result.out) < 2_000 and result.out.count("error:") == 1
+
+
+def test_a_big_claim_aliased_over_and_over_is_refused_before_an_export(tmp_path: Path) -> None:
+    # a 300,000-character claim aliased by 200 positions: `export json` would write 60 MB
+    lines = ["sources:\n  - id: s\n    title: T\n    publisher: P\n    date: 2025"]
+    lines += ["actors:\n  - id: a\n    name: A\n    kind: person", "topics:\n  - id: t\n    name: T", "positions:"]
+    for i in range(200):
+        lines.append(
+            f"  - id: p{i}\n    actor: a\n    topic: t\n    stance: supports\n    date: 2025\n    sources: [s]"
+        )
+        lines.append(f"    claim: &c {'c' * 300_000}" if i == 0 else "    claim: *c")
+    (tmp_path / "kb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = measured("export", "json", "--data", str(tmp_path), "--output", str(out))
+    assert result.code == 1, result.err[-2000:]
+    assert "an alias bomb?" in result.out + result.err and "Traceback" not in result.out + result.err
+    assert not out.exists()
+    assert result.seconds < SECONDS and result.peak_mb < PEAK_MB
+
+
+def test_honest_aliases_of_shared_source_lists_are_read(tmp_path: Path) -> None:
+    lines = ["sources:"] + [f"  - id: s{i}\n    title: T\n    publisher: P\n    date: 2025" for i in range(3)]
+    lines += ["actors:\n  - id: a\n    name: A\n    kind: &k person", "topics:\n  - id: t\n    name: T", "positions:"]
+    for i in range(300):
+        lines.append(f"  - id: p{i}\n    actor: a\n    topic: t\n    stance: supports\n    claim: C\n    date: 2025")
+        lines.append("    sources: &s [s0, s1, s2]" if i == 0 else "    sources: *s")
+    (tmp_path / "kb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("check", "--data", str(tmp_path))
+    assert result.code == 0, result.out
+    assert "300 positions: 0 errors" in result.out
+
+
 @pytest.mark.parametrize(
     "name, text",
     [

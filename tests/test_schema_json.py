@@ -89,6 +89,7 @@ REJECTED = {
                    ("sources/0/url", "pattern")],
     # 2025-02-30 has the shape of a date; only `talkbase check` knows February has no 30th.
     "bad-date": [("events/1/date", "anyOf"), ("events/2/date", "anyOf"), ("events/3/date", "anyOf"),
+                 ("events/5/date", "anyOf"), ("events/6/date", "anyOf"), ("events/7/date", "anyOf"),
                  ("sources/0/date", "anyOf")],
     "unknown-top-level-key": [("", "additionalProperties")],
     "kind-not-a-list": [("actors", "type")],

@@ -53,6 +53,13 @@ def main() -> int:
             app()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    except Exception as exc:
+        from talkbase.load.cache import CacheMismatch  # a forged parse cache over files that changed since
+
+        if not isinstance(exc, CacheMismatch):
+            raise
+        print(f"talkbase: error: {exc}; run the command again", file=sys.stderr)
+        return 2
     finally:  # a later reader of `app` in this process (a test) still gets every command
         app.defer(tuple(m for m in COMMAND_MODULES if f"talkbase.cli.{m}" not in sys.modules))
     return 0

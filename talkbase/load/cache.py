@@ -2,12 +2,12 @@
 each file's parse, so that after an edit only the changed files are parsed again.
 
 A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size,
-modification time, change time and inode. It is stored under `$XDG_CACHE_HOME/talkbase` with a checksum, so
-a corrupt, truncated, stale or foreign file is detected and ignored (the knowledge base is then loaded from
-the YAML and the snapshot rewritten). Only knowledge bases without errors are cached: their problems
-(warnings) carry no paths in their messages, and paths are re-made relative to the current directory on
-every use.
-`--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+modification time, change time and inode, and a hash of its content when it is small (HASH_UP_TO); an entry
+written too soon after a file's modification to vouch for it (RACY_NS) is not trusted. It is stored under
+`$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated, stale or foreign file is detected and
+ignored (the knowledge base is then loaded from the YAML and the snapshot rewritten). Only knowledge bases
+without errors are cached: their problems (warnings) carry no paths in their messages, and paths are re-made
+relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
 
 A snapshot file is MAGIC, a CRC-32 of the rest, the header's length, the header (key, record layout, counts,
 problems, and where each section lies), then one section per kind and the id index. A section holds the
@@ -22,48 +22,73 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from talkbase import __version__
 from talkbase.load.loader import display_path, follow_symlinks
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
+from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
 
-FORMAT = 4
+FORMAT = 5
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
 # (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
 STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"talkbase-cache\n"
 DIGEST_SIZE = 4  # a CRC-32: it detects damage, five times faster than a cryptographic hash over 20 MB
 
-Signature = tuple[tuple[str, int, int, int, int], ...]
+Signature = tuple[tuple[str, int, int, int, int, bytes | None], ...]
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "talkbase"
+    return xdg_dir("XDG_CACHE_HOME", ".cache") / "talkbase"
 
 
 def disabled_by_environment() -> bool:
     return os.environ.get("TALKBASE_NO_CACHE", "") not in ("", "0")
 
 
-def file_stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+# A file up to this size is also known by a hash of its content: a write that keeps its size and times (through
+# a shared memory map, or within the time stamps' granularity) is still seen. Hashing costs reading the file on
+# every command, about 1 ms per MiB; a bigger file is known by its stamps alone, under the rule of RACY_NS.
+HASH_UP_TO = 1 << 20
+# A file whose stamp alone is kept, modified less than this before its cache entry was written, may have changed
+# again since within the same tick of a coarse clock (FAT keeps 2 s) without its stamp showing it: such an entry
+# is not trusted, and the file is parsed again (the new entry, written later, then is).
+RACY_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int, int, bytes | None]
+
+
+def file_stamp(path: Path, st: os.stat_result) -> Stamp:
     """What identifies a version of a file: size, modification time, and the change time and inode, which
-    no tool can set back (`touch -r`, `cp -p`, `rsync -a` and tar restore the modification time)."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    no tool can set back (`touch -r`, `cp -p`, `rsync -a` and tar restore the modification time), and, up to
+    HASH_UP_TO bytes, a hash of its content. Raises OSError when the file cannot be read."""
+    digest = None
+    if S_ISREG(st.st_mode) and st.st_size <= HASH_UP_TO:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as handle:
+            digest = hashlib.sha256(handle.read(HASH_UP_TO + 1)).digest()[:16]
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest)
+
+
+def racy(stamp: Stamp | list[Any], written_ns: int) -> bool:
+    """Whether an entry written at `written_ns` cannot vouch for the file of `stamp` (see RACY_NS)."""
+    return stamp[4] is None and stamp[1] + RACY_NS > written_ns
 
 
 def signature(files: list[Path]) -> Signature | None:
     """Path and stamp of every file; None when one cannot be read (never cache then)."""
     try:
-        return tuple((str(p.absolute()), *file_stamp(p.stat())) for p in files)
+        return tuple((str(p.absolute()), *file_stamp(p, p.stat())) for p in files)
     except OSError:
         return None
 
@@ -85,11 +110,19 @@ class Snapshot:
     counts: dict[str, int]
 
 
-def load(root: Path, sig: Signature) -> Snapshot | None:
+class CacheMismatch(Exception):
+    """A snapshot found inconsistent while its records were built, over files that no longer load cleanly:
+    it has been removed, and the command must be run again to report the files' problems."""
+
+
+def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) -> Snapshot | None:
     """The snapshot of `root` if it matches `sig` exactly and is intact, else None.
 
     The whole file is checked before anything of it is used, so a damaged snapshot is never half-used; the
-    records themselves stay marshalled, one blob per kind, until a command asks for that kind."""
+    records themselves stay marshalled, one blob per kind, until a command asks for that kind. A snapshot is
+    trusted no further than its checksum: should a kind's records turn out inconsistent when they are built
+    (an impossible date, a value of the wrong type: an entry edited by hand, checksum and all), the snapshot is
+    removed and the records come from `reload()`, the knowledge base loaded from its files."""
     from talkbase.records import model
 
     try:
@@ -98,23 +131,50 @@ def load(root: Path, sig: Signature) -> Snapshot | None:
             return None
         header_size = int.from_bytes(body[:8], "big")
         header = marshal.loads(body[8 : 8 + header_size])
-        version, cached_root, cached_sig, layout, counts, problems, spans = header
+        version, cached_root, cached_sig, layout, counts, problems, spans, written = header
         if (version, cached_root, cached_sig) != (STAMP, str(root.absolute()), sig):
+            return None
+        if any(racy(stamp[1:], written) for stamp in sig):
             return None
         if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
             return None  # written for records of another shape
         base = 8 + header_size
         sections = {name: body[base + start : base + start + size] for name, start, size in spans}  # views
         shown = [display_path(Path(path)) for path, *_ in sig]
-        found = [
-            Problem(shown[path], line, col, code, message, hint, Severity(severity))
-            for path, line, col, code, message, hint, severity in problems
-        ]
-        builders = {kind: _KindBuilder(kind, sections[kind], shown) for kind in model.KINDS_IN_ORDER}
-        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(kb, sections["index"]))
+        found = [_problem(shown[path], *rest) for path, *rest in problems]
+        if sorted(counts) != sorted(model.KINDS_IN_ORDER) or any(type(n) is not int for n in counts.values()):
+            return None
+        fallback = _Fallback(root, reload)
+        builders = {kind: _KindBuilder(kind, sections[kind], shown, fallback) for kind in model.KINDS_IN_ORDER}
+        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(kb, sections["index"], fallback))
         return Snapshot(kb, found, dict(counts))
     except Exception:  # any unreadable or unexpected snapshot is simply not used
         return None
+
+
+def _problem(path: str, line: Any, col: Any, code: Any, message: Any, hint: Any, severity: Any) -> Problem:
+    """A problem read back from a cache entry, its fields checked: a wrong type means the entry is not used."""
+    if not (type(line) is type(col) is int and type(code) is type(message) is type(hint) is str):
+        raise ValueError("a problem of the wrong shape")
+    return Problem(path, line, col, code, message, hint, Severity(severity))
+
+
+class _Fallback:
+    """The knowledge base loaded from its files, for when a snapshot turns out inconsistent: the snapshot is
+    removed first (the load rewrites it), and the files are loaded once, whichever kind asks first."""
+
+    def __init__(self, root: Path, reload: Callable[[], Any] | None) -> None:
+        self.root, self.reload = root, reload
+        self.kb: Any = None
+
+    def __call__(self) -> Any:
+        if self.kb is None:
+            with suppress(OSError):
+                snapshot_path(self.root).unlink()
+            if self.reload is None:
+                raise CacheMismatch("the parse cache was inconsistent and has been removed")
+            self.kb = self.reload()
+        return self.kb
 
 
 def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
@@ -139,6 +199,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
                 kb.counts(),
                 [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 spans,
+                time.time_ns(),  # after the files were read: a later write than theirs, so never too trusting
             )
         )
         _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header, *blobs])
@@ -159,6 +220,24 @@ _CODECS = {
     "tuple[HistoryEntry, ...]": "history",
     "Loc": "loc",
 }
+
+
+# What a field's stored value must be, by its declared type: a row whose values are not so was not written by
+# save() and is not used.
+_STORED: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: type(v) is str,
+    "str | None": lambda v: v is None or type(v) is str,
+    "tuple[str, ...]": lambda v: type(v) is tuple and all(type(x) is str for x in v),
+    "PartialDate": lambda v: type(v) is str,
+    "PartialDate | None": lambda v: v is None or type(v) is str,
+    "tuple[Role, ...]": lambda v: type(v) is tuple,
+    "tuple[HistoryEntry, ...]": lambda v: type(v) is tuple,
+    "Loc": lambda v: type(v) is tuple and len(v) == 3 and all(type(x) is int for x in v),
+}
+
+
+def _stored_checks(cls: type) -> list[Callable[[Any], bool]]:
+    return [_STORED[f.type] for f in fields(cls)]
 
 
 def _codecs(cls: type) -> list[tuple[str, str]]:
@@ -232,15 +311,35 @@ class _KindBuilder:
     """Builds one kind's records from its marshalled rows: all of them (when called), or only those whose
     plain fields pass a test (`select`); a record is built once, whichever asks first."""
 
-    def __init__(self, kind: str, blob: memoryview, paths: list[str]) -> None:
-        self.kind, self.blob, self.paths = kind, blob, paths
+    def __init__(self, kind: str, blob: memoryview, paths: list[str], fallback: _Fallback) -> None:
+        self.kind, self.blob, self.paths, self.fallback = kind, blob, paths, fallback
         self.rows: list[tuple[Any, ...]] | None = None
         self.built: list[Any] = []
 
     def __call__(self) -> list[Any]:
-        return self._build(range(len(self._rows())))
+        try:
+            return self._build(range(len(self._rows())))
+        except Exception:  # an inconsistent snapshot: the records as the files give them
+            return getattr(self.fallback(), self.kind)
 
     def select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
+        try:
+            return self._select(names, test)
+        except Exception:
+            return self.fallback().where(self.kind, names, test)
+
+    def values(
+        self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
+    ) -> list[tuple[Any, ...]] | None:
+        """The values of `fields` (as the model holds them) of the records whose plain fields `names` pass
+        `test`, in file order, read from the rows without building a record; None when a field is kept
+        otherwise than plainly or as a date."""
+        try:
+            return self._values(names, test, fields)
+        except Exception:
+            return self.fallback().values(self.kind, names, test, fields)
+
+    def _select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
         codecs = dict(_codecs(self._class()))
         if any(codecs.get(name) != "" for name in names):
             return None  # only plain fields are kept as the model holds them
@@ -253,12 +352,9 @@ class _KindBuilder:
             chosen = [i for i, row in enumerate(rows) if test(*[row[c] for c in columns])]
         return self._build(chosen)
 
-    def values(
+    def _values(
         self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
     ) -> list[tuple[Any, ...]] | None:
-        """The values of `fields` (as the model holds them) of the records whose plain fields `names` pass
-        `test`, in file order, read from the rows without building a record; None when a field is kept
-        otherwise than plainly or as a date."""
         from talkbase.records.dates import parse_date
 
         codecs = dict(_codecs(self._class()))
@@ -267,6 +363,10 @@ class _KindBuilder:
         order = list(codecs)
         pick = itemgetter(*[order.index(name) for name in names])
         rows = self._rows()
+        checks = _stored_checks(self._class())
+        for i in {order.index(name) for name in (*names, *fields)}:
+            if not all(checks[i](row[i]) for row in rows):
+                raise ValueError(f"a stored {order[i]} of the wrong type")
         chosen = [row for row in rows if test(pick(row))] if len(names) == 1 else [r for r in rows if test(*pick(r))]
         columns = []  # a column at a time, and each date parsed once however often it recurs
         for name in fields:
@@ -285,8 +385,11 @@ class _KindBuilder:
     def _rows(self) -> list[tuple[Any, ...]]:
         if self.rows is None:
             with _collector_paused():
-                self.rows = marshal.loads(self.blob)
-            self.built = [None] * len(self.rows)
+                rows = marshal.loads(self.blob)
+            width = len(fields(self._class()))
+            if type(rows) is not list or not all(type(row) is tuple and len(row) == width for row in rows):
+                raise ValueError("rows of the wrong shape")
+            self.rows, self.built = rows, [None] * len(rows)
         return self.rows
 
     def _build(self, chosen: Iterable[int]) -> list[Any]:
@@ -308,8 +411,14 @@ class _KindBuilder:
             return None if text is None else parse_date(text)
 
         def nested(cls: type) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-            codecs = _codecs(cls)
-            return lambda items: tuple(cls(**{n: decode[c](v) for (n, c), v in zip(codecs, item)}) for item in items)
+            codecs, checks = _codecs(cls), _stored_checks(cls)
+
+            def one(item: tuple[Any, ...]) -> Any:
+                if type(item) is not tuple or len(item) != len(codecs) or not all(map(_passes, checks, item)):
+                    raise ValueError(f"a stored {cls.__name__} of the wrong shape")
+                return cls(**{n: decode[c](v) for (n, c), v in zip(codecs, item)})
+
+            return lambda items: tuple(map(one, items))
 
         decode: dict[str, Callable[[Any], Any]] = {
             "": lambda v: v,
@@ -322,7 +431,11 @@ class _KindBuilder:
         names = [name for name, _ in codecs]
         special = [(name, decode[codec]) for name, codec in codecs if codec]
 
+        checks = _stored_checks(cls)
+
         def make(row: tuple[Any, ...]) -> Any:
+            if not all(map(_passes, checks, row)):
+                raise ValueError(f"a stored {self.kind} row of the wrong types")
             values = dict(zip(names, row))
             for name, convert in special:
                 values[name] = convert(values[name])
@@ -331,36 +444,52 @@ class _KindBuilder:
         return make
 
 
+def _passes(check: Callable[[Any], bool], value: Any) -> bool:
+    return check(value)
+
+
 class _Index(Mapping[str, Any]):
     """`by_id` of a knowledge base read from a snapshot: an id's kind is looked up in the snapshot's index,
     and only that kind's records are built."""
 
-    def __init__(self, kb: Any, blob: memoryview) -> None:
-        self._kb, self._blob = kb, blob
+    def __init__(self, kb: Any, blob: memoryview, fallback: _Fallback) -> None:
+        self._kb, self._blob, self._fallback = kb, blob, fallback
         self._ids: list[str] | None = None
         self._kind_of: dict[str, str] = {}
         self._by_kind: dict[str, dict[str, Any]] = {}
+        self._fresh: Mapping[str, Any] | None = None  # the files' by_id, once the snapshot proved inconsistent
 
     def _index(self) -> list[str]:
-        if self._ids is None:
+        if self._ids is None and self._fresh is None:
             from talkbase.records.model import KINDS_IN_ORDER
 
-            with _collector_paused():
-                ids, kinds = marshal.loads(self._blob)
-            self._kind_of = dict(zip(ids, [KINDS_IN_ORDER[k] for k in kinds]))
-            self._ids = ids
-        return self._ids
+            try:
+                with _collector_paused():
+                    ids, kinds = marshal.loads(self._blob)
+                if len(ids) != len(kinds) or not all(type(i) is str for i in ids):
+                    raise ValueError("an index of the wrong shape")
+                self._kind_of = dict(zip(ids, [KINDS_IN_ORDER[k] for k in kinds]))
+                self._ids = ids
+            except Exception:
+                self._fresh = self._fallback().by_id
+        return list(self._fresh) if self._fresh is not None else self._ids  # type: ignore[return-value]
 
     def __getitem__(self, key: str) -> Any:
         self._index()
+        if self._fresh is not None:
+            return self._fresh[key]
         kind = self._kind_of[key]
         if kind not in self._by_kind:
             self._by_kind[kind] = {record.id: record for record in getattr(self._kb, kind)}
-        return self._by_kind[kind][key]
+        found = self._by_kind[kind].get(key)
+        if found is None:  # the index and the records disagree: the snapshot is inconsistent
+            self._fresh = self._fallback().by_id
+            return self._fresh[key]
+        return found
 
     def __contains__(self, key: object) -> bool:
         self._index()
-        return key in self._kind_of
+        return key in (self._fresh if self._fresh is not None else self._kind_of)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index())
@@ -382,27 +511,30 @@ class FileCache:
 
     stamp = staticmethod(file_stamp)
 
-    def get(self, source: Path, shown: str, stamp: tuple[int, ...]) -> tuple[list[RawRecord], list[Problem]] | None:
+    def get(self, source: Path, shown: str, stamp: Stamp) -> tuple[list[RawRecord], list[Problem]] | None:
         try:
             body = _checked(self._path(source).read_bytes())
             if body is None:
                 return None
-            version, path, cached_stamp, records, problems = marshal.loads(body)
+            version, path, cached_stamp, written, records, problems = marshal.loads(body)
             if (version, path, tuple(cached_stamp)) != (STAMP, str(source.absolute()), stamp):
                 return None
-            raw = [RawRecord(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
-            found = [Problem(shown, *p[:5], Severity(p[5])) for p in problems]
+            if racy(stamp, written):
+                return None
+            raw = [_raw_record(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
+            found = [_problem(shown, *p) for p in problems]
             return raw, found
         except Exception:  # an unreadable or unexpected entry is simply not used
             return None
 
-    def put(self, source: Path, stamp: tuple[int, ...], records: list[RawRecord], problems: list[Problem]) -> None:
+    def put(self, source: Path, stamp: Stamp, records: list[RawRecord], problems: list[Problem]) -> None:
         try:
             body = marshal.dumps(
                 (
                     STAMP,
                     str(source.absolute()),
                     stamp,
+                    time.time_ns(),
                     [(r.kind, r.line, r.col, _pack(r.data)) for r in records],
                     [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
                 )
@@ -447,6 +579,14 @@ _MAP, _LIST, _REPORTED = 0, 1, 2
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
+def _raw_record(kind: Any, data: Any, shown: str, line: Any, col: Any) -> RawRecord:
+    from talkbase.records.schema import KINDS
+
+    if kind not in KINDS or not type(line) is type(col) is int:
+        raise ValueError("a record of the wrong shape")
+    return RawRecord(kind, data, shown, line, col)
+
+
 def _pack(value: Any) -> Any:
     """A located value as marshal-able tuples, positions included (scalars never are tuples)."""
     scalar = _SCALAR_TYPES  # most values are: they are kept without a call
@@ -462,17 +602,24 @@ def _pack(value: Any) -> Any:
 
 
 def _unpack(value: Any) -> Any:
-    if type(value) is not tuple:
-        return value
-    if value[0] == _MAP:
+    """The located value _pack made; anything else in an entry (a value YAML can't give, a tuple of another
+    shape, keys that are not text) raises, so the entry is not used."""
+    kind = type(value)
+    if kind is not tuple:
+        if kind in _SCALAR_TYPES:
+            return value
+        raise ValueError(f"a stored value of type {kind.__name__}")
+    if value[0] == _MAP and len(value) == 6:
         _, line, col, keys, places, items = value
         result = YMap(line, col)
+        if type(keys) is not list or not all(type(k) is str for k in keys) or len(keys) != len(items):
+            raise ValueError("keys of the wrong shape")
         result.update(zip(keys, map(_unpack, items)))
         result._at.frombytes(places)
         if len(result._at) != 4 * len(result):
             raise ValueError("positions do not match the keys")
         return result
-    if value[0] == _LIST:
+    if value[0] == _LIST and len(value) == 5:
         _, line, col, places, items = value
         sequence = YList(line, col)
         sequence.extend(map(_unpack, items))
@@ -480,4 +627,6 @@ def _unpack(value: Any) -> Any:
         if len(sequence._at) != 2 * len(sequence):
             raise ValueError("positions do not match the items")
         return sequence
-    return REPORTED
+    if value == (_REPORTED,):
+        return REPORTED
+    raise ValueError("a stored value of an unknown shape")

@@ -115,7 +115,16 @@ def _open_kb(
     files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
     sig = cache.signature(files) if use_cache else None
-    snapshot = cache.load(location.path, sig) if sig is not None else None
+
+    def reload() -> KnowledgeBase:
+        """The knowledge base from its files, for a snapshot found inconsistent after it was opened."""
+        kb, problems, _ = _load_yaml(location.path, files, None, cache.FileCache())
+        if kb is None or sig is None:
+            raise cache.CacheMismatch("the parse cache disagreed with the data and has been removed")
+        cache.save(location.path, sig, kb, problems)
+        return kb
+
+    snapshot = cache.load(location.path, sig, reload) if sig is not None else None
     if snapshot is not None:
         kb, problems, counts = snapshot.kb, snapshot.problems, snapshot.counts
     else:

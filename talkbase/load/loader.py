@@ -154,7 +154,7 @@ def load_text(text: str, shown: str, loaded: Loaded) -> None:
 def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -> None:
     try:
         st = path.stat()
-        stamp = file_cache.stamp(st)
+        stamp = file_cache.stamp(path, st)
     except OSError:
         _load_file(path, shown, loaded)
         return

@@ -37,6 +37,14 @@ _CONVERTERS = {
 }
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # YAML 1.1 rules by first character, as PyYAML's
 
+# What a file's values may expand to, aliases included: each value costs 1, a scalar also its length. Without
+# aliases a file costs at most its length (every value takes at least one character more than its text), so
+# this leaves honest aliases (a shared list of sources) ample room, while an alias bomb, or a big text aliased
+# over and over, is refused before it is expanded: the cost bounds the memory of the values and the size of
+# every output made from them.
+EXPANSION = 2
+EXPANSION_SLACK = 10_000
+
 
 class _Loader(SafeLoader):  # type: ignore[misc, valid-type]
     """The safe loader, except that plain scalars are left unresolved while composing: the walker resolves
@@ -72,21 +80,13 @@ def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
         return None, [_too_deep(shown, 1, 1)]
     if node is None:
         return None, []  # an empty or comments-only file holds no records
-    walker = _Walker(shown, budget=len(text) + 1000)
+    walker = _Walker(shown, budget=EXPANSION * len(text) + EXPANSION_SLACK)
     try:
         return walker.value(node, 0), walker.problems
     except _AliasBomb as exc:
-        message = "YAML aliases expand to far more values than the file holds (an alias bomb?)"
-        return None, [
-            Problem(
-                shown,
-                exc.line,
-                exc.col,
-                "alias-bomb",
-                message,
-                "remove the nested aliases",
-            )
-        ]
+        message = f"YAML aliases expand the file to more than {EXPANSION} times its size (an alias bomb?)"
+        hint = "write the values out, or alias only short ones such as a list of sources"
+        return None, [Problem(shown, exc.line, exc.col, "alias-bomb", message, hint)]
 
 
 def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[Problem]:
@@ -163,18 +163,22 @@ class _Walker:
 
     def __init__(self, shown: str, budget: int) -> None:
         self.shown = shown
-        self.budget = budget  # no honest file expands to more values than it has characters
+        self.budget = budget  # what the values may still cost (see EXPANSION)
         self.problems: list[Problem] = []
 
     def value(self, node: yaml.Node, depth: int) -> Any:
+        tag = node.tag
+        if tag is _PLAIN or tag in (_PLAIN, _STR):
+            text = node.value
+            self.budget -= 1 + len(text)
+            if self.budget < 0:
+                raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
+            if tag == _STR:
+                return text
+            return _plain_value(node) if text[:1] in _IMPLICIT or not text else text
         self.budget -= 1
         if self.budget < 0:
             raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
-        tag = node.tag
-        if tag is _PLAIN or tag == _PLAIN:
-            return _plain_value(node) if node.value[:1] in _IMPLICIT or not node.value else node.value
-        if tag == _STR:
-            return node.value
         if depth > MAX_DEPTH:
             self.problems.append(_too_deep(self.shown, node.start_mark.line + 1, node.start_mark.column + 1))
             return REPORTED

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: `\d` and int() would also take ２０２５ or ٢٠٢٥, which no reader of the file sees as a date
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 DATE_FORMAT_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23"
 
 
@@ -38,8 +39,11 @@ class PartialDate:
 
 @lru_cache(maxsize=16384)  # a knowledge base repeats its dates; PartialDate is immutable, so sharing is safe
 def parse_date(text: str) -> PartialDate:
-    """Parse a partial date, raising DateError with a message that says what is wrong."""
-    match = _DATE_RE.fullmatch(text.strip())
+    """Parse a partial date, raising DateError with a message that says what is wrong.
+
+    Only the ASCII form is a date, exactly as written: no other digits and no spaces around it (the JSON
+    Schema says the same), so `" 2025"` or `"２０２５"` is malformed rather than silently read."""
+    match = _DATE_RE.fullmatch(text)
     if not match:
         raise DateError(f"malformed date `{text}`")
     year, month, day = (int(g) if g else None for g in match.groups())
@@ -47,11 +51,11 @@ def parse_date(text: str) -> PartialDate:
         raise DateError(f"impossible date `{text}`: there is no month {month}")
     try:
         if month is None:
-            return PartialDate(text.strip(), dt.date(year, 1, 1), dt.date(year, 12, 31))
+            return PartialDate(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
         if day is None:
             last = calendar.monthrange(year, month)[1]
-            return PartialDate(text.strip(), dt.date(year, month, 1), dt.date(year, month, last))
+            return PartialDate(text, dt.date(year, month, 1), dt.date(year, month, last))
         day_date = dt.date(year, month, day)
     except ValueError as exc:
         raise DateError(f"impossible date `{text}`: {exc}") from None
-    return PartialDate(text.strip(), day_date, day_date)
+    return PartialDate(text, day_date, day_date)

@@ -30,8 +30,9 @@ from talkbase.records.schema import (
 )
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-# A date as written; YAML reads an unquoted `2025` as a number, which is a valid year too.
-DATE_PATTERN = r"^(?!0000)\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+# A date as written; YAML reads an unquoted `2025` as a number, which is a valid year too. ASCII digits only:
+# `\d` is ASCII in ECMA-262 regexes but any Unicode digit (٢٠٢٥) in Python's, which some validators use.
+DATE_PATTERN = r"^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
 _ID = {"type": "string", "pattern": f"^{ID_RE.pattern}$"}
 _TEXT = {"type": "string", "pattern": r"\S"}  # not empty, not only spaces

@@ -249,8 +249,9 @@ def _plain(value: Any, is_date: bool = False) -> Any:
 
 
 def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "talkbase"
+    from talkbase.load.xdg import xdg_dir
+
+    return xdg_dir("XDG_STATE_HOME", os.path.join(".local", "state")) / "talkbase"
 
 
 def find_id_line(files: list[Path], wanted: str) -> tuple[str, int] | None:
