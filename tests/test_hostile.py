@@ -6,6 +6,7 @@ output raw, and very long lines and thousands of aliases cost little.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 
 from talkbase.cli import app
 
-from conftest import REPO
+from conftest import REPO, run
 
 MARKUP = "[bold red]Evil[/bold red] [link=https://evil.example]click[/link] :skull:"
 ESCAPES = [
@@ -35,10 +36,28 @@ ESCAPES = [
     "\x08\x08",  # backspaces
 ]
 INVISIBLE = ["\u202eevil\u202c", "\u2066isolate\u2069", "zero\u200bwidth\u200d", "\ufeffbom", "\u2060join"]
+# Invisible, direction-changing or line-breaking characters that are not controls: the Arabic letter mark, soft
+# hyphen, Mongolian vowel separator, Hangul fillers, interlinear annotation marks, the combining grapheme joiner,
+# variation selectors (BMP and supplementary), tag characters and the line and paragraph separators.
+INVISIBLE += [
+    "\u061cmark",
+    "soft\u00adhyphen",
+    "mongolian\u180esep",
+    "\u115ffill\u3164",
+    "\ufff9note\ufffaruby\ufffb",
+    "cgj\u034f",
+    "vs\ufe0f\U000e0100",
+    "\U000e0001tag\U000e0041\U000e007f",
+    "line\u2028para\u2029",
+]
 HOSTILE = MARKUP + " " + " ".join(ESCAPES + INVISIBLE)
 # Characters that must never reach the output raw: C0 controls but tab and newline (CR only in CRLF), DEL, C1
-# controls, bidirectional overrides and isolates, zero-width characters and the byte-order mark.
-UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|\r(?!\n)")
+# controls, bidirectional overrides and isolates, zero-width characters, the byte-order mark and the invisible
+# characters above.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+    "\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]|\r(?!\n)"
+)
 LONG = "long " * 4_000  # a 20,000-character line
 ALIASES = 10_000
 
@@ -229,8 +248,8 @@ def test_saved_pictures_are_literal(kb: Path, tmp_path: Path) -> None:
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colours and styles Rich itself writes
 
 
-def on_terminal(*args: str) -> str:
-    """What `talkbase ARGS` writes to a real (pseudo-)terminal, 250 columns wide."""
+def on_terminal(*args: str, code: int = 0) -> str:
+    """What `talkbase ARGS` writes to a real (pseudo-)terminal, 250 columns wide; it must exit with `code`."""
     pty = pytest.importorskip("pty")  # POSIX only
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TALKBASE_", "NO_COLOR", "FORCE_COLOR"))}
     env.update({"TERM": "xterm-256color", "COLUMNS": "250", "LINES": "50", "PYTHONIOENCODING": "utf-8"})
@@ -254,7 +273,7 @@ def on_terminal(*args: str) -> str:
         elif process.poll() is not None:
             break
     os.close(leader)
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=10) == code
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
@@ -271,3 +290,162 @@ def test_terminal_output_is_literal_and_safe(kb: Path, args: list[str]) -> None:
     if args[0] != "check":
         assert "[bold red]Evil[/bold red]" in plain
         assert "\\x1b]0;pwned title\\x07" in plain or args[0] == "matrix"  # matrix shortens cells to fit
+
+
+# ------------------------------------------------------------------- every command, every byte it writes
+
+# What a payload must never be seen as in any output: distinct data-derived sequences (Rich writes only SGR
+# colour sequences, `ESC [ ... m`, so these cannot be Rich's own).
+MARKERS = ["\x1b]0;", "\x1b]8;;", "\x1b]52;", "\x1b[2J", "\x1b[31mred", "\x9b31m", "\x1b[H"]
+ZED = "Zed \x1b]0;pwned title\x07 \x1b[2J"  # a name several records share, with escapes in it
+
+
+def zed(tag: str) -> str:
+    return f"{ZED} {tag} {HOSTILE}"
+
+
+def everywhere_kb() -> dict[str, Any]:
+    """Hostile text in every name, alias, value and URL; names shared so that `zed` is ambiguous."""
+    return {
+        "actors": [
+            {"id": "zed-one", "name": zed("One"), "kind": "person", "aliases": [zed("alias")],
+             "affiliation": "zed-land", "roles": [{"title": hostile("Role"), "since": "2025"}],
+             "description": hostile("About")},
+            {"id": "zed-two", "name": zed("Two"), "kind": "person", "affiliation": "zed-land"},
+            {"id": "zed-land", "name": zed("Land"), "kind": "state"},
+        ],
+        "sources": [
+            {"id": "src", "title": hostile("Source"), "publisher": hostile("Publisher"), "date": "2025-07",
+             "url": "https://evil.example/\x1b]8;;x\x07/\u202e"},
+        ],
+        "topics": [
+            {"id": "zed-topic", "name": zed("Topic"), "description": hostile("About")},
+            {"id": "zed-other", "name": zed("Other")},
+        ],
+        "events": [
+            {"id": "meeting", "title": hostile("Event"), "date": "2025-07-21", "status": "held", "kind": "talks",
+             "location": hostile("Location"), "participants": ["zed-one", "zed-two"],
+             "topics": ["zed-topic", "zed-other"], "summary": hostile("Summary"), "sources": ["src"],
+             "history": [{"date": "2025-07-20", "status": "held", "sources": ["src"], "note": hostile("N")}]},
+        ],
+        "positions": [
+            {"id": "for", "actor": "zed-one", "topic": "zed-topic", "stance": "supports", "claim": hostile("Claim"),
+             "quote": hostile("Quote"), "date": "2025-07-21", "event": "meeting", "sources": ["src"]},
+            {"id": "against", "actor": "zed-two", "topic": "zed-topic", "stance": "opposes", "claim": hostile("No"),
+             "date": "2025-07-22", "contests": ["for"], "sources": ["src"]},
+            {"id": "turn", "actor": "zed-one", "topic": "zed-topic", "stance": "rejects", "claim": hostile("Turn"),
+             "date": "2025-07-23", "sources": ["src"]},
+        ],
+    }  # fmt: skip
+
+
+DIR_NAME = "kb \x1b]0;folder\x07 \u202e\u2028"
+FILE_NAME = "sub \x1b[2J/records \x1b]8;;evil\x07 \U000e0041\u061c.yaml"  # a folder, and a file in it
+
+
+@pytest.fixture(scope="module")
+def everywhere(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The knowledge base of everywhere_kb(), in a folder and a file whose names carry escapes too."""
+    folder = tmp_path_factory.mktemp("everywhere") / DIR_NAME
+    path = folder / FILE_NAME
+    path.parent.mkdir(parents=True)
+    text = yaml.safe_dump(everywhere_kb(), allow_unicode=True, sort_keys=False, width=10**6)
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+ALL_COMMANDS: list[tuple[list[str], int]] = [
+    *(([*args, "--format", fmt], 0) for args in LISTINGS for fmt in FORMATS if args[0] != "grep"),
+    *((["grep", "claim", "--format", fmt], 0) for fmt in FORMATS),
+    (["timeline"], 0),
+    (["grep", "-c", "claim"], 0),
+    (["grep", "-l", "claim"], 0),
+    (["check"], 0),
+    (["check", "--strict"], 0),
+    *((["show", record], 0) for record in ("zed-one", "zed-land", "src", "zed-topic", "meeting", "for")),
+    (["show", "for", "--format", "json"], 0),
+    (["show", "meeting", "--format", "jsonl"], 0),
+    *((["export", fmt], 0) for fmt in ("json", "ics", "timelinejs")),
+    (["schema"], 0),
+    (["add", "topic", "--name", zed("new"), "--source", "src", "--dry-run", "--no-input"], 0),
+    (["add", "position", "--actor", "zed", "--topic", "zed", "--stance", "supports", "--claim", "x", "--date",
+      "2025", "--source", "src", "--dry-run", "--no-input"], 2),
+    # the error paths: names that are ambiguous (their candidates' names carry escapes) or unknown (as typed)
+    (["timeline", "--actor", "zed"], 2),
+    (["timeline", "--topic", "zed"], 2),
+    (["positions", "--actor", "zed \x1b[2J"], 2),
+    (["show", "zed"], 2),
+    (["actors", "--affiliation", "zed"], 2),
+    (["show", "nobody \x1b]0;typed\x07"], 2),
+    (["timeline", "--actor", "nobody \x1b]8;;x\x07"], 2),
+    (["sources", "--format", "table \x1b[2J"], 2),
+    (["grep", "(\x1b[2J"], 2),
+    (["grep", "-F", "no such text \x1b[2J"], 1),
+    (["export", "json", "--source", "nowhere \x1b]52;c;x\x07"], 2),
+]  # fmt: skip
+
+
+def case_id(case: tuple[list[str], int]) -> str:
+    return " ".join(case[0]).encode("unicode_escape").decode("ascii")[:80]
+
+
+def assert_no_markers(text: str, where: str) -> None:
+    for marker in MARKERS:
+        assert marker not in text, f"{where}: the data's {marker!r} reached the output raw"
+
+
+@pytest.mark.parametrize("case", ALL_COMMANDS, ids=case_id)
+def test_every_command_piped_writes_no_control_character(everywhere: Path, case: tuple[list[str], int]) -> None:
+    args, code = case
+    result = CliRunner().invoke(app, [*args, "--data", str(everywhere)], env={"NO_COLOR": "1"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == code, result.output
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        assert "\x1b" not in text, f"{name}: an ESC in piped output: {text[:300]!r}"
+        assert_safe(text, name)
+    assert result.stdout or result.stderr  # every case says something
+
+
+@pytest.mark.parametrize("case", ALL_COMMANDS, ids=case_id)
+def test_every_command_on_a_terminal_writes_no_data_derived_sequence(
+    everywhere: Path, case: tuple[list[str], int]
+) -> None:
+    args, code = case
+    if "--format" in args and args[args.index("--format") + 1] not in ("table", "json"):
+        pytest.skip("the other formats are the same text as piped")
+    shown = on_terminal(*args, "--data", str(everywhere), code=code)
+    assert shown.strip()
+    assert_no_markers(shown, "terminal")  # not even an escape sequence that looks like Rich's colours
+    assert_safe(SGR.sub("", shown), "terminal")  # and, Rich's colours aside, no control character at all
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["timeline", "--actor", "zed"], "actor `zed` is ambiguous: it could be zed-land (Zed \\x1b]0;pwned title"),
+        (["show", "zed"], "actor `zed` is ambiguous"),
+        (["actors", "--affiliation", "zed"], "actor `zed` is ambiguous"),
+        (["show", "nobody \x1b]0;x\x07"], "no record `nobody \\x1b]0;x\\x07`"),
+    ],
+)
+def test_ambiguous_and_unknown_names_are_shown_escaped(everywhere: Path, args: list[str], expected: str) -> None:
+    result = run(*args, "--data", str(everywhere))
+    assert result.code == 2
+    assert expected in result.err
+    assert "\x1b" not in result.err
+
+
+def test_show_prints_the_defining_file_escaped(everywhere: Path) -> None:
+    result = run("show", "for", "--data", str(everywhere))
+    assert result.code == 0
+    assert "records \\x1b]8;;evil\\x07 \\U000e0041\\u061c.yaml:" in result.out
+
+
+def test_json_output_escapes_every_invisible_character_and_parses_back_to_the_same_text(everywhere: Path) -> None:
+    shown = CliRunner().invoke(app, ["show", "for", "--format", "json", "--data", str(everywhere)]).stdout
+    assert "\\udb40\\udc01tag\\udb40\\udc41\\udb40\\udc7f" in shown  # tags as surrogate pairs, which JSON has
+    assert "\\u061cmark soft\\u00adhyphen mongolian\\u180esep" in shown
+    assert_safe(shown, "json")
+    assert json.loads(shown)["claim"] == hostile("Claim")  # the same text, every character of it
+    exported = json.loads(CliRunner().invoke(app, ["export", "json", "--data", str(everywhere)]).stdout)
+    assert {a["name"] for a in exported["actors"]} == {a["name"] for a in everywhere_kb()["actors"]}

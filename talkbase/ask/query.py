@@ -6,20 +6,21 @@ understands them the same way.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from operator import methodcaller
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from talkbase.records.dates import PartialDate
 from talkbase.records.hints import close_matches
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.schema import KINDS, REF, REFS
+
+if TYPE_CHECKING:
+    from talkbase.ask.pattern import Pattern
 
 
 class QueryError(Exception):
@@ -238,16 +239,14 @@ def list_positions(
 
 def compile_pattern(
     pattern: str, ignore_case: bool = False, case_sensitive: bool = False, fixed: bool = False, word: bool = False
-) -> re.Pattern[str]:
-    """ripgrep's habits: smart case unless forced, -F for a fixed string, -w for whole words."""
-    body = re.escape(pattern) if fixed else pattern
-    if word:
-        body = rf"(?<!\w)(?:{body})(?!\w)"
-    smart_insensitive = not any(c.isupper() for c in pattern)
-    insensitive = ignore_case or (smart_insensitive and not case_sensitive)
+) -> Pattern:
+    """grep's PATTERN compiled (see talkbase/ask/pattern.py); one RE2 cannot compile is a QueryError."""
+    from talkbase.ask.pattern import PatternError
+    from talkbase.ask.pattern import compile_pattern as compile_re2
+
     try:
-        return re.compile(body, re.IGNORECASE if insensitive else 0)
-    except re.error as exc:
+        return compile_re2(pattern, ignore_case, case_sensitive, fixed, word)
+    except PatternError as exc:
         raise QueryError(f"invalid regular expression `{pattern}`: {exc}") from None
 
 
@@ -264,13 +263,13 @@ class Hit:
 GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
 
 
-def _grep_candidates(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Event | Position]:
+def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Event | Position]:
     """Records (positions, then events, in file order) passing the filters where the pattern finds anything
     in a searched field; only these are built, when the knowledge base comes from the cache."""
-    search = pattern.search
+    found = pattern.found
 
     def mentioned(first: str | None, second: str | None) -> bool:
-        return (first is not None and search(first) is not None) or (second is not None and search(second) is not None)
+        return (first is not None and found(first)) or (second is not None and found(second))
 
     positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
     records: list[Event | Position] = [p for p in positions if position_matches(p, filters)]
@@ -284,14 +283,13 @@ def _by_date(records: list[Any], date_of: Callable[[Any], PartialDate]) -> list[
     return sorted(records, key=lambda r: date_of(r).sort_key())
 
 
-def grep(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[Hit]:
+def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Hit]:
     """Every claim, quote, event title and summary matching `pattern`, in date order."""
     hits = []
-    span = methodcaller("span")
     for record in _grep_candidates(kb, pattern, filters):
         for name in GREP_FIELDS[type(record)]:
             text = getattr(record, name)
-            spans = tuple(map(span, pattern.finditer(text))) if text else ()
+            spans = pattern.spans(text) if text else ()
             if any(start != end for start, end in spans):
                 hits.append(Hit(record, name, text, spans))
     return _by_date(hits, lambda hit: hit.record.date)
@@ -310,20 +308,13 @@ def _grep_view(cls: type) -> type:
     return namedtuple(f"{cls.__name__}View", _GREP_VIEWS[cls])  # type: ignore[misc]
 
 
-def grep_ids(kb: KnowledgeBase, pattern: re.Pattern[str], filters: Filters) -> list[str]:
+def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[str]:
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
     --ids). Only the fields the filters test are read, so a knowledge base from the cache builds no record."""
-
-    search = pattern.search
-
-    def nonempty(text: str) -> bool:  # a pattern such as `x*` matches everywhere, but finds nothing to show
-        return any(m.end() > m.start() for m in pattern.finditer(text))
+    finds = pattern.found  # not a mere empty match: `x*` matches everywhere, but finds nothing to show
 
     def hit(first: str | None, second: str | None) -> bool:  # called on every record, so kept to one call
-        for text in (first, second):
-            if text and (found := search(text)) is not None and (found.end() > found.start() or nonempty(text)):
-                return True
-        return False
+        return bool(first and finds(first)) or bool(second and finds(second))
 
     kinds: list[tuple[type, str, Callable[[Any, Filters], bool]]] = [(Position, "positions", position_matches)]
     if not filters.statuses and not filters.kinds:  # as in grep: events only when no event-only filter is set

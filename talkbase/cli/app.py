@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from talkbase import __version__
 from talkbase.cli.options import Format, Status
@@ -91,6 +92,33 @@ class LazyTyper(typer.Typer):
         self._groups = value
 
 
+class EscapedErrorsGroup(TyperGroup):
+    """The root command. Every usage error, whoever raised it (a name that is ambiguous or not found, a bad
+    pattern, an option Click refuses), passes here on its way to Click's printing, and its message goes
+    through escape_controls: names and values from the data, and what was typed, are shown literally."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _escaped_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _escaped_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _escaped_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except typer.TyperException as exc:  # what Click prints as an error: its message (and a parameter hint)
+        from talkbase.records.text import escape_controls
+
+        exc.message = escape_controls(exc.message)
+        if isinstance(exc, typer.BadParameter) and isinstance(exc.param_hint, str):
+            exc.param_hint = escape_controls(exc.param_hint)
+        raise
+
+
 def command_name(info: Any) -> str:
     """The name a registered command goes by on the command line, as Typer derives it."""
     return info.name or info.callback.__name__.lower().replace("_", "-")
@@ -98,6 +126,7 @@ def command_name(info: Any) -> str:
 
 app = LazyTyper(
     name="talkbase",
+    cls=EscapedErrorsGroup,
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,

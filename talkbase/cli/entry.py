@@ -345,7 +345,10 @@ class _Session:
                 except OSError as exc:
                     self._not_written(plan, exc.strerror or str(exc))
         self._drop_resumed_draft()
-        typer.echo(f"added {self.kind.singular} `{self.values['id']}` to {display_path(plan.target)}:{plan.line}")
+        from talkbase.records.text import escape_controls
+
+        shown = escape_controls(f"{display_path(plan.target)}:{plan.line}")
+        typer.echo(f"added {self.kind.singular} `{self.values['id']}` to {shown}")
         _print_problems(plan.warnings)
 
     def _plan(self, root: Path, target: Path | None) -> Plan | None:
@@ -372,9 +375,11 @@ class _Session:
         raise fail(f"cannot write {shown}: {reason}; it is unchanged.\n{self._resume_hint()}", 1) from None
 
     def _show_dry_run(self, plan: Plan) -> None:
+        from talkbase.records.text import escape_controls
+
         where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
-        typer.echo(f"# would add this {self.kind.singular} to {where}", err=True)
-        typer.echo(plan.item, nl=False)
+        typer.echo(f"# would add this {self.kind.singular} to {escape_controls(where)}", err=True)
+        typer.echo(escape_controls(plan.item), nl=False)  # YAML keeps U+202E and its kin raw
         if plan.errors:  # the problems point into the draft, so it must exist
             self._keep(f"Not added (a dry run) to {display_path(plan.target)}.")
             _print_problems(plan.errors + plan.warnings)

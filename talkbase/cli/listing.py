@@ -205,7 +205,7 @@ def positions(
 @app.command()
 def grep(
     pattern: Annotated[
-        str, typer.Argument(metavar="PATTERN", help="A Python regular expression (or, with -F, a fixed string).")
+        str, typer.Argument(metavar="PATTERN", help="A regular expression, RE2 syntax (or, with -F, a fixed string).")
     ],
     data: DataOption = None,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,

@@ -1,4 +1,4 @@
-"""Showing data text safely: control, bidi and zero-width characters become visible escapes.
+"""Showing data text safely: control, bidi, invisible and zero-width characters become visible escapes.
 
 Kept free of Rich so that writers that only need escaping (JSON exports) stay light.
 """
@@ -8,24 +8,44 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# C0/C1 controls (but newline and tab), DEL, bidi overrides/isolates and zero-width characters.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# The one set of characters never written raw: C0/C1 controls (but newline and tab) and DEL; characters that
+# change the direction of text (bidi overrides and isolates, the Arabic letter mark); characters that show
+# nothing or hide what follows: soft hyphen, combining grapheme joiner, Hangul fillers, Mongolian vowel
+# separator, zero-width characters and joiners, word joiner and invisible operators, interlinear annotation
+# marks, the byte-order mark, variation selectors and tag characters; and the line and paragraph separators,
+# which break a line where no newline is seen.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164"
+    "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 
 
 def json_text(value: Any, indent: int | None = None) -> str:
-    """JSON that keeps non-ASCII text readable but writes every control, bidi or zero-width character as a
-    \\u escape, so JSON printed on a terminal cannot control it either (and parses back to the same text)."""
+    """JSON that keeps non-ASCII text readable but writes every character of the unsafe set as a \\u escape
+    (a surrogate pair beyond U+FFFF), so JSON printed on a terminal cannot control it either, and parses back
+    to the same text."""
     import json
 
     text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(lambda m: _json_escape(m.group()), text)
 
 
 def escape_controls(text: str) -> str:
-    """Make invisible or terminal-controlling characters visible: ESC becomes `\\x1b`, U+202E `\\u202e`."""
+    """Make invisible or terminal-controlling characters visible: ESC becomes `\\x1b`, U+202E `\\u202e`,
+    U+E0041 `\\U000e0041`."""
     return _UNSAFE.sub(lambda m: _escape_char(m.group()), text)
 
 
 def _escape_char(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON has no astral escape: a UTF-16 surrogate pair, as json.dumps writes with ensure_ascii
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

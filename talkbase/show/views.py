@@ -309,7 +309,7 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     fields.add_column(overflow="fold")
     for key, value in field_rows(kb, record):
         fields.add_row(key, value)
-    title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), ("  " + str(record.loc), "dim"))
+    title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), "  ", literal(str(record.loc), "dim"))
     parts: list[Any] = [title, fields]
     for heading, listing in show_sections(kb, record):
         parts.append(Text(f"\n{heading}:", style="bold"))
