@@ -535,18 +535,62 @@ def test_timelinejs_escapes_html_from_the_data(tmp_path: Path) -> None:
             url: https://example.org/?a=1&b="2"
         events:
           - id: e
-            title: <script>alert(1)</script>
+            title: <script>alert("1")</script>
             date: 2025-07-01
             summary: Fish & chips
             sources: [s]
+          - id: f
+            title: '&lt;b&gt; &amp;lt;'
+            date: 2025-07-02
+            kind: '&lt;img src=x onerror=alert(1)&gt;'
+            sources: [s]
         """})  # fmt: skip
-    slide = json.loads(export("timelinejs", data=kb).out)["events"][0]
-    assert slide["text"]["headline"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    slide, entity = json.loads(export("timelinejs", data=kb).out)["events"]
+    assert slide["text"]["headline"] == "&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;"
     assert slide["text"]["text"] == (
         '<p>Fish &amp; chips</p><p>Sources: <a href="https://example.org/?a=1&amp;b=&quot;2&quot;">Q&amp;A &lt;live&gt;'
         "</a></p>"
     )
     assert "group" not in slide
+    assert entity["text"]["headline"] == "&amp;lt;b&amp;gt; &amp;amp;lt;"  # entities in the data stay text
+    # TimelineJS takes the text of `group` (one unescape) and then writes that as HTML: escaped twice.
+    assert entity["group"] == "&amp;amp;lt;img src=x onerror=alert(1)&amp;amp;gt;"
+
+
+def test_timelinejs_writes_no_string_from_the_data_unescaped(tmp_path: Path) -> None:
+    hostile = json.dumps("<img src=x onerror='a'> &lt;i&gt; &amp;lt; \"q\" \u202e")  # a YAML "string" too
+    kb = write_kb(tmp_path, {"kb.yaml": f"""
+        sources:
+          - id: s
+            title: {hostile}
+            publisher: {hostile}
+            url: https://example.org/?q="x"&y=<z>
+        events:
+          - id: e
+            title: {hostile}
+            date: 2025-07-01
+            status: postponed
+            kind: {hostile}
+            location: {hostile}
+            summary: {hostile}
+            sources: [s]
+        """})  # fmt: skip
+    result = export("timelinejs", data=kb)
+    assert result.code == 0, result.err
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    found = strings(json.loads(result.out))
+    assert sum(text.count("onerror") for text in found) == 6  # title, kind, summary, location, source, publisher
+    for text in found:
+        bare = re.sub(r'</?(p|em)>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
+        assert not re.search(r"[<>\"']|&(?!(amp|lt|gt|quot|#x27);)", bare), text
+        assert "\u202e" not in bare  # control characters are shown as escapes, as everywhere
 
 
 # filters

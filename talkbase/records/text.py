@@ -29,3 +29,11 @@ def escape_controls(text: str) -> str:
 def _escape_char(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def html_text(text: str) -> str:
+    """Data text for an HTML page: control characters shown as escapes, then `&`, `<`, `>`, `"` and `'` as
+    entities, so data never becomes markup and an entity in the data (`&lt;`) shows as those four characters."""
+    import html
+
+    return html.escape(escape_controls(text), quote=True)
