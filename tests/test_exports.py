@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -238,6 +239,85 @@ def test_csv_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> None:
     result = export("csv", "-o", str(plain_file), data=SMALL)
     assert result.code == 2
     assert "exists and is not a directory" in result.err
+
+
+# csv: formulas in the data
+
+# A cell a spreadsheet would run as a formula: each trigger character, with the classic DDE payload.
+FORMULAS = {
+    "=": "=cmd|' /C calc'!A0",
+    "+": "+1+cmd|' /C calc'!A0",
+    "-": "-2+3",
+    "@": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "tab": "\t=1+1",
+    "cr": "\r=1+1",
+}
+HARMLESS = ["a=b", "x -1", " =1", "'=1"]  # a trigger inside, after a space or after a quote stays as it is
+
+
+def formula_kb(folder: Path) -> Path:
+    """One actor per cell above, as its name and as its alias (a link table)."""
+    names = [*FORMULAS.values(), *HARMLESS]
+    actors = "".join(
+        f"  - id: a{i}\n    name: {json.dumps(n)}\n    kind: person\n    aliases: [{json.dumps(n)}]\n"
+        for i, n in enumerate(names)
+    )
+    return write_kb(folder, {"kb.yaml": "actors:\n" + actors})
+
+
+def test_csv_export_neutralises_formulas_by_default_and_is_exact_on_request(tmp_path: Path) -> None:
+    data = formula_kb(tmp_path / "kb")
+    for name, args in (("default", []), ("safe", ["--csv-safe"]), ("exact", ["--csv-exact"])):
+        result = export("csv", "-o", str(tmp_path / name), *args, data=data)
+        assert (result.code, result.err) == (0, f"wrote {tmp_path / name}\n")
+    exact = [*FORMULAS.values(), *HARMLESS]
+    guarded = [*("'" + cell for cell in FORMULAS.values()), *HARMLESS]
+    for name, expected in (("default", guarded), ("safe", guarded), ("exact", exact)):
+        tables = read_csv_dir(tmp_path / name)
+        assert [r["name"] for r in tables["actors"]] == expected, name
+        assert [r["alias"] for r in tables["actor_aliases"]] == expected, name
+        assert [r["id"] for r in tables["actors"]] == [f"a{i}" for i in range(len(exact))], name
+
+
+def test_format_csv_in_a_pipe_is_exact_unless_csv_safe_is_given(tmp_path: Path) -> None:
+    data = str(formula_kb(tmp_path / "kb"))
+    exact = run("actors", "--format", "csv", "--data", data)
+    safe = run("actors", "--format", "csv", "--csv-safe", "--data", data)
+    assert exact.code == safe.code == 0
+    # --format csv shows a carriage return as the escape \x0d (as everywhere), which starts no formula.
+    triggers = [cell for key, cell in FORMULAS.items() if key != "cr"]
+    shown = [*triggers, "\\x0d=1+1", *HARMLESS]
+    guarded = [*("'" + cell for cell in triggers), "\\x0d=1+1", *HARMLESS]
+    for result, expected in ((exact, shown), (safe, guarded)):
+        rows = list(csv.DictReader(io.StringIO(result.out)))
+        assert [r["id"] for r in rows] == [f"a{i}" for i in range(len(shown))]
+        assert [r["name"] for r in rows] == expected
+        assert [r["aliases"] for r in rows] == expected
+
+
+def test_sqlite_keeps_formula_text_exact(tmp_path: Path) -> None:
+    data, db = formula_kb(tmp_path / "kb"), tmp_path / "kb.db"
+    assert export("sqlite", "-o", str(db), data=data).code == 0
+    with sqlite3.connect(db) as connection:
+        names = [name for (name,) in connection.execute("SELECT name FROM actors ORDER BY rowid")]
+    assert names == [*FORMULAS.values(), *HARMLESS]
+
+
+@pytest.mark.parametrize("command", [["actors"], ["timeline", "--kind", "=x"], ["export", "json"]])
+def test_csv_safe_is_refused_where_it_means_nothing(command: list[str]) -> None:
+    option, message = (
+        ("--csv-exact", "is for csv, not json") if command[0] == "export" else ("--csv-safe", "is for --format csv")
+    )
+    result = run(*command, option, "--data", str(SMALL))
+    assert (result.code, result.out) == (2, "")
+    assert option in result.err and message in result.err, result.err
+
+
+@pytest.mark.parametrize("command", ["actors", "export"])
+def test_help_says_how_csv_guards_against_formulas(command: str) -> None:
+    out = run(command, "--help").out
+    assert "--csv-safe" in out and "formula" in out
+    assert ("--csv-exact" in out) == (command == "export")
 
 
 # sqlite

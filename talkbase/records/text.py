@@ -37,3 +37,13 @@ def html_text(text: str) -> str:
     import html
 
     return html.escape(escape_controls(text), quote=True)
+
+
+# What a spreadsheet takes for the start of a formula (OWASP's list): =, +, -, @, a tab and a carriage return.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A CSV cell that spreadsheets show as text instead of running it as a formula: one starting with
+    =, +, -, @, a tab or a carriage return gets a leading `'` (so `-5` becomes `'-5` too)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
