@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -238,6 +239,85 @@ def test_csv_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> None:
     result = export("csv", "-o", str(plain_file), data=SMALL)
     assert result.code == 2
     assert "exists and is not a directory" in result.err
+
+
+# csv: formulas in the data
+
+# A cell a spreadsheet would run as a formula: each trigger character, with the classic DDE payload.
+FORMULAS = {
+    "=": "=cmd|' /C calc'!A0",
+    "+": "+1+cmd|' /C calc'!A0",
+    "-": "-2+3",
+    "@": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "tab": "\t=1+1",
+    "cr": "\r=1+1",
+}
+HARMLESS = ["a=b", "x -1", " =1", "'=1"]  # a trigger inside, after a space or after a quote stays as it is
+
+
+def formula_kb(folder: Path) -> Path:
+    """One actor per cell above, as its name and as its alias (a link table)."""
+    names = [*FORMULAS.values(), *HARMLESS]
+    actors = "".join(
+        f"  - id: a{i}\n    name: {json.dumps(n)}\n    kind: person\n    aliases: [{json.dumps(n)}]\n"
+        for i, n in enumerate(names)
+    )
+    return write_kb(folder, {"kb.yaml": "actors:\n" + actors})
+
+
+def test_csv_export_neutralises_formulas_by_default_and_is_exact_on_request(tmp_path: Path) -> None:
+    data = formula_kb(tmp_path / "kb")
+    for name, args in (("default", []), ("safe", ["--csv-safe"]), ("exact", ["--csv-exact"])):
+        result = export("csv", "-o", str(tmp_path / name), *args, data=data)
+        assert (result.code, result.err) == (0, f"wrote {tmp_path / name}\n")
+    exact = [*FORMULAS.values(), *HARMLESS]
+    guarded = [*("'" + cell for cell in FORMULAS.values()), *HARMLESS]
+    for name, expected in (("default", guarded), ("safe", guarded), ("exact", exact)):
+        tables = read_csv_dir(tmp_path / name)
+        assert [r["name"] for r in tables["actors"]] == expected, name
+        assert [r["alias"] for r in tables["actor_aliases"]] == expected, name
+        assert [r["id"] for r in tables["actors"]] == [f"a{i}" for i in range(len(exact))], name
+
+
+def test_format_csv_in_a_pipe_is_exact_unless_csv_safe_is_given(tmp_path: Path) -> None:
+    data = str(formula_kb(tmp_path / "kb"))
+    exact = run("actors", "--format", "csv", "--data", data)
+    safe = run("actors", "--format", "csv", "--csv-safe", "--data", data)
+    assert exact.code == safe.code == 0
+    # --format csv shows a carriage return as the escape \x0d (as everywhere), which starts no formula.
+    triggers = [cell for key, cell in FORMULAS.items() if key != "cr"]
+    shown = [*triggers, "\\x0d=1+1", *HARMLESS]
+    guarded = [*("'" + cell for cell in triggers), "\\x0d=1+1", *HARMLESS]
+    for result, expected in ((exact, shown), (safe, guarded)):
+        rows = list(csv.DictReader(io.StringIO(result.out)))
+        assert [r["id"] for r in rows] == [f"a{i}" for i in range(len(shown))]
+        assert [r["name"] for r in rows] == expected
+        assert [r["aliases"] for r in rows] == expected
+
+
+def test_sqlite_keeps_formula_text_exact(tmp_path: Path) -> None:
+    data, db = formula_kb(tmp_path / "kb"), tmp_path / "kb.db"
+    assert export("sqlite", "-o", str(db), data=data).code == 0
+    with sqlite3.connect(db) as connection:
+        names = [name for (name,) in connection.execute("SELECT name FROM actors ORDER BY rowid")]
+    assert names == [*FORMULAS.values(), *HARMLESS]
+
+
+@pytest.mark.parametrize("command", [["actors"], ["timeline", "--kind", "=x"], ["export", "json"]])
+def test_csv_safe_is_refused_where_it_means_nothing(command: list[str]) -> None:
+    option, message = (
+        ("--csv-exact", "is for csv, not json") if command[0] == "export" else ("--csv-safe", "is for --format csv")
+    )
+    result = run(*command, option, "--data", str(SMALL))
+    assert (result.code, result.out) == (2, "")
+    assert option in result.err and message in result.err, result.err
+
+
+@pytest.mark.parametrize("command", ["actors", "export"])
+def test_help_says_how_csv_guards_against_formulas(command: str) -> None:
+    out = run(command, "--help").out
+    assert "--csv-safe" in out and "formula" in out
+    assert ("--csv-exact" in out) == (command == "export")
 
 
 # sqlite
@@ -535,18 +615,62 @@ def test_timelinejs_escapes_html_from_the_data(tmp_path: Path) -> None:
             url: https://example.org/?a=1&b="2"
         events:
           - id: e
-            title: <script>alert(1)</script>
+            title: <script>alert("1")</script>
             date: 2025-07-01
             summary: Fish & chips
             sources: [s]
+          - id: f
+            title: '&lt;b&gt; &amp;lt;'
+            date: 2025-07-02
+            kind: '&lt;img src=x onerror=alert(1)&gt;'
+            sources: [s]
         """})  # fmt: skip
-    slide = json.loads(export("timelinejs", data=kb).out)["events"][0]
-    assert slide["text"]["headline"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    slide, entity = json.loads(export("timelinejs", data=kb).out)["events"]
+    assert slide["text"]["headline"] == "&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;"
     assert slide["text"]["text"] == (
         '<p>Fish &amp; chips</p><p>Sources: <a href="https://example.org/?a=1&amp;b=&quot;2&quot;">Q&amp;A &lt;live&gt;'
         "</a></p>"
     )
     assert "group" not in slide
+    assert entity["text"]["headline"] == "&amp;lt;b&amp;gt; &amp;amp;lt;"  # entities in the data stay text
+    # TimelineJS takes the text of `group` (one unescape) and then writes that as HTML: escaped twice.
+    assert entity["group"] == "&amp;amp;lt;img src=x onerror=alert(1)&amp;amp;gt;"
+
+
+def test_timelinejs_writes_no_string_from_the_data_unescaped(tmp_path: Path) -> None:
+    hostile = json.dumps("<img src=x onerror='a'> &lt;i&gt; &amp;lt; \"q\" \u202e")  # a YAML "string" too
+    kb = write_kb(tmp_path, {"kb.yaml": f"""
+        sources:
+          - id: s
+            title: {hostile}
+            publisher: {hostile}
+            url: https://example.org/?q="x"&y=<z>
+        events:
+          - id: e
+            title: {hostile}
+            date: 2025-07-01
+            status: postponed
+            kind: {hostile}
+            location: {hostile}
+            summary: {hostile}
+            sources: [s]
+        """})  # fmt: skip
+    result = export("timelinejs", data=kb)
+    assert result.code == 0, result.err
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    found = strings(json.loads(result.out))
+    assert sum(text.count("onerror") for text in found) == 6  # title, kind, summary, location, source, publisher
+    for text in found:
+        bare = re.sub(r'</?(p|em)>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
+        assert not re.search(r"[<>\"']|&(?!(amp|lt|gt|quot|#x27);)", bare), text
+        assert "\u202e" not in bare  # control characters are shown as escapes, as everywhere
 
 
 # filters

@@ -6,10 +6,21 @@ from typing import Annotated
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, check_save, date_option, load_valid, output, save_picture
+from talkbase.cli.app import (
+    app,
+    as_option,
+    build_filters,
+    check_csv_safe,
+    check_save,
+    date_option,
+    load_valid,
+    output,
+    save_picture,
+)
 from talkbase.cli.options import (
     ActorOption,
     AsOfOption,
+    CsvSafeOption,
     DataOption,
     Format,
     FormatOption,
@@ -31,6 +42,7 @@ def matrix(
     known_at: KnownAtOption = None,
     save: SaveOption = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Actors × topics: each cell the actor's latest stance on the topic, with its date.
 
@@ -44,6 +56,7 @@ def matrix(
       talkbase matrix --save matrix.svg
     """
     check_save(save, fmt)
+    check_csv_safe(csv_safe, fmt)
     from talkbase.ask.analysis import matrix as query_matrix
     from talkbase.show.formats import emit
     from talkbase.show.render import make_console, print_table
@@ -66,9 +79,9 @@ def matrix(
             emit(matrix_grid(kb, grid, short=True), "table", console)
             console.print(matrix_legend(grid))
     elif fmt is Format.markdown:
-        output(matrix_grid(kb, grid), fmt)
+        output(matrix_grid(kb, grid), fmt, csv_safe=csv_safe)
     else:
-        output(matrix_cells(kb, grid), fmt)
+        output(matrix_cells(kb, grid), fmt, csv_safe=csv_safe)
 
 
 @app.command()
@@ -85,6 +98,7 @@ def history(
         bool, typer.Option("--changes-only", help="Only actor × topic pairs whose stance changed.")
     ] = False,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """How each actor's stance on each topic changed over time; reversals are flagged.
 
@@ -103,7 +117,7 @@ def history(
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     steps = query_history(kb, filters, as_option("--as-of", date_option, as_of), changes_only)
-    output(history_listing(kb, steps), fmt)
+    output(history_listing(kb, steps), fmt, csv_safe=csv_safe)
 
 
 @app.command()
@@ -115,6 +129,7 @@ def disputes(
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Contradictions, side by side with their sources.
 
@@ -134,4 +149,4 @@ def disputes(
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, actors=actor, topics=topic, source=source)
     found = query_disputes(kb, filters, as_option("--as-of", date_option, as_of))
-    output(disputes_listing(kb, found), fmt)
+    output(disputes_listing(kb, found), fmt, csv_safe=csv_safe)

@@ -276,12 +276,13 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def output(listing: Listing, fmt: Format, save: Path | None = None) -> None:
+def output(listing: Listing, fmt: Format, save: Path | None = None, csv_safe: bool = False) -> None:
     """Write a listing in the chosen format, or with `save` into an SVG or HTML file. An empty listing says
     so on stderr instead of drawing an empty table."""
     from talkbase.show.formats import emit, write_table
     from talkbase.show.render import make_console
 
+    check_csv_safe(csv_safe, fmt)
     if not listing.rows:
         typer.echo(f"no {listing.noun} match", err=True)
         if fmt is not Format.json:
@@ -289,7 +290,13 @@ def output(listing: Listing, fmt: Format, save: Path | None = None) -> None:
     if save is not None:
         save_picture(lambda _width: lambda console: write_table(listing, console), save)
         return
-    emit(listing, fmt.value, make_console())
+    emit(listing, fmt.value, make_console(), csv_safe=csv_safe)
+
+
+def check_csv_safe(csv_safe: bool, fmt: Format) -> None:
+    """--csv-safe changes CSV cells only, so with another --format it is a usage error, not ignored."""
+    if csv_safe and fmt is not Format.csv:
+        raise typer.BadParameter(f"--csv-safe is for --format csv, not {fmt.value}", param_hint="'--csv-safe'")
 
 
 def check_save(save: Path | None, fmt: Format) -> None:

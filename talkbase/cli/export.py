@@ -51,12 +51,24 @@ def export(
     topic: TopicOption = None,
     source: SourceOption = None,
     known_at: KnownAtOption = None,
+    csv_safe: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--csv-safe/--csv-exact",
+            help="csv: start a cell that begins with =, +, -, @, a tab or a carriage return with ' so that "
+            "spreadsheets show it as text instead of running it as a formula (the default), or write every cell "
+            "exactly as in the data.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Export the knowledge base for other tools: JSON, CSV for spreadsheets, SQLite, iCalendar or TimelineJS.
 
     Actors, sources and topics are always exported whole; the filters narrow the events and positions.
     json, ics and timelinejs go to stdout unless -o is given; csv (a directory) and sqlite (a file) need -o.
     A re-export replaces the old file or directory in one step; an interrupted one leaves it as it was.
+    csv guards spreadsheets against formulas in the data: a cell starting with =, +, -, @, a tab or a
+    carriage return gets a leading ' (--csv-exact turns that off).
 
     \b
     Examples:
@@ -64,6 +76,7 @@ def export(
       talkbase export csv -o talks-csv --since 2025-07
       talkbase export ics --actor zelensky -o zelensky.ics
     """
+    import dataclasses
     import os
 
     from talkbase.show.exports import ExportError, export_time, render, select, write_export
@@ -73,11 +86,14 @@ def export(
         output = None  # the usual name for stdout
     if output is None and kind != TEXT:
         raise typer.BadParameter(f"{fmt.value} writes a {kind}: say where with -o PATH", param_hint="'--output'")
+    if csv_safe is not None and fmt.value != "csv":
+        raise typer.BadParameter(f"is for csv, not {fmt.value}", param_hint="'--csv-safe' / '--csv-exact'")
     day = as_option("--known-at", date_option, known_at)
     kb = load_valid(data)
     filters = build_filters(kb, since, until, actor, topic, source)
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
+        chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False)  # safe unless --csv-exact
         if output is None:
             document = render(fmt.value, chosen)
             notes = document.notes

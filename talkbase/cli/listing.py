@@ -13,6 +13,7 @@ from talkbase.cli.options import (
     ActorKind,
     ActorOption,
     AsOfOption,
+    CsvSafeOption,
     DataOption,
     Format,
     FormatOption,
@@ -110,6 +111,7 @@ def timeline(
     known_at: KnownAtOption = None,
     save: SaveOption = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Events in date order, grouped by month.
 
@@ -129,7 +131,7 @@ def timeline(
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit)
-    output(timeline_listing(kb, items), fmt, save)
+    output(timeline_listing(kb, items), fmt, save, csv_safe=csv_safe)
 
 
 @app.command()
@@ -153,6 +155,7 @@ def actors(
         typer.Option("--search", "-q", metavar="TEXT", help="Only actors whose name or alias contains TEXT."),
     ] = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Actors: id, name, kind, affiliation, current role, and how many events and positions each has.
 
@@ -168,7 +171,7 @@ def actors(
     kb = load_valid(data)
     affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
     chosen = list_actors(kb, {k.value for k in kind or ()}, affiliated, search)
-    output(actors_listing(kb, chosen, actor_counts(kb)), fmt)
+    output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 
 
 @app.command()
@@ -183,6 +186,7 @@ def positions(
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Stated positions: who holds which stance on what, when, and according to which sources.
 
@@ -199,7 +203,7 @@ def positions(
     filters = build_filters(kb, since, until, actor, topic, source)
     day = as_option("--as-of", date_option, as_of)
     chosen = list_positions(kb, filters, {s.value for s in stance or ()}, day)
-    output(positions_listing(kb, chosen), fmt)
+    output(positions_listing(kb, chosen), fmt, csv_safe=csv_safe)
 
 
 @app.command()
@@ -229,6 +233,7 @@ def grep(
     until: UntilOption = None,
     known_at: KnownAtOption = None,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Search the claims: positions' claim and quote, events' title and summary.
 
@@ -260,7 +265,7 @@ def grep(
     from talkbase.show.views import grep_listing  # not needed for --count and --ids
 
     hits = query_grep(kb, regex, filters)
-    output(grep_listing(kb, hits), fmt)
+    output(grep_listing(kb, hits), fmt, csv_safe=csv_safe)
     if not hits:
         raise typer.Exit(1)
 
@@ -300,6 +305,7 @@ def sources(
     data: DataOption = None,
     sole: Annotated[bool, typer.Option("--sole", help="List the claims that rest on a single source.")] = False,
     fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
 ) -> None:
     """Sources: how many claims (positions) and events cite each, and how many claims rest on it alone.
 
@@ -316,14 +322,14 @@ def sources(
     kb = load_valid(data)
     claims = sole_source_claims(kb)
     if sole:
-        output(positions_listing(kb, claims), fmt)
+        output(positions_listing(kb, claims), fmt, csv_safe=csv_safe)
         return
     alone = Counter(p.sources[0] for p in claims)
-    output(sources_listing(kb.sources, source_counts(kb), alone), fmt)
+    output(sources_listing(kb.sources, source_counts(kb), alone), fmt, csv_safe=csv_safe)
 
 
 @app.command()
-def topics(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
+def topics(data: DataOption = None, fmt: FormatOption = Format.table, csv_safe: CsvSafeOption = False) -> None:
     """Topics, with how many positions are stated on each and how many events touch it.
 
     \b
@@ -335,4 +341,4 @@ def topics(data: DataOption = None, fmt: FormatOption = Format.table) -> None:
     from talkbase.show.views import topics_listing
 
     kb = load_valid(data)
-    output(topics_listing(kb.topics, topic_counts(kb)), fmt)
+    output(topics_listing(kb.topics, topic_counts(kb)), fmt, csv_safe=csv_safe)

@@ -70,6 +70,14 @@ FormatOption = Annotated[
         help="Output format. json, jsonl and csv use the record format's field names.",
     ),
 ]
+CsvSafeOption = Annotated[
+    bool,
+    typer.Option(
+        "--csv-safe",
+        help="With --format csv: start a cell that begins with =, +, -, @, a tab or a carriage return with ' so "
+        "that spreadsheets show it as text instead of running it as a formula.",
+    ),
+]
 SinceOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--since", metavar="DATE", help="Only from this date on (YYYY, YYYY-MM or YYYY-MM-DD)."),

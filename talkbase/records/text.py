@@ -49,3 +49,21 @@ def _json_escape(char: str) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000  # JSON has no astral escape: a UTF-16 surrogate pair, as json.dumps writes with ensure_ascii
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def html_text(text: str) -> str:
+    """Data text for an HTML page: control characters shown as escapes, then `&`, `<`, `>`, `"` and `'` as
+    entities, so data never becomes markup and an entity in the data (`&lt;`) shows as those four characters."""
+    import html
+
+    return html.escape(escape_controls(text), quote=True)
+
+
+# What a spreadsheet takes for the start of a formula (OWASP's list): =, +, -, @, a tab and a carriage return.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A CSV cell that spreadsheets show as text instead of running it as a formula: one starting with
+    =, +, -, @, a tab or a carriage return gets a leading `'` (so `-5` becomes `'-5` too)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell

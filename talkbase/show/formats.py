@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from talkbase.records.dates import PartialDate
-from talkbase.records.text import escape_controls, json_text
+from talkbase.records.text import escape_controls, json_text, spreadsheet_text
 from talkbase.show.render import column_widths, plain_rows, print_table
 
 R = TypeVar("R")
@@ -201,12 +201,14 @@ def write_jsonl(listing: Listing[Any], console: Console) -> None:
         console.file.write(json_text(listing.as_dict(row)) + "\n")
 
 
-def write_csv(listing: Listing[Any], console: Console) -> None:
+def write_csv(listing: Listing[Any], console: Console, safe: bool = False) -> None:
+    """CSV with a header; with `safe`, a cell a spreadsheet would run as a formula starts with `'`."""
     dicts = [listing.as_dict(r) for r in listing.rows]
     names = list(dict.fromkeys(key for d in dicts for key in d))
     writer = csv.DictWriter(console.file, fieldnames=names, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: _csv_cell(v) for k, v in d.items()} for d in dicts)
+    cell = (lambda v: spreadsheet_text(_csv_cell(v))) if safe else _csv_cell
+    writer.writerows({k: cell(v) for k, v in d.items()} for d in dicts)
 
 
 def _csv_cell(value: Any) -> str:
@@ -231,5 +233,9 @@ FORMATS: dict[str, Callable[[Listing[Any], Console], None]] = {
 }
 
 
-def emit(listing: Listing[Any], fmt: str, console: Console) -> None:
-    FORMATS[fmt](listing, console)
+def emit(listing: Listing[Any], fmt: str, console: Console, csv_safe: bool = False) -> None:
+    """Write `listing` in format `fmt`; `csv_safe` (--csv-safe) applies to csv only."""
+    if fmt == "csv":
+        write_csv(listing, console, safe=csv_safe)
+    else:
+        FORMATS[fmt](listing, console)

@@ -43,6 +43,7 @@ class Export:
     events: list[Event]
     positions: list[Position]
     stamp: dt.datetime  # when the export was made (ICS needs it as DTSTAMP)
+    csv_safe: bool = True  # csv: cells a spreadsheet would run as a formula start with ' (--csv-safe)
 
     def records(self) -> dict[str, Sequence[Record]]:
         """The exported records by kind, in the knowledge base's order."""

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from talkbase.records.text import spreadsheet_text
 from talkbase.show.exports import Export
 from talkbase.show.exports.tables import table_names, tables
 
@@ -19,9 +20,11 @@ def write(export: Export, path: Path) -> None:
         with open(path / f"{table.name}.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(table.column_names)
-            writer.writerows([_cell(value) for value in row] for row in table.rows)
+            writer.writerows([_cell(value, export.csv_safe) for value in row] for row in table.rows)
 
 
-def _cell(value: Any) -> str:
-    """Text exactly as written (dates too); an absent value is an empty cell."""
-    return "" if value is None else str(value)
+def _cell(value: Any, safe: bool) -> str:
+    """Text exactly as written (dates too), or with `safe` a `'` before what a spreadsheet would take for a
+    formula; an absent value is an empty cell."""
+    text = "" if value is None else str(value)
+    return spreadsheet_text(text) if safe else text

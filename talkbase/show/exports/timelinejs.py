@@ -3,22 +3,25 @@
 Each event is a slide dated at its precision (a year, a month or a day, as written), grouped by its kind, with
 its summary, status (when not held), location and linked sources as the slide's text. Positions are not
 included: a timeline of what happened stays readable, and `talkbase timeline --positions` interleaves claims.
+
+TimelineJS shows every string of its JSON as HTML, so every string from the data goes through `html_text`, the
+one HTML escaping function: a record's text shows as written and never becomes markup.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from talkbase.records.dates import PartialDate
 from talkbase.records.model import Event, KnowledgeBase, Source
-from talkbase.records.text import escape_controls, json_text
+from talkbase.records.text import html_text, json_text
 from talkbase.show.exports import Document, Export
 
 
 def render(export: Export) -> Document:
     events = export.events
-    title = {"text": {"headline": "Timeline", "text": f"{len(events)} event{'s' * (len(events) != 1)}, from talkbase"}}
+    count = f"{len(events)} event{'s' * (len(events) != 1)}, from talkbase"
+    title = {"text": {"headline": html_text("Timeline"), "text": html_text(count)}}
     document = {"title": title, "events": [_slide(export.kb, e) for e in events]}
     return Document(json_text(document, indent=2) + "\n")
 
@@ -33,31 +36,34 @@ def _slide(kb: KnowledgeBase, event: Event) -> dict[str, Any]:
     slide: dict[str, Any] = {"start_date": date_object(event.date)}
     if event.end:
         slide["end_date"] = date_object(event.end)
-    slide["text"] = {"headline": _escape(event.title), "text": _text(kb, event)}
+    slide["text"] = {"headline": html_text(event.title), "text": _text(kb, event)}
     if event.kind:
-        slide["group"] = escape_controls(event.kind)
+        slide["group"] = _stripped_then_html(event.kind)
     slide["unique_id"] = event.id
     return slide
 
 
 def _text(kb: KnowledgeBase, event: Event) -> str:
     """The slide's HTML: data is escaped, so a record's text can never become markup."""
-    paragraphs = [_escape(event.summary)] if event.summary else []
+    paragraphs = [html_text(event.summary)] if event.summary else []
     if event.status != "held":
-        paragraphs.append(f"<em>{_escape(event.status.capitalize())}</em>")
+        paragraphs.append(f"<em>{html_text(event.status.capitalize())}</em>")
     if event.location:
-        paragraphs.append(f"Location: {_escape(event.location)}")
+        paragraphs.append(f"Location: {html_text(event.location)}")
     sources = [s for s in (kb.by_id.get(i) for i in event.sources) if isinstance(s, Source)]
     paragraphs.append("Sources: " + "; ".join(_source(s) for s in sources))
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
 def _source(source: Source) -> str:
-    title = _escape(source.title)
-    linked = f'<a href="{html.escape(source.url)}">{title}</a>' if source.url else title
-    details = ", ".join(_escape(str(d)) for d in (source.publisher, source.date) if d)
+    title = html_text(source.title)
+    linked = f'<a href="{html_text(source.url)}">{title}</a>' if source.url else title
+    details = ", ".join(html_text(str(d)) for d in (source.publisher, source.date) if d)
     return f"{linked} ({details})" if details else linked
 
 
-def _escape(text: str) -> str:
-    return html.escape(escape_controls(text), quote=False)
+def _stripped_then_html(text: str) -> str:
+    """A field TimelineJS (3.9) first strips of markup, taking the text of the HTML (which turns `&lt;` back
+    into `<`), and then writes into the page as HTML: `group` (and display dates, which talkbase does not
+    write). Escaped once, `&lt;img onerror=...&gt;` would run; escaped twice, it arrives escaped once."""
+    return html_text(html_text(text))
