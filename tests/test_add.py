@@ -593,3 +593,117 @@ def test_edit_finds_a_record_in_a_file_that_does_not_parse(kb: Path, tmp_path: P
     assert result.code == 1  # the check after the edit still finds the syntax error
     args = eval((tmp_path / "editor.log").read_text())
     assert args[1].endswith("events.yaml") and args[0] == "+33"
+
+
+def _tiny_kb(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "topics.yaml").write_text("topics:\n  - id: t0\n    name: Topic zero\n")
+    return folder
+
+
+def _start_add(kb: Path, n: int, state: Path) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "talkbase", "add", "topic", "--name", f"Topic {n}", "--data", str(kb)]
+    env = {**talkbase_env(), "XDG_STATE_HOME": str(state / f"user-{n}")}
+    return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_parallel_adds_of_users_with_different_state_folders_all_land(tmp_path: Path) -> None:
+    """Two users on one shared knowledge base: the lock is on the data directory, not in anyone's state folder."""
+    kb = _tiny_kb(tmp_path / "kb")
+    processes = [_start_add(kb, n, tmp_path / "state") for n in range(1, 21)]
+    outputs = [p.communicate(timeout=240) for p in processes]
+    assert [p.returncode for p in processes] == [0] * 20, outputs
+    text = (kb / "topics.yaml").read_text()
+    assert all(f"  - id: topic-{n}\n" in text for n in range(1, 21))
+    assert run("check", "--data", str(kb)).code == 0
+
+
+def test_a_foreign_writer_appending_in_a_loop_loses_nothing_and_every_added_record_is_there(tmp_path: Path) -> None:
+    """A script that appends lines without any lock, while adds run: its lines all stay, and every add that
+    says `added` is in the file (an add that kept seeing the file change is refused, its record in a draft)."""
+    kb = _tiny_kb(tmp_path / "kb")
+    target = kb / "topics.yaml"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "for n in range(400):\n"
+            "    with open(sys.argv[1], 'a') as f:\n"
+            "        f.write(f'# foreign {n}\\n')\n"
+            "    print(n, flush=True)\n"
+            "    time.sleep(0.02)\n",
+            str(target),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    processes = [_start_add(kb, n, tmp_path / "state") for n in range(1, 13)]
+    outputs = [p.communicate(timeout=240) for p in processes]
+    written = writer.communicate(timeout=60)[0].split()
+    text = target.read_text()
+    assert all(f"# foreign {n}\n" in text for n in written)
+    added = [n for n, (out, _) in zip(range(1, 13), outputs) if b"added topic" in out]
+    assert all(f"  - id: topic-{n}\n" in text for n in added)
+    for n, p, (_, err) in zip(range(1, 13), processes, outputs):
+        assert p.returncode in (0, 1) and b"Traceback" not in err
+        if p.returncode == 1:
+            assert list((tmp_path / "state" / f"user-{n}" / "talkbase" / "drafts").glob("*.yaml"))
+
+
+def test_a_write_into_the_old_file_at_the_instant_of_the_rename_is_carried_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talkbase.write import atomic
+
+    target = tmp_path / "f.yaml"
+    target.write_bytes(b"a: 1\n")
+    real_replace = os.replace
+
+    def replace_after_a_foreign_append(src: str, dst: str) -> None:
+        with open(target, "ab") as foreign:  # lands in the old file, after the check
+            foreign.write(b"# theirs\n")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_after_a_foreign_append)
+    atomic.replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
+    assert target.read_bytes() == b"a: 1\nb: 2\n# theirs\n"
+
+
+def test_a_late_change_that_is_not_an_append_is_kept_beside_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talkbase.write import atomic
+
+    target = tmp_path / "f.yaml"
+    target.write_bytes(b"a: 1\n")
+    real_replace = os.replace
+
+    def replace_after_a_foreign_rewrite(src: str, dst: str) -> None:
+        with open(target, "r+b") as foreign:
+            foreign.write(b"a: 9\n")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_after_a_foreign_rewrite)
+    with pytest.raises(atomic.LateWriteError) as caught:
+        atomic.replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
+    assert target.read_bytes() == b"a: 1\nb: 2\n" and caught.value.kept.read_bytes() == b"a: 9\n"
+
+
+@pytest.mark.parametrize("record_is_good", [True, False])
+def test_a_state_folder_that_cannot_be_made_costs_no_record(kb: Path, tmp_path: Path, record_is_good: bool) -> None:
+    """XDG_STATE_HOME pointing at a file: the add still works (its lock is on the data directory), and a record
+    that cannot be added is printed, since no draft can be saved."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    status = "scheduled" if record_is_good else "held"  # held contradicts its history: refused, and kept
+    history = f"date=2025-07-30; status=scheduled; sources={SOURCE}"
+    args = ["--title", "Fourth round", "--date", "2025-08-10", "--status", status, "--history", history]
+    result = add(kb, "event", *args, "--source", SOURCE, env={"XDG_STATE_HOME": str(blocker)})
+    assert "Traceback" not in result.err
+    if record_is_good:
+        assert result.code == 0 and "added event `fourth-round`" in result.out
+    else:
+        assert result.code == 1 and "cannot save the draft (Not a directory); here is your record:" in result.err
+        assert "  - id: fourth-round\n" in result.err and "Your record is printed above" in result.err
+        assert "Your record is saved in" not in result.err
