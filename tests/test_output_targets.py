@@ -185,3 +185,10 @@ def test_schema_to_dash_is_standard_output(tmp_path: Path) -> None:
     done = run("schema", "-o", "-", cwd=tmp_path)
     assert done.code == 0 and json.loads(done.out)["$schema"]
     assert not (tmp_path / "-").exists()
+
+
+def test_the_path_written_is_told_escaped(tmp_path: Path) -> None:
+    target = tmp_path / "\x1b]0;owned\x07report.json"
+    done = run("export", "json", "-o", str(target))
+    assert done.code == 0 and "\x1b" not in done.err and "\\x1b]0;owned\\x07report.json" in done.err
+    assert target.exists()

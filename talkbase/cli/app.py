@@ -188,6 +188,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def tell(message: str) -> None:
+    """Print a one-line note to stderr (`wrote PATH`), escaped like every error."""
+    from talkbase.records.text import escape_controls
+
+    typer.echo(escape_controls(message), err=True)
+
+
 def open_data(data: str | None, strict: bool = False) -> Opened:
     from talkbase.load.kb import DataLocationError, locate, open_kb
     from talkbase.show.progress import LoadProgress
@@ -319,4 +326,4 @@ def save_picture(render: Callable[[int], Any], path: Path) -> None:
         write_text_atomic(path, export_picture(render, svg=suffix == ".svg"))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
-    typer.echo(f"saved {path}", err=True)
+    tell(f"saved {path}")
