@@ -651,42 +651,42 @@ def test_a_foreign_writer_appending_in_a_loop_loses_nothing_and_every_added_reco
             assert list((tmp_path / "state" / f"user-{n}" / "talkbase" / "drafts").glob("*.yaml"))
 
 
+def _replace_after_a_foreign_write(monkeypatch: pytest.MonkeyPatch, target: Path, mode: str, text: bytes) -> None:
+    """Make the rename of replace_file_atomic come just after another program wrote into the old file."""
+    from talkbase.write import atomic
+
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        with open(target, mode) as foreign:  # lands in the old file, after the check
+            foreign.write(text)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+
+
 def test_a_write_into_the_old_file_at_the_instant_of_the_rename_is_carried_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from talkbase.write import atomic
+    from talkbase.write.atomic import replace_file_atomic
 
     target = tmp_path / "f.yaml"
     target.write_bytes(b"a: 1\n")
-    real_replace = os.replace
-
-    def replace_after_a_foreign_append(src: str, dst: str) -> None:
-        with open(target, "ab") as foreign:  # lands in the old file, after the check
-            foreign.write(b"# theirs\n")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", replace_after_a_foreign_append)
-    atomic.replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
+    _replace_after_a_foreign_write(monkeypatch, target, "ab", b"# theirs\n")
+    replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
     assert target.read_bytes() == b"a: 1\nb: 2\n# theirs\n"
 
 
 def test_a_late_change_that_is_not_an_append_is_kept_beside_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from talkbase.write import atomic
+    from talkbase.write.atomic import LateWriteError, replace_file_atomic
 
     target = tmp_path / "f.yaml"
     target.write_bytes(b"a: 1\n")
-    real_replace = os.replace
-
-    def replace_after_a_foreign_rewrite(src: str, dst: str) -> None:
-        with open(target, "r+b") as foreign:
-            foreign.write(b"a: 9\n")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", replace_after_a_foreign_rewrite)
-    with pytest.raises(atomic.LateWriteError) as caught:
-        atomic.replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
+    _replace_after_a_foreign_write(monkeypatch, target, "r+b", b"a: 9\n")
+    with pytest.raises(LateWriteError) as caught:
+        replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
     assert target.read_bytes() == b"a: 1\nb: 2\n" and caught.value.kept.read_bytes() == b"a: 9\n"
 
 
