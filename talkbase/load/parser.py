@@ -75,21 +75,27 @@ def _plain_value(text: str) -> Any:
     return text
 
 
-def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
-    """Parse one YAML document into located values; syntax errors become problems."""
-    builder = _Builder(shown, limit=EXPANSION * len(text) + EXPANSION_SLACK)
+def parse_document(source: str | bytes, shown: str, length: int | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document (its text, or its UTF-8 bytes and their `length` in characters) into located
+    values; syntax errors become problems."""
+    size = len(source) if length is None else length
+    builder = _Builder(shown, limit=EXPANSION * size + EXPANSION_SLACK)
     try:
-        return builder.run(SafeLoader(text).get_event), builder.problems
+        return builder.run(SafeLoader(source).get_event), builder.problems
     except yaml.MarkedYAMLError as exc:
-        return None, _syntax_problems(exc, text, shown)
+        return None, _syntax_problems(exc, _text(source), shown)
     except yaml.reader.ReaderError as exc:
-        return None, [_bad_character(exc.character, text, shown)]
+        return None, [_bad_character(exc.character, _text(source), shown)]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 1, 1, "yaml-syntax", f"invalid YAML: {exc}")]
     except _AliasBomb as exc:
         message = f"YAML aliases expand the file to more than {EXPANSION} times its size (an alias bomb?)"
         hint = "write the values out, or alias only short ones such as a list of sources"
         return None, [Problem(shown, exc.line, exc.col, "alias-bomb", message, hint)]
+
+
+def _text(source: str | bytes) -> str:
+    return source if isinstance(source, str) else source.decode("utf-8")
 
 
 def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[Problem]:
