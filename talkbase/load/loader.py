@@ -24,6 +24,7 @@ from talkbase.records.schema import KINDS
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the 100,000-position benchmark KB would fit in one file this size
+MAX_KB_BYTES = 128 * 1024 * 1024  # all files together; peak memory is about 8 bytes per byte of YAML (README)
 MAX_LINE_BYTES = 1_000_000  # far beyond any hand-written line; bounds what one scalar can cost
 FOLLOW_ENV = "TALKBASE_FOLLOW_SYMLINKS"  # set to 1 (or --follow-symlinks) to read links leading outside the data
 
@@ -118,6 +119,11 @@ def load_tree(
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
     paths = discover_files(root) if files is None else files
     real_root, follow = Path(os.path.realpath(root)), follow_symlinks()
+    over_budget = _over_budget(root, paths)
+    if over_budget is not None:
+        loaded.files.extend(display_path(path) for path in paths)
+        loaded.problems.append(over_budget)
+        return loaded
     try:
         for done, path in enumerate(paths, start=1):
             shown = display_path(path)
@@ -135,6 +141,27 @@ def load_tree(
         if gc_was_enabled:
             gc.enable()
     return loaded
+
+
+def _over_budget(root: Path, paths: list[Path]) -> Problem | None:
+    """The problem when the files to read hold more than MAX_KB_BYTES in all, from their sizes alone (a file
+    over MAX_FILE_BYTES is not read, and reported on its own), so that nothing is read or parsed."""
+    total = 0
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # reported when loading
+        if S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES:
+            total += st.st_size
+    if total <= MAX_KB_BYTES:
+        return None
+    message = (
+        f"the knowledge base's YAML files hold {total / 2**20:,.1f} MiB in all, more than the "
+        f"{MAX_KB_BYTES // 2**20} MiB talkbase reads at once; nothing was read"
+    )
+    hint = "split it into several knowledge bases, each in its own data directory, or pass --data one part of it"
+    return Problem(display_path(root), 1, 1, "too-large", message, hint)
 
 
 def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
