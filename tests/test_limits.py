@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from talkbase.load.loader import MAX_FILE_BYTES, MAX_LINE_BYTES, load_tree, parse_document
+from talkbase.load import loader
+from talkbase.load.loader import MAX_FILE_BYTES, MAX_KB_BYTES, MAX_LINE_BYTES, load_tree, parse_document
 
 from conftest import REPO, run, talkbase_env, write_kb
 
@@ -173,6 +174,65 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path
     with open(tmp_path / "huge.yaml", "wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written, but the file says it is that big
     refused_fast(tmp_path, "huge.yaml", "file is larger than 64 MiB")
+
+
+def test_a_knowledge_base_over_the_total_budget_is_refused_from_its_sizes(tmp_path: Path) -> None:
+    files = -(-MAX_KB_BYTES // MAX_FILE_BYTES) + 1  # each file within the size limit, all of them over the budget
+    for i in range(files):
+        with open(tmp_path / f"part-{i}.yaml", "wb") as handle:
+            handle.truncate(MAX_FILE_BYTES)  # sparse: no disk, and nothing is read
+    result = measured("check", "--data", str(tmp_path))
+    assert result.code == 1, result.out + result.err
+    assert result.seconds < SECONDS and result.peak_mb < PEAK_MB
+    problems = [line for line in result.out.splitlines() if ": error: " in line]
+    total = files * MAX_FILE_BYTES / 2**20
+    assert problems == [
+        f"{tmp_path}:1:1: error: the knowledge base's YAML files hold {total:,.1f} MiB in all, more than the "
+        f"{MAX_KB_BYTES // 2**20} MiB talkbase reads at once; nothing was read (split it into several knowledge "
+        "bases, each in its own data directory, or pass --data one part of it)"
+    ]
+    assert f"{files} files" in result.out.splitlines()[-1]
+
+
+def test_the_budget_counts_the_files_read_and_only_those(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = write_kb(
+        tmp_path, {"a.yaml": "topics:\n  - id: t\n    name: T\n", "b.yaml": "topics:\n  - id: u\n    name: U\n"}
+    )
+    with open(tmp_path / "huge.yaml", "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # refused on its own, so not counted in the budget
+    (tmp_path / "notes.txt").write_text("x" * 1000, encoding="utf-8")  # not YAML: not read, not counted
+    size = sum((kb / name).stat().st_size for name in ("a.yaml", "b.yaml"))
+    monkeypatch.setattr(loader, "MAX_KB_BYTES", size)
+    assert [p.code for p in load_tree(kb).problems] == ["too-large"]  # huge.yaml's own
+    assert len(load_tree(kb).records) == 2
+    monkeypatch.setattr(loader, "MAX_KB_BYTES", size - 1)
+    loaded = load_tree(kb)
+    assert [(p.path, p.code) for p in loaded.problems] == [(loader.display_path(kb), "too-large")]
+    assert loaded.records == [] and len(loaded.files) == 3
+
+
+def honest_kb(positions: int) -> str:
+    """A knowledge base in one file, shaped like a real one: a few actors (one with a Cyrillic alias, which
+    makes a Python str of the text two bytes a character), sources and topics, and many positions."""
+    words = ["talks", "ceasefire", "prisoners", "exchange", "delegation", "summit", "security", "guarantees"]
+    lines = ["actors:", "  - id: a-0", "    name: Actor", "    aliases: [Актор]", "    kind: state"]
+    lines += ["topics:", "  - id: t-0", "    name: Topic", "sources:", "  - id: s-0", "    title: Source"]
+    lines.append("positions:")
+    for i in range(positions):
+        claim = " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(8 + i % 23)).capitalize()
+        lines += [f"  - id: position-{i}", "    actor: a-0", "    topic: t-0", "    stance: supports",
+                  f'    claim: "{claim}."', f"    date: 2025-{1 + i % 12:02d}", "    sources: [s-0]"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def test_memory_of_a_cold_check_stays_under_ten_times_the_yaml(tmp_path: Path) -> None:
+    (tmp_path / "kb.yaml").write_text(honest_kb(40_000), encoding="utf-8")
+    size_mb = (tmp_path / "kb.yaml").stat().st_size / 2**20
+    assert 8 < size_mb < 16
+    bare = measured("--no-cache", "check", "--data", str(REPO / "tests" / "fixtures" / "kb-small"))
+    result = measured("--no-cache", "check", "--data", str(tmp_path))
+    assert result.code == 0, result.out[-2000:] + result.err[-2000:]
+    assert result.peak_mb - bare.peak_mb < 10 * size_mb, f"{result.peak_mb:.0f} MB for {size_mb:.1f} MB of YAML"
 
 
 def test_a_symlink_loop_in_the_data_directory_is_reported(tmp_path: Path) -> None:

@@ -198,3 +198,21 @@ def test_small_honest_aliases_are_allowed(tmp_path: Path) -> None:
         kind: *k
     """
     assert problems_for(text, tmp_path) == []
+
+
+def test_an_alias_stands_for_its_anchor_s_value_placed_where_the_alias_is() -> None:
+    document, problems = parse_document("a: &x [1, two]\nb: *x\n", "f.yaml")
+    assert problems == []
+    assert document["b"] is document["a"] == [1, "two"]  # shared, not copied
+    assert document.value_at("b") == (2, 4)
+
+
+def test_alias_problems_are_reported_at_the_alias() -> None:
+    text = "a: &x " + "[" * 60 + "]" * 60 + "\nb: [[[[[[*x]]]]]]\nc: &k [k]\n*k : v\n"
+    _, problems = parse_document(text, "f.yaml")
+    assert [(p.line, p.col, p.code) for p in problems] == [(2, 10, "too-deep"), (4, 1, "bad-key")]
+
+
+def test_a_str_tag_on_a_collection_is_an_unsupported_tag() -> None:
+    _, problems = parse_document("a: !!str [1]\nb: !!str {c: 1}\nd: !!str 5\n", "f.yaml")
+    assert [(p.line, p.col, p.code) for p in problems] == [(1, 4, "unknown-tag"), (2, 4, "unknown-tag")]

@@ -7,6 +7,7 @@ then split into raw records. The loader returns problems as values and never pri
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gc
 import os
@@ -23,6 +24,7 @@ from talkbase.records.schema import KINDS
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the 100,000-position benchmark KB would fit in one file this size
+MAX_KB_BYTES = 128 * 1024 * 1024  # all files together; peak memory is about 8 bytes per byte of YAML (README)
 MAX_LINE_BYTES = 1_000_000  # far beyond any hand-written line; bounds what one scalar can cost
 FOLLOW_ENV = "TALKBASE_FOLLOW_SYMLINKS"  # set to 1 (or --follow-symlinks) to read links leading outside the data
 
@@ -117,6 +119,11 @@ def load_tree(
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
     paths = discover_files(root) if files is None else files
     real_root, follow = Path(os.path.realpath(root)), follow_symlinks()
+    over_budget = _over_budget(root, paths)
+    if over_budget is not None:
+        loaded.files.extend(display_path(path) for path in paths)
+        loaded.problems.append(over_budget)
+        return loaded
     try:
         for done, path in enumerate(paths, start=1):
             shown = display_path(path)
@@ -136,16 +143,38 @@ def load_tree(
     return loaded
 
 
+def _over_budget(root: Path, paths: list[Path]) -> Problem | None:
+    """The problem when the files to read hold more than MAX_KB_BYTES in all, from their sizes alone (a file
+    over MAX_FILE_BYTES is not read, and reported on its own), so that nothing is read or parsed."""
+    total = 0
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # reported when loading
+        if S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES:
+            total += st.st_size
+    if total <= MAX_KB_BYTES:
+        return None
+    message = (
+        f"the knowledge base's YAML files hold {total / 2**20:,.1f} MiB in all, more than the "
+        f"{MAX_KB_BYTES // 2**20} MiB talkbase reads at once; nothing was read"
+    )
+    hint = "split it into several knowledge bases, each in its own data directory, or pass --data one part of it"
+    return Problem(display_path(root), 1, 1, "too-large", message, hint)
+
+
 def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
-    text, problems = read_text(path, shown)
+    data, length, problems = read_utf8(path, shown)
     loaded.problems.extend(problems)
-    if text is not None:
-        load_text(text, shown, loaded)
+    if data is not None:
+        load_text(data, shown, loaded, length)
 
 
-def load_text(text: str, shown: str, loaded: Loaded) -> None:
-    """Parse one file's text (already read) into `loaded`'s records and problems."""
-    document, problems = parse_document(text, shown)
+def load_text(text: str | bytes, shown: str, loaded: Loaded, length: int | None = None) -> None:
+    """Parse one file's text (already read; or its UTF-8 bytes and their length in characters, which spares the
+    parse a copy of the text as a str) into `loaded`'s records and problems."""
+    document, problems = parse_document(text, shown, length)
     loaded.problems.extend(problems)
     if document is not None:
         loaded.records.extend(_records_of(document, shown, loaded.problems))
@@ -198,39 +227,47 @@ def _unreadable(shown: str, message: str, hint: str = "") -> Problem:
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
-    """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read.
+    """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read."""
+    data, _, problems = read_utf8(path, shown)
+    return (None if data is None else data.decode("utf-8")), problems
+
+
+def read_utf8(path: Path, shown: str) -> tuple[bytes | None, int, list[Problem]]:
+    """The file's bytes, checked to be UTF-8 and without a byte-order mark, with their length in characters;
+    or a problem saying why it can't be read.
 
     Only regular files are read (a FIFO or device would block or never end), never more than MAX_FILE_BYTES,
     and no line may be longer than MAX_LINE_BYTES: each is reported as a problem before any parsing."""
     try:  # non-blocking, so that opening a FIFO (even one swapped in after discovery) cannot hang
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+        return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
     with open(fd, "rb", closefd=True) as handle:
         try:
             st = os.fstat(fd)
             if not S_ISREG(st.st_mode):
-                return None, [_unreadable(shown, "cannot read file: not a regular file")]
+                return None, 0, [_unreadable(shown, "cannot read file: not a regular file")]
             if st.st_size > MAX_FILE_BYTES:
-                return None, [_too_large(shown)]
+                return None, 0, [_too_large(shown)]
             data = handle.read(MAX_FILE_BYTES + 1)  # the size may have grown since fstat
         except OSError as exc:
-            return None, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+            return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
     if len(data) > MAX_FILE_BYTES:
-        return None, [_too_large(shown)]
+        return None, 0, [_too_large(shown)]
     long_line = _long_line(data)
     if long_line:
         message = f"line {long_line} is longer than {MAX_LINE_BYTES:,} bytes; not read"
         hint = "a hand-written knowledge base has no such line; fold long text over several lines"
-        return None, [Problem(shown, long_line, 1, "too-long", message, hint)]
+        return None, 0, [Problem(shown, long_line, 1, "too-long", message, hint)]
     try:
-        return data.decode("utf-8-sig"), []
+        length = len(data.decode("utf-8-sig"))  # the check; the text itself is not kept (see load_text)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start : exc.start + 1].hex()
         message = f"file is not valid UTF-8 (byte 0x{byte})"
-        return None, [Problem(shown, line, col, "encoding", message, "save the file as UTF-8")]
+        return None, 0, [Problem(shown, line, col, "encoding", message, "save the file as UTF-8")]
+    return (data[3:] if data.startswith(codecs.BOM_UTF8) else data), length, []
 
 
 def _reason(exc: OSError) -> str:
@@ -258,11 +295,11 @@ def _long_line(data: bytes) -> int | None:
     return None
 
 
-def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
-    """Compose one YAML document and walk it into located values; syntax errors become problems."""
+def parse_document(text: str | bytes, shown: str, length: int | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document into located values; syntax errors become problems."""
     from talkbase.load import parser  # PyYAML is imported only when a file must be parsed
 
-    return parser.parse_document(text, shown)
+    return parser.parse_document(text, shown, length)
 
 
 def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[RawRecord]:

@@ -1,17 +1,31 @@
-"""Parsing one YAML file: compose it with PyYAML's safe (C-accelerated when available) loader and walk the
-nodes into located values, with syntax errors, bad tags, duplicate keys, depth and alias bombs as problems.
+"""Parsing one YAML file: read the events of PyYAML's safe (C-accelerated when available) parser straight into
+located values, with syntax errors, bad tags, duplicate keys, depth and alias bombs as problems.
 
-Only a cache miss needs this module: it is imported on the first parse, so that a command answered from the
-parse cache never imports PyYAML. Nothing is ever constructed from a YAML tag: unknown and unsafe tags are
-reported, not executed.
+No node tree is ever composed (it cost about 19 bytes per byte of YAML, three times the finished values): one
+loop turns each event into its value, keeping a table of anchors, and charges every value, an alias at the full
+cost of what it stands for, against the file's expansion budget. Only a cache miss needs this module: it is
+imported on the first parse, so that a command answered from the parse cache never imports PyYAML. Nothing is
+ever constructed from a YAML tag: unknown and unsafe tags are reported, not executed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from talkbase.load.nodes import MAX_DEPTH, REPORTED, YList, YMap
 from talkbase.records.problems import Problem
@@ -27,7 +41,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
-_PLAIN = "\0plain"  # our marker for an untagged plain scalar; no tag written in a file can contain a NUL
 _SCALARS = yaml.constructor.SafeConstructor()
 _CONVERTERS = {
     _TAG + "int": _SCALARS.construct_yaml_int,
@@ -45,48 +58,44 @@ _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # YAML 1.1 rules by 
 EXPANSION = 2
 EXPANSION_SLACK = 10_000
 
-
-class _Loader(SafeLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, except that plain scalars are left unresolved while composing: the walker resolves
-    only values (never keys), and only those whose first character can start a number, bool or null."""
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+# Where a collection's value goes when it ends (see _Builder.run): into its parent; REPORTED into its parent
+# (too deep, or a bad tag); nowhere, as a key (the key's value is then skipped); nowhere, as a skipped value.
+_PLACE, _REPORT, _AS_KEY, _SKIPPED = 0, 1, 2, 3
+_ITEM = object()  # the "key" while in a sequence: the next value is an item
+_SKIP = object()  # the "key" after a refused key: its value is read (for its anchors) but not kept
+_OPEN = object()  # the value of an anchor whose collection has not ended yet (an alias to it is recursive)
 
 
-def _plain_value(node: yaml.Node) -> Any:
+def _plain_value(text: str) -> Any:
     """What a plain scalar means under YAML 1.1, except that dates (timestamps) stay text as written."""
-    text = node.value
     for tag, pattern in _IMPLICIT.get(text[:1], ()):
         if pattern.match(text):
             convert = _CONVERTERS.get(tag)
-            return convert(node) if convert else text
+            return convert(yaml.ScalarNode(tag, text)) if convert else text
     return text
 
 
-def parse_document(text: str, shown: str) -> tuple[Any, list[Problem]]:
-    """Compose one YAML document and walk it into located values; syntax errors become problems."""
+def parse_document(source: str | bytes, shown: str, length: int | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document (its text, or its UTF-8 bytes and their `length` in characters) into located
+    values; syntax errors become problems."""
+    size = len(source) if length is None else length
+    builder = _Builder(shown, limit=EXPANSION * size + EXPANSION_SLACK)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return builder.run(SafeLoader(source).get_event), builder.problems
     except yaml.MarkedYAMLError as exc:
-        return None, _syntax_problems(exc, text, shown)
+        return None, _syntax_problems(exc, _text(source), shown)
     except yaml.reader.ReaderError as exc:
-        return None, [_bad_character(exc.character, text, shown)]
+        return None, [_bad_character(exc.character, _text(source), shown)]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 1, 1, "yaml-syntax", f"invalid YAML: {exc}")]
-    except RecursionError:
-        return None, [_too_deep(shown, 1, 1)]
-    if node is None:
-        return None, []  # an empty or comments-only file holds no records
-    walker = _Walker(shown, budget=EXPANSION * len(text) + EXPANSION_SLACK)
-    try:
-        return walker.value(node, 0), walker.problems
     except _AliasBomb as exc:
         message = f"YAML aliases expand the file to more than {EXPANSION} times its size (an alias bomb?)"
         hint = "write the values out, or alias only short ones such as a list of sources"
         return None, [Problem(shown, exc.line, exc.col, "alias-bomb", message, hint)]
+
+
+def _text(source: str | bytes) -> str:
+    return source if isinstance(source, str) else source.decode("utf-8")
 
 
 def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[Problem]:
@@ -158,40 +167,232 @@ class _AliasBomb(Exception):
         self.line, self.col = line, col
 
 
-class _Walker:
-    """Turns a node tree into YMap / YList / scalars, checking tags, duplicate keys, depth and alias expansion."""
+class _Builder:
+    """Turns the parser's events into YMap / YList / scalars, checking tags, duplicate keys, depth and the
+    alias expansion as it goes; the whole file is parsed before any of its own problems count, so that a
+    syntax error anywhere is reported alone, as a composing parser would.
 
-    def __init__(self, shown: str, budget: int) -> None:
+    A value that is not kept (a refused key, the value of a duplicate key, what lies below a value too deep or
+    wrongly tagged) is still built, silently and at no cost, since an alias elsewhere may name an anchor in it.
+    An alias stands for the very value of its anchor (shared, not copied), charged at that value's full cost;
+    its problems are reported at the alias, and those inside the anchored value once, where they are written."""
+
+    def __init__(self, shown: str, limit: int) -> None:
         self.shown = shown
-        self.budget = budget  # what the values may still cost (see EXPANSION)
+        self.limit = limit  # what the values may cost in all (see EXPANSION); raised by what is not kept
         self.problems: list[Problem] = []
+        # anchor -> (value, cost, height, start mark, text and plainness when a scalar): height is how many
+        # levels of collections lie below the value (-1 for a scalar), so an alias knows if it nests too deep
+        self.anchors: dict[str, tuple[Any, int, int, yaml.Mark, str | None, bool]] = {}
+        self.root_mark: yaml.Mark | None = None
 
-    def value(self, node: yaml.Node, depth: int) -> Any:
-        tag = node.tag
-        if tag is _PLAIN or tag in (_PLAIN, _STR):
-            text = node.value
-            self.budget -= 1 + len(text)
-            if self.budget < 0:
-                raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
-            if tag == _STR:
-                return text
-            return _plain_value(node) if text[:1] in _IMPLICIT or not text else text
-        self.budget -= 1
-        if self.budget < 0:
-            raise _AliasBomb(node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > MAX_DEPTH:
-            self.problems.append(_too_deep(self.shown, node.start_mark.line + 1, node.start_mark.column + 1))
-            return REPORTED
-        if tag == _MAP and node.__class__ is yaml.MappingNode:
-            return self._mapping(node, depth)
-        if tag == _SEQ and node.__class__ is yaml.SequenceNode:
-            return self._sequence(node, depth)
-        self._bad_tag(node)
-        return REPORTED
+    def run(self, get: Callable[[], Any]) -> Any:
+        try:
+            value = self._build(get)
+        except _AliasBomb:
+            self._drain(get)  # a syntax error later in the file still comes first
+            raise
+        return value
 
-    def _bad_tag(self, node: yaml.Node) -> None:
-        tag = node.tag.replace(_TAG, "!!")
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    def _build(self, get: Callable[[], Any]) -> Any:
+        # The state of the collection being read is kept in locals (a frame is saved on the stack when a child
+        # collection starts); the document's root is read as the single item of a sequence `holder`.
+        problems, anchors, too_deep, report_key = self.problems, self.anchors, self._too_deep, self._key
+        stack: list[tuple[Any, ...]] = []
+        holder: list[Any] = []
+        cur: Any = holder
+        at, key, kl, kc = array("I"), _ITEM, 0, 0
+        holder_at = at
+        cdepth, muted, height, spent = 0, False, 0, 0
+        implicit, plain_value = _IMPLICIT, _plain_value
+        scalar_cls, alias_cls = ScalarEvent, AliasEvent
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is scalar_cls:
+                anchor = ev.anchor
+                if anchor is not None and anchor in anchors:
+                    self._duplicate_anchor(anchor, ev.start_mark)
+                mark = ev.start_mark
+                if key is None:  # a mapping's key: never resolved, never charged
+                    text = ev.value
+                    if anchor is not None:
+                        self._scalar_anchor(anchor, ev, cdepth)
+                    key, kl, kc = text, mark.line + 1, mark.column + 1
+                    if text in cur or text == "<<":
+                        key = report_key(cur, text, ev.implicit[0] and ev.tag in (None, "!"), mark, muted)
+                    continue
+                if key is _SKIP:  # the value of a refused key
+                    if anchor is not None:
+                        self._scalar_anchor(anchor, ev, cdepth)
+                    key = None
+                    continue
+                tag = ev.tag
+                text = ev.value
+                if tag is None:
+                    value = plain_value(text) if ev.implicit[0] and (not text or text[:1] in implicit) else text
+                    cost = 1 + len(text)
+                else:
+                    value, cost = self._tagged(ev, cdepth, muted)
+                if anchor is not None:
+                    anchors[anchor] = (value, cost, -1, mark, text, bool(ev.implicit[0] and tag in (None, "!")))
+                spent += cost
+                if spent > self.limit and not muted:
+                    raise _AliasBomb(mark.line + 1, mark.column + 1)
+                if key is _ITEM:
+                    cur.append(value)
+                    at.extend((mark.line + 1, mark.column + 1))
+                else:
+                    cur[key] = value
+                    at.extend((kl, kc, mark.line + 1, mark.column + 1))
+                    key = None
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = ev.start_mark
+                anchor = ev.anchor
+                if anchor is not None:
+                    if anchor in anchors:
+                        self._duplicate_anchor(anchor, mark)
+                    anchors[anchor] = (_OPEN, 1, -1, mark, None, False)
+                if not stack:
+                    self.root_mark = mark
+                is_map = cls is MappingStartEvent
+                opened, child_muted, mute_from = spent, True, spent
+                if key is None:
+                    mode = _AS_KEY
+                    if not muted:
+                        problems.append(
+                            Problem(self.shown, mark.line + 1, mark.column + 1, "bad-key", "keys must be words")
+                        )
+                elif key is _SKIP:
+                    mode = _SKIPPED
+                else:
+                    spent += 1
+                    if spent > self.limit and not muted:
+                        raise _AliasBomb(mark.line + 1, mark.column + 1)
+                    mode, child_muted, mute_from = _PLACE, muted, spent
+                    tag = ev.tag
+                    if cdepth > MAX_DEPTH:
+                        mode, child_muted = _REPORT, True
+                        if not muted:
+                            too_deep(mark.line + 1, mark.column + 1)
+                    elif tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                        mode, child_muted = _REPORT, True
+                        if not muted:
+                            self._bad_tag(tag, mark.line + 1, mark.column + 1)
+                stack.append((cur, at, key, kl, kc, muted, height, mode, anchor, opened, mute_from, mark))
+                cur = YMap(mark.line + 1, mark.column + 1) if is_map else YList(mark.line + 1, mark.column + 1)
+                at, key, muted, height = cur._at, None if is_map else _ITEM, child_muted, 0
+                cdepth += 1
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                done, done_height, done_muted = cur, height, muted
+                cur, at, key, kl, kc, muted, height, mode, anchor, opened, mute_from, mark = stack.pop()
+                cdepth -= 1
+                if done_muted and not muted:
+                    self.limit += spent - mute_from  # what is not kept costs nothing
+                if done_height >= height:
+                    height = done_height + 1
+                value = done if mode == _PLACE else REPORTED
+                if anchor is not None:
+                    anchors[anchor] = (value, spent - opened, done_height if mode == _PLACE else -1, mark, None, False)
+                if mode == _AS_KEY:
+                    key = _SKIP
+                elif mode == _SKIPPED:
+                    key = None
+                elif key is _ITEM:
+                    cur.append(value)
+                    at.extend((mark.line + 1, mark.column + 1))
+                else:
+                    cur[key] = value
+                    at.extend((kl, kc, mark.line + 1, mark.column + 1))
+                    key = None
+            elif cls is alias_cls:
+                mark = ev.start_mark
+                entry = anchors.get(ev.anchor)
+                if entry is None:
+                    raise ComposerError(None, None, "found undefined alias", mark)
+                value, cost, below, _, text, plain = entry
+                line, col = mark.line + 1, mark.column + 1
+                if key is None:
+                    if text is None:
+                        if not muted:
+                            problems.append(Problem(self.shown, line, col, "bad-key", "keys must be words"))
+                        key = _SKIP
+                    else:
+                        key, kl, kc = text, line, col
+                        if text in cur or text == "<<":
+                            key = report_key(cur, text, plain, mark, muted)
+                    continue
+                if key is _SKIP:
+                    key = None
+                    continue
+                spent += cost
+                if spent > self.limit and not muted:
+                    raise _AliasBomb(line, col)
+                if value is _OPEN or cdepth + below > MAX_DEPTH:  # an alias inside its own anchor, or too deep
+                    if not muted:
+                        too_deep(line, col)
+                    value = REPORTED
+                if key is _ITEM:
+                    cur.append(value)
+                    at.extend((line, col))
+                else:
+                    cur[key] = value
+                    at.extend((kl, kc, line, col))
+                    key = None
+            elif cls is DocumentStartEvent and holder:
+                self._second_document(holder_at, ev.start_mark)
+            elif cls is StreamEndEvent:
+                return holder[0] if holder else None
+
+    def _tagged(self, ev: Any, cdepth: int, muted: bool) -> tuple[Any, int]:
+        """The value and cost of a scalar with a tag: `!` and `!!str` are fine, any other is reported."""
+        tag, text = ev.tag, ev.value
+        if tag == "!":
+            plain = ev.implicit[0] and (not text or text[:1] in _IMPLICIT)
+            return (_plain_value(text) if plain else text), 1 + len(text)
+        if tag == _STR:
+            return text, 1 + len(text)
+        if not muted:
+            mark = ev.start_mark
+            if cdepth > MAX_DEPTH:
+                self._too_deep(mark.line + 1, mark.column + 1)
+            else:
+                self._bad_tag(tag, mark.line + 1, mark.column + 1)
+        return REPORTED, 1
+
+    def _scalar_anchor(self, anchor: str, ev: Any, cdepth: int) -> None:
+        """An anchor on a key: what an alias to it stands for, as a key or (resolved) as a value."""
+        text, tag = ev.value, ev.tag
+        plain = bool(ev.implicit[0] and tag in (None, "!"))
+        if tag is None:
+            value = _plain_value(text) if plain and (not text or text[:1] in _IMPLICIT) else text
+            cost = 1 + len(text)
+        else:
+            value, cost = self._tagged(ev, cdepth, True)
+        self.anchors[anchor] = (value, cost, -1, ev.start_mark, text, plain)
+
+    def _key(self, mapping: YMap, key: str, plain: bool, mark: yaml.Mark, muted: bool) -> Any:
+        """The key, or _SKIP (its value is not kept) for a merge key or a key written twice."""
+        line, col = mark.line + 1, mark.column + 1
+        if key == "<<" and plain:
+            if not muted:
+                self.problems.append(
+                    Problem(self.shown, line, col, "bad-key", "YAML merge keys (`<<`) are not supported")
+                )
+            return _SKIP
+        if key not in mapping:
+            return key
+        if not muted:
+            first = mapping.key_at(key)[0]
+            message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
+            self.problems.append(Problem(self.shown, line, col, "duplicate-key", message))
+        return _SKIP
+
+    def _too_deep(self, line: int, col: int) -> None:
+        self.problems.append(_too_deep(self.shown, line, col))
+
+    def _bad_tag(self, tag: str, line: int, col: int) -> None:
+        tag = tag.replace(_TAG, "!!")
         if tag.startswith("!!python/"):
             message = f"unsafe YAML tag `{tag}`: talkbase never builds Python objects from data"
             self.problems.append(Problem(self.shown, line, col, "unsafe-tag", message, "remove the tag"))
@@ -199,42 +400,35 @@ class _Walker:
             message, hint = f"unsupported YAML tag `{tag}`", "remove the tag; plain YAML values need none"
             self.problems.append(Problem(self.shown, line, col, "unknown-tag", message, hint))
 
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
-        mark = node.start_mark
-        result = YMap(mark.line + 1, mark.column + 1)
-        places = result._at
-        for key_node, value_node in node.value:
-            key_mark, value_mark = key_node.start_mark, value_node.start_mark
-            key = key_node.value
-            if key_node.__class__ is not yaml.ScalarNode or (key == "<<" and key_node.tag is _PLAIN):
-                self._bad_key(key_node)
-                continue
-            if key in result:
-                first = result.key_at(key)[0]
-                message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
-                self.problems.append(
-                    Problem(self.shown, key_mark.line + 1, key_mark.column + 1, "duplicate-key", message)
-                )
-                continue
-            result[key] = self.value(value_node, depth + 1)
-            places.extend((key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1))
-        return result
+    def _duplicate_anchor(self, anchor: str, mark: yaml.Mark) -> None:
+        first = self.anchors[anchor][3]
+        raise ComposerError("found duplicate anchor; first occurrence", first, "second occurrence", mark)
 
-    def _bad_key(self, node: yaml.Node) -> None:
-        message = (
-            "keys must be words"
-            if node.__class__ is not yaml.ScalarNode
-            else "YAML merge keys (`<<`) are not supported"
-        )
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        self.problems.append(Problem(self.shown, line, col, "bad-key", message))
+    def _second_document(self, holder_at: array[int], mark: yaml.Mark) -> None:
+        """A composing parser's error for a second document, from the place of the first one's root."""
+        first = self.root_mark
+        if first is None:  # the root is a scalar
+            first = yaml.Mark(mark.name, 0, holder_at[0] - 1, holder_at[1] - 1, None, None) if holder_at else mark
+        raise ComposerError("expected a single document in the stream", first, "but found another document", mark)
 
-    def _sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
-        mark = node.start_mark
-        result = YList(mark.line + 1, mark.column + 1)
-        places = result._at
-        for item in node.value:
-            result.append(self.value(item, depth + 1))
-            item_mark = item.start_mark
-            places.extend((item_mark.line + 1, item_mark.column + 1))
-        return result
+    def _drain(self, get: Callable[[], Any]) -> None:
+        """Read the rest of the file after an alias bomb, for the errors a composing parser would find first:
+        syntax errors, undefined or duplicate anchors, a second document."""
+        anchors = self.anchors
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is StreamEndEvent:
+                return
+            if cls is DocumentStartEvent:
+                self._second_document(array("I"), ev.start_mark)
+            anchor = getattr(ev, "anchor", None)
+            if anchor is None:
+                continue
+            if cls is AliasEvent:
+                if anchor not in anchors:
+                    raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+            elif anchor in anchors:
+                self._duplicate_anchor(anchor, ev.start_mark)
+            else:
+                anchors[anchor] = (None, 0, -1, ev.start_mark, None, False)
