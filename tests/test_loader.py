@@ -216,3 +216,14 @@ def test_alias_problems_are_reported_at_the_alias() -> None:
 def test_a_str_tag_on_a_collection_is_an_unsupported_tag() -> None:
     _, problems = parse_document("a: !!str [1]\nb: !!str {c: 1}\nd: !!str 5\n", "f.yaml")
     assert [(p.line, p.col, p.code) for p in problems] == [(1, 4, "unknown-tag"), (2, 4, "unknown-tag")]
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_a_raw_yaml_only_line_break_is_reported_and_later_lines_keep_their_numbers(char: str) -> None:
+    """A comment that YAML 1.1 would end at the character must not hide a record, and the line numbers after it
+    are an editor's."""
+    text = f"topics:\n  - id: t1\n    name: T1 # note{char}    bad: 1\n  - id: t2\n    nme: T2\n"
+    document, problems = parse_document(text.encode(), "kb.yaml", len(text))
+    assert [(p.line, p.col, p.code) for p in problems] == [(3, 20, "line-break")]
+    assert "bad" not in document["topics"][0]
+    assert document["topics"][1].key_at("nme") == (5, 5)

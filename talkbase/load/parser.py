@@ -10,6 +10,7 @@ ever constructed from a YAML tag: unknown and unsafe tags are reported, not exec
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -80,6 +81,8 @@ def parse_document(source: str | bytes, shown: str, length: int | None = None) -
     values; syntax errors become problems."""
     size = len(source) if length is None else length
     builder = _Builder(shown, limit=EXPANSION * size + EXPANSION_SLACK)
+    source, breaks = _without_false_breaks(source, shown)
+    builder.problems.extend(breaks)
     try:
         return builder.run(SafeLoader(source).get_event), builder.problems
     except yaml.MarkedYAMLError as exc:
@@ -92,6 +95,35 @@ def parse_document(source: str | bytes, shown: str, length: int | None = None) -
         message = f"YAML aliases expand the file to more than {EXPANSION} times its size (an alias bomb?)"
         hint = "write the values out, or alias only short ones such as a list of sources"
         return None, [Problem(shown, exc.line, exc.col, "alias-bomb", message, hint)]
+
+
+# Characters YAML 1.1 (PyYAML, libyaml) reads as line breaks but editors, `grep -n` and YAML 1.2 do not: written
+# raw, they make a file mean something else than it shows (a comment that ends mid-line) and every line number
+# after them wrong. Each one is reported, then read as a space so that the rest of the file is checked at the
+# lines an editor shows (one character for one, so columns and the file's length stay).
+_FALSE_BREAKS = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_FALSE_BREAK_BYTES = re.compile(b"\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9")  # the three, in UTF-8
+
+
+def _without_false_breaks(source: str | bytes, shown: str) -> tuple[str | bytes, list[Problem]]:
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+    found = list(_FALSE_BREAK_BYTES.finditer(data))
+    if not found:
+        return source, []
+    problems = []
+    for match in found:
+        char = match.group().decode("utf-8")
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        line = data.count(b"\n", 0, match.start()) + 1
+        col = len(data[start : match.start()].decode("utf-8", "replace")) + 1
+        message = (
+            f"invalid YAML: a raw U+{ord(char):04X} ({_FALSE_BREAKS[char]}): YAML reads it as a line break, "
+            "editors do not, so the file does not mean what it shows"
+        )
+        hint = f'remove it, or write it as an escape in double quotes: "\\u{ord(char):04x}"'
+        problems.append(Problem(shown, line, col, "line-break", message, hint))
+    cleaned = _FALSE_BREAK_BYTES.sub(b" ", data)
+    return (cleaned.decode("utf-8", "surrogatepass") if isinstance(source, str) else cleaned), problems
 
 
 def _text(source: str | bytes) -> str:
