@@ -255,6 +255,7 @@ def test_no_cache_option_and_environment_bypass_it(tmp_path: Path) -> None:
     assert sorted(p.name for p in (cache_home / "talkbase").iterdir()) == [
         "files",
         cache.snapshot_path(FIXTURES / "kb-small").name,
+        "key",
     ]
     assert len(list((cache_home / "talkbase" / "files").iterdir())) == 5
 
@@ -489,3 +490,39 @@ def test_a_cache_written_within_the_time_stamps_granularity_of_an_edit_is_not_tr
     os.utime(kb / "topics.yaml", ns=(past, past))  # safely older than any entry written from now on
     assert not open_kb(location).from_cache
     assert open_kb(location).from_cache
+
+
+@pytest.mark.parametrize(
+    ("change", "command"),
+    [
+        (set_field("events", "status", "bogus"), ["export", "ics"]),
+        (set_field("events", "participants", ("no-such-actor",)), ["export", "json"]),
+    ],
+    ids=["status-out-of-vocabulary", "dangling-reference"],
+)
+def test_a_snapshot_resealed_without_the_key_is_never_used(
+    change, command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values that are well-typed but impossible in a clean knowledge base: only the seal can tell, and a hand
+    that recomputes a checksum has no key."""
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    stamp = {"SOURCE_DATE_EPOCH": "1750000000"}  # the same DTSTAMP in both runs
+    expected = run("--no-cache", *command, "--data", str(kb), env=stamp)
+    assert run("check", "--data", str(kb)).code == 0  # writes the snapshot
+    snapshot = cache.snapshot_path(kb)
+    real_key = cache._key
+    with monkeypatch.context() as forger:  # reads the snapshot as anyone can, seals it with a key of its own
+        forger.setattr(
+            cache, "_key", lambda create: b"not the key".ljust(cache.KEY_SIZE) if create else real_key(create)
+        )
+        reseal_snapshot(snapshot, change)
+    assert cache._checked(snapshot.read_bytes()) is None
+    result = run(*command, "--data", str(kb), env=stamp)
+    assert (result.code, result.out, result.err) == (expected.code, expected.out, expected.err)
+    assert cache._checked(snapshot.read_bytes()) is not None  # rewritten from the files
+
+
+def test_the_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    assert run("check", "--data", str(FIXTURES / "kb-small"), env={"XDG_CACHE_HOME": str(tmp_path)}).code == 0
+    key = tmp_path / "talkbase" / "key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == cache.KEY_SIZE
