@@ -11,6 +11,8 @@ from talkbase.load.kb import DataLocation, open_kb
 from talkbase.load.loader import load_tree, parse_document
 from talkbase.load.validate import validate
 
+from conftest import run
+
 VALID = """
 actors:
   - id: zelensky
@@ -218,7 +220,7 @@ def test_a_str_tag_on_a_collection_is_an_unsupported_tag() -> None:
     assert [(p.line, p.col, p.code) for p in problems] == [(1, 4, "unknown-tag"), (2, 4, "unknown-tag")]
 
 
-@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029", "\r"])
 def test_a_raw_yaml_only_line_break_is_reported_and_later_lines_keep_their_numbers(char: str) -> None:
     """A comment that YAML 1.1 would end at the character must not hide a record, and the line numbers after it
     are an editor's."""
@@ -227,3 +229,20 @@ def test_a_raw_yaml_only_line_break_is_reported_and_later_lines_keep_their_numbe
     assert [(p.line, p.col, p.code) for p in problems] == [(3, 20, "line-break")]
     assert "bad" not in document["topics"][0]
     assert document["topics"][1].key_at("nme") == (5, 5)
+
+
+@pytest.mark.parametrize("written", ["0x7E9", "03751", "0b11111101001", "2_025", "+2025", "1:33:45", "0o3751"])
+def test_other_spellings_of_an_integer_stay_text_so_a_date_check_sees_them(written: str, tmp_path: Path) -> None:
+    """YAML 1.1 reads all of these as 2025 (or 5625); the record format has no numbers but a bare year."""
+    document, problems = parse_document(f"date: {written}\n", "kb.yaml")
+    assert document["date"] == written and not problems
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "kb.yaml").write_text(f"sources:\n  - id: s\n    title: S\n    publisher: P\n    date: {written}\n")
+    result = run("--no-cache", "check", "--data", str(kb))
+    assert result.code == 1 and f"kb.yaml:5:11: error: `date`: malformed date `{written}`" in result.out
+
+
+def test_plain_decimal_integers_are_still_numbers() -> None:
+    document, _ = parse_document("a: 2025\nb: 0\nc: -3\n", "kb.yaml")
+    assert document == {"a": 2025, "b": 0, "c": "-3"}

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     HAVE_LIBYAML = False
 
 _TAG = "tag:yaml.org,2002:"
-_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_STR, _SEQ, _MAP, _INT = _TAG + "str", _TAG + "seq", _TAG + "map", _TAG + "int"
 _SCALARS = yaml.constructor.SafeConstructor()
 _CONVERTERS = {
     _TAG + "int": _SCALARS.construct_yaml_int,
@@ -67,10 +67,19 @@ _SKIP = object()  # the "key" after a refused key: its value is read (for its an
 _OPEN = object()  # the value of an anchor whose collection has not ended yet (an alias to it is recursive)
 
 
+# The record format has no numeric field: a number matters only as a bare year (`date: 2025`). So only plain
+# decimal digits make an integer; YAML 1.1's other spellings of one (0x7E9, 03751, 0b11111101001, 2_025, +2025,
+# the base-60 1:33:45) stay text as written, for the checks to see what the file says.
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+
+
 def _plain_value(text: str) -> Any:
-    """What a plain scalar means under YAML 1.1, except that dates (timestamps) stay text as written."""
+    """What a plain scalar means under YAML 1.1, except that dates (timestamps) stay text as written, and so do
+    integers not written in plain decimal digits."""
     for tag, pattern in _IMPLICIT.get(text[:1], ()):
         if pattern.match(text):
+            if tag == _INT and not _DECIMAL.fullmatch(text):
+                return text
             convert = _CONVERTERS.get(tag)
             return convert(yaml.ScalarNode(tag, text)) if convert else text
     return text
@@ -97,12 +106,18 @@ def parse_document(source: str | bytes, shown: str, length: int | None = None) -
         return None, [Problem(shown, exc.line, exc.col, "alias-bomb", message, hint)]
 
 
-# Characters YAML 1.1 (PyYAML, libyaml) reads as line breaks but editors, `grep -n` and YAML 1.2 do not: written
+# Characters YAML (PyYAML, libyaml) reads as line breaks but editors, `grep -n` and YAML 1.2 do not: written
 # raw, they make a file mean something else than it shows (a comment that ends mid-line) and every line number
-# after them wrong. Each one is reported, then read as a space so that the rest of the file is checked at the
-# lines an editor shows (one character for one, so columns and the file's length stay).
-_FALSE_BREAKS = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
-_FALSE_BREAK_BYTES = re.compile(b"\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9")  # the three, in UTF-8
+# after them wrong. A carriage return alone (not before a line feed) is one too: YAML ends a line there, `grep -n`
+# and most editors do not. Each one is reported, then read as a space so that the rest of the file is checked at
+# the lines an editor shows (one character for one, so columns and the file's length stay).
+_FALSE_BREAKS = {
+    "\r": "a carriage return not followed by a line feed",
+    "\x85": "a raw U+0085 (next line)",
+    "\u2028": "a raw U+2028 (line separator)",
+    "\u2029": "a raw U+2029 (paragraph separator)",
+}
+_FALSE_BREAK_BYTES = re.compile(b"\r(?!\n)|\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9")  # the four, in UTF-8
 
 
 def _without_false_breaks(source: str | bytes, shown: str) -> tuple[str | bytes, list[Problem]]:
@@ -117,10 +132,12 @@ def _without_false_breaks(source: str | bytes, shown: str) -> tuple[str | bytes,
         line = data.count(b"\n", 0, match.start()) + 1
         col = len(data[start : match.start()].decode("utf-8", "replace")) + 1
         message = (
-            f"invalid YAML: a raw U+{ord(char):04X} ({_FALSE_BREAKS[char]}): YAML reads it as a line break, "
-            "editors do not, so the file does not mean what it shows"
+            f"invalid YAML: {_FALSE_BREAKS[char]}: YAML reads it as a line break, editors and `grep -n` do not, "
+            "so the file does not mean what it shows"
         )
         hint = f'remove it, or write it as an escape in double quotes: "\\u{ord(char):04x}"'
+        if char == "\r":
+            hint = "save the file with LF or CRLF line endings"
         problems.append(Problem(shown, line, col, "line-break", message, hint))
     cleaned = _FALSE_BREAK_BYTES.sub(b" ", data)
     return (cleaned.decode("utf-8", "surrogatepass") if isinstance(source, str) else cleaned), problems
@@ -169,7 +186,7 @@ def _started_at(mark: yaml.Mark | None, line: int) -> str:
 
 
 def _tab_indents(text: str, shown: str) -> Iterator[Problem]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # the lines an editor shows (see _FALSE_BREAKS)
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             col = indent.index("\t") + 1
