@@ -368,6 +368,13 @@ def test_edit_of_an_unknown_id_suggests_one(kb: Path) -> None:
     assert result.code == 2 and "did you mean" in result.err and "istanbul-round-" in result.err
 
 
+@pytest.mark.parametrize("variable", ["EDITOR", "VISUAL"])
+def test_an_editor_command_with_an_unbalanced_quote_is_a_clear_error(kb: Path, variable: str) -> None:
+    result = run("edit", "peskov", "--data", str(kb), env={"EDITOR": "", "VISUAL": "", variable: "vim 'x"})
+    assert result.code == 2 and "cannot read the editor command `vim 'x`: No closing quotation" in result.err
+    assert "Traceback" not in result.err
+
+
 def test_edit_names_a_missing_editor(kb: Path) -> None:
     result = run("edit", "peskov", "--data", str(kb), env={"EDITOR": "no-such-editor-here"})
     assert result.code == 2 and "cannot run the editor `no-such-editor-here`" in result.err

@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, run
+from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = str(FIXTURES / "kb-small")
 
@@ -276,7 +277,8 @@ def test_hostile_text_is_shown_literally_in_every_format(tmp_path, fmt: str) -> 
         data_text = result.out.replace("\x1b[", "")  # colour codes talkbase itself adds in a terminal
         for char in ("\x1b", "\x9b", "\r", "\u202e", "\u200b", "\x7f"):
             assert char not in data_text, (command, fmt, repr(char))
-        assert "[bold red]markup[/]" in result.out, (command, fmt)
+        shown = r"\[bold red\]markup\[/\]" if fmt == "markdown" else "[bold red]markup[/]"  # Markdown escapes
+        assert shown in result.out, (command, fmt)
         if fmt in ("json", "jsonl"):
             first = json.loads(result.out.splitlines()[0] if fmt == "jsonl" else result.out)
             record = first if isinstance(first, dict) else first[0]
@@ -309,3 +311,28 @@ def test_a_terminal_with_room_wraps_between_words_not_inside_them() -> None:
     narrow = _terminal_table(60)
     assert "zelensky" in narrow and "positions" in narrow
     assert all(len(line) <= 60 for line in narrow.splitlines())
+
+
+def test_markdown_output_never_carries_html_links_or_emphasis_from_the_data(tmp_path: Path) -> None:
+    kb = write_kb(
+        tmp_path / "kb",
+        {
+            "kb.yaml": """
+            actors:
+              - {id: a, name: "<img src=x onerror=alert(1)> A", kind: person}
+            sources:
+              - {id: s, title: S, publisher: P, date: "2025"}
+            topics:
+              - {id: t, name: "[x](javascript:alert(1))"}
+            positions:
+              - {id: p, actor: a, topic: t, stance: supports, date: "2025", sources: [s],
+                 claim: "**bold** <svg onload=alert(2)> &lt;b&gt; ~~gone~~ `code`"}
+            """
+        },
+    )
+    out = run("positions", "--data", str(kb), "--format", "markdown").out
+    row = out.splitlines()[2]
+    assert row == (
+        r"| \<img src=x onerror=alert(1)\> A | \[x\](javascript:alert(1)) | supports | 2025 | "
+        r"\*\*bold\*\* \<svg onload=alert(2)\> \&lt;b\&gt; \~\~gone\~\~ \`code\` | s |"
+    )

@@ -499,7 +499,11 @@ def edit(
 
     workspace = open_workspace(_writable_root(data))
     path, line = _place_of(workspace, record_id)
-    argv = editor_command(_editor(), path, line)
+    editor = _editor()
+    try:
+        argv = editor_command(editor, path, line)
+    except ValueError as exc:  # shlex: an unbalanced quote
+        raise fail(f"cannot read the editor command `{editor}`: {exc} (check $VISUAL and $EDITOR)") from None
     try:
         status = subprocess.run(argv, check=False).returncode
     except OSError as exc:
@@ -544,7 +548,7 @@ def _editor() -> str:
 
 # How editors are told the line to open at; most take `+LINE FILE` (vi, vim, nvim, nano, emacs, micro, kak).
 _GOTO_FLAG = {"code": "--goto", "code-insiders": "--goto", "codium": "--goto", "cursor": "--goto"}
-_COLON_LINE = {"subl", "zed", "hx", "helix", "gedit", "kate"}
+_COLON_LINE = {"subl", "zed", "hx", "helix", "kate"}
 _WAIT_FLAG = {"code", "code-insiders", "codium", "cursor", "subl", "zed"}
 
 

@@ -59,6 +59,19 @@ def html_text(text: str) -> str:
     return html.escape(escape_controls(text), quote=True)
 
 
+# What Markdown (CommonMark, GitHub's tables) would take for markup: emphasis, code, links and images, HTML
+# tags and entities, headings, strikethrough and the table's own pipes. Each gets a backslash, which CommonMark
+# allows before any ASCII punctuation.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|&!~])")
+
+
+def markdown_text(text: str) -> str:
+    """Data text for a Markdown document: control characters shown as escapes, line breaks as spaces, and every
+    character Markdown would read as markup backslash-escaped, so `<img onerror=…>`, `[x](javascript:…)` or
+    `**b**` in the data show as typed and never become HTML, links or emphasis."""
+    return _MARKDOWN.sub(r"\\\1", escape_controls(text).replace("\n", " "))
+
+
 # What a spreadsheet takes for the start of a formula (OWASP's list): =, +, -, @, a tab and a carriage return.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

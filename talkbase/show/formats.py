@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -22,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from talkbase.records.dates import PartialDate
-from talkbase.records.text import escape_controls, json_text, spreadsheet_text
+from talkbase.records.text import escape_controls, json_text, markdown_text, spreadsheet_text
 from talkbase.show.render import column_widths, plain_rows, print_table
 
 R = TypeVar("R")
@@ -170,26 +169,20 @@ def write_markdown(listing: Listing[Any], console: Console) -> None:
         console.file.write(_md_table(listing.columns, listing.rows))
         return
     parts = [
-        f"**{_md_text(label)}**\n\n{_md_table(listing.columns, list(group))}"
+        f"**{markdown_text(label)}**\n\n{_md_table(listing.columns, list(group))}"
         for label, group in groupby(listing.rows, key=listing.section)
     ]
     console.file.write("\n".join(parts))
 
 
 def _md_table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> str:
-    lines = [_md_row([c.header for c in columns]), _md_row(["---"] * len(columns))]
+    lines = [_md_row([c.header for c in columns]), "| " + " | ".join(["---"] * len(columns)) + " |"]
     lines += [_md_row([c.cell(row).plain for c in columns]) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def _md_text(text: str) -> str:
-    """Text with Markdown's emphasis and link characters escaped, so data cannot format the page, and control
-    characters shown as escapes, so it cannot control a terminal either."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", escape_controls(text).replace("\n", " "))
-
-
 def _md_row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+    return "| " + " | ".join(markdown_text(c) for c in cells) + " |"
 
 
 def write_json(listing: Listing[Any], console: Console) -> None:
