@@ -231,14 +231,27 @@ def test_csv_reexport_replaces_the_directory_and_leaves_nothing_behind(tmp_path:
 def test_csv_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> None:
     folder = write_kb(tmp_path / "mine", {"notes.txt": "keep me", "actors.csv": "mine too"})
     result = export("csv", "-o", str(folder), data=SMALL)
-    assert result.code == 2
+    assert result.code == 1
     assert "holds files an export did not write (notes.txt)" in result.err
     assert (folder / "notes.txt").read_text() == "keep me"
     assert (folder / "actors.csv").read_text() == "mine too"
     plain_file = write_kb(tmp_path, {"file.csv": "x"}) / "file.csv"
     result = export("csv", "-o", str(plain_file), data=SMALL)
-    assert result.code == 2
-    assert "exists and is not a directory" in result.err
+    assert result.code == 1
+    assert "is a file, and this writes a folder" in result.err and plain_file.read_text() == "x"
+
+
+def test_csv_follows_a_link_to_an_earlier_export_and_keeps_the_folders_mode(tmp_path: Path) -> None:
+    real = tmp_path / "exports" / "csv"
+    real.parent.mkdir()
+    assert export("csv", "-o", str(real), data=SMALL).code == 0
+    real.chmod(0o750)
+    link = tmp_path / "latest"
+    link.symlink_to(real)
+    result = export("csv", "-o", str(link), "--actor", "nordin", data=SMALL)
+    assert result.code == 0, result.err
+    assert link.is_symlink() and ids(read_csv_dir(real)["events"]) == ["address", "summit-2025"]
+    assert real.stat().st_mode & 0o777 == 0o750
 
 
 # csv: formulas in the data

@@ -192,3 +192,9 @@ def test_the_path_written_is_told_escaped(tmp_path: Path) -> None:
     done = run("export", "json", "-o", str(target))
     assert done.code == 0 and "\x1b" not in done.err and "\\x1b]0;owned\\x07report.json" in done.err
     assert target.exists()
+
+
+def test_no_wrote_note_lands_in_a_stream(tmp_path: Path) -> None:
+    done = run("export", "json", "-o", "/dev/fd/2")
+    assert done.code == 0 and "wrote" not in done.err and json.loads(done.err)["format_version"] == 1
+    assert "wrote" in run("export", "json", "-o", str(tmp_path / "x.json")).err

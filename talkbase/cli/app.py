@@ -188,11 +188,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def tell(message: str) -> None:
-    """Print a one-line note to stderr (`wrote PATH`), escaped like every error."""
+def tell_written(verb: str, path: Path) -> None:
+    """`wrote PATH` on stderr, escaped like every error, unless PATH is a stream (a descriptor, device or FIFO)
+    where the note could land in the very data it announces (`-o /dev/stderr`)."""
     from talkbase.records.text import escape_controls
+    from talkbase.write.atomic import destination
 
-    typer.echo(escape_controls(message), err=True)
+    try:
+        where = destination(path)
+        stream = where.through or where.descriptor is not None
+    except OSError:  # a folder (the csv export): not a stream
+        stream = False
+    if not stream:
+        typer.echo(escape_controls(f"{verb} {path}"), err=True)
 
 
 def open_data(data: str | None, strict: bool = False) -> Opened:
@@ -326,4 +334,4 @@ def save_picture(render: Callable[[int], Any], path: Path) -> None:
         write_text_atomic(path, export_picture(render, svg=suffix == ".svg"))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
-    tell(f"saved {path}")
+    tell_written("saved", path)

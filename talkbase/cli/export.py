@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, date_option, fail, load_valid, tell
+from talkbase.cli.app import app, as_option, build_filters, date_option, fail, load_valid, tell_written
 from talkbase.cli.options import (
     ActorOption,
     DataOption,
@@ -107,7 +107,7 @@ def export(
     for note in notes:
         typer.echo(f"note: {note}", err=True)
     if output is not None:
-        tell(f"wrote {output}")
+        tell_written("wrote", output)
 
 
 @app.command()
@@ -150,4 +150,4 @@ def schema(
         write_text_atomic(output, text)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
-    tell(f"wrote {output}")
+    tell_written("wrote", output)

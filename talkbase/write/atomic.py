@@ -38,7 +38,7 @@ class Destination:
     path: Path
     through: bool = False  # a character device or FIFO: opened and written, never replaced
     descriptor: int | None = None  # /dev/stdout and friends: this process's open descriptor
-    mode: os.stat_result | None = None  # the regular file being replaced, whose mode and owner are kept
+    mode: os.stat_result | None = None  # the file or folder being replaced, whose mode and owner are kept
 
 
 def destination(target: Path | str, directory: bool = False) -> Destination:
@@ -68,7 +68,7 @@ def destination(target: Path | str, directory: bool = False) -> Destination:
         raise TargetError(target, "is a system path; talkbase creates and replaces no files there")
     if info is not None and stat.S_ISDIR(info.st_mode) != directory:
         raise TargetError(target, f"is {'a folder' if not directory else 'a file'}, and this writes {what}")
-    return Destination(real, mode=info if info is not None and not directory else None)
+    return Destination(real, mode=info)
 
 
 def _link_hops(path: Path) -> list[Path]:
@@ -107,8 +107,8 @@ def atomic_path(target: Path, directory: bool = False) -> Iterator[Path]:
         os.chmod(temp, 0o777 & ~_umask())
     try:
         yield temp
+        _keep_mode(temp, where.mode)
         if not directory:
-            _keep_mode(temp, where.mode)
             _fsync(temp)
         _replace(temp, where.path, directory)
     except BaseException:

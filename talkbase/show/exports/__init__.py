@@ -129,13 +129,15 @@ def write_export(name: str, export: Export, target: Path) -> tuple[str, ...]:
 
 
 def check_replaceable(target: Path, names: frozenset[str]) -> None:
-    """Refuse to replace anything but a missing or empty directory or a previous export (`names` only), so a
-    mistyped -o never swaps away a folder of the user's own files."""
-    if not target.exists() and not target.is_symlink():
+    """Refuse to replace anything but a missing or empty folder or a previous export (`names` only), so a
+    mistyped -o never swaps away a folder of the user's own files. A link is followed to the folder it names;
+    a file, a device or anything else where the folder goes is refused (write.atomic.destination)."""
+    from talkbase.write.atomic import TargetError, destination
+
+    real = destination(target, directory=True).path
+    if not real.is_dir():
         return
-    if not target.is_dir() or target.is_symlink():
-        raise ExportError(f"`{target}` exists and is not a directory")
-    others = sorted(p.name for p in target.iterdir() if p.name not in names)
+    others = sorted(p.name for p in real.iterdir() if p.name not in names)
     if others:
         shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-        raise ExportError(f"`{target}` holds files an export did not write ({shown}); choose a new or empty directory")
+        raise TargetError(target, f"holds files an export did not write ({shown}); choose a new or empty folder")
