@@ -314,7 +314,7 @@ def test_a_full_disk_leaves_the_file_intact_and_keeps_the_record_as_a_draft(kb: 
     old = target.read_bytes()
     done = _add_on_a_full_disk(kb, state, ".ukraine.yaml.")
     assert done.returncode == 1
-    assert "ukraine.yaml: No space left on device; it is unchanged." in done.stderr
+    assert "ukraine.yaml: No space left on device; talkbase did not change it." in done.stderr
     assert target.read_bytes() == old
     assert not list(target.parent.glob(".ukraine.yaml.*"))
     [draft] = drafts(state)
@@ -714,3 +714,42 @@ def test_a_state_folder_that_cannot_be_made_costs_no_record(kb: Path, tmp_path: 
         assert result.code == 1 and "cannot save the draft (Not a directory); here is your record:" in result.err
         assert "  - id: fourth-round\n" in result.err and "Your record is printed above" in result.err
         assert "Your record is saved in" not in result.err
+
+
+def test_appends_before_the_check_are_carried_into_the_new_file(tmp_path: Path) -> None:
+    """A program that appends without pause would otherwise keep every add from landing."""
+    from talkbase.write.atomic import replace_file_atomic
+
+    target = tmp_path / "f.yaml"
+    target.write_bytes(b"a: 1\n# theirs\n")  # appended after `add` read "a: 1\n"
+    replace_file_atomic(target, b"a: 1\nb: 2\n", b"a: 1\n")
+    assert target.read_bytes() == b"a: 1\nb: 2\n# theirs\n"
+
+
+def test_a_record_lands_while_another_program_appends_without_pause(tmp_path: Path) -> None:
+    kb = _tiny_kb(tmp_path / "kb")
+    target = kb / "topics.yaml"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "end = time.monotonic() + 8\n"
+            "n = 0\n"
+            "while time.monotonic() < end:\n"
+            "    with open(sys.argv[1], 'a') as f:\n"
+            "        f.write(f'# foreign {n}\\n')\n"
+            "    n += 1\n"
+            "    time.sleep(0.005)\n"
+            "print(n)\n",
+            str(target),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
+    result = run("add", "topic", "--name", "Steady", "--data", str(kb), env={"XDG_STATE_HOME": str(tmp_path / "s")})
+    written = int(writer.communicate(timeout=60)[0])
+    text = target.read_text()
+    assert result.code == 0 and "  - id: steady\n" in text, result.err
+    assert all(f"# foreign {n}\n" in text for n in range(written))

@@ -330,10 +330,10 @@ class _Session:
                 try:
                     replace_file_atomic(plan.target, plan.new, plan.old)
                     break
-                except FileChangedError as exc:
+                except FileChangedError:
                     if attempt + 1 < _ATTEMPTS:
                         continue
-                    self._not_written(plan, f"{exc} (again and again)")
+                    self._not_written(plan, "it kept changing while the record was being added (by another program)")
                 except LateWriteError as exc:
                     shown, kept = display_path(plan.target), display_path(exc.kept)
                     typer.echo(
@@ -372,7 +372,7 @@ class _Session:
     def _not_written(self, plan: Plan, reason: str) -> NoReturn:
         self._keep(f"Not added: {reason}.")
         shown = display_path(plan.target)
-        raise fail(f"cannot write {shown}: {reason}; it is unchanged.\n{self._resume_hint()}", 1) from None
+        raise fail(f"cannot write {shown}: {reason}; talkbase did not change it.\n{self._resume_hint()}", 1) from None
 
     def _show_dry_run(self, plan: Plan) -> None:
         from talkbase.records.text import escape_controls

@@ -228,9 +228,10 @@ def replace_file_atomic(target: Path, data: bytes, expected: bytes | None) -> No
 
     A symbolic link is kept and the file it points to is replaced; its permissions are kept too. The check is
     made once the replacement is ready, just before the rename, on a descriptor of the old file that stays open
-    across the rename: bytes another program appends to the old file in between are appended to the new one
-    (a program that does not take talkbase's lock can still write at any instant); any other late change raises
-    LateWriteError with the changed file kept beside it, so nothing is lost."""
+    across the rename. A program that does not take talkbase's lock can still write at any instant: what it
+    appends before the rename is carried into the new file (after the record), and so is what it appends to the
+    old file in the instant between the check and the rename; any other change raises FileChangedError before
+    the rename (nothing written), or LateWriteError after it, with the changed file kept beside it."""
     where = destination(target)
     if where.through or where.descriptor is not None:
         raise TargetError(target, "is not a regular file")
@@ -239,12 +240,10 @@ def replace_file_atomic(target: Path, data: bytes, expected: bytes | None) -> No
     temp = Path(_temp_file(real.parent, f".{real.name}."))
     try:
         temp.write_bytes(data)
-        _fsync(temp)
         old = _open_if_exists(real)
         try:
-            seen = None if old is None else _read_from(old, 0)
-            if seen != expected:
-                raise FileChangedError(f"{target} changed while the record was being added")
+            seen = _with_appends(temp, expected, old)
+            _fsync(temp)
             _keep_mode(temp, None if old is None else os.fstat(old))
             os.replace(temp, real)
             _fsync_directory(real.parent)
@@ -257,6 +256,21 @@ def replace_file_atomic(target: Path, data: bytes, expected: bytes | None) -> No
         raise
     if late is not None and seen is not None and late != seen:
         _carry_over(real, seen, late)
+
+
+def _with_appends(temp: Path, expected: bytes | None, old: int | None) -> bytes | None:
+    """The old file's contents as they are now, once what was appended to it since `expected` was read is
+    appended to `temp` too; FileChangedError if it changed in any other way."""
+    carried, seen = expected, None if old is None else _read_from(old, 0)
+    for _ in range(1000):  # a writer that appends without pause still leaves gaps of a few microseconds
+        if seen == carried:
+            return seen
+        if carried is None or seen is None or not seen.startswith(carried):
+            break
+        with open(temp, "ab") as handle:
+            handle.write(seen[len(carried) :])
+        carried, seen = seen, _read_from(old, 0) if old is not None else None
+    raise FileChangedError("it changed while the record was being added")
 
 
 def _open_if_exists(path: Path) -> int | None:
