@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-# The tests use a parse cache of their own, never the user's (~/.cache/talkbase).
+# The tests use a parse cache of their own, never the user's (~/.cache/talkbase) ...
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-tests-cache-")
-# ... and drafts and locks of their own, never the user's (~/.local/state/talkbase).
+# ... and drafts of their own, never the user's (~/.local/state/talkbase); both are removed at the end.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="talkbase-tests-state-")
+for _folder in (os.environ["XDG_CACHE_HOME"], os.environ["XDG_STATE_HOME"]):
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

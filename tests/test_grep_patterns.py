@@ -104,3 +104,9 @@ def test_whole_words_smart_case_and_spans_are_kept(kb: Path) -> None:
     assert run("grep", "-s", "FOO", "--data", str(kb)).code == 1
     assert spans(kb, "FOO", "-i") == {"words": [[0, 3], [4, 7], [12, 15]]}
     assert run("grep", "-c", "o", "--data", str(kb)).out == "1\n"
+
+
+def test_a_huge_pattern_is_quoted_short_in_its_error(kb: Path) -> None:
+    result = run("grep", "[" * 100_000, "--data", str(kb))
+    assert result.code == 2 and len(result.err) < 1_000, len(result.err)
+    assert "more characters)" in result.err

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from talkbase.records.dates import PartialDate
-from talkbase.records.hints import close_matches
+from talkbase.records.hints import abbreviated, close_matches
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.schema import KINDS, REF, REFS
 
@@ -247,7 +247,7 @@ def compile_pattern(
     try:
         return compile_re2(pattern, ignore_case, case_sensitive, fixed, word)
     except PatternError as exc:
-        raise QueryError(f"invalid regular expression `{pattern}`: {exc}") from None
+        raise QueryError(f"invalid regular expression `{abbreviated(pattern)}`: {abbreviated(str(exc))}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""The command line: thin Typer wiring over the query and render layers.
+"""cli — the command line: thin Typer wiring over the other stages.
+
+Takes in: argv. Gives out: text on stdout and stderr, and an exit status (0 done, 1 errors in the data or a
+failed write, 2 usage). Never imports: PyYAML, and nothing imports it; it computes no answers and builds no
+tables itself (load, ask, show and write do).
 
 `app.py` holds the app and what commands share; each other module registers a group of commands. They are
 imported when Typer first reads the commands: all of them, except that `main` imports only the module of the

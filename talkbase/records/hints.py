@@ -20,3 +20,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 def with_article(noun: str) -> str:
     """`an actor`, `a position`."""
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def abbreviated(text: str, limit: int = 80) -> str:
+    """`text`, or its first `limit` characters and how many more there are, for a message that quotes it."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
