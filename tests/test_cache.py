@@ -360,6 +360,9 @@ def wrong_index(sections: dict) -> None:
         (set_field("positions", "claim", ("a", 1)), ["grep", "ceasefire", "--count"]),
         (lambda sections: sections["events"].append(("too", "short")), ["timeline"]),
         (wrong_index, ["show", "round-1"]),
+        (set_field("events", "status", "bogus"), ["timeline", "--format", "json"]),
+        (set_field("positions", "stance", "bogus"), ["matrix"]),
+        (set_field("events", "loc", (0, -5, 1)), ["show", "round-1"]),
     ],
     ids=[
         "impossible-date",
@@ -369,6 +372,9 @@ def wrong_index(sections: dict) -> None:
         "claim-tuple",
         "short-row",
         "index",
+        "status-out-of-vocabulary",
+        "stance-out-of-vocabulary",
+        "negative-line",
     ],
 )
 def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:
@@ -526,3 +532,23 @@ def test_the_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     assert run("check", "--data", str(FIXTURES / "kb-small"), env={"XDG_CACHE_HOME": str(tmp_path)}).code == 0
     key = tmp_path / "talkbase" / "key"
     assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == cache.KEY_SIZE
+
+
+@pytest.mark.parametrize("what", ["key", "snapshot"])
+@pytest.mark.parametrize("make", ["fifo", "link-to-zero"])
+def test_a_fifo_or_endless_file_in_the_cache_folder_is_not_read(tmp_path: Path, what: str, make: str) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    expected = run("--no-cache", "timeline", "--data", str(kb))
+    assert run("check", "--data", str(kb), env=env).code == 0
+    folder = tmp_path / "cache" / "talkbase"
+    target = folder / "key" if what == "key" else next(folder.glob("kb-*.bin"))
+    target.unlink()
+    if make == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")
+    started = time.monotonic()
+    result = run("timeline", "--data", str(kb), env=env)
+    assert time.monotonic() - started < 20
+    assert (result.code, result.out) == (0, expected.out) and "Traceback" not in result.err

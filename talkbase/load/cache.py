@@ -129,7 +129,7 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
     from talkbase.records import model
 
     try:
-        body = _checked(snapshot_path(root).read_bytes())
+        body = _checked(_read_cache_file(snapshot_path(root)))
         if body is None:
             return None
         header_size = int.from_bytes(body[:8], "big")
@@ -235,12 +235,37 @@ _STORED: dict[str, Callable[[Any], bool]] = {
     "PartialDate | None": lambda v: v is None or type(v) is str,
     "tuple[Role, ...]": lambda v: type(v) is tuple,
     "tuple[HistoryEntry, ...]": lambda v: type(v) is tuple,
-    "Loc": lambda v: type(v) is tuple and len(v) == 3 and all(type(x) is int for x in v),
+    "Loc": lambda v: type(v) is tuple and len(v) == 3 and all(type(x) is int for x in v) and min(v[1:]) >= 1,
 }
 
 
 def _stored_checks(cls: type) -> list[Callable[[Any], bool]]:
-    return [_STORED[f.type] for f in fields(cls)]
+    """What each field of `cls` must hold in a snapshot: its type, a word of its vocabulary where it has one (a
+    status, a stance: what a clean knowledge base can hold, so an edited entry cannot reach an export's lookup)."""
+    vocabularies = _vocabularies(cls)
+    checks = []
+    for f in fields(cls):
+        check, allowed = _STORED[f.type], vocabularies.get(f.name)
+        if allowed is not None:
+            check = allowed.__contains__
+        checks.append(check)
+    return checks
+
+
+def _vocabularies(cls: type) -> dict[str, frozenset[Any]]:
+    from talkbase.records.model import _CLASSES, HistoryEntry, Role
+    from talkbase.records.schema import KINDS
+
+    owners = {Role: ("actors", "roles"), HistoryEntry: ("events", "history")}
+    kind = next((key for key, c in _CLASSES.items() if c is cls), None)
+    if kind is not None:
+        specs = KINDS[kind].fields
+    elif cls in owners:
+        owner, name = owners[cls]
+        specs = KINDS[owner].field(name).subfields  # type: ignore[union-attr]
+    else:
+        return {}
+    return {s.name: frozenset(s.vocab) | ({None} if not s.required else set()) for s in specs if s.vocab}
 
 
 def _codecs(cls: type) -> list[tuple[str, str]]:
@@ -516,7 +541,7 @@ class FileCache:
 
     def get(self, source: Path, shown: str, stamp: Stamp) -> tuple[list[RawRecord], list[Problem]] | None:
         try:
-            body = _checked(self._path(source).read_bytes())
+            body = _checked(_read_cache_file(self._path(source)))
             if body is None:
                 return None
             version, path, cached_stamp, written, records, problems = marshal.loads(body)
@@ -581,10 +606,9 @@ def _key(create: bool) -> bytes | None:
     """The secret cache files are sealed with, kept in the cache folder (mode 600); made when first needed to
     write. Without it no entry is trusted; a damaged one is replaced (every entry is then rewritten)."""
     path = cache_dir() / "key"
-    with suppress(OSError):
-        key = path.read_bytes()
-        if len(key) == KEY_SIZE:
-            return key
+    key = _read_cache_file(path, KEY_SIZE)
+    if len(key) == KEY_SIZE:
+        return key
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -596,7 +620,24 @@ def _key(create: bool) -> bytes | None:
     except BaseException:
         os.unlink(temp)
         raise
-    return path.read_bytes()
+    return _read_cache_file(path, KEY_SIZE)
+
+
+MAX_ENTRY_BYTES = 1 << 31  # far past the snapshot of the largest knowledge base talkbase reads (MAX_KB_BYTES)
+
+
+def _read_cache_file(path: Path, limit: int = MAX_ENTRY_BYTES) -> bytes:
+    """A cache file's bytes, or b"" (no entry) unless it is a regular file of at most `limit` bytes: a FIFO, a
+    device or a link put in the cache folder is never waited on, followed or read without end."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b""
+    with os.fdopen(handle, "rb") as source:
+        info = os.fstat(handle)
+        if not S_ISREG(info.st_mode) or info.st_size > limit:
+            return b""
+        return source.read(limit + 1)
 
 
 _MAP, _LIST, _REPORTED = 0, 1, 2
