@@ -110,3 +110,15 @@ def test_a_huge_pattern_is_quoted_short_in_its_error(kb: Path) -> None:
     result = run("grep", "[" * 100_000, "--data", str(kb))
     assert result.code == 2 and len(result.err) < 1_000, len(result.err)
     assert "more characters)" in result.err
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"\x{2013}", r"foo\x{2D}bar", r"[\x{2000}-\x{2FFF}]", "[{2025}]", r"\Q{2025}\E", r"\p{Cyrillic}{3}"]
+)
+def test_braces_that_are_no_count_are_not_taken_for_one(kb: Path, pattern: str) -> None:
+    result = run("grep", pattern, "--data", str(kb))
+    assert result.code in (0, 1) and "repetition count" not in result.err, result.err
+
+
+def test_an_escaped_code_point_finds_its_character(kb: Path) -> None:
+    assert spans(kb, r"foo\x{2D}bar") == {"words": [[4, 11]]}

@@ -336,3 +336,10 @@ def test_markdown_output_never_carries_html_links_or_emphasis_from_the_data(tmp_
         r"| \<img src=x onerror=alert(1)\> A | \[x\](javascript:alert(1)) | supports | 2025 | "
         r"\*\*bold\*\* \<svg onload=alert(2)\> \&lt;b\&gt; \~\~gone\~\~ \`code\` | s |"
     )
+
+
+@pytest.mark.parametrize("args", [["show", ""], ["show", "   "], ["timeline", "--actor", ""], ["positions", "--topic", " "]])
+def test_an_empty_name_is_not_ambiguous_among_all_records(args: list[str]) -> None:
+    result = run(*args, "--data", str(FIXTURES / "kb-small"))
+    assert result.code == 2 and "ambiguous" not in result.err
+    assert "no record" in result.err or "named by an empty text" in result.err

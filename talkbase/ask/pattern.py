@@ -16,8 +16,10 @@ from typing import Any
 # A word character for -w, as Python's `\w` would have it (RE2's `\w` knows only ASCII).
 _WORD = r"\pL\pN_"
 # A count RE2 takes for literal text when it has 9 digits or more (`a{4294967296}` would look for those
-# characters); refused instead, as RE2 refuses any count over 1000. Not preceded by an odd number of backslashes.
-_COUNT = re.compile(r"(?<!\\)(?:\\\\)*\{(\d+)(?:,(\d*))?\}")
+# characters); refused instead, as RE2 refuses any count over 1000. Only a count where RE2 reads one: not in an
+# escape (`\x{2013}`, `\p{Greek}`), a character class (`[{2025}]`) or quoted text (`\Q{2025}\E`).
+_COUNT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+_SKIPPED = re.compile(r"\\Q.*?(?:\\E|$)|\\[xpP]\{[^}]*\}?|\\.|\[\^?\]?(?:\[:[^\]]*:\]|\\.|[^\]])*\]?", re.S)
 _MAX_COUNT = 1000
 
 
@@ -98,7 +100,7 @@ def compile_pattern(
 
 
 def _check_counts(pattern: str) -> None:
-    for match in _COUNT.finditer(pattern):
+    for match in _COUNT.finditer(_SKIPPED.sub(lambda m: "_" * len(m.group()), pattern)):
         count = max(int(n) for n in match.groups() if n)
         if count > _MAX_COUNT:
             raise PatternError(f"repetition count {count} is over the limit of {_MAX_COUNT}")

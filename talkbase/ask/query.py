@@ -36,6 +36,8 @@ def fold(text: str) -> str:
 def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labels: dict[str, str]) -> str:
     """Pick the one id whose names fold to `wanted`, else the one containing it; else a helpful error."""
     key = fold(wanted)
+    if not key.strip():  # every name contains the empty text: not a choice among them all
+        raise QueryError(f"no {kind} is named by an empty text; give an id or a name")
     exact = [record_id for record_id, names in candidates.items() if key in names]
     if len(exact) == 1:
         return exact[0]
