@@ -338,7 +338,9 @@ def test_markdown_output_never_carries_html_links_or_emphasis_from_the_data(tmp_
     )
 
 
-@pytest.mark.parametrize("args", [["show", ""], ["show", "   "], ["timeline", "--actor", ""], ["positions", "--topic", " "]])
+@pytest.mark.parametrize(
+    "args", [["show", ""], ["show", "   "], ["timeline", "--actor", ""], ["positions", "--topic", " "]]
+)
 def test_an_empty_name_is_not_ambiguous_among_all_records(args: list[str]) -> None:
     result = run(*args, "--data", str(FIXTURES / "kb-small"))
     assert result.code == 2 and "ambiguous" not in result.err
