@@ -6,11 +6,12 @@ loader in-process and to every command through Typer's test runner. The only acc
 0, 1 or 2 with no exception (a traceback), within a time limit (no hang), with the data directory unchanged
 (no write), and problems that name a file of the knowledge base and a line in it.
 
-The run in the test suite is bounded (a few dozen seconds). A longer run is one command, for example:
+The run in the test suite is bounded (a few dozen seconds). A longer run is two commands, for example:
 
-    TALKBASE_FUZZ_EXAMPLES=100000 pytest tests/test_properties.py
+    TALKBASE_FUZZ_EXAMPLES=20000 pytest tests/test_properties.py -k "not every_command"   # about 12 minutes
+    TALKBASE_FUZZ_EXAMPLES=300 pytest tests/test_properties.py -k every_command           # about 3 minutes
 
-which gives every test that many examples (and no deadline); failures print a `@reproduce_failure` line.
+which give every test that many examples (and no deadline); failures print a `@reproduce_failure` line.
 """
 
 from __future__ import annotations
