@@ -4,7 +4,7 @@ each file's parse, so that after an edit only the changed files are parsed again
 A snapshot is keyed by the data directory, talkbase's version and, for every YAML file, its path, size,
 modification time, change time and inode, and a hash of its content when it is small (HASH_UP_TO); an entry
 written too soon after a file's modification to vouch for it (RACY_NS) is not trusted. It is stored under
-`$XDG_CACHE_HOME/talkbase` with a checksum, so a corrupt, truncated, stale or foreign file is detected and
+`$XDG_CACHE_HOME/talkbase`, sealed (below), so a corrupt, truncated, stale or foreign file is detected and
 ignored (the knowledge base is then loaded from the YAML and the snapshot rewritten). Only knowledge bases
 without errors are cached: their problems (warnings) carry no paths in their messages, and paths are re-made
 relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
@@ -12,8 +12,8 @@ relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CAC
 A snapshot file is MAGIC, a keyed digest of the rest (HMAC-SHA-256 with a secret made once per cache folder,
 readable by its owner only, so an entry edited by hand, checksum and all, fails it), the header's length, the
 header (key, record layout, counts, problems, and where each section lies), then one section per kind and the
-id index. A section holds the
-kind's records as tuples of their model fields and is unmarshalled only when a command uses that kind.
+id index. A section holds the kind's records as tuples of their model fields and is unmarshalled only when a
+command uses that kind.
 """
 
 from __future__ import annotations

@@ -205,11 +205,6 @@ def write_text_atomic(target: Path, text: str) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
-def write_bytes_atomic(target: Path, data: bytes) -> None:
-    with atomic_path(target) as temp:
-        temp.write_bytes(data)
-
-
 class FileChangedError(Exception):
     """The file changed on disk since it was read, so writing would lose someone else's edit."""
 
