@@ -486,11 +486,16 @@ def test_add_asks_for_each_field_and_checks_each_answer(kb: Path, state: dict[st
     talk.answer("id [zelensky-ceasefire-2025-07-21]: ", "")
     talk.answer("event (optional): ", "zelensky-address-2025-07-21")
     talk.answer("contests (optional): ", "")
+    talk.answer("after (optional): ", "2025-7")
+    talk.expect("malformed date `2025-7`")
+    talk.answer("after (optional): ", "evening address")
+    talk.answer("before (optional): ", "2025-08, istanbul-round-3")
     result = talk.finish()
     assert result.code == 0, result.err
     assert "added position `zelensky-ceasefire-2025-07-21` to " in result.out
     text = (kb / "positions" / "ukraine.yaml").read_text()
     assert "    stance: rejects\n    claim: No freeze.\n    date: 2025-07-21\n    event: zelensky-address" in text
+    assert "    after: [zelensky-address-2025-07-21]\n    before: [2025-08, istanbul-round-3]\n" in text
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])

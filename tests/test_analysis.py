@@ -60,8 +60,8 @@ def test_matrix_table_has_numbered_topics_and_a_legend() -> None:
 
 def test_matrix_csv_and_markdown() -> None:
     csv_lines = tb("matrix", "--format", "csv").out.splitlines()
-    assert csv_lines[0] == "actor,topic,stance,date,position"
-    assert "alpha,ceasefire,rejects,2025-07-18,alpha-ceasefire-july" in csv_lines
+    assert csv_lines[0] == "actor,topic,stance,date,position,certainly_latest"
+    assert "alpha,ceasefire,rejects,2025-07-18,alpha-ceasefire-july,true" in csv_lines
     md = tb("matrix", "--format", "markdown").out.splitlines()
     assert md[0] == "| actor | Ceasefire | Prisoner exchange | Summit |"
     assert md[3] == "| Betaland | proposes 2025-05-09 | supports 2025-07-01 | disputes 2025-06-20 |"
@@ -216,5 +216,5 @@ def test_history_names_both_stances_of_a_change_and_markdown_keeps_the_sections(
     assert out.startswith("**") and "**\n\n| date | stance | change | claim | sources |\n| --- |" in out
     sections = [line for line in out.splitlines() if line.startswith("**")]
     assert len(sections) >= 2 and all(" · " in line for line in sections)
-    plain = run("history").out
-    assert "changed (supports → proposes)" in plain
+    plain = tb("history").out
+    assert "changed (conditional → supports)" in plain and "reversal (supports → rejects)" in plain

@@ -42,6 +42,10 @@ CSV_HEADERS = {
     "event_history": ["event", "entry", "date", "status", "note"],
     "event_history_sources": ["event", "entry", "source"],
     "position_contests": ["position", "record", "kind"],
+    "event_after": ["event", "record", "kind", "date"],
+    "event_before": ["event", "record", "kind", "date"],
+    "position_after": ["position", "record", "kind", "date"],
+    "position_before": ["position", "record", "kind", "date"],
 }
 
 
@@ -54,7 +58,12 @@ def load(path: Path) -> KnowledgeBase:
 
 
 def kb_dicts(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
-    return {kind: [record_dict(r) for r in getattr(kb, kind)] for kind in KINDS}
+    """Every record as the exports hold it: events and positions in time order."""
+    from talkbase.ask.query import chronology
+
+    timed = {"events", "positions"}
+    ordered = lambda kind: chronology(kb).ordered(getattr(kb, kind)) if kind in timed else getattr(kb, kind)  # noqa: E731
+    return {kind: [record_dict(r) for r in ordered(kind)] for kind in KINDS}
 
 
 def export(*args: str, data: Path | None = None, env: dict[str, str] | None = None):
@@ -146,6 +155,9 @@ def rebuild(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
     def sources(kind: str, rid: str) -> list[str]:
         return [r["source"] for r in tables["record_sources"] if (r["kind"], r["record"]) == (kind, rid)]
 
+    def order(table: str, owner: str, rid: str) -> list[str]:
+        return [row["record"] or row["date"] for row in tables[table] if row[owner] == rid]
+
     def history(event: str) -> list[dict[str, Any]]:
         entries = [r for r in tables["event_history"] if r["event"] == event]
         cited = tables["event_history_sources"]
@@ -179,6 +191,8 @@ def rebuild(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
                 "topics": linked("event_topics", "event", e["id"], "topic"),
                 "sources": sources("events", e["id"]),
                 "history": history(e["id"]),
+                "after": order("event_after", "event", e["id"]),
+                "before": order("event_before", "event", e["id"]),
             }
             for e in tables["events"]
         ],
@@ -187,6 +201,8 @@ def rebuild(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
                 **p,
                 "contests": linked("position_contests", "position", p["id"], "record"),
                 "sources": sources("positions", p["id"]),
+                "after": order("position_after", "position", p["id"]),
+                "before": order("position_before", "position", p["id"]),
             }
             for p in tables["positions"]
         ],
@@ -224,7 +240,7 @@ def test_csv_reexport_replaces_the_directory_and_leaves_nothing_behind(tmp_path:
     assert export("csv", "-o", str(target), data=SMALL).code == 0
     assert export("csv", "-o", str(target), "--actor", "nordin", data=SMALL).code == 0
     tables = read_csv_dir(target)
-    assert ids(tables["events"]) == ["address", "summit-2025"]
+    assert ids(tables["events"]) == ["summit-2025", "address"]  # in time order: 2025 where 2025 begins
     assert os.listdir(tmp_path) == ["out"]
 
 
@@ -250,7 +266,7 @@ def test_csv_follows_a_link_to_an_earlier_export_and_keeps_the_folders_mode(tmp_
     link.symlink_to(real)
     result = export("csv", "-o", str(link), "--actor", "nordin", data=SMALL)
     assert result.code == 0, result.err
-    assert link.is_symlink() and ids(read_csv_dir(real)["events"]) == ["address", "summit-2025"]
+    assert link.is_symlink() and ids(read_csv_dir(real)["events"]) == ["summit-2025", "address"]
     assert real.stat().st_mode & 0o777 == 0o750
 
 
@@ -543,7 +559,7 @@ def test_ics_status_mapping(small_ics: tuple[bytes, str]) -> None:
 
 def test_ics_leaves_out_events_without_a_day_and_says_so(small_ics: tuple[bytes, str]) -> None:
     assert small_ics[1] == (
-        "note: left out round-2: its date 2025-06 has no day\nnote: left out summit-2025: its date 2025 has no day\n"
+        "note: left out summit-2025: its date 2025 has no day\nnote: left out round-2: its date 2025-06 has no day\n"
     )
 
 
@@ -606,7 +622,7 @@ def test_timelinejs_slides_at_each_dates_precision() -> None:
     document = json.loads(result.out)
     assert document["title"]["text"]["headline"]
     slides = {s["unique_id"]: s for s in document["events"]}
-    assert list(slides) == ["round-1", "round-2", "address", "round-3", "summit-2025", "round-0"]
+    assert list(slides) == ["summit-2025", "round-0", "round-1", "round-2", "address", "round-3"]  # time order
     assert slides["round-1"]["start_date"] == {"year": 2025, "month": 5, "day": 16}
     assert slides["round-2"]["start_date"] == {"year": 2025, "month": 6}
     assert slides["summit-2025"]["start_date"] == {"year": 2025}

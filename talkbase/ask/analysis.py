@@ -6,40 +6,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from talkbase.ask.query import Filters, latest_by_actor_topic, position_matches
-from talkbase.records.dates import PartialDate
+from talkbase.ask.query import Filters, Standing, chronology, position_matches, standings
+from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
-
-POSITIVE = frozenset({"supports", "proposes"})
-NEGATIVE = frozenset({"opposes", "rejects", "disputes"})
+from talkbase.records.schema import stance_change, stance_side
 
 
 def polarity(stance: str) -> int:
-    """+1 for for, -1 for against, 0 for conditional or undecided."""
-    return 1 if stance in POSITIVE else -1 if stance in NEGATIVE else 0
+    """For `disputes`: +1 for for, -1 for against, 0 for conditional or undecided. Disputing a claim stands
+    against whoever supports it, so here `disputes` counts as against (in `history` it is a side of its own)."""
+    side = stance_side(stance)
+    return 1 if side == "for" else -1 if side in ("against", "disputes") else 0
 
 
-def stated_by(positions: Iterable[Position], as_of: PartialDate | None) -> list[Position]:
-    """Positions stated on or before `as_of` (a partial date covers its whole period)."""
-    return [p for p in positions if as_of is None or p.date.start <= as_of.end]
+def stated_by(chron: Chronology, positions: Iterable[Position], as_of: PartialDate | None) -> list[Position]:
+    """Positions that may have been stated by `as_of` (all of them without it)."""
+    return [p for p in positions if as_of is None or chron.span(p).stated_by(as_of) != "no"]
 
 
 @dataclass(frozen=True, slots=True)
 class Matrix:
-    """Actors × topics, each cell the actor's latest position on the topic (absent where it said nothing)."""
+    """Actors × topics, each cell where the actor stands on the topic (absent where it said nothing)."""
 
     actors: list[Actor]
     topics: list[Topic]
-    cells: dict[tuple[str, str], Position]
+    cells: dict[tuple[str, str], Standing]
 
-    def cell(self, actor: str, topic: str) -> Position | None:
+    def cell(self, actor: str, topic: str) -> Standing | None:
         return self.cells.get((actor, topic))
 
 
 def matrix(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None) -> Matrix:
-    """Where every actor stands on every topic, as of a day; only actors and topics with a position appear."""
-    chosen = [p for p in stated_by(kb.positions, as_of) if position_matches(p, filters)]
-    cells = {(p.actor, p.topic): p for p in latest_by_actor_topic(chosen)}
+    """Where every actor stands on every topic, as of a day; only actors and topics with a position appear. A
+    cell is certain only when one stance is certainly the latest; otherwise it holds every candidate."""
+    chron = chronology(kb)
+    chosen = [p for p in kb.positions if position_matches(p, filters)]
+    cells = standings(chron, chosen, as_of)
     with_cells = {actor for actor, _ in cells}
     on_topics = {topic for _, topic in cells}
     actors = [a for a in kb.actors if a.id in with_cells]
@@ -49,35 +51,52 @@ def matrix(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One position in an actor's history on a topic, and how its stance differs from the one before."""
+    """One position in an actor's history on a topic. `change` is '' (the same side as before, or the first),
+    'changed', 'reversal' (for turned against, or back), or 'order-unknown' (a differing stance whose order
+    against this one is unknown, then named as `previous`). `stated` is False for a position that may not yet
+    have been stated by the --as-of day."""
 
     position: Position
     previous: Position | None
-
-    @property
-    def change(self) -> str:
-        """'' when unchanged (or first), 'reversal' when for turns against or back, else 'changed'."""
-        if self.previous is None or self.previous.stance == self.position.stance:
-            return ""
-        before, after = polarity(self.previous.stance), polarity(self.position.stance)
-        return "reversal" if before * after < 0 else "changed"
+    change: str = ""
+    stated: bool = True
 
 
 def history(
     kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None, changes_only: bool = False
 ) -> list[Step]:
-    """For each actor × topic (in the knowledge base's order), its positions over time."""
-    chosen = [p for p in stated_by(kb.positions, as_of) if position_matches(p, filters)]
+    """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
+    only against a position certainly before."""
+    chron = chronology(kb)
+    chosen = [p for p in stated_by(chron, kb.positions, as_of) if position_matches(p, filters)]
     pairs: dict[tuple[str, str], list[Position]] = {}
-    for p in sorted(chosen, key=lambda p: p.date.sort_key()):
+    for p in chron.ordered(chosen):
         pairs.setdefault((p.actor, p.topic), []).append(p)
     actor_rank = {a.id: i for i, a in enumerate(kb.actors)}
     topic_rank = {t.id: i for i, t in enumerate(kb.topics)}
     steps: list[Step] = []
     for key in sorted(pairs, key=lambda k: (actor_rank[k[0]], topic_rank[k[1]])):
-        seq = [Step(p, prev) for prev, p in zip([None, *pairs[key][:-1]], pairs[key])]
+        seq = _steps(chron, pairs[key], as_of)
         if not changes_only or any(step.change for step in seq):
             steps.extend(seq)
+    return steps
+
+
+def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
+    peers = chron.unordered_peers(seq, lambda p: stance_side(p.stance))
+    steps = []
+    for i, p in enumerate(seq):
+        stated = as_of is None or chron.span(p).stated_by(as_of) == "yes"
+        if i in peers:
+            steps.append(Step(p, seq[peers[i]], "order-unknown", stated))
+            continue
+        previous = chron.latest([q for q in seq[:i] if chron.before(q, p)])
+        if not previous:
+            steps.append(Step(p, None, "", stated))
+        elif len({stance_side(q.stance) for q in previous}) > 1:
+            steps.append(Step(p, previous[-1], "order-unknown", stated))
+        else:
+            steps.append(Step(p, previous[-1], stance_change(previous[-1].stance, p.stance), stated))
     return steps
 
 
@@ -93,16 +112,18 @@ class Dispute:
 
 def disputes(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None) -> list[Dispute]:
     """Contradictions: positions that contest another record, then topics where latest stances oppose."""
-    stated = stated_by(kb.positions, as_of)
+    chron = chronology(kb)
+    stated = [p for p in kb.positions if as_of is None or chron.span(p).stated_by(as_of) == "yes"]
     found = [
         Dispute("contests", p.topic, p, kb.by_id[target])
-        for p in sorted(stated, key=lambda p: p.date.sort_key())
+        for p in chron.ordered(stated)
         for target in p.contests
         if target in kb.by_id
     ]
-    latest = latest_by_actor_topic(stated)
+    # Opposed stances only where each side's latest is certain: an uncertain standing opposes nothing for sure.
+    latest = chron.ordered(cell.candidates[0] for cell in standings(chron, stated).values() if cell.certain)
     for topic in kb.topics:
-        on_topic = sorted((p for p in latest if p.topic == topic.id), key=lambda p: p.date.sort_key())
+        on_topic = [p for p in latest if p.topic == topic.id]
         found += [
             Dispute("opposed", topic.id, pro, con)
             for pro in on_topic
@@ -125,5 +146,5 @@ def _dispute_matches(dispute: Dispute, filters: Filters) -> bool:
 
 
 def sole_source_claims(kb: KnowledgeBase) -> list[Position]:
-    """Positions that rest on a single source, in date order."""
-    return sorted((p for p in kb.positions if len(set(p.sources)) == 1), key=lambda p: p.date.sort_key())
+    """Positions that rest on a single source, in time order."""
+    return chronology(kb).ordered(p for p in kb.positions if len(set(p.sources)) == 1)

@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from talkbase.records.dates import PartialDate
+from talkbase.records.dates import Chronology, PartialDate, Span, at_or_before, later_or_same, span_of, timed
 from talkbase.records.hints import abbreviated, close_matches
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.schema import KINDS, REF, REFS
@@ -97,16 +97,14 @@ class Filters:
     kinds: set[str] = field(default_factory=set)
 
 
-def in_period(first: PartialDate, last: PartialDate, filters: Filters) -> bool:
-    """A record from `first` to `last` is in range when it overlaps [since, until]; partial dates at their start."""
-    if filters.since and last.start < filters.since.start:
-        return False
-    return not (filters.until and first.start > filters.until.end)
+def in_period(span: Span, filters: Filters) -> bool:
+    """A record is in the period from `since` to `until` when it may fall in it (its span shares a day)."""
+    return span.overlaps(filters.since, filters.until)
 
 
 def event_matches(event: Event, filters: Filters) -> bool:
     return (
-        in_period(event.date, event.end or event.date, filters)
+        in_period(span_of(event.date, event.end), filters)
         and (not filters.actors or bool(filters.actors & set(event.participants)))
         and (not filters.topics or bool(filters.topics & set(event.topics)))
         and (filters.sources is None or bool(filters.sources & set(event.sources)))
@@ -117,7 +115,7 @@ def event_matches(event: Event, filters: Filters) -> bool:
 
 def position_matches(position: Position, filters: Filters) -> bool:
     return (
-        in_period(position.date, position.date, filters)
+        in_period(span_of(position.date), filters)
         and (not filters.actors or position.actor in filters.actors)
         and (not filters.topics or position.topic in filters.topics)
         and (filters.sources is None or bool(filters.sources & set(position.sources)))
@@ -127,18 +125,41 @@ def position_matches(position: Position, filters: Filters) -> bool:
 TimelineItem = Event | Position
 
 
+def _has_order(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    return bool(first or second)
+
+
+def chronology(kb: KnowledgeBase) -> Chronology:
+    """The order of the knowledge base's events and positions (see talkbase/records/dates.py): only the records
+    that give an order with `after`/`before`, and those they name, are read for it."""
+    ordering = [
+        *kb.where("events", ("after", "before"), _has_order),
+        *kb.where("positions", ("after", "before"), _has_order),
+    ]
+    nodes: dict[str, Event | Position] = {r.id: r for r in ordering}
+    for record in ordering:
+        for item in (*record.after, *record.before):
+            named = kb.by_id.get(item)
+            if isinstance(named, (Event, Position)):
+                nodes.setdefault(item, named)
+    return Chronology(timed(r) for r in nodes.values())
+
+
 def timeline(
     kb: KnowledgeBase,
     filters: Filters,
     with_positions: bool = False,
     reverse: bool = False,
     limit: int | None = None,
+    chron: Chronology | None = None,
 ) -> list[TimelineItem]:
-    """Events (and, if asked, positions) in date order; partial dates sort at their earliest day."""
+    """Events (and, if asked, positions) in time order (see `Chronology.ordered`)."""
     items: list[TimelineItem] = [e for e in kb.events if event_matches(e, filters)]
     if with_positions and not filters.statuses and not filters.kinds:
         items.extend(p for p in kb.positions if position_matches(p, filters))
-    items.sort(key=lambda item: item.date.sort_key(), reverse=reverse)
+    items = (chron or chronology(kb)).ordered(items)
+    if reverse:
+        items.reverse()
     return items[:limit] if limit is not None else items
 
 
@@ -215,28 +236,81 @@ def list_actors(
     ]
 
 
-def latest_by_actor_topic(positions: Iterable[Position]) -> list[Position]:
-    """For each actor × topic, only its latest position (ties: the one written last)."""
-    latest: dict[tuple[str, str], Position] = {}
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where an actor stands on a topic (by a day, or now): the positions that may be its latest. `certain` when
+    one stance is certainly the latest; `unstated` holds the ids of candidates perhaps not yet stated by the day."""
+
+    candidates: tuple[Position, ...]
+    certain: bool
+    unstated: frozenset[str] = frozenset()
+
+
+def standing(chron: Chronology, group: list[Position], as_of: PartialDate | None = None) -> Standing | None:
+    """The standing of one actor on one topic from its positions (None when none was stated by `as_of`).
+
+    A position counts as stated by the day only when its span ends by then; one that may have been is a
+    candidate too, never a certain one. A candidate is any position certainly before no stated one."""
+    if as_of is None:
+        stated, maybe = group, []
+    else:
+        said = [(p, chron.span(p).stated_by(as_of)) for p in group]
+        stated = [p for p, when in said if when == "yes"]
+        maybe = [p for p, when in said if when == "maybe"]
+    pool = chron.ordered([*stated, *maybe])
+    if not pool:
+        return None
+    candidates = chron.latest(pool, superseding=stated)
+    sure = [p for p in candidates if p not in maybe]
+    if sure and len({p.stance for p in candidates}) == 1:
+        return Standing((sure[-1],), True)
+    return Standing(tuple(candidates), False, frozenset(p.id for p in candidates if p in maybe))
+
+
+def standings(
+    chron: Chronology, positions: Iterable[Position], as_of: PartialDate | None = None
+) -> dict[tuple[str, str], Standing]:
+    """The standing of every actor on every topic it has a position on, in the order first met."""
+    groups: dict[tuple[str, str], list[Position]] = {}
     for p in positions:
-        key = (p.actor, p.topic)
-        if key not in latest or p.date.sort_key() >= latest[key].date.sort_key():
-            latest[key] = p
-    return list(latest.values())
+        groups.setdefault((p.actor, p.topic), []).append(p)
+    found = {key: standing(chron, group, as_of) for key, group in groups.items()}
+    return {key: cell for key, cell in found.items() if cell is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """How sure a position listed `--as-of` a day is: certainly stated by then, and certainly the latest."""
+
+    stated: bool
+    latest: bool
 
 
 def list_positions(
     kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
 ) -> list[Position]:
-    """Positions matching the filters, in date order; with `as_of`, what each actor held on each topic then."""
+    """Positions matching the filters, in time order; with `as_of`, what each actor may have held on each topic
+    then (see `held_as_of` for how sure each one is)."""
+    return [p for p, _ in positions_held(kb, filters, stances, as_of)]
+
+
+def positions_held(
+    kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
+) -> list[tuple[Position, Held]]:
+    """`list_positions` with how sure each one is (always sure without `as_of`)."""
     # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
     pool = kb.where("positions", ("actor",), filters.actors.__contains__) if filters.actors else kb.positions
+    chron = chronology(kb)
     chosen = [p for p in pool if position_matches(p, filters) and (not stances or p.stance in stances)]
-    if as_of is not None:
-        stated = [p for p in kb.positions if p.date.start <= as_of.end]
-        held = {p.id for p in latest_by_actor_topic(stated)}
-        chosen = [p for p in chosen if p.id in held]
-    return sorted(chosen, key=lambda p: (p.date.sort_key(), p.actor, p.topic))
+    if as_of is None:
+        return [(p, Held(True, True)) for p in chron.ordered(chosen)]
+    wanted = {(p.actor, p.topic) for p in chosen}
+    mine = [p for p in kb.positions if (p.actor, p.topic) in wanted]  # the whole group decides what was held
+    held: dict[str, Held] = {}
+    for cell in standings(chron, mine, as_of).values():
+        for p in cell.candidates:
+            held[p.id] = Held(p.id not in cell.unstated, cell.certain)
+    return [(p, held[p.id]) for p in chron.ordered(p for p in chosen if p.id in held)]
 
 
 def compile_pattern(
@@ -280,11 +354,6 @@ def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> l
     return records
 
 
-def _by_date(records: list[Any], date_of: Callable[[Any], PartialDate]) -> list[Any]:
-    # Stable: sorting only the matches gives the same order as sorting every record first.
-    return sorted(records, key=lambda r: date_of(r).sort_key())
-
-
 def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Hit]:
     """Every claim, quote, event title and summary matching `pattern`, in date order."""
     hits = []
@@ -294,7 +363,9 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Hit]:
             spans = pattern.spans(text) if text else ()
             if any(start != end for start, end in spans):
                 hits.append(Hit(record, name, text, spans))
-    return _by_date(hits, lambda hit: hit.record.date)
+    records = {id(h.record): h.record for h in hits}.values()
+    order = {id(r): i for i, r in enumerate(chronology(kb).ordered(records))}
+    return sorted(hits, key=lambda hit: order[id(hit.record)])
 
 
 # What --count and --ids need of a record: its id, its date (for the order) and the fields the filters test.
@@ -326,7 +397,7 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[str]
         view = _grep_view(cls)
         found = kb.values(kind, GREP_FIELDS[cls], hit, _GREP_VIEWS[cls])
         chosen += [record for record in map(view._make, found) if keep(record, filters)]
-    return [record.id for record in _by_date(chosen, lambda record: record.date)]
+    return [record.id for record in chronology(kb).ordered(chosen)]
 
 
 def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:
@@ -373,7 +444,7 @@ def known_from(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDat
 def _known(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate, day: PartialDate) -> bool:
     # A source dated only to a month (or year) is certainly out only at the end of it: counting it from its
     # first day would show readers on 1 July what an article of late July reported.
-    return known_from(kb, sources, own_date).end <= day.end
+    return at_or_before(known_from(kb, sources, own_date), day)
 
 
 def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:
@@ -384,10 +455,10 @@ def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:
     if known:
         latest = known[0]
         for entry in known[1:]:
-            if entry.date.sort_key() >= latest.date.sort_key():
+            if later_or_same(entry.date, latest.date):
                 latest = entry
         status = latest.status
-    if status == "held" and event.date.end > day.end:
+    if status == "held" and not at_or_before(event.date, day):
         return "scheduled"
     return status
 
@@ -401,7 +472,9 @@ def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
     were published by then, each event with the status known that day. Actors, topics and sources stay."""
     events = [replace(e, status=known_status(kb, e, day)) for e in kb.events if event_known(kb, e, day)]
     # A statement cannot be read before it was made, whatever older source is also cited for it.
-    positions = [p for p in kb.positions if _known(kb, p.sources, p.date, day) and p.date.start <= day.end]
+    positions = [
+        p for p in kb.positions if _known(kb, p.sources, p.date, day) and span_of(p.date).stated_by(day) != "no"
+    ]
     known = KnowledgeBase(actors=kb.actors, sources=kb.sources, topics=kb.topics, events=events, positions=positions)
     known.by_id = {r.id: r for r in (*kb.actors, *kb.sources, *kb.topics, *events, *positions)}
     return known

@@ -46,8 +46,10 @@ def matrix(
 ) -> None:
     """Actors × topics: each cell the actor's latest stance on the topic, with its date.
 
-    In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a
-    terminal; json, jsonl and csv give one row per filled cell.
+    A cell shows one stance only when it is certainly the latest; when positions with different stances may
+    each be the latest (their order is unknown, or one may not be stated yet by --as-of), it lists them all,
+    marked "?". In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a
+    terminal; json, jsonl and csv give one row per filled cell (one per candidate, with certainly_latest).
 
     \b
     Examples:
@@ -102,8 +104,10 @@ def history(
 ) -> None:
     """How each actor's stance on each topic changed over time; reversals are flagged.
 
-    A reversal is a turn from for (supports, proposes) to against (opposes, rejects, disputes) or back;
-    any other change of stance is marked as changed.
+    A change is asserted only against a position certainly before (by its dates, or by after/before). A
+    reversal is a turn from for (supports, proposes) to against (opposes, rejects) or back; a move to or from
+    conditional, undecided or disputes is "changed"; supports → proposes is no change. Where two differing
+    stances may have come in either order, both say "order unknown" and neither change is asserted.
 
     \b
     Examples:
@@ -116,8 +120,9 @@ def history(
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
-    steps = query_history(kb, filters, as_option("--as-of", date_option, as_of), changes_only)
-    output(history_listing(kb, steps), fmt, csv_safe=csv_safe)
+    day = as_option("--as-of", date_option, as_of)
+    steps = query_history(kb, filters, day, changes_only)
+    output(history_listing(kb, steps, as_of=day is not None), fmt, csv_safe=csv_safe)
 
 
 @app.command()

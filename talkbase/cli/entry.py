@@ -20,7 +20,7 @@ import typer
 from talkbase.cli.app import app, fail
 from talkbase.cli.options import DataOption, RecordArgument
 from talkbase.records.hints import with_article
-from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, Field, Kind, field_help
+from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, ORDER, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
     from talkbase.records.problems import Problem
@@ -76,7 +76,7 @@ _ID_SOURCE = {
 
 
 def _option(kind: Kind, spec: Field) -> Any:
-    many = spec.type in (REFS, TEXTS, ENTRIES)
+    many = spec.type in (REFS, TEXTS, ENTRIES, ORDER)
     if spec.type == ID:
         help_text = f"A new lowercase slug; default: made from the {_ID_SOURCE[kind.key]}"
     else:
@@ -86,7 +86,9 @@ def _option(kind: Kind, spec: Field) -> Any:
         help_text = described + (" (required)" if spec.required else "")
     if many:
         help_text += "; or repeat the option"
-    metavar = {REF: "ID", REFS: "ID", DATE: "DATE", ENTRIES: "ENTRY", CHOICE: "WORD"}.get(spec.type, "TEXT")
+    metavar = {REF: "ID", REFS: "ID", DATE: "DATE", ENTRIES: "ENTRY", CHOICE: "WORD", ORDER: "ID|DATE"}.get(
+        spec.type, "TEXT"
+    )
     option = typer.Option(*option_names(spec), help=help_text, metavar=metavar, show_default=False)
     kind = Optional[list[str]] if many else Optional[str]  # noqa: UP045
     return Annotated[kind, option]
@@ -251,7 +253,7 @@ def _checked_value(spec: Field, value: Any, known: Known) -> Any:
         return [e for item in value for e in (parse_answer(spec, item, known) if isinstance(item, str) else [item])]
     if isinstance(value, list):
         parsed = [v for text in value for v in parse_answer(spec, str(text), known)]
-        return list(dict.fromkeys(parsed)) if spec.type == REFS else parsed
+        return list(dict.fromkeys(parsed)) if spec.type in (REFS, ORDER) else parsed
     return parse_answer(spec, str(value), known)
 
 

@@ -113,10 +113,11 @@ def timeline(
     fmt: FormatOption = Format.table,
     csv_safe: CsvSafeOption = False,
 ) -> None:
-    """Events in date order, grouped by month.
+    """Events in time order, grouped by month.
 
-    Scheduled, postponed and cancelled events stand out from held ones. Partial dates (2025, 2025-07) sort
-    at their earliest day and are shown as written.
+    Scheduled, postponed and cancelled events stand out from held ones. A partial date (2025, 2025-07) is
+    listed where its period begins, under its own heading ("2025, date unknown"), and shown as written; an
+    order given with after/before is always respected (see "Honest time" in the README).
 
     \b
     Examples:
@@ -125,13 +126,15 @@ def timeline(
       talkbase timeline --since 2025-06 --status scheduled --format json
     """
     check_save(save, fmt)
+    from talkbase.ask.query import chronology
     from talkbase.ask.query import timeline as query_timeline
     from talkbase.show.views import timeline_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source, status, kind)
-    items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit)
-    output(timeline_listing(kb, items), fmt, save, csv_safe=csv_safe)
+    chron = chronology(kb)
+    items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit, chron=chron)
+    output(timeline_listing(kb, items, chron), fmt, save, csv_safe=csv_safe)
 
 
 @app.command()
@@ -196,14 +199,15 @@ def positions(
       talkbase positions --topic ceasefire --stance rejects
       talkbase positions --as-of 2025-07-21 --format csv
     """
-    from talkbase.ask.query import list_positions
+    from talkbase.ask.query import positions_held
     from talkbase.show.views import positions_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     day = as_option("--as-of", date_option, as_of)
-    chosen = list_positions(kb, filters, {s.value for s in stance or ()}, day)
-    output(positions_listing(kb, chosen), fmt, csv_safe=csv_safe)
+    chosen = positions_held(kb, filters, {s.value for s in stance or ()}, day)
+    held = dict((p.id, how) for p, how in chosen) if day is not None else None
+    output(positions_listing(kb, [p for p, _ in chosen], held), fmt, csv_safe=csv_safe)
 
 
 @app.command()

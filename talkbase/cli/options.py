@@ -131,7 +131,10 @@ KnownAtOption = Annotated[
 AsOfOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        "--as-of", metavar="DATE", help="For each actor and topic, only the latest position dated on or before DATE."
+        "--as-of",
+        metavar="DATE",
+        help="As things stood at the end of DATE: a position counts as stated only when its date is over by then "
+        "(one that may have been is shown marked).",
     ),
 ]
 SaveOption = Annotated[

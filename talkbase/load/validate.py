@@ -13,7 +13,16 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
-from talkbase.records.dates import DATE_FORMAT_HINT, DateError, PartialDate, parse_date
+from talkbase.records.dates import (
+    DATE_FORMAT_HINT,
+    Chronology,
+    DateError,
+    PartialDate,
+    looks_like_date,
+    parse_date,
+    span_of,
+    timed,
+)
 from talkbase.records.hints import did_you_mean, with_article
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.schema import (
@@ -23,6 +32,7 @@ from talkbase.records.schema import (
     ID,
     ID_RE,
     KINDS,
+    ORDER,
     REF,
     REFS,
     TEXT,
@@ -32,6 +42,7 @@ from talkbase.records.schema import (
     WIKIDATA_RE,
     Field,
     singular,
+    stance_side,
 )
 
 
@@ -74,6 +85,7 @@ def validate(records: list[RawRecord]) -> list[Problem]:
     ids, duplicate_problems = index_ids(records)
     problems.extend(duplicate_problems)
     problems.extend(check_references(references, ids))
+    problems.extend(check_chronology(records, ids))
     problems.extend(check_unused(records, references))
     problems.extend(check_source_provenance(records))
     return problems
@@ -278,6 +290,29 @@ def check_refs(
             yield from check_ref(spec, item, Where(path, *value.item_pos[index]))
 
 
+def check_order_items(
+    spec: Field, value: Any, where: Where, label: str, path: str, refs: list[Reference]
+) -> Iterator[Problem]:
+    """`after`/`before`: a list whose items are dates or ids of events and positions."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield where.problem("wrong-type", f"`{spec.name}` must be a list", f"write `[{value}]`")
+        return
+    if not isinstance(value, YList):
+        yield _wrong_type(spec, value, where, "a list of ids or dates")
+        return
+    for index, item in enumerate(value):
+        item_where = Where(path, *value.item_pos[index])
+        text = date_text(item)
+        if item is REPORTED:
+            continue
+        if text is None:
+            yield _wrong_type(spec, item, item_where, "an id or a date")
+        elif isinstance(item, int) or looks_like_date(text):
+            yield from check_date(spec, text, item_where)
+        else:
+            refs.append(Reference(spec, item, path, value, index))
+
+
 def check_texts(spec: Field, value: Any, where: Where, _label: str, path: str, *_: Any) -> Iterator[Problem]:
     if not isinstance(value, YList):
         hint = f"write `[{value}]`" if isinstance(value, str) else ""
@@ -335,7 +370,7 @@ def check_entries(
 def check_order(data: YMap, first: str, last: str, path: str) -> Iterator[Problem]:
     """`last` (end, until) must not come before `first` (date, since) when both are valid dates."""
     start, stop = _valid_date(data.get(first)), _valid_date(data.get(last))
-    if start and stop and stop.end < start.start:
+    if start and stop and span_of(stop).before(span_of(start)):
         where = value_where(data, last, path)
         yield where.problem("date-order", f"`{last}` {stop} is before `{first}` {start}")
 
@@ -361,6 +396,7 @@ CHECKERS: dict[str, Checker] = {
     REF: check_ref,
     REFS: check_refs,
     TEXTS: check_texts,
+    ORDER: check_order_items,
     URL: check_url,
     WIKIDATA: check_wikidata,
     ENTRIES: check_entries,
@@ -428,6 +464,95 @@ def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> 
             found_kind = with_article(singular(found.kind))
             message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {with_article(wanted)}"
             yield ref.where.problem("wrong-kind-ref", message)
+
+
+def _dated(record: RawRecord) -> Any:
+    """A valid event or position as the chronology reads it, or None when its dates are not valid."""
+    data = record.data
+    if record.kind not in ("events", "positions") or type(data) is not YMap or type(data.get("id")) is not str:
+        return None
+    date, end = _valid_date(data.get("date")), _valid_date(data.get("end"))
+    if date is None or ("end" in data and end is None):
+        return None
+    order = {name: tuple(_order_items(data.get(name))) for name in ("after", "before")}
+    return _Dated(data["id"], date, end, order["after"], order["before"], record)
+
+
+def _order_items(value: Any) -> Iterator[str]:
+    if isinstance(value, YList):
+        yield from (text for item in value if (text := date_text(item)) is not None)
+
+
+class _Dated(NamedTuple):
+    id: str
+    date: PartialDate
+    end: PartialDate | None
+    after: tuple[str, ...]
+    before: tuple[str, ...]
+    record: RawRecord
+
+
+def check_chronology(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
+    """Orders the curator gave (`after`, `before`) that loop or that the dates rule out, and pairs of positions
+    of one actor on one topic whose stances differ while their order is unknown."""
+    dated = {d.id: d for d in map(_dated, records) if d is not None and ids.get(d.id) is d.record}
+    ordering = [d for d in dated.values() if d.after or d.before]
+    named = {item for d in ordering for item in (*d.after, *d.before) if item in dated}
+    nodes = {d.id: d for d in ordering} | {i: dated[i] for i in named}
+    chronology = Chronology(timed(d) for d in nodes.values())
+    yield from _order_problems(chronology, dated)
+    if not chronology.cycles and not chronology.conflicts:
+        yield from check_unknown_order(chronology, [d for d in dated.values() if d.record.kind == "positions"])
+
+
+def _order_problems(chronology: Chronology, dated: dict[str, _Dated]) -> Iterator[Problem]:
+    for loop in chronology.cycles:
+        first = dated[loop[0]]
+        field = "after" if first.after else "before"
+        chain = " → ".join(f"`{i}`" for i in [*loop, loop[0]])
+        message = f"a loop of `after`/`before`: {chain} (each before the next), so none of them can come first"
+        hint = "remove the `after` or `before` that a source does not support"
+        yield value_where(first.record.data, field, first.record.path).problem("order-cycle", message, hint)
+    for conflict in chronology.conflicts:
+        data = dated[conflict.record].record.data
+        path = dated[conflict.record].record.path
+        items = data[conflict.field]
+        if conflict.index is None:
+            where = value_where(data, conflict.field, path)
+        else:
+            where = Where(path, *items.item_pos[conflict.index])
+        yield where.problem("order-conflict", conflict.message, "check the dates, or remove this `after`/`before`")
+
+
+def check_unknown_order(chronology: Chronology, positions: list[_Dated]) -> Iterator[Problem]:
+    """Warn where one actor's stances on one topic differ while the dates (and orders given) leave unknown which
+    came first: `history` and `matrix` can then say nothing about the change."""
+    groups: dict[tuple[Any, Any], list[_Dated]] = {}
+    for d in positions:
+        data = d.record.data
+        if type(data.get("actor")) is str and type(data.get("topic")) is str and type(data.get("stance")) is str:
+            groups.setdefault((data["actor"], data["topic"]), []).append(d)
+    for (actor, topic), group in groups.items():
+        if len(group) < 2:
+            continue
+        said = {id(d): d.record.data["stance"] for d in group}
+        sides = {id(d): stance_side(stance) for d, stance in zip(group, said.values())}
+        reported: set[frozenset[int]] = set()
+        for i, j in sorted(chronology.unordered_peers(group, lambda d, sides=sides: sides[id(d)]).items()):
+            if frozenset((i, j)) in reported:
+                continue
+            reported.add(frozenset((i, j)))
+            yield _unknown_order_warning(group[i], group[j], said, actor, topic)
+
+
+def _unknown_order_warning(mine: _Dated, other: _Dated, said: dict[int, str], actor: str, topic: str) -> Problem:
+    message = (
+        f"positions `{mine.id}` ({said[id(mine)]}, {mine.date}) and `{other.id}` ({said[id(other)]}, {other.date}) "
+        f"of `{actor}` on `{topic}` differ in stance, but which came first is unknown"
+    )
+    hint = f"give a more precise date, or `after: [{other.id}]` or `before: [{other.id}]` where a source says which"
+    where = value_where(mine.record.data, "date", mine.record.path)
+    return where.problem("order-unknown", message, hint, warning=True)
 
 
 def check_unused(records: list[RawRecord], references: list[Reference]) -> Iterator[Problem]:

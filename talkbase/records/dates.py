@@ -1,12 +1,26 @@
-"""Partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`): parsed once, kept as written, sorted at their earliest day."""
+"""Dates and order: the one module that does date arithmetic.
+
+A partial date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) is parsed once, kept as written, and stands for an interval of
+days: `2025-07` is 1-31 July. A record (an event, a position) occupies a `Span` of days: its date's interval,
+widened by an event's `end`, narrowed by the curator's `after`/`before`. One record is certainly before another
+only when its span ends before the other's begins, or when `after`/`before` say so (directly or through a chain);
+otherwise their order is unknown. `Chronology` holds those facts for a knowledge base and answers every question
+about order that a command asks: is A before B, what may be the latest, was it stated by a day, in what order to
+list records.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import heapq
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 # ASCII digits only: `\d` and int() would also take ２０２５ or ٢٠٢٥, which no reader of the file sees as a date
 _DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -59,3 +73,373 @@ def parse_date(text: str) -> PartialDate:
     except ValueError as exc:
         raise DateError(f"impossible date `{text}`: {exc}") from None
     return PartialDate(text, day_date, day_date)
+
+
+DAY = dt.timedelta(days=1)
+# What a curator means as a date in `after`/`before` (a slug such as `round-3` is an id); malformed ones included,
+# so that `2025-7-3` is reported as a bad date rather than as an unknown record.
+_DATE_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]+){0,2}")
+
+
+def looks_like_date(value: str) -> bool:
+    """Whether an `after`/`before` item is meant as a date rather than a record id."""
+    return _DATE_LIKE.fullmatch(value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The days a record may fall on, first and last included."""
+
+    first: dt.date
+    last: dt.date
+
+    def before(self, other: Span) -> bool:
+        """Certainly before: this span ends before the other begins."""
+        return self.last < other.first
+
+    def stated_by(self, day: PartialDate) -> str:
+        """'yes' when the span ends by the end of `day`, 'no' when it begins after it, else 'maybe'."""
+        if self.last <= day.end:
+            return "yes"
+        return "no" if self.first > day.end else "maybe"
+
+    def overlaps(self, since: PartialDate | None, until: PartialDate | None) -> bool:
+        """Whether the span shares a day with the period from `since` to `until` (either may be open)."""
+        return not ((since is not None and self.last < since.start) or (until is not None and self.first > until.end))
+
+    def width(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def span_of(date: PartialDate, end: PartialDate | None = None) -> Span:
+    """The days a record dated `date` (through `end`, for a multi-day event) may fall on."""
+    return Span(date.start, (end or date).end)
+
+
+def at_or_before(date: PartialDate, day: PartialDate) -> bool:
+    """Whether all of `date` is over by the end of `day`: a source of July is certainly out on 31 July only."""
+    return date.end <= day.end
+
+
+def later_or_same(date: PartialDate, other: PartialDate) -> bool:
+    """For picking the latest of dated entries in file order: `date` is not certainly before `other`."""
+    return not span_of(date).before(span_of(other))
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """What the chronology needs of a record: its id, its span as dated, and the order its curator gave."""
+
+    id: str
+    span: Span
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+
+class Dated(Protocol):
+    """A record with a date (an event, a position, or a view of one); `end` and `after`/`before` are optional."""
+
+    id: str
+    date: PartialDate
+
+
+def timed(record: Any) -> Timed:
+    """A record as the chronology sees it."""
+    span = span_of(record.date, getattr(record, "end", None))
+    return Timed(record.id, span, getattr(record, "after", ()), getattr(record, "before", ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """An order the curator gave that the dates (or the other orders) rule out; `index` is the item of
+    `field` at fault, or None when only the combination is impossible."""
+
+    record: str
+    field: str
+    index: int | None
+    message: str
+
+
+class Chronology:
+    """The order of records: spans narrowed by `after`/`before`, and which record is certainly before which.
+
+    Built from the records that give an order and the records they name; every other record keeps the span of
+    its date. `cycles` and `conflicts` are what `check` reports; a valid knowledge base has neither."""
+
+    def __init__(self, nodes: Iterable[Timed]) -> None:
+        self.written: dict[str, Span] = {}
+        self.narrowed: dict[str, Span] = {}
+        self.cycles: list[list[str]] = []
+        self.conflicts: list[Conflict] = []
+        self._later: dict[str, set[str]] = {}  # explicit order: id -> ids said to come after it
+        self._reach: dict[str, frozenset[str]] = {}
+        self._targets: set[str] = set()
+        given = list(nodes)
+        self.written = {node.id: node.span for node in given}
+        bounds = {node.id: [node.span.first, node.span.last, "", ""] for node in given}
+        for node in given:
+            self._read_order(node, bounds)
+        self._targets = {t for targets in self._later.values() for t in targets}
+        looped = self._find_cycles([node.id for node in given])
+        self._narrow(bounds, looped)
+        failed = {c.record for c in self.conflicts}
+        for node in given:
+            first, last, why_first, why_last = bounds[node.id]
+            if first > last and node.id not in failed and node.id not in looped:
+                message = (
+                    f"its `after` and `before` leave no day for it: on or after {first} ({why_first}) "
+                    f"and on or before {last} ({why_last})"
+                )
+                self.conflicts.append(Conflict(node.id, "after" if node.after else "before", None, message))
+            elif first <= last and (first, last) != (node.span.first, node.span.last):
+                self.narrowed[node.id] = Span(first, last)
+
+    def _read_order(self, node: Timed, bounds: dict[str, list[Any]]) -> None:
+        """The bounds a node's own `after`/`before` give, its edges, and the items the dates rule out."""
+        mine = bounds[node.id]
+        for name, items in (("after", node.after), ("before", node.before)):
+            for index, item in enumerate(items):
+                if looks_like_date(item):
+                    try:
+                        date = parse_date(item)
+                    except DateError:
+                        continue  # reported by validation
+                    problem = self._date_bound(node, name, date, mine)
+                elif item in self.written:
+                    problem = self._record_bound(node, name, item)
+                else:
+                    continue  # not a dated record: validation reports the reference
+                if problem:
+                    self.conflicts.append(Conflict(node.id, name, index, problem))
+
+    def _date_bound(self, node: Timed, name: str, date: PartialDate, mine: list[Any]) -> str:
+        written = _shown(node.span)
+        if name == "after":
+            if date.end >= node.span.last:
+                return f"`after: {date}` contradicts its date: it is dated {written}, which is not after {date}"
+            if date.end + DAY > mine[0]:
+                mine[0], mine[2] = date.end + DAY, f"after {date}"
+        else:
+            if date.start <= node.span.first:
+                return f"`before: {date}` contradicts its date: it is dated {written}, which is not before {date}"
+            if date.start - DAY < mine[1]:
+                mine[1], mine[3] = date.start - DAY, f"before {date}"
+        return ""
+
+    def _record_bound(self, node: Timed, name: str, other: str) -> str:
+        earlier, later = (other, node.id) if name == "after" else (node.id, other)
+        self._later.setdefault(earlier, set()).add(later)
+        if self.written[later].before(self.written[earlier]):
+            return (
+                f"`{name}: {other}` contradicts the dates: `{later}` ({_shown(self.written[later])}) certainly comes "
+                f"before `{earlier}` ({_shown(self.written[earlier])})"
+            )
+        return ""
+
+    def _find_cycles(self, order: list[str]) -> set[str]:
+        """Every loop of `after`/`before` (a after b after a), as the records in it; returns all looped ids."""
+        rank = {record_id: i for i, record_id in enumerate(order)}
+        looped: set[str] = set()
+        for component in _strong_components(self._later, order):
+            if len(component) > 1 or component[0] in self._later.get(component[0], ()):
+                members = sorted(component, key=rank.__getitem__)
+                self.cycles.append(_loop_through(members, self._later))
+                looped.update(members)
+        return looped
+
+    def _narrow(self, bounds: dict[str, list[Any]], looped: set[str]) -> None:
+        """Push bounds along the explicit order until nothing moves: what comes after X begins no earlier than
+        X does, and X ends no later than what comes after it."""
+        edges = [(a, b) for a, laters in self._later.items() for b in laters if a not in looped or b not in looped]
+        for _ in range(len(edges) + 1):  # a DAG settles in at most as many rounds as it has edges
+            moved = False
+            for earlier, later in edges:
+                low, high = bounds[earlier], bounds[later]
+                if low[0] <= low[1] and low[0] > high[0]:
+                    high[0], high[2] = low[0], low[2] or f"after `{earlier}`"
+                    moved = True
+                if high[0] <= high[1] and high[1] < low[1]:
+                    low[1], low[3] = high[1], high[3] or f"before `{later}`"
+                    moved = True
+            if not moved:
+                return
+
+    def span(self, record: Any) -> Span:
+        """The days a record may fall on: its date's span, narrowed by any order given."""
+        found = self.narrowed.get(record.id)
+        return found if found is not None else span_of(record.date, getattr(record, "end", None))
+
+    def reach(self, record_id: str) -> frozenset[str]:
+        """The ids said (directly or through a chain) to come after `record_id`."""
+        if record_id not in self._later:
+            return frozenset()
+        found = self._reach.get(record_id)
+        if found is None:
+            seen: set[str] = set()
+            stack = [record_id]
+            while stack:
+                for nxt in self._later.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            found = self._reach[record_id] = frozenset(seen)
+        return found
+
+    def before(self, a: Any, b: Any) -> bool:
+        """Whether `a` certainly comes before `b`."""
+        return self.span(a).before(self.span(b)) or b.id in self.reach(a.id)
+
+    def ordered(self, records: Iterable[T]) -> list[T]:
+        """Records in time order: by the first day they may fall on, a wider span (a coarser date) before a
+        narrower one on the same day, then as written; every certain order and every `after`/`before` respected."""
+        items = list(records)
+        spans = [self.span(r) for r in items]
+        keys = [(s.first, -s.width(), i) for i, s in enumerate(spans)]
+        index = {r.id: i for i, r in enumerate(items)}
+        chained = [i for i, r in enumerate(items) if self.reach(r.id) & index.keys()]
+        if not chained:
+            return [items[k[2]] for k in sorted(keys)]
+        return [items[i] for i in self._topological(items, keys, index, chained)]
+
+    def _topological(self, items: list[Any], keys: list[Any], index: dict[str, int], chained: list[int]) -> list[int]:
+        # Kahn's algorithm, always taking the smallest key that is free: since what comes after X never begins
+        # before X, a record certainly before another by the dates is also taken first.
+        later: dict[int, list[int]] = {i: [index[r] for r in self.reach(items[i].id) if r in index] for i in chained}
+        waiting = [0] * len(items)
+        for targets in later.values():
+            for t in targets:
+                waiting[t] += 1
+        free = [keys[i] for i in range(len(items)) if not waiting[i]]
+        heapq.heapify(free)
+        result = []
+        while free:
+            i = heapq.heappop(free)[2]
+            result.append(i)
+            for t in later.get(i, ()):
+                waiting[t] -= 1
+                if not waiting[t]:
+                    heapq.heappush(free, keys[t])
+        return result
+
+    def latest(self, records: Sequence[T], superseding: Sequence[T] | None = None) -> list[T]:
+        """Those of `records` that may be the latest: certainly before none of `superseding` (default: of
+        `records` themselves). In the order given."""
+        others = list(records if superseding is None else superseding)
+        firsts = sorted(((self.span(r).first, i) for i, r in enumerate(others)), reverse=True)[:2]
+        where = {id(r): i for i, r in enumerate(others)}
+        result = []
+        for record in records:
+            own = where.get(id(record))
+            top = next((first for first, i in firsts if i != own), None)
+            if top is not None and self.span(record).last < top:
+                continue
+            reach = self.reach(record.id)
+            if reach and any(o.id in reach for o in others):
+                continue
+            result.append(record)
+        return result
+
+    def unordered_peers(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
+        """For each record (by index) that has a peer of another `kind` whose order against it is unknown, one
+        such peer's index."""
+        if any(self.reach(r.id) for r in records) or any(r.id in self._targets for r in records):
+            return self._unordered_pairwise(records, kind)
+        spans = [self.span(r) for r in records]
+        kinds = [kind(r) for r in records]
+        by_first = sorted(range(len(records)), key=lambda i: spans[i].first)
+        found: dict[int, int] = {}
+        # Earlier-starting peers overlap when they end on or after this one begins; later-starting ones when they
+        # begin on or before it ends: one sweep each way, keeping the widest reach of each kind.
+        for sweep, reaches, better in (
+            (by_first, lambda j, i: spans[j].last >= spans[i].first, lambda j, k: spans[j].last > spans[k].last),
+            (
+                by_first[::-1],
+                lambda j, i: spans[j].first <= spans[i].last,
+                lambda j, k: spans[j].first < spans[k].first,
+            ),
+        ):
+            best: dict[str, int] = {}
+            for i in sweep:
+                if i not in found:
+                    peer = next((j for k, j in best.items() if k != kinds[i] and reaches(j, i)), None)
+                    if peer is not None:
+                        found[i] = peer
+                held = best.get(kinds[i])
+                if held is None or better(i, held):
+                    best[kinds[i]] = i
+        return found
+
+    def _unordered_pairwise(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for i, a in enumerate(records):
+            for j, b in enumerate(records):
+                if i != j and kind(a) != kind(b) and not self.before(a, b) and not self.before(b, a):
+                    found[i] = j
+                    break
+        return found
+
+
+def _shown(span: Span) -> str:
+    return str(span.first) if span.first == span.last else f"{span.first} to {span.last}"
+
+
+def _strong_components(edges: dict[str, set[str]], order: list[str]) -> list[list[str]]:
+    """Tarjan's strongly connected components of the graph `edges`, iteratively (no recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in [n for n in order if n in edges]:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def _loop_through(members: list[str], edges: dict[str, set[str]]) -> list[str]:
+    """A shortest loop from the first member back to itself inside the component, then any members it missed:
+    [a, b, c] for a before b before c before a."""
+    inside = set(members)
+    start = members[0]
+    came_from: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for nxt in sorted(edges.get(node, ())):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                loop = path[::-1]
+                return loop + [m for m in members if m not in loop]
+            if nxt in inside and nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return members

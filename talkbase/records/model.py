@@ -83,6 +83,8 @@ class Event:
     summary: str | None = None
     sources: tuple[str, ...]
     history: tuple[HistoryEntry, ...] = ()
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
     loc: Loc
 
 
@@ -98,6 +100,8 @@ class Position:
     event: str | None = None
     contests: tuple[str, ...] = ()
     sources: tuple[str, ...]
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
     loc: Loc
 
 
@@ -234,6 +238,8 @@ def _converted(data: dict[str, Any]) -> dict[str, Any]:
             value = tuple(_role(r) for r in value)
         elif key == "history":
             value = tuple(_history_entry(e) for e in value)
+        elif key in _ORDER_FIELDS:  # a year may be written as a bare number: `before: [2026]`
+            value = tuple(str(item) for item in value)
         elif isinstance(value, list):
             value = tuple(value)
         result[key] = value
@@ -250,6 +256,7 @@ def _history_entry(data: dict[str, Any]) -> HistoryEntry:
 
 
 _DATE_FIELDS = {"date", "end"}
+_ORDER_FIELDS = {"after", "before"}
 _CLASSES = {"actors": Actor, "sources": Source, "topics": Topic, "events": Event, "positions": Position}
 
 

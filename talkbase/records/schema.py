@@ -22,6 +22,7 @@ TEXTS = "texts"  # a list of strings
 URL = "url"  # an http(s) URL
 WIKIDATA = "wikidata"  # Q + digits
 ENTRIES = "entries"  # a list of mappings, each with its own `subfields` (roles, event history)
+ORDER = "order"  # a list of ids of records of `refs`, or dates: what a record certainly comes after / before
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,32 @@ STANCES = (
     "disputes",
     "undecided",
 )
+
+# Which stances are on one side: a turn between for and against is a reversal; conditional, undecided and disputes
+# (which contests a claim rather than taking a side) are each a side of their own, so moving to or from one is a
+# change, never a reversal; supports and proposes (or opposes and rejects) are the same side, no change at all.
+STANCE_SIDES = {"supports": "for", "proposes": "for", "opposes": "against", "rejects": "against"}
+
+
+def stance_side(stance: str) -> str:
+    """`for`, `against`, or the stance itself for one that takes neither side."""
+    return STANCE_SIDES.get(stance, stance)
+
+
+def stance_change(before: str, after: str) -> str:
+    """'' when both stances are on one side, 'reversal' for a turn between for and against, else 'changed'."""
+    sides = {stance_side(before), stance_side(after)}
+    if len(sides) == 1:
+        return ""
+    return "reversal" if sides == {"for", "against"} else "changed"
+
+
+ORDER_REFS = ("events", "positions")
+
+
+def order_fields() -> tuple[Field, Field]:
+    return (Field("after", ORDER, refs=ORDER_REFS), Field("before", ORDER, refs=ORDER_REFS))
+
 
 ROLE_FIELDS = (
     Field("title", TEXT, required=True),
@@ -141,6 +168,7 @@ KINDS: dict[str, Kind] = {
                 Field(
                     "history", ENTRIES, subfields=HISTORY_FIELDS, item="history entry"
                 ),  # extension: status changes as reported
+                *order_fields(),
             ),
         ),
         Kind(
@@ -157,6 +185,7 @@ KINDS: dict[str, Kind] = {
                 Field("event", REF, refs=("events",)),
                 Field("contests", REFS, refs=("events", "positions")),
                 Field("sources", REFS, required=True, refs=("sources",)),
+                *order_fields(),
             ),
         ),
     )
@@ -176,6 +205,7 @@ def field_help(spec: Field) -> str:
         CHOICE: f"one of {', '.join(spec.vocab)}",
         REF: f"the id or name of the {targets}",
         REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
+        ORDER: f"ids of {' or '.join(spec.refs)}, or dates (YYYY, YYYY-MM or YYYY-MM-DD), separated by commas",
         TEXTS: "text (several: separate them with ;)",
         URL: "an http(s) URL",
         WIKIDATA: "Q and digits, e.g. Q212",

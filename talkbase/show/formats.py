@@ -205,9 +205,12 @@ def write_csv(listing: Listing[Any], console: Console, safe: bool = False) -> No
 
 
 def _csv_cell(value: Any) -> str:
-    """Lists of ids join with `; `; nested values (roles) are JSON; control characters are escaped."""
+    """Lists of ids join with `; `; nested values (roles) are JSON, and so are true and false; control
+    characters are escaped."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         text = "; ".join(value)
     elif isinstance(value, (list, dict)):

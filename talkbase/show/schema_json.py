@@ -18,6 +18,7 @@ from talkbase.records.schema import (
     ID,
     ID_RE,
     KINDS,
+    ORDER,
     REF,
     REFS,
     TEXT,
@@ -91,6 +92,10 @@ def _refs(spec: Field) -> dict[str, Any]:
     return {"type": "array", "items": _ID, **({"minItems": 1} if spec.required else {})}
 
 
+def _order(spec: Field) -> dict[str, Any]:
+    return {"type": "array", "items": {"anyOf": [_ID, *_date(spec)["anyOf"]]}}
+
+
 def _entries(spec: Field) -> dict[str, Any]:
     return {"type": "array", "items": _mapping(spec.subfields)}
 
@@ -106,6 +111,7 @@ _TYPES = {
     URL: lambda _: {"type": "string", "format": "uri", "pattern": URL_PATTERN},
     WIKIDATA: lambda _: {"type": "string", "pattern": f"^{WIKIDATA_RE.pattern}$"},
     ENTRIES: _entries,
+    ORDER: _order,
 }
 
 
@@ -118,6 +124,8 @@ def _describe(spec: Field) -> str:
         CHOICE: f"One of {', '.join(spec.vocab)}.",
         REF: f"The id of {targets}.",
         REFS: f"Ids, each of {targets}{' (at least one)' * spec.required}.",
+        ORDER: f"What this record certainly comes {spec.name}: ids, each of {targets}, or dates (YYYY, YYYY-MM or "
+        "YYYY-MM-DD). A date counts whole: `before: [2025-07]` means by 30 June.",
         URL: "A full http(s) URL.",
         WIKIDATA: "A Wikidata item id: Q followed by digits, e.g. Q212.",
         ENTRIES: f"A list of {spec.item} mappings: " + ", ".join(_entry_field(f) for f in spec.subfields) + ".",

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.ask.query import Counts, Hit, TimelineItem, actor_names, current_role
+from talkbase.ask.query import Counts, Held, Hit, TimelineItem, actor_names, current_role
+from talkbase.records.dates import Chronology
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.text import escape_controls
 from talkbase.show.formats import Column, Listing, listing_table, record_dict
@@ -17,6 +18,7 @@ from talkbase.show.render import literal
 
 if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.ask.analysis
     from talkbase.ask.analysis import Dispute, Matrix, Step
+    from talkbase.ask.query import Standing
 
 STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
 STANCE_STYLES = {
@@ -47,31 +49,48 @@ def ids(values: tuple[str, ...]) -> Text:
 
 
 def month_label(item: Event | Position) -> str:
+    """The heading a timeline row goes under: its month, or, for a date without a day, a heading that says so
+    (a `2025` item is listed where 2025 begins, but it is not of 1 January)."""
     date = item.date
-    return str(date.start.year) if date.precision == "year" else date.start.strftime("%b %Y")
+    if date.precision == "year":
+        return f"{date.start.year}, date unknown"
+    month = date.start.strftime("%b %Y")
+    return f"{month}, day unknown" if date.precision == "month" else month
 
 
 def span(event: Event) -> str:
     return f"{event.date}…{event.end}" if event.end else str(event.date)
 
 
+def when(item: Event | Position, chron: Chronology | None) -> Text:
+    """A record's date as written; when `after`/`before` narrow it, the days it may fall on after it."""
+    written = span(item) if isinstance(item, Event) else str(item.date)
+    narrowed = chron.narrowed.get(item.id) if chron is not None else None
+    if narrowed is None:
+        return Text(written)
+    days = str(narrowed.first) if narrowed.first == narrowed.last else f"{narrowed.first}…{narrowed.last}"
+    return Text.assemble(written, (f" ({days})", "dim"))
+
+
 def _typed(kind: str, record: Any) -> dict[str, Any]:
     return {"type": kind, **record_dict(record)}
 
 
-def timeline_listing(kb: KnowledgeBase, items: list[TimelineItem]) -> Listing[TimelineItem]:
-    """Events (and positions) in date order under month headings; status and stance visibly marked."""
+def timeline_listing(
+    kb: KnowledgeBase, items: list[TimelineItem], chron: Chronology | None = None
+) -> Listing[TimelineItem]:
+    """Events (and positions) in time order under month headings; status and stance visibly marked."""
 
     def cells(item: TimelineItem) -> list[Text]:
         if isinstance(item, Event):
             italic = "italic" if item.status != "held" else ""
             return [
-                Text(span(item)), status_text(item.status), literal(item.kind), literal(item.title, italic),
+                when(item, chron), status_text(item.status), literal(item.kind), literal(item.title, italic),
                 literal(item.location), names(kb, item.participants),
             ]  # fmt: skip
         topic = actor_names(kb, [item.topic])[0]
         return [
-            Text(str(item.date)), stance_text(item.stance), Text("position", style="dim"),
+            when(item, chron), stance_text(item.stance), Text("position", style="dim"),
             literal(f"{item.claim} [{topic}]"), Text(""), names(kb, [item.actor]),
         ]  # fmt: skip
 
@@ -114,16 +133,33 @@ def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Cou
     return Listing("actors", actors, columns, as_dict)
 
 
-def positions_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[Position]:
+def positions_listing(
+    kb: KnowledgeBase, positions: list[Position], held: dict[str, Held] | None = None, chron: Chronology | None = None
+) -> Listing[Position]:
+    """Positions; with `held` (from --as-of), a column and two fields saying how sure each one is."""
     columns = [
         Column("actor", lambda p: names(kb, [p.actor])),
         Column("topic", lambda p: names(kb, [p.topic])),
         Column("stance", lambda p: stance_text(p.stance), wrap=False),
-        Column("date", lambda p: Text(str(p.date)), wrap=False),
+        Column("date", lambda p: when(p, chron), wrap=False),
         Column("claim", lambda p: literal(p.claim)),
         Column("sources", lambda p: ids(p.sources)),
     ]
-    return Listing("positions", positions, columns, record_dict)
+    if held is None:
+        return Listing("positions", positions, columns, record_dict)
+
+    def as_dict(p: Position) -> dict[str, Any]:
+        return {**record_dict(p), "certainly_stated": held[p.id].stated, "certainly_latest": held[p.id].latest}
+
+    columns.insert(4, Column("as of", lambda p: held_text(held[p.id])))
+    return Listing("positions", positions, columns, as_dict)
+
+
+def held_text(held: Held) -> Text:
+    """How sure a position listed as of a day is, in words."""
+    if not held.stated:
+        return Text("may not be stated yet", style="yellow")
+    return Text("") if held.latest else Text("may not be the latest", style="yellow")
 
 
 def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict[str, int]) -> Listing[Source]:
@@ -212,7 +248,9 @@ def field_rows(kb: KnowledgeBase, record: Any) -> list[tuple[str, Text]]:
     return rows
 
 
-_REFERENCE_FIELDS = {"actor", "topic", "event", "affiliation", "participants", "topics", "sources", "contests"}
+_REFERENCE_FIELDS = {
+    "actor", "topic", "event", "affiliation", "participants", "topics", "sources", "contests", "after", "before",
+}  # fmt: skip
 
 
 def _field_text(kb: KnowledgeBase, key: str, value: Any) -> Text:
@@ -273,28 +311,38 @@ def referrers_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
     return Listing("records", records, columns, lambda r: {"type": kind_of(r), **record_dict(r)})
 
 
-def standing_listing(kb: KnowledgeBase, positions: list[Position]) -> Listing[Position]:
-    """Who stands where on a topic: each actor's latest position."""
+def standing_listing(kb: KnowledgeBase, positions: list[Position], unsure: set[str]) -> Listing[Position]:
+    """Who stands where on a topic: each actor's latest position, or every one that may be (`unsure`)."""
     columns = [
         Column("actor", lambda p: names(kb, [p.actor])),
         Column("stance", lambda p: stance_text(p.stance), wrap=False),
         Column("date", lambda p: Text(str(p.date)), wrap=False),
+        Column("latest", lambda p: Text("maybe", style="yellow") if p.id in unsure else Text("yes"), wrap=False),
         Column("claim", lambda p: literal(p.claim)),
     ]
-    return Listing("positions", positions, columns, record_dict)
+    return Listing(
+        "positions", positions, columns, lambda p: {**record_dict(p), "certainly_latest": p.id not in unsure}
+    )
 
 
 def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any]]]:
     """The listings shown under a record: who refers to it, and for a topic, where each actor stands."""
-    from talkbase.ask.query import latest_by_actor_topic, referrers
+    from talkbase.ask.query import chronology, referrers, standings
 
     sections: list[tuple[str, Listing[Any]]] = []
+    chron = chronology(kb)
     if isinstance(record, Topic):
-        latest = latest_by_actor_topic(p for p in kb.positions if p.topic == record.id)
-        latest.sort(key=lambda p: (p.date.sort_key(), p.actor))
-        sections.append(("Where each actor stands (latest position)", standing_listing(kb, latest)))
+        cells = standings(chron, [p for p in kb.positions if p.topic == record.id]).values()
+        latest = chron.ordered(p for cell in cells for p in cell.candidates)
+        unsure = {p.id for cell in cells if not cell.certain for p in cell.candidates}
+        sections.append(("Where each actor stands (latest position)", standing_listing(kb, latest, unsure)))
     found = referrers(kb, record.id)
-    found.sort(key=lambda r: (kind_of(r), r.date.sort_key() if hasattr(r, "date") else (), r.id))
+    kinds = {kind: [r for r in found if kind_of(r) == kind] for kind in sorted({kind_of(r) for r in found})}
+    found = [
+        r
+        for rows in kinds.values()
+        for r in (chron.ordered(rows) if hasattr(rows[0], "date") else sorted(rows, key=lambda r: r.id))
+    ]
     sections.append(("Referred to by", referrers_listing(kb, found)))
     return sections
 
@@ -339,15 +387,20 @@ STANCE_ABBREVIATIONS = {
 
 
 def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Actor]:
-    """Actors down, topics across, each cell the latest stance and its date. `short` numbers the topic
-    columns and abbreviates stances (see `matrix_legend`), as in the terminal."""
+    """Actors down, topics across, each cell the latest stance and its date; a cell whose latest is uncertain
+    lists every candidate, each marked `?`. `short` numbers the topic columns and abbreviates stances (see
+    `matrix_legend`), as in the terminal."""
 
     def cell(number: int, topic: Topic) -> Column[Actor]:
         def text(actor: Actor) -> Text:
-            p = m.cell(actor.id, topic.id)
-            if p is None:
+            found = m.cell(actor.id, topic.id)
+            if found is None:
                 return Text("")
-            return Text(f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance} {p.date}")
+            mark = "" if found.certain else "?"
+            words = [
+                f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
+            ]
+            return Text(" | ".join(words))
 
         return Column(str(number) if short else escape_controls(topic.name), text)
 
@@ -361,10 +414,10 @@ def matrix_panels(m: Matrix, width: int) -> Any:
     from rich.console import Group
     from rich.table import Table
 
-    dates = [len(str(p.date)) for p in m.cells.values()] or [4]
+    dates = [len(str(p.date)) + (not c.certain) for c in m.cells.values() for p in c.candidates] or [4]
     name_width = min(24, max(len(a.name) for a in m.actors))
     one_line = max(len(a) for a in STANCE_ABBREVIATIONS.values()) + 1 + max(dates)
-    two_lines = max(4, max(dates))
+    two_lines = max(5, max(dates))
     fits_on_one_line = name_width + len(m.topics) * (one_line + 2) <= width
     cell_width = one_line if fits_on_one_line else two_lines
     per_panel = max(1, (width - name_width - 2) // (cell_width + 2))
@@ -379,46 +432,69 @@ def matrix_panels(m: Matrix, width: int) -> Any:
             cells = [m.cell(actor.id, topic.id) for _, topic in chunk]
             if any(cells):
                 sep = " " if fits_on_one_line else "\n"
-                table.add_row(literal(actor.name), *(_matrix_cell(p, sep) for p in cells))
+                table.add_row(literal(actor.name), *(_matrix_cell(c, sep) for c in cells))
         parts += [table, Text("")]
     parts.append(matrix_legend(m))
     return Group(*parts)
 
 
-def _matrix_cell(p: Position | None, sep: str) -> Text:
-    if p is None:
+def _matrix_cell(found: Standing | None, sep: str) -> Text:
+    if found is None:
         return Text("")
-    return Text.assemble((STANCE_ABBREVIATIONS[p.stance], STANCE_STYLES[p.stance]), sep, (str(p.date), "dim"))
+    mark = "" if found.certain else "?"
+    lines = [
+        Text.assemble((STANCE_ABBREVIATIONS[p.stance] + mark, STANCE_STYLES[p.stance]), sep, (str(p.date), "dim"))
+        for p in found.candidates
+    ]
+    return Text("\n").join(lines)
 
 
 def matrix_legend(m: Matrix) -> Text:
     topics = "  ".join(f"{i}={t.name}" for i, t in enumerate(m.topics, start=1))
     stances = "  ".join(f"{short}={word}" for word, short in STANCE_ABBREVIATIONS.items())
-    return Text.assemble(("topics: ", "bold"), escape_controls(topics), "\n", ("stances: ", "bold"), stances)
+    legend = Text.assemble(("topics: ", "bold"), escape_controls(topics), "\n", ("stances: ", "bold"), stances)
+    if any(not c.certain for c in m.cells.values()):
+        legend.append("\n")
+        legend.append("?", style="bold")
+        legend.append(" = may be the latest: which came last is unknown, or it may not be stated yet")
+    return legend
 
 
 def matrix_cells(kb: KnowledgeBase, m: Matrix) -> Listing[Position]:
-    """The matrix in long form for machines: one row per filled cell."""
+    """The matrix in long form for machines: one row per filled cell, or per candidate of an uncertain one."""
+    sure = {p.id: c.certain for c in m.cells.values() for p in c.candidates}
 
     def as_dict(p: Position) -> dict[str, Any]:
-        return {"actor": p.actor, "topic": p.topic, "stance": p.stance, "date": p.date.text, "position": p.id}
+        return {"actor": p.actor, "topic": p.topic, "stance": p.stance, "date": p.date.text, "position": p.id,
+                "certainly_latest": sure[p.id]}  # fmt: skip
 
-    cells = [m.cells[(a.id, t.id)] for a in m.actors for t in m.topics if (a.id, t.id) in m.cells]
+    cells = [p for a in m.actors for t in m.topics if (a.id, t.id) in m.cells for p in m.cells[(a.id, t.id)].candidates]
     return Listing("positions", cells, positions_listing(kb, cells).columns, as_dict)
 
 
-def history_listing(kb: KnowledgeBase, steps: list[Step]) -> Listing[Step]:
-    """Each actor × topic as a section; a change of stance is marked, a reversal loudly."""
+CHANGE_WORDS = {"reversal": "reversal", "changed": "changed", "order-unknown": "order unknown"}
+
+
+def history_listing(kb: KnowledgeBase, steps: list[Step], as_of: bool = False) -> Listing[Step]:
+    """Each actor × topic as a section; a change of stance is marked, a reversal loudly, and a differing stance
+    whose order is unknown says so; with `as_of`, a position that may not yet be stated says so too."""
 
     def change(step: Step) -> Text:
-        before = step.previous.stance if step.previous else ""
-        if step.change == "reversal":
-            return Text(f"reversal ({before} → {step.position.stance})", style="bold red")
-        return Text(f"changed ({before} → {step.position.stance})", style="yellow") if step.change else Text("")
+        if not step.change or step.previous is None:
+            return Text("")
+        before, now = step.previous.stance, step.position.stance
+        if step.change == "order-unknown":
+            return Text(f"order unknown against {before} {step.previous.date}", style="magenta")
+        style = "bold red" if step.change == "reversal" else "yellow"
+        return Text(f"{CHANGE_WORDS[step.change]} ({before} → {now})", style=style)
 
     def as_dict(step: Step) -> dict[str, Any]:
-        previous = step.previous.stance if step.previous else None
-        return {**record_dict(step.position), "previous_stance": previous, "change": step.change or None}
+        previous = step.previous
+        row = {**record_dict(step.position), "previous_stance": previous.stance if previous else None,
+               "previous": previous.id if previous else None, "change": step.change or None}  # fmt: skip
+        if as_of:
+            row["certainly_stated"] = step.stated
+        return row
 
     columns = [
         Column("date", lambda s: Text(str(s.position.date)), wrap=False),
@@ -427,6 +503,8 @@ def history_listing(kb: KnowledgeBase, steps: list[Step]) -> Listing[Step]:
         Column("claim", lambda s: literal(s.position.claim)),
         Column("sources", lambda s: ids(s.position.sources)),
     ]
+    if as_of:
+        columns.insert(2, Column("as of", lambda s: held_text(Held(s.stated, True))))
     section = lambda s: f"{actor_names(kb, [s.position.actor])[0]} · {actor_names(kb, [s.position.topic])[0]}"  # noqa: E731
     return Listing("positions", steps, columns, as_dict, section=section)
 

@@ -16,14 +16,16 @@ from typing import Any
 from talkbase.ask.query import QueryError, fold, resolve_among
 from talkbase.load.nodes import RawRecord, YMap
 from talkbase.load.validate import CHECKERS, Where
-from talkbase.records.dates import parse_date
+from talkbase.records.dates import looks_like_date, parse_date, span_of
 from talkbase.records.hints import did_you_mean, with_article
 from talkbase.records.problems import Problem
 from talkbase.records.schema import (
     CHOICE,
+    DATE,
     ENTRIES,
     ID,
     ID_RE,
+    ORDER,
     REF,
     REFS,
     TEXT,
@@ -83,6 +85,8 @@ def parse_answer(spec: Field, text: str, known: Known) -> Any:
     """The value one typed answer stands for, or an AnswerError saying what is wrong with it."""
     if spec.type == REFS:
         return parse_refs(spec, split_list(text), known)
+    if spec.type == ORDER:
+        return parse_order(spec, split_list(text), known)
     if spec.type == TEXTS:
         return [check_scalar(Field(spec.name, TEXT), item) for item in split_list(text, ";")]
     if spec.type == ENTRIES:
@@ -127,6 +131,16 @@ def parse_refs(spec: Field, items: list[str], known: Known) -> list[str]:
     if spec.required and not ids:
         raise AnswerError(f"`{spec.name}` needs at least one id")
     return ids
+
+
+def parse_order(spec: Field, items: list[str], known: Known) -> list[str]:
+    """`after`/`before`: dates as written, and events or positions by id or name."""
+    found: list[str] = []
+    for item in items:
+        value = check_scalar(Field(spec.name, DATE), item) if looks_like_date(item) else resolve_ref(spec, item, known)
+        if value not in found:
+            found.append(value)
+    return found
 
 
 def resolve_ref(spec: Field, text: str, known: Known) -> str:
@@ -200,7 +214,11 @@ def check_in_record(kind_key: str, values: dict[str, Any]) -> None:
 def check_order(values: dict[str, Any], first: str, last: str) -> None:
     """`last` (end, until) must not come before `first` (date, since), as `check` requires."""
     start, stop = values.get(first), values.get(last)
-    if isinstance(start, str) and isinstance(stop, str) and parse_date(stop).end < parse_date(start).start:
+    if (
+        isinstance(start, str)
+        and isinstance(stop, str)
+        and span_of(parse_date(stop)).before(span_of(parse_date(start)))
+    ):
         raise AnswerError(f"`{last}` {stop} is before `{first}` {start}")
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from talkbase.records.schema import CHOICE, ENTRIES, ID, REF, REFS, Field, Kind, field_help
+from talkbase.records.schema import CHOICE, ENTRIES, ID, ORDER, REF, REFS, Field, Kind, field_help
 from talkbase.records.text import escape_controls
 from talkbase.write.answers import AnswerError, Known, check_in_record, parse_answer, split_list, suggest_id
 
@@ -88,7 +88,7 @@ class Asker:
     def _candidates(self, spec: Field) -> list[str]:
         if spec.type == CHOICE:
             return list(spec.vocab)
-        if spec.type in (REF, REFS):
+        if spec.type in (REF, REFS, ORDER):
             return self.known.ids_of(spec.refs)
         return []
 

@@ -37,7 +37,8 @@ FORMATS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Export:
-    """What an export writes: every actor, source and topic of `kb`, and the events and positions selected."""
+    """What an export writes: every actor, source and topic of `kb`, and the events and positions selected, in
+    time order."""
 
     kb: KnowledgeBase
     events: list[Event]
@@ -46,7 +47,8 @@ class Export:
     csv_safe: bool = True  # csv: cells a spreadsheet would run as a formula start with ' (--csv-safe)
 
     def records(self) -> dict[str, Sequence[Record]]:
-        """The exported records by kind, in the knowledge base's order."""
+        """The exported records by kind: actors, sources and topics in the knowledge base's order, events and
+        positions in time order (as `talkbase timeline` lists them)."""
         kb = self.kb
         return {
             "actors": kb.actors,
@@ -74,13 +76,14 @@ def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: Pa
 
     With `known_at`, an event keeps only the history entries published by then, so the export holds nothing a
     reader could not have known that day."""
-    from talkbase.ask.query import as_known_at, event_matches, position_matches
+    from talkbase.ask.query import as_known_at, chronology, event_matches, position_matches
 
     seen = as_known_at(kb, known_at) if known_at else kb
-    events = [e for e in seen.events if event_matches(e, filters)]
+    chron = chronology(kb)
+    events = chron.ordered(e for e in seen.events if event_matches(e, filters))
     if known_at:
         events = [_history_known_at(kb, e, known_at) for e in events]
-    positions = [p for p in seen.positions if position_matches(p, filters)]
+    positions = chron.ordered(p for p in seen.positions if position_matches(p, filters))
     return Export(kb, events, positions, stamp)
 
 
@@ -88,8 +91,10 @@ def _history_known_at(kb: KnowledgeBase, event: Event, day: PartialDate) -> Even
     import dataclasses
 
     from talkbase.ask.query import known_from
+    from talkbase.records.dates import at_or_before
 
-    known = tuple(h for h in event.history if known_from(kb, h.sources, h.date).start <= day.end)
+    # As everywhere with --known-at: a source of July is out for certain only at the end of July.
+    known = tuple(h for h in event.history if at_or_before(known_from(kb, h.sources, h.date), day))
     return dataclasses.replace(event, history=known)
 
 

@@ -2,7 +2,8 @@
 
 One table per kind holds its scalar fields, under the record format's names. Every list becomes a link table
 named `<singular>_<field>` (event_participants, event_topics, position_contests, actor_aliases, actor_roles,
-event_history), except `sources`, which every kind that cites sources shares in one table, record_sources
+event_history, event_after, position_before: a record and its kind, or a date), except `sources`, which every
+kind that cites sources shares in one table, record_sources
 (record, kind, source). A list of entries whose items hold lists of their own (event history) numbers its
 entries from 1, and those inner lists get their own table keyed by (owner, entry): event_history_sources.
 """
@@ -14,8 +15,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from talkbase.records.dates import looks_like_date, parse_date
 from talkbase.records.model import KnowledgeBase, Record, kind_key
-from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, REF, REFS, TEXT, TEXTS, URL, WIKIDATA, Field, Kind
+from talkbase.records.schema import (
+    CHOICE,
+    DATE,
+    ENTRIES,
+    ID,
+    KINDS,
+    ORDER,
+    REF,
+    REFS,
+    TEXT,
+    TEXTS,
+    URL,
+    WIKIDATA,
+    Field,
+    Kind,
+)
 from talkbase.show.exports import Export
 
 SCALARS = {TEXT, ID, DATE, CHOICE, REF, URL, WIKIDATA}
@@ -107,6 +124,21 @@ def _link_tables(kind: Kind, records: Sequence[Record], kb: KnowledgeBase) -> It
             yield Table(name, (owner, item), rows, foreign_keys=(owner_key,), indexes=(owner.name,))
         elif spec.type == ENTRIES:
             yield from _entries_tables(name, owner, owner_key, spec, records, kb)
+        elif spec.type == ORDER:
+            yield _order_table(name, owner, owner_key, spec, records, kb)
+
+
+def _order_table(
+    name: str, owner: Column, owner_key: ForeignKey, spec: Field, records: Sequence[Record], kb: KnowledgeBase
+) -> Table:
+    """`after`/`before`: one row per item, a record (with its kind) or a date, in the order written."""
+    rows = [
+        (r.id, None, None, parse_date(item)) if looks_like_date(item) else (r.id, item, kind_key(kb.by_id[item]), None)
+        for r in records
+        for item in getattr(r, spec.name)
+    ]
+    columns = (owner, Column("record", required=False), Column("kind", required=False), Column("date", required=False))
+    return Table(name, columns, rows, foreign_keys=(owner_key,), indexes=(owner.name, "record"))
 
 
 def _refs_table(
