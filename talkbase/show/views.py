@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from talkbase.ask.query import Counts, Held, Hit, TimelineItem, actor_names, current_role
-from talkbase.records.dates import Chronology
+from talkbase.records.dates import Chronology, span_of
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.text import escape_controls
 from talkbase.show.formats import Column, Listing, listing_table, record_dict
@@ -68,7 +68,16 @@ def when(item: Event | Position, chron: Chronology | None) -> Text:
     narrowed = chron.narrowed.get(item.id) if chron is not None else None
     if narrowed is None:
         return Text(written)
-    days = str(narrowed.first) if narrowed.first == narrowed.last else f"{narrowed.first}…{narrowed.last}"
+    written_span = span_of(item.date, getattr(item, "end", None))
+    start, end = written_span.first, written_span.last
+    if narrowed.first == narrowed.last:
+        days = str(narrowed.first)
+    elif narrowed.last == end:
+        days = f"from {narrowed.first}"
+    elif narrowed.first == start:
+        days = f"by {narrowed.last}"
+    else:
+        days = f"{narrowed.first}…{narrowed.last}"
     return Text.assemble(written, (f" ({days})", "dim"))
 
 
