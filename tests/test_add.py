@@ -48,7 +48,7 @@ def test_a_position_given_by_options_is_appended_and_the_rest_kept_byte_for_byte
     result = add(kb, "position", *POSITION)
     assert result.code == 0, result.err
     assert result.out.startswith("added position `zelensky-ceasefire-2025-07-21` to ")
-    assert result.out.rstrip().endswith("positions/ukraine.yaml:67")
+    assert result.out.rstrip().endswith("positions/ukraine.yaml:76")
     new = target.read_bytes()
     assert new.startswith(old)
     assert new[len(old) :].decode() == (
@@ -206,7 +206,7 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(kb: Path) -> None:
     result = add(kb, "position", *POSITION, "--quote", "[bold]No[/] \x1b[31mfreeze", "--dry-run")
     assert result.code == 0
     assert snapshot(kb) == before
-    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:67" in result.err
+    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:76" in result.err
     assert '    quote: "[bold]No[/] \\e[31mfreeze"\n' in result.out
     assert "\x1b" not in result.out + result.err
 
@@ -351,7 +351,7 @@ def test_edit_opens_the_editor_at_the_records_line_then_checks(kb: Path, tmp_pat
     result = run("edit", "zelensky-agenda-children", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
     assert result.code == 0, result.err
     args = eval((tmp_path / "editor.log").read_text())
-    assert args[0] == "+31" and args[1].endswith("positions/ukraine.yaml")
+    assert args[0] == "+36" and args[1].endswith("positions/ukraine.yaml")
     assert "0 errors" in result.out
 
 
@@ -604,7 +604,7 @@ def test_edit_finds_a_record_in_a_file_that_does_not_parse(kb: Path, tmp_path: P
     result = run("edit", "istanbul-round-3", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
     assert result.code == 1  # the check after the edit still finds the syntax error
     args = eval((tmp_path / "editor.log").read_text())
-    assert args[1].endswith("events.yaml") and args[0] == "+33"
+    assert args[1].endswith("events.yaml") and args[0] == "+35"
 
 
 def _tiny_kb(folder: Path) -> Path:

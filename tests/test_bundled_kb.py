@@ -117,4 +117,4 @@ def test_json_output_works_with_jq() -> None:
 
     out = run("positions", "--topic", "ceasefire", "--format", "json").out
     done = subprocess.run(["jq", "-r", ".[].actor"], input=out, capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["russia", "ukraine", "united-states"]
+    assert done.stdout.split() == ["ukraine", "united-states", "russia"]  # the proposal, then what answered it

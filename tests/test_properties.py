@@ -36,7 +36,7 @@ from typer.testing import CliRunner
 from talkbase.cli import app
 from talkbase.load.kb import DataLocation, open_kb
 from talkbase.load.loader import parse_document
-from talkbase.records.schema import DATE, ENTRIES, ID, KINDS, REF, REFS, TEXTS, URL, WIKIDATA, Field
+from talkbase.records.schema import DATE, ENTRIES, ID, KINDS, ORDER, REF, REFS, TEXTS, URL, WIKIDATA, Field
 
 from conftest import REPO
 
@@ -218,7 +218,7 @@ BAD_DATES = ["2025-02-30", "2025-7-3", "07/21/2025", ""]
 POOL = 3  # records per kind: a0..a2, s0..s2, t0..t2, e0..e2, p0..p2, so that every reference resolves
 # Fields whose valid values depend on others (history against status, end after date, until after since):
 # only a sloppy knowledge base has them, so that a tidy one is usually clean and reaches every renderer.
-ORDERED = {"history", "end", "until"}
+ORDERED = {"history", "end", "until", "after", "before"}
 
 
 def record_id(kind: str, index: int) -> str:
@@ -233,6 +233,9 @@ def field_value(field: Field, kind: str, index: int, sloppy: bool) -> st.SearchS
         return ids if field.type == REF else st.lists(ids, min_size=1, max_size=3)
     if field.type == DATE:
         return st.sampled_from(GOOD_DATES + BAD_DATES * sloppy)
+    if field.type == ORDER:  # ids and dates, which may loop or contradict the dates: only in sloppy knowledge bases
+        named = [record_id(target, i) for target in field.refs for i in range(POOL + 1)]
+        return st.lists(st.sampled_from(named + GOOD_DATES + BAD_DATES), max_size=3)
     if field.vocab:
         return st.sampled_from(field.vocab + ("nonsense",) * sloppy)
     if field.type == TEXTS:

@@ -132,17 +132,15 @@ def _has_order(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
 def chronology(kb: KnowledgeBase) -> Chronology:
     """The order of the knowledge base's events and positions (see talkbase/records/dates.py): only the records
     that give an order with `after`/`before`, and those they name, are read for it."""
-    ordering = [
-        *kb.where("events", ("after", "before"), _has_order),
-        *kb.where("positions", ("after", "before"), _has_order),
-    ]
-    nodes: dict[str, Event | Position] = {r.id: r for r in ordering}
-    for record in ordering:
-        for item in (*record.after, *record.before):
-            named = kb.by_id.get(item)
-            if isinstance(named, (Event, Position)):
-                nodes.setdefault(item, named)
-    return Chronology(timed(r) for r in nodes.values())
+    fields = ("after", "before")
+    ordering = [*kb.where("events", fields, _has_order), *kb.where("positions", fields, _has_order)]
+    named = {item for record in ordering for item in (*record.after, *record.before)}
+    named -= {record.id for record in ordering}
+    # Looked up by id through `where`, which builds only those records (by_id would build their whole kind).
+    nodes: list[Event | Position] = [*ordering]
+    if named:
+        nodes += kb.where("events", ("id",), named.__contains__) + kb.where("positions", ("id",), named.__contains__)
+    return Chronology(timed(r) for r in nodes)
 
 
 def timeline(

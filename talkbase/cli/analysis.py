@@ -112,7 +112,7 @@ def history(
     \b
     Examples:
       talkbase history
-      talkbase history --changes-only
+      talkbase history --changes-only --format json
       talkbase history --actor zelensky --topic leaders-summit
     """
     from talkbase.ask.analysis import history as query_history

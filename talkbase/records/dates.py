@@ -78,12 +78,12 @@ def parse_date(text: str) -> PartialDate:
 DAY = dt.timedelta(days=1)
 # What a curator means as a date in `after`/`before` (a slug such as `round-3` is an id); malformed ones included,
 # so that `2025-7-3` is reported as a bad date rather than as an unknown record.
-_DATE_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]+){0,2}")
+DATE_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]+){0,2}")
 
 
 def looks_like_date(value: str) -> bool:
     """Whether an `after`/`before` item is meant as a date rather than a record id."""
-    return _DATE_LIKE.fullmatch(value) is not None
+    return DATE_LIKE.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +187,8 @@ class Chronology:
             first, last, why_first, why_last = bounds[node.id]
             if first > last and node.id not in failed and node.id not in looped:
                 message = (
-                    f"its `after` and `before` leave no day for it: on or after {first} ({why_first}) "
-                    f"and on or before {last} ({why_last})"
+                    f"its `after` and `before` leave no day for it: on or after {first} ({why_first or 'its date'}) "
+                    f"and on or before {last} ({why_last or 'its date'})"
                 )
                 self.conflicts.append(Conflict(node.id, "after" if node.after else "before", None, message))
             elif first <= last and (first, last) != (node.span.first, node.span.last):
@@ -256,10 +256,10 @@ class Chronology:
             for earlier, later in edges:
                 low, high = bounds[earlier], bounds[later]
                 if low[0] <= low[1] and low[0] > high[0]:
-                    high[0], high[2] = low[0], low[2] or f"after `{earlier}`"
+                    high[0], high[2] = low[0], f"after `{earlier}`" + (f", which is {low[2]}" if low[2] else "")
                     moved = True
                 if high[0] <= high[1] and high[1] < low[1]:
-                    low[1], low[3] = high[1], high[3] or f"before `{later}`"
+                    low[1], low[3] = high[1], f"before `{later}`" + (f", which is {high[3]}" if high[3] else "")
                     moved = True
             if not moved:
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from talkbase.records.dates import DATE_LIKE
 from talkbase.records.hints import with_article
 from talkbase.records.schema import (
     CHOICE,
@@ -93,7 +94,9 @@ def _refs(spec: Field) -> dict[str, Any]:
 
 
 def _order(spec: Field) -> dict[str, Any]:
-    return {"type": "array", "items": {"anyOf": [_ID, *_date(spec)["anyOf"]]}}
+    # An item that looks like a date is a date (as `check` reads it), so only other slugs count as ids.
+    an_id = {"type": "string", "pattern": f"^(?!{DATE_LIKE.pattern}$){ID_RE.pattern}$"}
+    return {"type": "array", "items": {"anyOf": [an_id, *_date(spec)["anyOf"]]}}
 
 
 def _entries(spec: Field) -> dict[str, Any]:
