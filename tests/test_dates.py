@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from talkbase.records.dates import DateError, parse_date
+from talkbase.records.dates import Chronology, DateError, last_written, parse_date, soonest_over
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,20 @@ def test_bad_dates_say_what_is_wrong(text, message) -> None:
         parse_date(text)
 
 
-def test_a_partial_date_sorts_at_its_earliest_day_and_before_that_day() -> None:
+class Dated:
+    def __init__(self, text: str) -> None:
+        self.id, self.date = text, parse_date(text)
+
+
+def test_a_partial_date_is_listed_where_its_period_begins_and_before_that_day() -> None:
     texts = ["2025-07-02", "2025-07", "2025", "2025-06-30", "2025-07-01", "2024-12-31"]
-    ordered = sorted((parse_date(t) for t in texts), key=lambda d: d.sort_key())
-    assert [d.text for d in ordered] == ["2024-12-31", "2025", "2025-06-30", "2025-07", "2025-07-01", "2025-07-02"]
+    ordered = Chronology([]).ordered(Dated(t) for t in texts)
+    assert [d.id for d in ordered] == ["2024-12-31", "2025", "2025-06-30", "2025-07", "2025-07-01", "2025-07-02"]
+
+
+def test_the_latest_of_entries_is_the_last_written_where_the_dates_leave_the_order_open() -> None:
+    entries = [("a", "2025-07-10"), ("b", "2025-07"), ("c", "2025-06")]
+    assert last_written(entries, lambda e: parse_date(e[1])) == ("b", "2025-07")
+    assert last_written(entries[:1] + entries[2:], lambda e: parse_date(e[1])) == ("a", "2025-07-10")
+    assert last_written([], lambda e: parse_date(e)) is None
+    assert soonest_over([parse_date("2025-07"), parse_date("2025-07-20")]).text == "2025-07-20"

@@ -436,3 +436,18 @@ def test_ordered_respects_constraints_whatever_the_file_order() -> None:
 
 def test_readme_example_knowledge_base_is_the_documented_one() -> None:
     assert (REPO / "docs" / "examples" / "honest-time" / "kb.yaml").is_file()
+
+
+def test_show_says_which_days_a_narrowed_record_may_fall_on(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p", "supports", "1998", "after: [talks]", "before: [1998-06]"))
+    assert "may fall on  1998-04-10…1998-05-31 (as narrowed by after/before)" in tb(data, "show", "p").out
+    shown = json.loads(tb(data, "show", "p", "--format", "json").out)
+    assert (shown["after"], shown["before"], shown["days"]) == (
+        ["talks"],
+        ["1998-06"],
+        {"first": "1998-04-10", "last": "1998-05-31"},
+    )
+    assert json.loads(tb(data, "show", "talks", "--format", "json").out)["days"] == {
+        "first": "1998-04-10",
+        "last": "1998-04-10",
+    }

@@ -14,7 +14,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from talkbase.records.dates import Chronology, PartialDate, Span, at_or_before, later_or_same, span_of, timed
+from talkbase.records.dates import (
+    Chronology,
+    PartialDate,
+    Span,
+    at_or_before,
+    last_written,
+    soonest_over,
+    span_of,
+    timed,
+)
 from talkbase.records.hints import abbreviated, close_matches
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.schema import KINDS, REF, REFS
@@ -178,8 +187,8 @@ def current_role(actor: Actor) -> str:
     if not open_roles:
         return ""
     dated = [r for r in open_roles if r.since is not None]
-    latest = max(dated, key=lambda r: r.since.sort_key()) if dated else open_roles[-1]
-    return latest.title
+    latest = last_written(dated, lambda r: r.since) if dated else open_roles[-1]
+    return latest.title if latest is not None else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +302,16 @@ def list_positions(
 
 
 def positions_held(
-    kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
+    kb: KnowledgeBase,
+    filters: Filters,
+    stances: set[str],
+    as_of: PartialDate | None = None,
+    chron: Chronology | None = None,
 ) -> list[tuple[Position, Held]]:
     """`list_positions` with how sure each one is (always sure without `as_of`)."""
     # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
     pool = kb.where("positions", ("actor",), filters.actors.__contains__) if filters.actors else kb.positions
-    chron = chronology(kb)
+    chron = chron or chronology(kb)
     chosen = [p for p in pool if position_matches(p, filters) and (not stances or p.stance in stances)]
     if as_of is None:
         return [(p, Held(True, True)) for p in chron.ordered(chosen)]
@@ -436,7 +449,7 @@ def known_from(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDat
     """When a reader could first know something: the earliest publication date among its sources
     (a source without a date counts as published on the record's own date)."""
     dates = [getattr(kb.by_id.get(s), "date", None) or own_date for s in sources] or [own_date]
-    return min(dates, key=lambda d: d.end)
+    return soonest_over(dates)
 
 
 def _known(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate, day: PartialDate) -> bool:
@@ -449,13 +462,8 @@ def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:
     """The event's status as a reader knew it on `day`: its latest history entry published by then. An event
     that had not yet taken place on `day` was at most scheduled, whatever was reported later."""
     known = [h for h in event.history if _known(kb, h.sources, h.date, day)]
-    status = event.status
-    if known:
-        latest = known[0]
-        for entry in known[1:]:
-            if later_or_same(entry.date, latest.date):
-                latest = entry
-        status = latest.status
+    latest = last_written(known, lambda h: h.date)
+    status = latest.status if latest is not None else event.status
     if status == "held" and not at_or_before(event.date, day):
         return "scheduled"
     return status

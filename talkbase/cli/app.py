@@ -263,9 +263,10 @@ def build_filters(
 ) -> Filters:
     """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
     from talkbase.ask.query import Filters, resolve_actor, resolve_sources, resolve_topic
+    from talkbase.records.dates import span_of
 
     first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
-    if first and last and first.start > last.end:
+    if first and last and span_of(last).before(span_of(first)):
         message = f"{first} is after --until {last}: nothing could match"
         raise typer.BadParameter(message, param_hint="'--since'")
     return Filters(

@@ -199,15 +199,16 @@ def positions(
       talkbase positions --topic ceasefire --stance rejects
       talkbase positions --as-of 2025-07-21 --format csv
     """
-    from talkbase.ask.query import positions_held
+    from talkbase.ask.query import chronology, positions_held
     from talkbase.show.views import positions_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     day = as_option("--as-of", date_option, as_of)
-    chosen = positions_held(kb, filters, {s.value for s in stance or ()}, day)
+    chron = chronology(kb)
+    chosen = positions_held(kb, filters, {s.value for s in stance or ()}, day, chron)
     held = dict((p.id, how) for p, how in chosen) if day is not None else None
-    output(positions_listing(kb, [p for p, _ in chosen], held), fmt, csv_safe=csv_safe)
+    output(positions_listing(kb, [p for p, _ in chosen], held, chron), fmt, csv_safe=csv_safe)
 
 
 @app.command()

@@ -80,11 +80,20 @@ CsvSafeOption = Annotated[
 ]
 SinceOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--since", metavar="DATE", help="Only from this date on (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    typer.Option(
+        "--since",
+        metavar="DATE",
+        help="Only what may fall on this date or later (YYYY, YYYY-MM or YYYY-MM-DD): a 2025 record is kept "
+        "by --since 2025-06.",
+    ),
 ]
 UntilOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--until", metavar="DATE", help="Only up to this date, inclusive: 2025-07 includes 2025-07-31."),
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Only what may fall up to this date, inclusive: 2025-07 includes 2025-07-31.",
+    ),
 ]
 ActorOption = Annotated[
     Optional[list[str]],  # noqa: UP045

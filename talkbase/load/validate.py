@@ -18,6 +18,7 @@ from talkbase.records.dates import (
     Chronology,
     DateError,
     PartialDate,
+    last_written,
     looks_like_date,
     parse_date,
     span_of,
@@ -435,10 +436,7 @@ def check_history_status(record: RawRecord) -> Iterator[Problem]:
     dated = [(d, e) for e in history if isinstance(e, YMap) and (d := _valid_date(e.get("date"))) is not None]
     if not dated:
         return
-    latest_date, latest = dated[0]
-    for date, entry in dated[1:]:
-        if date.sort_key() >= latest_date.sort_key():  # on the same date, the entry written last wins
-            latest_date, latest = date, entry
+    latest_date, latest = last_written(dated, lambda pair: pair[0])  # type: ignore[misc]
     if not isinstance(latest.get("status"), str):
         return
     status = data.get("status", "held")

@@ -43,10 +43,6 @@ class PartialDate:
     def precision(self) -> str:
         return ("year", "month", "day")[self.text.count("-")]
 
-    def sort_key(self) -> tuple[dt.date, int]:
-        # A coarser date sorts before a finer one on the same first day: 2025-07 before 2025-07-01.
-        return (self.start, len(self.text))
-
     def __str__(self) -> str:
         return self.text
 
@@ -121,9 +117,19 @@ def at_or_before(date: PartialDate, day: PartialDate) -> bool:
     return date.end <= day.end
 
 
-def later_or_same(date: PartialDate, other: PartialDate) -> bool:
-    """For picking the latest of dated entries in file order: `date` is not certainly before `other`."""
-    return not span_of(date).before(span_of(other))
+def last_written(items: Iterable[T], date_of: Callable[[T], PartialDate]) -> T | None:
+    """The latest of dated entries (roles, status history), read in file order: an entry replaces the one so far
+    unless it is certainly before it, so where the dates leave the order open the entry written last wins."""
+    latest: T | None = None
+    for item in items:
+        if latest is None or not span_of(date_of(item)).before(span_of(date_of(latest))):
+            latest = item
+    return latest
+
+
+def soonest_over(dates: Iterable[PartialDate]) -> PartialDate:
+    """Of several dates, the one certainly over first (the earliest last day): when a reader could first know."""
+    return min(dates, key=lambda d: d.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from talkbase.ask.query import Counts, Held, Hit, TimelineItem, actor_names, current_role
-from talkbase.records.dates import Chronology, span_of
+from talkbase.records.dates import Chronology, Span, span_of
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.text import escape_controls
 from talkbase.show.formats import Column, Listing, listing_table, record_dict
@@ -366,6 +366,9 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     fields.add_column(overflow="fold")
     for key, value in field_rows(kb, record):
         fields.add_row(key, value)
+    days = _days(kb, record)
+    if days is not None and days != span_of(record.date, getattr(record, "end", None)):
+        fields.add_row("may fall on", Text(f"{days.first}…{days.last} (as narrowed by after/before)"))
     title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), "  ", literal(str(record.loc), "dim"))
     parts: list[Any] = [title, fields]
     for heading, listing in show_sections(kb, record):
@@ -374,10 +377,19 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     return Group(*parts)
 
 
+def _days(kb: KnowledgeBase, record: Any) -> Span | None:
+    from talkbase.ask.query import chronology
+
+    return chronology(kb).span(record) if isinstance(record, (Event, Position)) else None
+
+
 def show_dict(kb: KnowledgeBase, record: Any) -> dict[str, Any]:
     """The machine form of `show`: the record, where it is defined, and the ids of what refers to it."""
     result: dict[str, Any] = {"type": kind_of(record), **record_dict(record)}
     result["defined_at"] = {"path": record.loc.path, "line": record.loc.line, "column": record.loc.col}
+    days = _days(kb, record)
+    if days is not None:  # the days it may fall on: its date's, narrowed by after/before
+        result["days"] = {"first": days.first.isoformat(), "last": days.last.isoformat()}
     for heading, listing in show_sections(kb, record):
         key = "referred_to_by" if heading == "Referred to by" else "latest_positions"
         result[key] = [listing.as_dict(r) for r in listing.rows]
