@@ -258,6 +258,12 @@ def standing(chron: Chronology, group: list[Position], as_of: PartialDate | None
 
     A position counts as stated by the day only when its span ends by then; one that may have been is a
     candidate too, never a certain one. A candidate is any position certainly before no stated one."""
+    if len(group) == 1:  # most actors say one thing on a topic: nothing to order
+        only = group[0]
+        when = "yes" if as_of is None else chron.span(only).stated_by(as_of)
+        if when == "no":
+            return None
+        return Standing((only,), when == "yes", frozenset({only.id}) if when == "maybe" else frozenset())
     if as_of is None:
         stated, maybe = group, []
     else:
