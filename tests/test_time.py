@@ -451,3 +451,29 @@ def test_show_says_which_days_a_narrowed_record_may_fall_on(tmp_path: Path) -> N
         "first": "1998-04-10",
         "last": "1998-04-10",
     }
+
+
+def test_a_chain_that_leaves_no_day_is_reported_where_an_order_is_written(tmp_path: Path) -> None:
+    """X has no order of its own: A (20 July) is before it and B (10 July) after it, so neither X nor B has a day
+    left; B wrote the order that closes the chain."""
+    data = kb(
+        tmp_path,
+        position("x", "supports", "1998-07"),
+        position("a", "supports", "1998-07-20", "before: [x]", actor="trimble"),
+        position("b", "supports", "1998-07-10", "after: [x]", actor="trimble"),
+    )
+    code, out = problems(data)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "kb.yaml:33:12: error: its `after` and `before` leave no day for it: on or after 1998-07-20 (after `x`, "
+        "which is after `a`) and on or before 1998-07-10 (its date) (check the dates, or remove this "
+        "`after`/`before`)"
+    )
+    assert len(out.splitlines()) == 2
+
+
+def test_a_wrong_order_is_reported_once_not_again_where_it_would_lead(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p1", "supports", "1997-02-28"), position("p2", "supports", "1998", "before: [p1]"))
+    code, out = problems(data)
+    assert code == 1
+    assert [line.split(": error: ")[1][:24] for line in out.splitlines()[:-1]] == ["`before: p1` contradicts"]

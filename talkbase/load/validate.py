@@ -514,11 +514,10 @@ def _order_problems(chronology: Chronology, dated: dict[str, _Dated]) -> Iterato
     for conflict in chronology.conflicts:
         data = dated[conflict.record].record.data
         path = dated[conflict.record].record.path
-        items = data[conflict.field]
-        if conflict.index is None:
+        if conflict.index is None:  # only the combination is impossible: at the field
             where = value_where(data, conflict.field, path)
         else:
-            where = Where(path, *items.item_pos[conflict.index])
+            where = Where(path, *data[conflict.field].item_pos[conflict.index])
         yield where.problem("order-conflict", conflict.message, "check the dates, or remove this `after`/`before`")
 
 

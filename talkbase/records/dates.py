@@ -187,11 +187,12 @@ class Chronology:
             self._read_order(node, bounds)
         self._targets = {t for targets in self._later.values() for t in targets}
         looped = self._find_cycles([node.id for node in given])
-        self._narrow(bounds, looped)
         failed = {c.record for c in self.conflicts}
+        self._narrow(bounds, looped | failed)  # what is already wrong is reported once, not again downstream
         for node in given:
             first, last, why_first, why_last = bounds[node.id]
-            if first > last and node.id not in failed and node.id not in looped:
+            # Reported where an order is written: the end of every chain that empties a record writes one.
+            if first > last and (node.after or node.before) and node.id not in failed | looped:
                 message = (
                     f"its `after` and `before` leave no day for it: on or after {first} ({why_first or 'its date'}) "
                     f"and on or before {last} ({why_last or 'its date'})"
@@ -253,10 +254,11 @@ class Chronology:
                 looped.update(members)
         return looped
 
-    def _narrow(self, bounds: dict[str, list[Any]], looped: set[str]) -> None:
+    def _narrow(self, bounds: dict[str, list[Any]], left_out: set[str]) -> None:
         """Push bounds along the explicit order until nothing moves: what comes after X begins no earlier than
-        X does, and X ends no later than what comes after it."""
-        edges = [(a, b) for a, laters in self._later.items() for b in laters if a not in looped or b not in looped]
+        X does, and X ends no later than what comes after it. Records in a loop or with a wrong order of their
+        own (`left_out`) neither push nor are pushed."""
+        edges = [(a, b) for a, laters in self._later.items() for b in laters if a not in left_out and b not in left_out]
         for _ in range(len(edges) + 1):  # a DAG settles in at most as many rounds as it has edges
             moved = False
             for earlier, later in edges:
