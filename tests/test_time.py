@@ -331,7 +331,7 @@ def test_orders_that_leave_no_day_are_an_error(tmp_path: Path) -> None:
     code, out = problems(data)
     assert code == 1
     assert out.splitlines()[0] == (
-        "kb.yaml:18:12: error: its `after` and `before` leave no day for it: on or after 1998-07-01 (after `p2`, "
+        "kb.yaml:18:12: error: its `after` leaves no day for it: on or after 1998-07-01 (after `p2`, "
         "which is after 1998-06) and on or before 1998-05-31 (its date) (check the dates, or remove this "
         "`after`/`before`)"
     )
@@ -465,7 +465,7 @@ def test_a_chain_that_leaves_no_day_is_reported_where_an_order_is_written(tmp_pa
     code, out = problems(data)
     assert code == 1
     assert out.splitlines()[0] == (
-        "kb.yaml:33:12: error: its `after` and `before` leave no day for it: on or after 1998-07-20 (after `x`, "
+        "kb.yaml:33:12: error: its `after` leaves no day for it: on or after 1998-07-20 (after `x`, "
         "which is after `a`) and on or before 1998-07-10 (its date) (check the dates, or remove this "
         "`after`/`before`)"
     )
@@ -477,3 +477,24 @@ def test_a_wrong_order_is_reported_once_not_again_where_it_would_lead(tmp_path: 
     code, out = problems(data)
     assert code == 1
     assert [line.split(": error: ")[1][:24] for line in out.splitlines()[:-1]] == ["`before: p1` contradicts"]
+
+
+def test_a_multi_day_event_takes_all_its_days(tmp_path: Path) -> None:
+    """A conference of 10-15 July begins on the 10th: it cannot be after the 12th, nor after a record of the 24th
+    end before it; a record after it begins on the 15th at the earliest."""
+    conference = "  - {id: conf, title: Conference, date: 1998-07-10, end: 1998-07-15, sources: [paper]%s}\n"
+    data = kb(tmp_path, position("p", "supports", "1998-07", "after: [conf]"), events=conference % "")
+    assert "1998-07 (from 1998-07-15)" in tb(data, "timeline", "--positions").out
+    assert [r["id"] for r in as_json(data, "timeline", "--positions")] == ["talks", "conf", "p"]
+    wrong = kb(tmp_path / "2", position("p", "supports", "1998-07"), events=conference % ", after: [1998-07-12]")
+    code, out = problems(wrong)
+    assert code == 1
+    assert (
+        "error: `after: 1998-07-12` contradicts its date: it begins by 1998-07-10, which is not after 1998-07-12" in out
+    )
+    before = kb(tmp_path / "3", position("p", "supports", "1998-07-24", "before: [conf]"), events=conference % "")
+    code, out = problems(before)
+    assert code == 1
+    assert (
+        "`before: conf` contradicts the dates: `conf` (1998-07-10 to 1998-07-15) begins before `p` (1998-07-24)" in out
+    )

@@ -38,24 +38,28 @@ def hidden_histories(draw: Any) -> dict[str, Any]:
     for i in range(count):
         day = START + dt.timedelta(days=draw(st.integers(0, 120)))  # four months: many overlaps
         moment = (day.toordinal(), draw(st.floats(0, 1, exclude_max=True)), i)  # distinct even on one day
-        precision = draw(st.sampled_from(["day", "day", "month", "year"]))
-        written = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
         kind = draw(st.sampled_from(["positions", "positions", "positions", "events"]))
-        records.append({"id": f"r{i}", "kind": kind, "moment": moment, "date": written, "after": [], "before": []})
-    for _ in range(draw(st.integers(0, 4))):  # true orders between records
+        last = moment
+        record = {"id": f"r{i}", "kind": kind, "date": coarsened(draw, day), "after": [], "before": []}
+        if kind == "events" and draw(st.booleans()):  # a multi-day event: it takes every day to its end
+            end_day = day + dt.timedelta(days=draw(st.integers(1, 20)))
+            last = (end_day.toordinal(), draw(st.floats(0, 1, exclude_max=True)), i)
+            record["end"] = coarsened(draw, end_day)
+        records.append({**record, "moment": moment, "last": last})
+    for _ in range(draw(st.integers(0, 4))):  # true orders between records: one ends before the other begins
         a, b = draw(st.sampled_from(records)), draw(st.sampled_from(records))
-        if a is not b:
-            early, late = sorted((a, b), key=lambda r: r["moment"])
+        if a is not b and (a["last"] < b["moment"] or b["last"] < a["moment"]):
+            early, late = (a, b) if a["last"] < b["moment"] else (b, a)
             if draw(st.booleans()):
                 late["after"].append(early["id"])
             else:
                 early["before"].append(late["id"])
     for record in draw(st.lists(st.sampled_from(records), max_size=3)):  # true orders against dates
-        day = dt.date.fromordinal(record["moment"][0])
+        day, end = dt.date.fromordinal(record["moment"][0]), dt.date.fromordinal(record["last"][0])
         if draw(st.booleans()) and day.day > 1:
             record["after"].append((day - dt.timedelta(days=draw(st.integers(1, day.day - 1)))).isoformat())
-        elif day.month < 12:
-            record["before"].append(f"{day.year}-{day.month + 1:02d}")
+        elif end.month < 12:
+            record["before"].append(f"{end.year}-{end.month + 1:02d}")
     for record in records:
         if record["kind"] == "positions":
             record["actor"] = draw(st.sampled_from(["a1", "a2"]))
@@ -63,12 +67,19 @@ def hidden_histories(draw: Any) -> dict[str, Any]:
     return {"records": records, "as_of": START + dt.timedelta(days=draw(st.integers(0, 130)))}
 
 
+def coarsened(draw: Any, day: dt.date) -> str:
+    """A true day as a curator may write it: the day, its month or its year."""
+    precision = draw(st.sampled_from(["day", "day", "month", "year"]))
+    return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[precision]
+
+
 def write(example: dict[str, Any], folder: Path) -> None:
     events, positions = [], []
     for r in example["records"]:
         order = {k: r[k] for k in ("after", "before") if r[k]}
         if r["kind"] == "events":
-            events.append({"id": r["id"], "title": r["id"], "date": r["date"], "sources": ["s"], **order})
+            end = {"end": r["end"]} if "end" in r else {}
+            events.append({"id": r["id"], "title": r["id"], "date": r["date"], **end, "sources": ["s"], **order})
         else:
             positions.append({"id": r["id"], "actor": r["actor"], "topic": "t", "stance": r["stance"],
                               "claim": r["id"], "date": r["date"], "sources": ["s"], **order})  # fmt: skip
@@ -90,7 +101,8 @@ def test_nothing_is_claimed_that_the_hidden_history_contradicts(example: dict[st
         opened = open_kb(DataLocation(Path(tmp), "--data"), use_cache=False)
     assert opened.kb is not None, [str(p) for p in opened.errors]  # true orders never loop or contradict
     kb = opened.kb
-    truth = {r["id"]: r["moment"] for r in example["records"]}
+    truth = {r["id"]: r["moment"] for r in example["records"]}  # when it began (a position: when it was said)
+    last = {r["id"]: r["last"] for r in example["records"]}  # when it ended
     chron = chronology(kb)
     dated = [*kb.events, *kb.positions]
 
@@ -98,7 +110,7 @@ def test_nothing_is_claimed_that_the_hidden_history_contradicts(example: dict[st
     for a in dated:
         for b in dated:
             if chron.before(a, b):
-                assert truth[a.id] < truth[b.id], (a.id, b.id)
+                assert last[a.id] < truth[b.id], (a.id, b.id)
 
     # Listings respect every order the dates or the curator give.
     listed = [r.id for r in timeline(kb, Filters(), with_positions=True)]

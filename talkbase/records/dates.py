@@ -140,6 +140,18 @@ class Timed:
     span: Span
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    # A multi-day event takes all its days: it begins on a day of `date` and ends on a day of `end`. What comes
+    # after it begins after it ends, and an `after` bound moves its beginning, never into its own days.
+    latest_start: dt.date | None = None  # the last day it may begin (default: span.last, one day somewhere)
+    earliest_end: dt.date | None = None  # the first day it may end (default: span.first)
+
+    @property
+    def begins_by(self) -> dt.date:
+        return self.latest_start or self.span.last
+
+    @property
+    def ends_from(self) -> dt.date:
+        return self.earliest_end or self.span.first
 
 
 class Dated(Protocol):
@@ -151,8 +163,12 @@ class Dated(Protocol):
 
 def timed(record: Any) -> Timed:
     """A record as the chronology sees it."""
-    span = span_of(record.date, getattr(record, "end", None))
-    return Timed(record.id, span, getattr(record, "after", ()), getattr(record, "before", ()))
+    end = getattr(record, "end", None)
+    span = span_of(record.date, end)
+    order = getattr(record, "after", ()), getattr(record, "before", ())
+    if end is None:
+        return Timed(record.id, span, *order)
+    return Timed(record.id, span, *order, latest_start=record.date.end, earliest_end=end.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +197,7 @@ class Chronology:
         self._reach: dict[str, frozenset[str]] = {}
         self._targets: set[str] = set()
         given = list(nodes)
+        self._nodes = {node.id: node for node in given}
         self.written = {node.id: node.span for node in given}
         bounds = {node.id: [node.span.first, node.span.last, "", ""] for node in given}
         for node in given:
@@ -192,13 +209,14 @@ class Chronology:
         for node in given:
             first, last, why_first, why_last = bounds[node.id]
             # Reported where an order is written: the end of every chain that empties a record writes one.
-            if first > last and (node.after or node.before) and node.id not in failed | looped:
-                message = (
-                    f"its `after` and `before` leave no day for it: on or after {first} ({why_first or 'its date'}) "
-                    f"and on or before {last} ({why_last or 'its date'})"
-                )
-                self.conflicts.append(Conflict(node.id, "after" if node.after else "before", None, message))
-            elif first <= last and (first, last) != (node.span.first, node.span.last):
+            if not _possible(node, first, last):
+                if (node.after or node.before) and node.id not in failed | looped:
+                    message = (
+                        f"its {_fields(node)} no day for it: on or after {first} ({why_first or 'its date'}) "
+                        f"and on or before {last} ({why_last or 'its date'})"
+                    )
+                    self.conflicts.append(Conflict(node.id, "after" if node.after else "before", None, message))
+            elif (first, last) != (node.span.first, node.span.last):
                 self.narrowed[node.id] = Span(first, last)
 
     def _read_order(self, node: Timed, bounds: dict[str, list[Any]]) -> None:
@@ -222,13 +240,13 @@ class Chronology:
     def _date_bound(self, node: Timed, name: str, date: PartialDate, mine: list[Any]) -> str:
         written = _shown(node.span)
         if name == "after":
-            if date.end >= node.span.last:
-                return f"`after: {date}` contradicts its date: it is dated {written}, which is not after {date}"
+            if date.end >= node.begins_by:
+                return f"`after: {date}` contradicts its date: {_begins(node, written)}, which is not after {date}"
             if date.end + DAY > mine[0]:
                 mine[0], mine[2] = date.end + DAY, f"after {date}"
         else:
-            if date.start <= node.span.first:
-                return f"`before: {date}` contradicts its date: it is dated {written}, which is not before {date}"
+            if date.start <= node.ends_from:
+                return f"`before: {date}` contradicts its date: {_ends(node, written)}, which is not before {date}"
             if date.start - DAY < mine[1]:
                 mine[1], mine[3] = date.start - DAY, f"before {date}"
         return ""
@@ -236,10 +254,13 @@ class Chronology:
     def _record_bound(self, node: Timed, name: str, other: str) -> str:
         earlier, later = (other, node.id) if name == "after" else (node.id, other)
         self._later.setdefault(earlier, set()).add(later)
-        if self.written[later].before(self.written[earlier]):
+        first, then = self._nodes[earlier], self._nodes[later]
+        if then.begins_by < first.ends_from:  # it must begin after the other has ended
+            how = "certainly comes before" if then.latest_start is first.earliest_end is None else "begins before"
+            ends = "" if first.earliest_end is None else " ends"
             return (
-                f"`{name}: {other}` contradicts the dates: `{later}` ({_shown(self.written[later])}) certainly comes "
-                f"before `{earlier}` ({_shown(self.written[earlier])})"
+                f"`{name}: {other}` contradicts the dates: `{later}` ({_shown(then.span)}) {how} "
+                f"`{earlier}` ({_shown(first.span)}){ends}"
             )
         return ""
 
@@ -263,11 +284,14 @@ class Chronology:
             moved = False
             for earlier, later in edges:
                 low, high = bounds[earlier], bounds[later]
-                if low[0] <= low[1] and low[0] > high[0]:
-                    high[0], high[2] = low[0], f"after `{earlier}`" + (f", which is {low[2]}" if low[2] else "")
+                first, then = self._nodes[earlier], self._nodes[later]
+                ends_from = max(first.ends_from, low[0])  # what comes after begins no earlier than this ends
+                if _possible(first, low[0], low[1]) and ends_from > high[0]:
+                    high[0], high[2] = ends_from, f"after `{earlier}`" + (f", which is {low[2]}" if low[2] else "")
                     moved = True
-                if high[0] <= high[1] and high[1] < low[1]:
-                    low[1], low[3] = high[1], f"before `{later}`" + (f", which is {high[3]}" if high[3] else "")
+                begins_by = min(then.begins_by, high[1])  # and this ends no later than that may begin
+                if _possible(then, high[0], high[1]) and begins_by < low[1]:
+                    low[1], low[3] = begins_by, f"before `{later}`" + (f", which is {high[3]}" if high[3] else "")
                     moved = True
             if not moved:
                 return
@@ -385,6 +409,25 @@ class Chronology:
                     found[i] = j
                     break
         return found
+
+
+def _possible(node: Timed, first: dt.date, last: dt.date) -> bool:
+    """Whether a record may still begin on or after `first` and end by `last`, on its own days."""
+    return first <= min(node.begins_by, last) and max(node.ends_from, first) <= last
+
+
+def _fields(node: Timed) -> str:
+    """`after` leaves, `after` and `before` leave: the fields a record gives its order in, and the verb."""
+    named = [f"`{name}`" for name in ("after", "before") if getattr(node, name)]
+    return " and ".join(named) + (" leave" if len(named) > 1 else " leaves")
+
+
+def _begins(node: Timed, written: str) -> str:
+    return f"it is dated {written}" if node.latest_start is None else f"it begins by {node.latest_start}"
+
+
+def _ends(node: Timed, written: str) -> str:
+    return f"it is dated {written}" if node.earliest_end is None else f"it ends on or after {node.earliest_end}"
 
 
 def _shown(span: Span) -> str:
