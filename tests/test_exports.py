@@ -377,8 +377,8 @@ def test_sqlite_has_a_table_per_kind_and_per_link_with_every_row(views_db: Path)
 
 def test_sqlite_columns_keep_dates_as_written_and_add_sortable_days(views_db: Path) -> None:
     columns = [row[1] for row in query(views_db, "PRAGMA table_info(events)")]
-    assert columns == [*CSV_HEADERS["events"], "date_start", "date_end"]
-    rows = query(views_db, "SELECT id, date, date_start, date_end FROM events ORDER BY date_start")
+    assert columns == [*CSV_HEADERS["events"], "date_start", "date_end", "time_order"]
+    rows = query(views_db, "SELECT id, date, date_start, date_end FROM events ORDER BY time_order")
     assert rows == [
         ("talks-1", "2025-05-09", "2025-05-09", "2025-05-09"),
         ("exchange-1", "2025-06", "2025-06-01", "2025-06-30"),
@@ -387,6 +387,30 @@ def test_sqlite_columns_keep_dates_as_written_and_add_sortable_days(views_db: Pa
     assert query(views_db, "SELECT date, date_start FROM sources WHERE id = 's-undated'") == [(None, None)]
     indexes = {name for (name,) in query(views_db, "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"events_date_start", "positions_date_start", "positions_actor", "event_participants_actor"} <= indexes
+    assert {"events_time_order", "positions_time_order"} <= indexes
+
+
+def test_sqlite_days_and_time_order_follow_after_and_before(tmp_path: Path) -> None:
+    """`late` is after `early` on the same day, and `vague` (2025) after the talks of 16 May: date_start and
+    date_end are the days each may fall on, time_order keeps the order within a day."""
+    data = write_kb(tmp_path / "kb", {"kb.yaml": """
+        actors: [{id: a, name: A, kind: person}]
+        topics: [{id: t, name: T}]
+        sources: [{id: s, title: S, publisher: P}]
+        events: [{id: talks, title: Talks, date: 2025-05-16, sources: [s]}]
+        positions:
+          - {id: late, actor: a, topic: t, stance: rejects, claim: x, date: 2025-05-16, sources: [s], after: [early]}
+          - {id: early, actor: a, topic: t, stance: supports, claim: x, date: 2025-05-16, sources: [s]}
+          - {id: vague, actor: a, topic: t, stance: supports, claim: x, date: 2025, sources: [s], after: [talks]}
+    """})
+    target = tmp_path / "kb.db"
+    assert export("sqlite", "-o", str(target), data=data).code == 0
+    rows = query(target, "SELECT id, date, date_start, date_end, time_order FROM positions ORDER BY time_order")
+    assert rows == [
+        ("vague", "2025", "2025-05-16", "2025-12-31", 1),  # from the same first day, the wider span first
+        ("early", "2025-05-16", "2025-05-16", "2025-05-16", 2),
+        ("late", "2025-05-16", "2025-05-16", "2025-05-16", 3),
+    ]
 
 
 def test_sqlite_joins_through_link_tables(views_db: Path) -> None:

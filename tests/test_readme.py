@@ -53,3 +53,17 @@ def test_field_tables_match_the_schema(kind: str) -> None:
     for spec in KINDS[kind].fields:
         row = re.search(rf"^\| `{spec.name}` \|.*$", section, flags=re.M).group(0)
         assert all(re.search(rf"\b{word}\b", row) for word in spec.vocab), row
+
+
+def test_sql_examples_run_on_an_export_of_the_bundled_kb(tmp_path) -> None:
+    import sqlite3
+
+    database = tmp_path / "kb.db"
+    assert run("export", "sqlite", "-o", str(database)).code == 0
+    blocks = re.findall(r"```sql\n(.*?)```", README, flags=re.S)
+    code = "\n".join(line for block in blocks for line in block.splitlines() if not line.startswith("--"))
+    statements = [s for s in code.split(";") if s.strip()]
+    assert len(statements) >= 2
+    with sqlite3.connect(database) as db:
+        for statement in statements:
+            assert db.execute(statement).fetchall(), statement

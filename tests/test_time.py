@@ -498,3 +498,18 @@ def test_a_multi_day_event_takes_all_its_days(tmp_path: Path) -> None:
     assert (
         "`before: conf` contradicts the dates: `conf` (1998-07-10 to 1998-07-15) begins before `p` (1998-07-24)" in out
     )
+
+
+def test_since_and_until_compare_the_period_with_narrowed_dates(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("early", "supports", "1998", "before: [1998-05]"),
+        position("late", "supports", "1998-04", "after: [talks]"),
+    )
+    assert [r["id"] for r in as_json(data, "positions", "--since", "1998-05")] == []
+    assert [r["id"] for r in as_json(data, "positions", "--until", "1998-04-09")] == ["early"]
+    assert [r["id"] for r in as_json(data, "timeline", "--positions", "--since", "1998-04-10")] == [
+        "early",
+        "talks",
+        "late",
+    ]

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from talkbase.records.dates import (
     Chronology,
     PartialDate,
-    Span,
     at_or_before,
     last_written,
     soonest_over,
@@ -104,16 +103,20 @@ class Filters:
     sources: set[str] | None = None
     statuses: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
+    order: Chronology | None = None  # with since/until: compare the period with dates narrowed by after/before
 
 
-def in_period(span: Span, filters: Filters) -> bool:
-    """A record is in the period from `since` to `until` when it may fall in it (its span shares a day)."""
-    return span.overlaps(filters.since, filters.until)
+def in_period(record: Any, filters: Filters) -> bool:
+    """A record is in the period from `since` to `until` when it may fall in it (its days share one with it)."""
+    if filters.since is None and filters.until is None:
+        return True
+    days = filters.order.span(record) if filters.order else span_of(record.date, getattr(record, "end", None))
+    return days.overlaps(filters.since, filters.until)
 
 
 def event_matches(event: Event, filters: Filters) -> bool:
     return (
-        in_period(span_of(event.date, event.end), filters)
+        in_period(event, filters)
         and (not filters.actors or bool(filters.actors & set(event.participants)))
         and (not filters.topics or bool(filters.topics & set(event.topics)))
         and (filters.sources is None or bool(filters.sources & set(event.sources)))
@@ -124,7 +127,7 @@ def event_matches(event: Event, filters: Filters) -> bool:
 
 def position_matches(position: Position, filters: Filters) -> bool:
     return (
-        in_period(span_of(position.date), filters)
+        in_period(position, filters)
         and (not filters.actors or position.actor in filters.actors)
         and (not filters.topics or position.topic in filters.topics)
         and (filters.sources is None or bool(filters.sources & set(position.sources)))

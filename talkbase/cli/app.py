@@ -262,7 +262,7 @@ def build_filters(
     kinds: list[str] | None = None,
 ) -> Filters:
     """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
-    from talkbase.ask.query import Filters, resolve_actor, resolve_sources, resolve_topic
+    from talkbase.ask.query import Filters, chronology, resolve_actor, resolve_sources, resolve_topic
     from talkbase.records.dates import span_of
 
     first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
@@ -277,6 +277,7 @@ def build_filters(
         sources=as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
         statuses={s.value for s in statuses or ()},
         kinds=set(kinds or ()),
+        order=chronology(kb) if first or last else None,
     )
 
 

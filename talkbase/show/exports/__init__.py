@@ -12,13 +12,13 @@ import datetime as dt
 import importlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from talkbase.ask.query import Filters
-    from talkbase.records.dates import PartialDate
+    from talkbase.records.dates import PartialDate, Span
     from talkbase.records.model import Event, KnowledgeBase, Position, Record
 
 TEXT = "text"  # one document: stdout, or a file with -o
@@ -45,6 +45,7 @@ class Export:
     positions: list[Position]
     stamp: dt.datetime  # when the export was made (ICS needs it as DTSTAMP)
     csv_safe: bool = True  # csv: cells a spreadsheet would run as a formula start with ' (--csv-safe)
+    narrowed: Mapping[str, Span] = field(default_factory=dict)  # the days after/before leave a record, by id
 
     def records(self) -> dict[str, Sequence[Record]]:
         """The exported records by kind: actors, sources and topics in the knowledge base's order, events and
@@ -84,7 +85,7 @@ def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: Pa
     if known_at:
         events = [_history_known_at(kb, e, known_at) for e in events]
     positions = chron.ordered(p for p in seen.positions if position_matches(p, filters))
-    return Export(kb, events, positions, stamp)
+    return Export(kb, events, positions, stamp, narrowed=chron.narrowed)
 
 
 def _history_known_at(kb: KnowledgeBase, event: Event, day: PartialDate) -> Event:

@@ -1,7 +1,9 @@
 """The sqlite export: the relational layout as a SQLite database with foreign keys, indexes and full-text search.
 
 Dates stay as written in TEXT columns; a table with a `date` also gets `date_start` and `date_end` (ISO days, the
-first and last day it covers; for an event, through its `end`) to sort and compare by. `positions_fts` (claim,
+first and last day it covers; for an event, through its `end`; for an event or position, as `after`/`before`
+narrow it) to compare by, and `events` and `positions` get `time_order`, their rank in talkbase's time order
+(which also respects an order within one day), to sort by. `positions_fts` (claim,
 quote) and `events_fts` (title, summary) are external-content FTS5 tables over their tables' rows, declared with
 `content="..."` so that Datasette offers a search box on positions and events.
 """
@@ -10,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from talkbase.records.dates import PartialDate
+from talkbase.records.dates import PartialDate, Span, span_of
 from talkbase.show.exports import Export
 from talkbase.show.exports.tables import Table, tables
 
@@ -33,36 +36,46 @@ def write(export: Export, path: Path) -> None:
         db.execute("BEGIN")
         db.execute("PRAGMA defer_foreign_keys = ON")  # an actor may name its affiliation before it is defined
         for table in tables(export):
-            _create(db, table)
+            _create(db, table, export.narrowed)
         for fts, content, columns in FULL_TEXT:
             _create_full_text(db, fts, content, columns)
         db.execute("COMMIT")
 
 
-def _create(db: sqlite3.Connection, table: Table) -> None:
+_TIMED = ("events", "positions")  # their rows come in time order: numbered in `time_order`
+
+
+def _create(db: sqlite3.Connection, table: Table, narrowed: Mapping[str, Span]) -> None:
     dated = "date" in table.column_names
+    timed = table.name in _TIMED
     columns = [f"{_q(c.name)} {'INTEGER' if c.integer else 'TEXT'}{' NOT NULL' * c.required}" for c in table.columns]
     if dated:
         columns += ['"date_start" TEXT', '"date_end" TEXT']
+    if timed:
+        columns.append('"time_order" INTEGER NOT NULL')
     if table.key:
         columns.append(f"PRIMARY KEY ({_names(table.key)})")
     for fk in table.foreign_keys:
         columns.append(f"FOREIGN KEY ({_names(fk.columns)}) REFERENCES {_q(fk.table)} ({_names(fk.target)})")
     db.execute(f"CREATE TABLE {_q(table.name)} ({', '.join(columns)})")
-    rows = [_row(table, row) for row in table.rows]
-    width = len(table.columns) + 2 * dated
+    rows = [_row(table, row, narrowed if timed else {}) for row in table.rows]
+    if timed:
+        rows = [(*row, number) for number, row in enumerate(rows, start=1)]
+    width = len(table.columns) + 2 * dated + timed
     db.executemany(f"INSERT INTO {_q(table.name)} VALUES ({', '.join('?' * width)})", rows)
-    for column in (*table.indexes, *(["date_start"] if dated else [])):
+    for column in (*table.indexes, *(["date_start"] if dated else []), *(["time_order"] if timed else [])):
         db.execute(f"CREATE INDEX {_q(f'{table.name}_{column}')} ON {_q(table.name)} ({_q(column)})")
 
 
-def _row(table: Table, row: tuple[Any, ...]) -> tuple[Any, ...]:
+def _row(table: Table, row: tuple[Any, ...], narrowed: Mapping[str, Span]) -> tuple[Any, ...]:
     values = tuple(v.text if isinstance(v, PartialDate) else v for v in row)
     if "date" not in table.column_names:
         return values
     fields = dict(zip(table.column_names, row))
-    first, last = fields["date"], fields.get("end") or fields["date"]
-    return (*values, first and first.start.isoformat(), last and last.end.isoformat())
+    if fields["date"] is None:
+        return (*values, None, None)
+    days = narrowed.get(fields.get("id", "")) or span_of(fields["date"], fields.get("end"))
+    return (*values, days.first.isoformat(), days.last.isoformat())
 
 
 def _create_full_text(db: sqlite3.Connection, fts: str, content: str, columns: tuple[str, ...]) -> None:
