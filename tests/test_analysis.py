@@ -103,7 +103,7 @@ def test_history_changes_only_keeps_pairs_whose_stance_changed() -> None:
 def test_history_table_groups_by_actor_and_topic() -> None:
     lines = tb("history", "--actor", "alpha").out.splitlines()
     assert lines[1] == "Alphaland · Ceasefire"
-    assert "reversal (supports → rejects)" in lines[3]
+    assert "reversal (supports 2025-05-09 → rejects)" in lines[3]
 
 
 def test_disputes_contests_and_opposed_stances() -> None:
@@ -217,4 +217,5 @@ def test_history_names_both_stances_of_a_change_and_markdown_keeps_the_sections(
     sections = [line for line in out.splitlines() if line.startswith("**")]
     assert len(sections) >= 2 and all(" · " in line for line in sections)
     plain = tb("history").out
-    assert "changed (conditional → supports)" in plain and "reversal (supports → rejects)" in plain
+    assert "changed (conditional 2025-06-01 → supports)" in plain
+    assert "reversal (supports 2025-05-09 → rejects)" in plain

@@ -393,7 +393,10 @@ def test_sqlite_columns_keep_dates_as_written_and_add_sortable_days(views_db: Pa
 def test_sqlite_days_and_time_order_follow_after_and_before(tmp_path: Path) -> None:
     """`late` is after `early` on the same day, and `vague` (2025) after the talks of 16 May: date_start and
     date_end are the days each may fall on, time_order keeps the order within a day."""
-    data = write_kb(tmp_path / "kb", {"kb.yaml": """
+    data = write_kb(
+        tmp_path / "kb",
+        {
+            "kb.yaml": """
         actors: [{id: a, name: A, kind: person}]
         topics: [{id: t, name: T}]
         sources: [{id: s, title: S, publisher: P}]
@@ -402,7 +405,9 @@ def test_sqlite_days_and_time_order_follow_after_and_before(tmp_path: Path) -> N
           - {id: late, actor: a, topic: t, stance: rejects, claim: x, date: 2025-05-16, sources: [s], after: [early]}
           - {id: early, actor: a, topic: t, stance: supports, claim: x, date: 2025-05-16, sources: [s]}
           - {id: vague, actor: a, topic: t, stance: supports, claim: x, date: 2025, sources: [s], after: [talks]}
-    """})
+    """
+        },
+    )
     target = tmp_path / "kb.db"
     assert export("sqlite", "-o", str(target), data=data).code == 0
     rows = query(target, "SELECT id, date, date_start, date_end, time_order FROM positions ORDER BY time_order")

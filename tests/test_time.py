@@ -386,7 +386,7 @@ def test_the_bundled_misreadings_are_gone() -> None:
     assert ids.index("peskov-no-final-date") > ids.index("zelensky-third-round-announced")
     table = run("timeline", "--positions").out
     assert "2025, date unknown" in table.splitlines()[1]
-    assert run("check", "--strict").code == 0
+    assert run("check", "--strict").code == 1  # Zelensky: supports and proposes, in an order no source gives
 
 
 # The Chronology itself
@@ -513,3 +513,27 @@ def test_since_and_until_compare_the_period_with_narrowed_dates(tmp_path: Path) 
         "talks",
         "late",
     ]
+
+
+def test_items_that_are_neither_dates_nor_ids_say_so(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("p1", "supports", "1998", "after: [1998-07-21T10:00, 0x7E9, null, P2]"),
+        position("p2", "supports", "1997"),
+    )
+    code, out = problems(data)
+    assert code == 1
+    assert [line.split(": error: ")[1] for line in out.splitlines()[:-1]] == [
+        "`after`: malformed date `1998-07-21T10:00` (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23)",
+        "`after`: `0x7E9` is neither a date nor a record id (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or "
+        "2025-07-23, or give an event's or a position's id)",
+        "an empty item in `after` (remove it, or give an id or a date)",
+        "record `P2` not found (did you mean `p2`?)",
+    ]
+
+
+def test_two_days_of_unknown_order_ask_for_an_order_not_a_more_precise_date(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p1", "supports", "1998-04-02"), position("p2", "rejects", "1998-04-02"))
+    out = tb(data, "check").out
+    assert "(`after: [p2]` or `before: [p2]` where a source says which)" in out
+    assert "more precise" not in out

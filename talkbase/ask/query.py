@@ -19,13 +19,14 @@ from talkbase.records.dates import (
     PartialDate,
     at_or_before,
     last_written,
+    looks_like_date,
     soonest_over,
     span_of,
     timed,
 )
 from talkbase.records.hints import abbreviated, close_matches
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
-from talkbase.records.schema import KINDS, REF, REFS
+from talkbase.records.schema import KINDS, ORDER, REF, REFS
 
 if TYPE_CHECKING:
     from talkbase.ask.pattern import Pattern
@@ -451,6 +452,8 @@ def references_of(record: Record) -> set[str]:
             found.add(value)
         elif spec.type == REFS:
             found.update(value)
+        elif spec.type == ORDER:  # `after`/`before` name records, and dates, which are no reference
+            found.update(item for item in value if not looks_like_date(item))
     return found
 
 

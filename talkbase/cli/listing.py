@@ -48,7 +48,7 @@ def check(
     \b
     Examples:
       talkbase check
-      talkbase check --strict
+      talkbase check --strict --data ~/my-kb
       talkbase check --data ~/negotiations/data
     """
     from talkbase.load.parser import HAVE_LIBYAML

@@ -43,7 +43,6 @@ from talkbase.records.schema import (
     WIKIDATA_RE,
     Field,
     singular,
-    stance_side,
 )
 
 
@@ -306,10 +305,17 @@ def check_order_items(
         text = date_text(item)
         if item is REPORTED:
             continue
-        if text is None:
+        if item is None:
+            yield item_where.problem(
+                "empty-value", f"an empty item in `{spec.name}`", "remove it, or give an id or a date"
+            )
+        elif text is None:
             yield _wrong_type(spec, item, item_where, "an id or a date")
-        elif isinstance(item, int) or looks_like_date(text):
-            yield from check_date(spec, text, item_where)
+        elif isinstance(item, int) or looks_like_date(text) or (text[:4].isdigit() and not ID_RE.fullmatch(text)):
+            yield from check_date(spec, text, item_where)  # `2025-07-21T10:00` is a date, wrongly written
+        elif not ID_RE.fullmatch(text.lower()):  # `P2` is taken for an id, so that its hint can say `p2`
+            message = f"`{spec.name}`: `{text}` is neither a date nor a record id"
+            yield item_where.problem("bad-order", message, f"{DATE_FORMAT_HINT}, or give an event's or a position's id")
         else:
             refs.append(Reference(spec, item, path, value, index))
 
@@ -532,10 +538,10 @@ def check_unknown_order(chronology: Chronology, positions: list[_Dated]) -> Iter
     for (actor, topic), group in groups.items():
         if len(group) < 2:
             continue
+        # Any two stances, not only two sides: `matrix` cannot show a latest stance where they may come in either order
         said = {id(d): d.record.data["stance"] for d in group}
-        sides = {id(d): stance_side(stance) for d, stance in zip(group, said.values())}
         reported: set[frozenset[int]] = set()
-        for i, j in sorted(chronology.unordered_peers(group, lambda d, sides=sides: sides[id(d)]).items()):
+        for i, j in sorted(chronology.unordered_peers(group, lambda d, said=said: said[id(d)]).items()):
             if frozenset((i, j)) in reported:
                 continue
             reported.add(frozenset((i, j)))
@@ -545,9 +551,12 @@ def check_unknown_order(chronology: Chronology, positions: list[_Dated]) -> Iter
 def _unknown_order_warning(mine: _Dated, other: _Dated, said: dict[int, str], actor: str, topic: str) -> Problem:
     message = (
         f"positions `{mine.id}` ({said[id(mine)]}, {mine.date}) and `{other.id}` ({said[id(other)]}, {other.date}) "
-        f"of `{actor}` on `{topic}` differ in stance, but which came first is unknown"
+        f"of `{actor}` on `{topic}` differ in stance, but which came first is unknown, so neither is certainly "
+        "the latest"
     )
-    hint = f"give a more precise date, or `after: [{other.id}]` or `before: [{other.id}]` where a source says which"
+    hint = f"`after: [{other.id}]` or `before: [{other.id}]` where a source says which"
+    if mine.date.precision != "day" or other.date.precision != "day":
+        hint = "give a more precise date, or " + hint
     where = value_where(mine.record.data, "date", mine.record.path)
     return where.problem("order-unknown", message, hint, warning=True)
 

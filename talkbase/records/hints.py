@@ -13,6 +13,9 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`did you mean `x`?` for the closest candidate, or an empty string when none is close."""
+    candidates = list(candidates)
+    if word.lower() != word and word.lower() in candidates:  # ids are lowercase: `P1` is `p1`
+        return f"did you mean `{word.lower()}`?"
     matches = close_matches(word, candidates, n=1)
     return f"did you mean `{matches[0]}`?" if matches else ""
 

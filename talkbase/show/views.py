@@ -507,8 +507,8 @@ def history_listing(kb: KnowledgeBase, steps: list[Step], as_of: bool = False) -
         if step.change == "order-unknown":
             return Text(f"order unknown against {before} {step.previous.date}", style="magenta")
         style = "bold red" if step.change == "reversal" else "yellow"
-        # Against the latest position certainly before, which need not be the row above: say which.
-        return Text(f"{CHANGE_WORDS[step.change]} ({before} → {now}) since {step.previous.date}", style=style)
+        # Against the latest position certainly before, which need not be the row above: its date says which.
+        return Text(f"{CHANGE_WORDS[step.change]} ({before} {step.previous.date} → {now})", style=style)
 
     def as_dict(step: Step) -> dict[str, Any]:
         previous = step.previous
