@@ -518,14 +518,14 @@ def test_since_and_until_compare_the_period_with_narrowed_dates(tmp_path: Path) 
 def test_items_that_are_neither_dates_nor_ids_say_so(tmp_path: Path) -> None:
     data = kb(
         tmp_path,
-        position("p1", "supports", "1998", "after: [1998-07-21T10:00, 0x7E9, null, P2]"),
+        position("p1", "supports", "1998", "after: [1998-07-21T10:00, 'round 3', null, P2]"),
         position("p2", "supports", "1997"),
     )
     code, out = problems(data)
     assert code == 1
     assert [line.split(": error: ")[1] for line in out.splitlines()[:-1]] == [
         "`after`: malformed date `1998-07-21T10:00` (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23)",
-        "`after`: `0x7E9` is neither a date nor a record id (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or "
+        "`after`: `round 3` is neither a date nor a record id (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or "
         "2025-07-23, or give an event's or a position's id)",
         "an empty item in `after` (remove it, or give an id or a date)",
         "record `P2` not found (did you mean `p2`?)",
