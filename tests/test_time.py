@@ -537,3 +537,23 @@ def test_two_days_of_unknown_order_ask_for_an_order_not_a_more_precise_date(tmp_
     out = tb(data, "check").out
     assert "(`after: [p2]` or `before: [p2]` where a source says which)" in out
     assert "more precise" not in out
+
+
+def test_add_refuses_a_date_order_its_own_date_rules_out_and_leaves_out_an_empty_one(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p1", "supports", "1998-04-02"))
+    base = ["add", "position", "--data", str(data), "--actor", "adams", "--topic", "decommissioning",
+            "--stance", "rejects", "--claim", "No.", "--date", "1998-04-20", "--sources", "paper"]  # fmt: skip
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    before = (data / "kb.yaml").read_text()
+    wrong = run(*base, "--before", "1998-04", env=env)
+    assert wrong.code == 2
+    assert "`before: 1998-04` contradicts its date: it is dated 1998-04-20, which is not before 1998-04" in wrong.err
+    assert (data / "kb.yaml").read_text() == before
+    empty = run(*base, "--after", "", "--contests", "", "--dry-run", env=env)
+    assert empty.code == 0 and "after" not in empty.out and "contests" not in empty.out
+
+
+def test_history_and_grep_show_narrowed_dates(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p", "supports", "1998", "after: [talks]"))
+    assert "1998 (from 1998-04-10)" in tb(data, "history").out
+    assert "1998 (from 1998-04-10)" in tb(data, "grep", "p").out

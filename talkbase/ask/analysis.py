@@ -63,11 +63,15 @@ class Step:
 
 
 def history(
-    kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None, changes_only: bool = False
+    kb: KnowledgeBase,
+    filters: Filters,
+    as_of: PartialDate | None = None,
+    changes_only: bool = False,
+    chron: Chronology | None = None,
 ) -> list[Step]:
     """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
     only against a position certainly before."""
-    chron = chronology(kb)
+    chron = chron or chronology(kb)
     chosen = [p for p in stated_by(chron, kb.positions, as_of) if position_matches(p, filters)]
     pairs: dict[tuple[str, str], list[Position]] = {}
     for p in chron.ordered(chosen):

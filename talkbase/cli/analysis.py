@@ -116,13 +116,15 @@ def history(
       talkbase history --actor zelensky --topic leaders-summit
     """
     from talkbase.ask.analysis import history as query_history
+    from talkbase.ask.query import chronology
     from talkbase.show.views import history_listing
 
     kb = load_valid(data, known_at=known_at)
     filters = build_filters(kb, since, until, actor, topic, source)
     day = as_option("--as-of", date_option, as_of)
-    steps = query_history(kb, filters, day, changes_only)
-    output(history_listing(kb, steps, as_of=day is not None), fmt, csv_safe=csv_safe)
+    chron = chronology(kb)
+    steps = query_history(kb, filters, day, changes_only, chron)
+    output(history_listing(kb, steps, as_of=day is not None, chron=chron), fmt, csv_safe=csv_safe)
 
 
 @app.command()

@@ -234,7 +234,9 @@ def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str
         assert spec is not None
         label = option_names(spec)[0] if origin == "options" else f"{origin}: `{name}`"
         try:
-            values[name] = _checked_value(spec, value, known)
+            checked = _checked_value(spec, value, known)
+            if checked != [] or spec.required:  # `--contests ''` gives nothing to write, not `contests: []`
+                values[name] = checked
         except AnswerError as exc:
             errors.append(f"{label}: {exc}")
     try:

@@ -193,6 +193,10 @@ def positions(
 ) -> None:
     """Stated positions: who holds which stance on what, when, and according to which sources.
 
+    In time order. With --as-of DATE, what each actor may have held on each topic at the end of DATE; an
+    "as of" column (certainly_stated, certainly_latest in json and csv) marks a position that may not be
+    stated yet by then, or may not be the latest.
+
     \b
     Examples:
       talkbase positions --actor peskov
@@ -251,7 +255,7 @@ def grep(
       talkbase grep -w summit --source kyivindependent
       talkbase grep "no (final )?date" -l
     """
-    from talkbase.ask.query import compile_pattern, grep_ids
+    from talkbase.ask.query import chronology, compile_pattern, grep_ids
     from talkbase.ask.query import grep as query_grep
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
@@ -270,7 +274,7 @@ def grep(
     from talkbase.show.views import grep_listing  # not needed for --count and --ids
 
     hits = query_grep(kb, regex, filters)
-    output(grep_listing(kb, hits), fmt, csv_safe=csv_safe)
+    output(grep_listing(kb, hits, chronology(kb)), fmt, csv_safe=csv_safe)
     if not hits:
         raise typer.Exit(1)
 

@@ -205,8 +205,8 @@ def field_help(spec: Field) -> str:
         CHOICE: f"one of {', '.join(spec.vocab)}",
         REF: f"the id or name of the {targets}",
         REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
-        ORDER: f"what it certainly comes {spec.name}: ids of {' or '.join(spec.refs)}, or dates (YYYY, YYYY-MM or "
-        "YYYY-MM-DD), separated by commas",
+        ORDER: f"what it certainly comes {spec.name}: ids of {' or '.join(spec.refs)} (possibly the same day), or "
+        "dates, each counted whole (after 2025-07: from August), separated by commas",
         TEXTS: "text (several: separate them with ;)",
         URL: "an http(s) URL",
         WIKIDATA: "Q and digits, e.g. Q212",

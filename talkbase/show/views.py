@@ -218,7 +218,7 @@ def highlighted(hit: Hit) -> Text:
     return text
 
 
-def grep_listing(kb: KnowledgeBase, hits: list[Hit]) -> Listing[Hit]:
+def grep_listing(kb: KnowledgeBase, hits: list[Hit], chron: Chronology | None = None) -> Listing[Hit]:
     def who(hit: Hit) -> Text:
         record = hit.record
         return names(kb, [record.actor]) if isinstance(record, Position) else literal(record.kind or "event")
@@ -229,7 +229,7 @@ def grep_listing(kb: KnowledgeBase, hits: list[Hit]) -> Listing[Hit]:
                 "text": hit.text, "matches": [list(s) for s in hit.spans]}  # fmt: skip
 
     columns = [
-        Column("date", lambda h: Text(str(h.record.date)), wrap=False),
+        Column("date", lambda h: when(h.record, chron), wrap=False),
         Column("id", lambda h: literal(h.record.id), wrap=False),
         Column("who", who),
         Column("field", lambda h: Text(h.field), wrap=False),
@@ -496,7 +496,9 @@ def matrix_cells(kb: KnowledgeBase, m: Matrix) -> Listing[Position]:
 CHANGE_WORDS = {"reversal": "reversal", "changed": "changed", "order-unknown": "order unknown"}
 
 
-def history_listing(kb: KnowledgeBase, steps: list[Step], as_of: bool = False) -> Listing[Step]:
+def history_listing(
+    kb: KnowledgeBase, steps: list[Step], as_of: bool = False, chron: Chronology | None = None
+) -> Listing[Step]:
     """Each actor × topic as a section; a change of stance is marked, a reversal loudly, and a differing stance
     whose order is unknown says so; with `as_of`, a position that may not yet be stated says so too."""
 
@@ -519,7 +521,7 @@ def history_listing(kb: KnowledgeBase, steps: list[Step], as_of: bool = False) -
         return row
 
     columns = [
-        Column("date", lambda s: Text(str(s.position.date)), wrap=False),
+        Column("date", lambda s: when(s.position, chron), wrap=False),
         Column("stance", lambda s: stance_text(s.position.stance), wrap=False),
         Column("change", change),
         Column("claim", lambda s: literal(s.position.claim)),

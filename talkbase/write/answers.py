@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from talkbase.ask.query import QueryError, fold, resolve_among
 from talkbase.load.nodes import RawRecord, YMap
 from talkbase.load.validate import CHECKERS, Where
-from talkbase.records.dates import looks_like_date, parse_date, span_of
+from talkbase.records.dates import Chronology, looks_like_date, parse_date, span_of, timed
 from talkbase.records.hints import did_you_mean, with_article
 from talkbase.records.problems import Problem
 from talkbase.records.schema import (
@@ -209,6 +210,23 @@ def check_in_record(kind_key: str, values: dict[str, Any]) -> None:
     """Rules between fields of one record that can be checked as soon as both are given."""
     if kind_key == "events":
         check_order(values, "date", "end")
+    if kind_key in ("events", "positions") and isinstance(values.get("date"), str):
+        check_order_dates(values)
+
+
+def check_order_dates(values: dict[str, Any]) -> None:
+    """`after`/`before` dates the record's own date rules out (`check` also weighs the records they name)."""
+    end = values.get("end")
+    record = SimpleNamespace(
+        id=values.get("id") or "",
+        date=parse_date(values["date"]),
+        end=parse_date(end) if isinstance(end, str) else None,
+        after=tuple(values.get("after") or ()),
+        before=tuple(values.get("before") or ()),
+    )
+    conflicts = Chronology([timed(record)]).conflicts
+    if conflicts:
+        raise AnswerError(conflicts[0].message)
 
 
 def check_order(values: dict[str, Any], first: str, last: str) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from talkbase.records.schema import DATE, KINDS, Field
+from talkbase.records.dates import looks_like_date
+from talkbase.records.schema import DATE, KINDS, ORDER, Field
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
@@ -72,6 +73,8 @@ def _ordered(fields: tuple[Field, ...], values: dict[str, Any]) -> dict[str, Any
             value = [_ordered(spec.subfields, entry) for entry in value]
         elif spec.type == DATE:
             value = _Plain(value)
+        elif spec.type == ORDER:  # dates as the curator writes them, `2025-07-20` like `2025-08`: unquoted
+            value = [_Plain(item) if looks_like_date(item) else item for item in value]
         record[spec.name] = value
     return record
 
