@@ -557,3 +557,12 @@ def test_history_and_grep_show_narrowed_dates(tmp_path: Path) -> None:
     data = kb(tmp_path, position("p", "supports", "1998", "after: [talks]"))
     assert "1998 (from 1998-04-10)" in tb(data, "history").out
     assert "1998 (from 1998-04-10)" in tb(data, "grep", "p").out
+
+
+def test_timelinejs_keeps_the_precision_and_says_between_which_days(tmp_path: Path) -> None:
+    events = "  - {id: later, title: Later talks, date: 1998-04, after: [talks], sources: [paper]}\n"
+    data = kb(tmp_path, position("p", "supports", "1998-04-02"), events=events)
+    slides = {s["unique_id"]: s for s in json.loads(run("export", "timelinejs", "--data", str(data)).out)["events"]}
+    assert slides["later"]["start_date"] == {"year": 1998, "month": 4}
+    assert "<p>Date: 1998-04-10 to 1998-04-30, as far as is known</p>" in slides["later"]["text"]["text"]
+    assert "Date:" not in slides["talks"]["text"]["text"]

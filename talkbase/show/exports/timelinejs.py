@@ -1,7 +1,8 @@
 """The timelinejs export: the selected events as TimelineJS3 JSON, which the TimelineJS viewer loads as is.
 
 Each event is a slide dated at its precision (a year, a month or a day, as written), grouped by its kind, with
-its summary, status (when not held), location and linked sources as the slide's text. Positions are not
+its summary, the days it falls between when `after`/`before` narrow its date, status (when not held), location
+and linked sources as the slide's text. Positions are not
 included: a timeline of what happened stays readable, and `talkbase timeline --positions` interleaves claims.
 
 TimelineJS shows every string of its JSON as HTML, so every string from the data goes through `html_text`, the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from talkbase.records.dates import PartialDate
+from talkbase.records.dates import PartialDate, Span
 from talkbase.records.model import Event, KnowledgeBase, Source
 from talkbase.records.text import html_text, json_text
 from talkbase.show.exports import Document, Export
@@ -22,7 +23,7 @@ def render(export: Export) -> Document:
     events = export.events
     count = f"{len(events)} event{'s' * (len(events) != 1)}, from talkbase"
     title = {"text": {"headline": html_text("Timeline"), "text": html_text(count)}}
-    document = {"title": title, "events": [_slide(export.kb, e) for e in events]}
+    document = {"title": title, "events": [_slide(export.kb, e, export.narrowed.get(e.id)) for e in events]}
     return Document(json_text(document, indent=2) + "\n")
 
 
@@ -32,20 +33,23 @@ def date_object(date: PartialDate) -> dict[str, int]:
     return dict(list(parts.items())[: 1 + date.text.count("-")])
 
 
-def _slide(kb: KnowledgeBase, event: Event) -> dict[str, Any]:
+def _slide(kb: KnowledgeBase, event: Event, narrowed: Span | None) -> dict[str, Any]:
     slide: dict[str, Any] = {"start_date": date_object(event.date)}
     if event.end:
         slide["end_date"] = date_object(event.end)
-    slide["text"] = {"headline": html_text(event.title), "text": _text(kb, event)}
+    slide["text"] = {"headline": html_text(event.title), "text": _text(kb, event, narrowed)}
     if event.kind:
         slide["group"] = _stripped_then_html(event.kind)
     slide["unique_id"] = event.id
     return slide
 
 
-def _text(kb: KnowledgeBase, event: Event) -> str:
-    """The slide's HTML: data is escaped, so a record's text can never become markup."""
+def _text(kb: KnowledgeBase, event: Event, narrowed: Span | None) -> str:
+    """The slide's HTML: data is escaped, so a record's text can never become markup. A slide is placed at its
+    date's first day; when after/before narrow the date, the text says between which days it falls."""
     paragraphs = [html_text(event.summary)] if event.summary else []
+    if narrowed is not None:
+        paragraphs.append(f"Date: {narrowed.first} to {narrowed.last}, as far as is known")
     if event.status != "held":
         paragraphs.append(f"<em>{html_text(event.status.capitalize())}</em>")
     if event.location:
