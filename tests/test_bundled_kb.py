@@ -17,8 +17,9 @@ ADDRESS = "zelensky-evening-address-2025-07-21"
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    opened = open_kb(DataLocation(bundled_path(), "bundled"), strict=True)
-    assert opened.problems == []
+    opened = open_kb(DataLocation(bundled_path(), "bundled"))
+    # One warning, which the article cannot settle: it gives no order for Zelensky's two statements on a summit.
+    assert [(p.code, p.severity.value) for p in opened.problems] == [("order-unknown", "warning")]
     assert opened.kb is not None
     return opened.kb
 
