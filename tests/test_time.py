@@ -566,3 +566,16 @@ def test_timelinejs_keeps_the_precision_and_says_between_which_days(tmp_path: Pa
     assert slides["later"]["start_date"] == {"year": 1998, "month": 4}
     assert "<p>Date: 1998-04-10 to 1998-04-30, as far as is known</p>" in slides["later"]["text"]["text"]
     assert "Date:" not in slides["talks"]["text"]["text"]
+
+
+def test_a_long_chain_of_after_is_read_in_time_linear_in_it(tmp_path: Path) -> None:
+    """2,000 positions of one actor on one topic, each after the one before (quadratic work took minutes)."""
+    chain = "".join(
+        position(f"p{i}", ("rejects", "supports")[i % 2], "1998", *([f"after: [p{i - 1}]"] if i else []))
+        for i in range(2000)
+    )
+    data = kb(tmp_path, chain)
+    assert tb(data, "check").code == 0
+    changes = [r["change"] for r in as_json(data, "history")]
+    assert changes == [None] + ["reversal"] * 1999
+    assert [r["position"] for r in as_json(data, "matrix")] == ["p1999"]

@@ -86,22 +86,80 @@ def history(
     return steps
 
 
+# Masks take memory quadratic in a group: past this many positions of one actor on one topic (hostile data more
+# than a negotiation), a group is read by the dates alone, in time linear in it, and more cautiously.
+LARGE_GROUP = 4000
+
+
 def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
-    peers = chron.unordered_peers(seq, lambda p: stance_side(p.stance))
+    """One actor's positions on one topic, in time order, each with its change. Bit i of a mask is seq[i]."""
+    if len(seq) > LARGE_GROUP:
+        return _steps_of_a_large_group(chron, seq, as_of)
+    sides = [stance_side(p.stance) for p in seq]
+    on_side: dict[str, int] = {}
+    for i, side in enumerate(sides):
+        on_side[side] = on_side.get(side, 0) | 1 << i
+    relations = chron.relations(seq)
     steps = []
     for i, p in enumerate(seq):
         stated = as_of is None or chron.span(p).stated_by(as_of) == "yes"
-        if i in peers:
-            steps.append(Step(p, seq[peers[i]], "order-unknown", stated))
+        differing = relations.unordered(i) & ~on_side[sides[i]]
+        if differing:  # a differing stance may come before or after this one: assert neither
+            steps.append(Step(p, seq[_lowest(differing)], "order-unknown", stated))
             continue
-        previous = chron.latest([q for q in seq[:i] if chron.before(q, p)])
-        if not previous:
+        earlier = relations.before[i]
+        if not earlier:
             steps.append(Step(p, None, "", stated))
-        elif len({stance_side(q.stance) for q in previous}) > 1:
-            steps.append(Step(p, previous[-1], "order-unknown", stated))
+            continue
+        # The last of the earlier ones in time order is one of the latest; any other latest one is unordered with
+        # it. Where one of those takes another side, which stance came just before is unknown.
+        last = earlier.bit_length() - 1
+        rivals = earlier & relations.unordered(last)
+        if any(not relations.after[j] & rivals for j in _bits(rivals & ~on_side[sides[last]])):
+            steps.append(Step(p, seq[last], "order-unknown", stated))
         else:
-            steps.append(Step(p, previous[-1], stance_change(previous[-1].stance, p.stance), stated))
+            steps.append(Step(p, seq[last], stance_change(seq[last].stance, p.stance), stated))
     return steps
+
+
+def _steps_of_a_large_group(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
+    """As `_steps`, by the dates alone and never asserting more: a change is counted against the last position
+    certainly before, unless one of another side may come after that one (then the order is unknown). Where a
+    curator's after/before links the group, every differing stance says the order is unknown."""
+    sides = [stance_side(p.stance) for p in seq]
+    spans = [chron.span(p) for p in seq]
+    peers = chron.unordered_peers(seq, lambda p: stance_side(p.stance))
+    linked = any(p.id in chron.narrowed or chron.reach(p.id) for p in seq)
+    by_last = sorted(range(len(seq)), key=lambda i: spans[i].last)
+    steps, taken, last, latest_end = [], 0, -1, {}  # taken: how many of by_last end before this one begins
+    for i in sorted(range(len(seq)), key=lambda i: spans[i].first):
+        while taken < len(by_last) and spans[by_last[taken]].last < spans[i].first:
+            q = by_last[taken]
+            last = max(last, q)  # seq is in time order: the greatest index is the last in it
+            latest_end[sides[q]] = max(latest_end.get(sides[q], spans[q].last), spans[q].last)
+            taken += 1
+        p, stated = seq[i], as_of is None or chron.span(seq[i]).stated_by(as_of) == "yes"
+        if i in peers:
+            steps.append((i, Step(p, seq[peers[i]], "order-unknown", stated)))
+        elif last < 0:
+            steps.append((i, Step(p, None, "", stated)))
+        elif linked or any(side != sides[last] and end >= spans[last].first for side, end in latest_end.items()):
+            steps.append((i, Step(p, seq[last], "order-unknown", stated)))
+        else:
+            steps.append((i, Step(p, seq[last], stance_change(seq[last].stance, p.stance), stated)))
+    return [step for _, step in sorted(steps, key=lambda pair: pair[0])]
+
+
+def _lowest(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
+
+def _bits(mask: int) -> list[int]:
+    found = []
+    while mask:
+        found.append(_lowest(mask))
+        mask &= mask - 1
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,10 +278,11 @@ def standing(chron: Chronology, group: list[Position], as_of: PartialDate | None
     if not pool:
         return None
     candidates = chron.latest(pool, superseding=stated)
-    sure = [p for p in candidates if p not in maybe]
+    unsure = {p.id for p in maybe}
+    sure = [p for p in candidates if p.id not in unsure]
     if sure and len({p.stance for p in candidates}) == 1:
         return Standing((sure[-1],), True)
-    return Standing(tuple(candidates), False, frozenset(p.id for p in candidates if p in maybe))
+    return Standing(tuple(candidates), False, frozenset(p.id for p in candidates if p.id in unsure))
 
 
 def standings(

@@ -11,6 +11,7 @@ list records.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import heapq
@@ -203,8 +204,10 @@ class Chronology:
         for node in given:
             self._read_order(node, bounds)
         self._targets = {t for targets in self._later.values() for t in targets}
+        self._linked = self._targets | self._later.keys()  # records in an explicit order
         looped = self._find_cycles([node.id for node in given])
         failed = {c.record for c in self.conflicts}
+        self._topo = self._topological_ids(looped)
         self._narrow(bounds, looped | failed)  # what is already wrong is reported once, not again downstream
         for node in given:
             first, last, why_first, why_last = bounds[node.id]
@@ -275,26 +278,47 @@ class Chronology:
                 looped.update(members)
         return looped
 
+    def _topological_ids(self, looped: set[str]) -> list[str]:
+        """The linked records outside loops, each after every record said to come before it (Kahn's algorithm)."""
+        waiting = dict.fromkeys(self._linked - looped, 0)
+        for earlier, laters in self._later.items():
+            for later in laters:
+                if earlier in waiting and later in waiting:
+                    waiting[later] += 1
+        free = sorted(i for i, n in waiting.items() if not n)
+        order = []
+        while free:
+            record_id = free.pop()
+            order.append(record_id)
+            for later in self._later.get(record_id, ()):
+                if later in waiting:
+                    waiting[later] -= 1
+                    if not waiting[later]:
+                        free.append(later)
+        return order
+
     def _narrow(self, bounds: dict[str, list[Any]], left_out: set[str]) -> None:
-        """Push bounds along the explicit order until nothing moves: what comes after X begins no earlier than
-        X does, and X ends no later than what comes after it. Records in a loop or with a wrong order of their
-        own (`left_out`) neither push nor are pushed."""
-        edges = [(a, b) for a, laters in self._later.items() for b in laters if a not in left_out and b not in left_out]
-        for _ in range(len(edges) + 1):  # a DAG settles in at most as many rounds as it has edges
-            moved = False
-            for earlier, later in edges:
-                low, high = bounds[earlier], bounds[later]
-                first, then = self._nodes[earlier], self._nodes[later]
-                ends_from = max(first.ends_from, low[0])  # what comes after begins no earlier than this ends
-                if _possible(first, low[0], low[1]) and ends_from > high[0]:
+        """Push bounds along the explicit order: what comes after X begins no earlier than X ends, and X ends no
+        later than what comes after it may begin. One pass forward and one back, in topological order, settle
+        it. Records in a loop or with a wrong order of their own (`left_out`) neither push nor are pushed."""
+        for earlier in self._topo:
+            low, first = bounds[earlier], self._nodes[earlier]
+            if earlier in left_out or not _possible(first, low[0], low[1]):
+                continue
+            ends_from = max(first.ends_from, low[0])
+            for later in self._later.get(earlier, ()):
+                high = bounds[later]
+                if later not in left_out and ends_from > high[0]:
                     high[0], high[2] = ends_from, f"after `{earlier}`" + (f", which is {low[2]}" if low[2] else "")
-                    moved = True
-                begins_by = min(then.begins_by, high[1])  # and this ends no later than that may begin
-                if _possible(then, high[0], high[1]) and begins_by < low[1]:
+        for earlier in reversed(self._topo):
+            if earlier in left_out:
+                continue
+            low = bounds[earlier]
+            for later in self._later.get(earlier, ()):
+                high, then = bounds[later], self._nodes[later]
+                begins_by = min(then.begins_by, high[1])
+                if later not in left_out and _possible(then, high[0], high[1]) and begins_by < low[1]:
                     low[1], low[3] = begins_by, f"before `{later}`" + (f", which is {high[3]}" if high[3] else "")
-                    moved = True
-            if not moved:
-                return
 
     def span(self, record: Any) -> Span:
         """The days a record may fall on: its date's span, narrowed by any order given."""
@@ -325,57 +349,84 @@ class Chronology:
         """Records in time order: by the first day they may fall on, a wider span (a coarser date) before a
         narrower one on the same day, then as written; every certain order and every `after`/`before` respected."""
         items = list(records)
-        spans = [self.span(r) for r in items]
-        keys = [(s.first, -s.width(), i) for i, s in enumerate(spans)]
-        index = {r.id: i for i, r in enumerate(items)}
-        chained = [i for i, r in enumerate(items) if self.reach(r.id) & index.keys()]
-        if not chained:
+        keys = [(s.first, -s.width(), i) for i, s in enumerate(map(self.span, items))]
+        if not any(r.id in self._linked for r in items):
             return [items[k[2]] for k in sorted(keys)]
-        return [items[i] for i in self._topological(items, keys, index, chained)]
+        return [items[i] for i in self._kahn(items, keys)]
 
-    def _topological(self, items: list[Any], keys: list[Any], index: dict[str, int], chained: list[int]) -> list[int]:
-        # Kahn's algorithm, always taking the smallest key that is free: since what comes after X never begins
-        # before X, a record certainly before another by the dates is also taken first.
-        later: dict[int, list[int]] = {i: [index[r] for r in self.reach(items[i].id) if r in index] for i in chained}
-        waiting = [0] * len(items)
+    def _kahn(self, items: list[Any], keys: list[Any]) -> list[int]:
+        # Kahn's algorithm over the direct orders, always taking the smallest key that is free: since what comes
+        # after X never begins before X does, a record certainly before another by the dates is taken first too.
+        # Linked records not asked for take part unlisted, so that a chain through them still counts.
+        index = {r.id: i for i, r in enumerate(items)}
+        for record_id in self._topo:
+            if record_id not in index:
+                index[record_id] = len(keys)
+                days = self.narrowed.get(record_id) or self._nodes[record_id].span
+                keys.append((days.first, -days.width(), len(keys)))
+        later = {index[a]: [index[b] for b in bs if b in index] for a, bs in self._later.items() if a in index}
+        waiting = [0] * len(keys)
         for targets in later.values():
             for t in targets:
                 waiting[t] += 1
-        free = [keys[i] for i in range(len(items)) if not waiting[i]]
+        free = [keys[i] for i in range(len(keys)) if not waiting[i]]
         heapq.heapify(free)
         result = []
         while free:
             i = heapq.heappop(free)[2]
-            result.append(i)
+            if i < len(items):
+                result.append(i)
             for t in later.get(i, ()):
                 waiting[t] -= 1
                 if not waiting[t]:
                     heapq.heappush(free, keys[t])
         return result
 
+    def _explicit_masks(self, ids: list[str]) -> tuple[list[int], list[int]]:
+        """For records with these ids, the masks of those said (through any chain) to come after and before each."""
+        bit = {record_id: 1 << i for i, record_id in enumerate(ids)}
+        down: dict[str, int] = {}
+        for record_id in reversed(self._topo):
+            mask = 0
+            for later in self._later.get(record_id, ()):
+                mask |= down.get(later, 0) | bit.get(later, 0)
+            down[record_id] = mask
+        up: dict[str, int] = {}
+        for record_id in self._topo:
+            mask = up.get(record_id, 0) | bit.get(record_id, 0)
+            for later in self._later.get(record_id, ()):
+                up[later] = up.get(later, 0) | mask
+        own = {record_id: up.get(record_id, 0) & ~bit.get(record_id, 0) for record_id in ids}
+        return [down.get(i, 0) for i in ids], [own[i] for i in ids]
+
+    def relations(self, records: Sequence[Any]) -> Relations:
+        """The certain orders among `records`, as bit masks (bit i: the i-th record)."""
+        return Relations(self, records)
+
     def latest(self, records: Sequence[T], superseding: Sequence[T] | None = None) -> list[T]:
         """Those of `records` that may be the latest: certainly before none of `superseding` (default: of
         `records` themselves). In the order given."""
         others = list(records if superseding is None else superseding)
+        if any(r.id in self._linked for r in (*records, *others)):
+            group = list({id(r): r for r in (*others, *records)}.values())
+            relations, at = self.relations(group), {id(r): i for i, r in enumerate(group)}
+            mask = sum(1 << at[id(r)] for r in others)
+            return [r for r in records if not relations.after[at[id(r)]] & mask]
         firsts = sorted(((self.span(r).first, i) for i, r in enumerate(others)), reverse=True)[:2]
         where = {id(r): i for i, r in enumerate(others)}
         result = []
         for record in records:
             own = where.get(id(record))
             top = next((first for first, i in firsts if i != own), None)
-            if top is not None and self.span(record).last < top:
-                continue
-            reach = self.reach(record.id)
-            if reach and any(o.id in reach for o in others):
-                continue
-            result.append(record)
+            if top is None or self.span(record).last >= top:
+                result.append(record)
         return result
 
     def unordered_peers(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
         """For each record (by index) that has a peer of another `kind` whose order against it is unknown, one
         such peer's index."""
-        if any(self.reach(r.id) for r in records) or any(r.id in self._targets for r in records):
-            return self._unordered_pairwise(records, kind)
+        if any(r.id in self._linked for r in records):
+            return self.relations(records).unordered_peers([kind(r) for r in records])
         spans = [self.span(r) for r in records]
         kinds = [kind(r) for r in records]
         by_first = sorted(range(len(records)), key=lambda i: spans[i].first)
@@ -401,13 +452,42 @@ class Chronology:
                     best[kinds[i]] = i
         return found
 
-    def _unordered_pairwise(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for i, a in enumerate(records):
-            for j, b in enumerate(records):
-                if i != j and kind(a) != kind(b) and not self.before(a, b) and not self.before(b, a):
-                    found[i] = j
-                    break
+
+class Relations:
+    """The certain orders among a group of records as bit masks, bit i standing for the i-th record: `after[i]`
+    holds the records certainly after it (by the dates, or by after/before through any chain), `before[i]` those
+    certainly before it. Answers in time linear in the group for each record, where pairs would be quadratic."""
+
+    def __init__(self, chron: Chronology, records: Sequence[Any]) -> None:
+        spans = [chron.span(r) for r in records]
+        self.size = len(records)
+        self.after, self.before = chron._explicit_masks([r.id for r in records])
+        by_last = sorted(range(self.size), key=lambda i: spans[i].last)
+        by_first = sorted(range(self.size), key=lambda i: spans[i].first)
+        lasts, firsts = [spans[i].last for i in by_last], [spans[i].first for i in by_first]
+        ended = [0]  # ended[m]: the m records that end first
+        for i in by_last:
+            ended.append(ended[-1] | 1 << i)
+        begun = [0] * (self.size + 1)  # begun[m]: the records from the m-th to begin on
+        for m in range(self.size - 1, -1, -1):
+            begun[m] = begun[m + 1] | 1 << by_first[m]
+        for i, days in enumerate(spans):
+            self.before[i] |= ended[bisect.bisect_left(lasts, days.first)]
+            self.after[i] |= begun[bisect.bisect_right(firsts, days.last)]
+
+    def unordered(self, i: int) -> int:
+        """The records whose order against the i-th is unknown."""
+        return ((1 << self.size) - 1) & ~(1 << i) & ~(self.after[i] | self.before[i])
+
+    def unordered_peers(self, kinds: list[str]) -> dict[int, int]:
+        of_kind: dict[str, int] = {}
+        for i, kind in enumerate(kinds):
+            of_kind[kind] = of_kind.get(kind, 0) | 1 << i
+        found = {}
+        for i, kind in enumerate(kinds):
+            others = self.unordered(i) & ~of_kind[kind]
+            if others:
+                found[i] = (others & -others).bit_length() - 1
         return found
 
 
