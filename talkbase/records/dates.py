@@ -365,6 +365,11 @@ class Chronology:
                 days = self.narrowed.get(record_id) or self._nodes[record_id].span
                 keys.append((days.first, -days.width(), len(keys)))
         later = {index[a]: [index[b] for b in bs if b in index] for a, bs in self._later.items() if a in index}
+        # A record that must come first takes the earliest key of what waits for it, so that it is not held back
+        # behind records the dates put later (the order stays one the dates and orders allow).
+        for record_id in reversed(self._topo):
+            i = index[record_id]
+            keys[i] = (*min([keys[i], *(keys[t] for t in later.get(i, ()))])[:2], i)
         waiting = [0] * len(keys)
         for targets in later.values():
             for t in targets:
