@@ -579,3 +579,29 @@ def test_a_long_chain_of_after_is_read_in_time_linear_in_it(tmp_path: Path) -> N
     changes = [r["change"] for r in as_json(data, "history")]
     assert changes == [None] + ["reversal"] * 1999
     assert [r["position"] for r in as_json(data, "matrix")] == ["p1999"]
+
+
+def test_check_reports_every_pair_of_unknown_order_at_once(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("b1", "supports", "1998-07-15"),
+        position("b2", "rejects", "1998-07-15"),
+        position("b3", "undecided", "1998-07"),
+    )
+    warnings = [line.split(": warning: ")[1].split(" of `adams`")[0] for line in tb(data, "check").out.splitlines()[:-1]]
+    assert warnings == [
+        "positions `b1` (supports, 1998-07-15), `b2` (rejects, 1998-07-15) and `b3` (undecided, 1998-07)",
+        "positions `b2` (rejects, 1998-07-15) and `b3` (undecided, 1998-07)",
+    ]
+
+
+def test_disputes_as_of_counts_only_stances_certainly_the_latest_by_then(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("south-no", "opposes", "1998-03-11"),
+        position("south-yes", "supports", "1998-04"),
+        position("north-yes", "supports", "1998-03", actor="trimble"),
+    )
+    assert as_json(data, "disputes", "--as-of", "1998-04-15") == []  # Adams may already say yes by then
+    opposed = as_json(data, "disputes", "--as-of", "1998-03-31")
+    assert [(d["claim"], d["other"]) for d in opposed] == [("north-yes", "south-no")]

@@ -97,13 +97,13 @@ def write(example: dict[str, Any], folder: Path) -> None:
 @given(hidden_histories(), st.booleans())
 def test_nothing_is_claimed_that_the_hidden_history_contradicts(example: dict[str, Any], large: bool) -> None:
     """With `large`, history reads every group as it reads one of thousands of positions (by the dates alone)."""
-    import talkbase.ask.analysis
+    import talkbase.records.dates
 
-    talkbase.ask.analysis.LARGE_GROUP = 0 if large else 4000
+    talkbase.records.dates.MASKED_GROUP = 0 if large else 4000
     try:
         claims_hold(example)
     finally:
-        talkbase.ask.analysis.LARGE_GROUP = 4000
+        talkbase.records.dates.MASKED_GROUP = 4000
 
 
 def claims_hold(example: dict[str, Any]) -> None:

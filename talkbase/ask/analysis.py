@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from talkbase.ask.query import Filters, Standing, chronology, position_matches, standings
+from talkbase.records import dates
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -86,14 +87,9 @@ def history(
     return steps
 
 
-# Masks take memory quadratic in a group: past this many positions of one actor on one topic (hostile data more
-# than a negotiation), a group is read by the dates alone, in time linear in it, and more cautiously.
-LARGE_GROUP = 4000
-
-
 def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
     """One actor's positions on one topic, in time order, each with its change. Bit i of a mask is seq[i]."""
-    if len(seq) > LARGE_GROUP:
+    if len(seq) > dates.MASKED_GROUP:
         return _steps_of_a_large_group(chron, seq, as_of)
     sides = [stance_side(p.stance) for p in seq]
     on_side: dict[str, int] = {}
@@ -129,7 +125,7 @@ def _steps_of_a_large_group(chron: Chronology, seq: list[Position], as_of: Parti
     sides = [stance_side(p.stance) for p in seq]
     spans = [chron.span(p) for p in seq]
     peers = chron.unordered_peers(seq, lambda p: stance_side(p.stance))
-    linked = any(p.id in chron.narrowed or chron.reach(p.id) for p in seq)
+    linked = any(chron.linked(p) for p in seq)
     by_last = sorted(range(len(seq)), key=lambda i: spans[i].last)
     steps, taken, last, latest_end = [], 0, -1, {}  # taken: how many of by_last end before this one begins
     for i in sorted(range(len(seq)), key=lambda i: spans[i].first):
@@ -183,7 +179,8 @@ def disputes(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = No
         if target in kb.by_id
     ]
     # Opposed stances only where each side's latest is certain: an uncertain standing opposes nothing for sure.
-    latest = chron.ordered(cell.candidates[0] for cell in standings(chron, stated).values() if cell.certain)
+    cells = standings(chron, kb.positions, as_of).values()  # what may have been stated counts against certainty
+    latest = chron.ordered(cell.candidates[0] for cell in cells if cell.certain)
     for topic in kb.topics:
         on_topic = [p for p in latest if p.topic == topic.id]
         found += [

@@ -540,22 +540,26 @@ def check_unknown_order(chronology: Chronology, positions: list[_Dated]) -> Iter
             continue
         # Any two stances, not only two sides: `matrix` cannot show a latest stance where they may come in either order
         said = {id(d): d.record.data["stance"] for d in group}
-        reported: set[frozenset[int]] = set()
-        for i, j in sorted(chronology.unordered_peers(group, lambda d, said=said: said[id(d)]).items()):
-            if frozenset((i, j)) in reported:
-                continue
-            reported.add(frozenset((i, j)))
-            yield _unknown_order_warning(group[i], group[j], said, actor, topic)
+        for i, peers in sorted(chronology.unordered_pairs(group, lambda d, said=said: said[id(d)]).items()):
+            yield _unknown_order_warning(group[i], [group[j] for j in peers], said, actor, topic)
 
 
-def _unknown_order_warning(mine: _Dated, other: _Dated, said: dict[int, str], actor: str, topic: str) -> Problem:
+# A record is named with this many of its peers at most, then "and N more": every pair is reported, readably.
+_PEERS_NAMED = 5
+
+
+def _unknown_order_warning(mine: _Dated, others: list[_Dated], said: dict[int, str], actor: str, topic: str) -> Problem:
+    named = [f"`{d.id}` ({said[id(d)]}, {d.date})" for d in (mine, *others[:_PEERS_NAMED])]
+    if len(others) > _PEERS_NAMED:
+        named.append(f"{len(others) - _PEERS_NAMED} more")
     message = (
-        f"positions `{mine.id}` ({said[id(mine)]}, {mine.date}) and `{other.id}` ({said[id(other)]}, {other.date}) "
-        f"of `{actor}` on `{topic}` differ in stance, but which came first is unknown, so neither is certainly "
+        f"positions {', '.join(named[:-1])} and {named[-1]} of `{actor}` on `{topic}` differ in "
+        f"stance, but which came first is unknown, so {'neither' if len(others) == 1 else 'none'} is certainly "
         "the latest"
     )
+    other = others[0]
     hint = f"`after: [{other.id}]` or `before: [{other.id}]` where a source says which"
-    if mine.date.precision != "day" or other.date.precision != "day":
+    if mine.date.precision != "day" or any(d.date.precision != "day" for d in others):
         hint = "give a more precise date, or " + hint
     where = value_where(mine.record.data, "date", mine.record.path)
     return where.problem("order-unknown", message, hint, warning=True)

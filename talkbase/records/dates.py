@@ -73,6 +73,9 @@ def parse_date(text: str) -> PartialDate:
 
 
 DAY = dt.timedelta(days=1)
+# Bit masks of a group's orders take memory quadratic in it: past this many records of one actor on one topic
+# (hostile data more than a negotiation), a group is read by the dates alone, more cautiously.
+MASKED_GROUP = 4000
 # What a curator means as a date in `after`/`before` (a slug such as `round-3` is an id); malformed ones included,
 # so that `2025-7-3` is reported as a bad date rather than as an unknown record.
 DATE_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]+){0,2}")
@@ -341,6 +344,10 @@ class Chronology:
             found = self._reach[record_id] = frozenset(seen)
         return found
 
+    def linked(self, record: Any) -> bool:
+        """Whether an after/before names the record or is its own."""
+        return record.id in self._linked
+
     def before(self, a: Any, b: Any) -> bool:
         """Whether `a` certainly comes before `b`."""
         return self.span(a).before(self.span(b)) or b.id in self.reach(a.id)
@@ -426,6 +433,28 @@ class Chronology:
             if top is None or self.span(record).last >= top:
                 result.append(record)
         return result
+
+    def unordered_pairs(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, list[int]]:
+        """Every pair (i, j), i < j, of records of different `kind` whose order is unknown, as {i: [j, ...]}. A
+        group too large for masks gives at least one pair for each record that has such a peer."""
+        if len(records) > MASKED_GROUP:
+            pairs: dict[int, list[int]] = {}
+            for i, j in self.unordered_peers(records, kind).items():
+                low, high = min(i, j), max(i, j)
+                if high not in pairs.get(low, []):
+                    pairs.setdefault(low, []).append(high)
+            return pairs
+        kinds = [kind(r) for r in records]
+        relations = self.relations(records)
+        of_kind: dict[str, int] = {}
+        for i, name in enumerate(kinds):
+            of_kind[name] = of_kind.get(name, 0) | 1 << i
+        found = {}
+        for i, name in enumerate(kinds):
+            later = relations.unordered(i) & ~of_kind[name] & ~((2 << i) - 1)  # peers after i in the list
+            if later:
+                found[i] = [j for j in range(i + 1, len(records)) if later >> j & 1]
+        return found
 
     def unordered_peers(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
         """For each record (by index) that has a peer of another `kind` whose order against it is unknown, one

@@ -196,6 +196,9 @@ def singular(kind_key: str) -> str:
     return KINDS[kind_key].singular
 
 
+_WHOLE_DATES = {"after": "after 2025-07: from August", "before": "before 2025-07: by 30 June"}
+
+
 def field_help(spec: Field) -> str:
     """What a field takes, for option help and prompts."""
     targets = " or ".join(KINDS[k].singular for k in spec.refs)
@@ -206,7 +209,7 @@ def field_help(spec: Field) -> str:
         REF: f"the id or name of the {targets}",
         REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
         ORDER: f"what it certainly comes {spec.name}: ids of {' or '.join(spec.refs)} (possibly the same day), or "
-        "dates, each counted whole (after 2025-07: from August), separated by commas",
+        f"dates, each counted whole ({_WHOLE_DATES.get(spec.name, '')}), separated by commas",
         TEXTS: "text (several: separate them with ;)",
         URL: "an http(s) URL",
         WIKIDATA: "Q and digits, e.g. Q212",
