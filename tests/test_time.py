@@ -588,7 +588,8 @@ def test_check_reports_every_pair_of_unknown_order_at_once(tmp_path: Path) -> No
         position("b2", "rejects", "1998-07-15"),
         position("b3", "undecided", "1998-07"),
     )
-    warnings = [line.split(": warning: ")[1].split(" of `adams`")[0] for line in tb(data, "check").out.splitlines()[:-1]]
+    lines = tb(data, "check").out.splitlines()[:-1]
+    warnings = [line.split(": warning: ")[1].split(" of `adams`")[0] for line in lines]
     assert warnings == [
         "positions `b1` (supports, 1998-07-15), `b2` (rejects, 1998-07-15) and `b3` (undecided, 1998-07)",
         "positions `b2` (rejects, 1998-07-15) and `b3` (undecided, 1998-07)",
