@@ -412,10 +412,11 @@ def test_sqlite_days_and_time_order_follow_after_and_before(tmp_path: Path) -> N
     assert export("sqlite", "-o", str(target), data=data).code == 0
     rows = query(target, "SELECT id, date, date_start, date_end, time_order FROM positions ORDER BY time_order")
     assert rows == [
-        ("vague", "2025", "2025-05-16", "2025-12-31", 1),  # from the same first day, the wider span first
-        ("early", "2025-05-16", "2025-05-16", "2025-05-16", 2),
-        ("late", "2025-05-16", "2025-05-16", "2025-05-16", 3),
+        ("vague", "2025", "2025-05-16", "2025-12-31", 2),  # from the same first day, the wider span first
+        ("early", "2025-05-16", "2025-05-16", "2025-05-16", 3),
+        ("late", "2025-05-16", "2025-05-16", "2025-05-16", 4),
     ]
+    assert query(target, "SELECT id, time_order FROM events") == [("talks", 1)]  # one ranking across both tables
 
 
 def test_sqlite_joins_through_link_tables(views_db: Path) -> None:

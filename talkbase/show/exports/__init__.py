@@ -46,6 +46,7 @@ class Export:
     stamp: dt.datetime  # when the export was made (ICS needs it as DTSTAMP)
     csv_safe: bool = True  # csv: cells a spreadsheet would run as a formula start with ' (--csv-safe)
     narrowed: Mapping[str, Span] = field(default_factory=dict)  # the days after/before leave a record, by id
+    ranks: Mapping[str, int] = field(default_factory=dict)  # events and positions together in time order, from 1
 
     def records(self) -> dict[str, Sequence[Record]]:
         """The exported records by kind: actors, sources and topics in the knowledge base's order, events and
@@ -85,7 +86,8 @@ def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: Pa
     if known_at:
         events = [_history_known_at(kb, e, known_at) for e in events]
     positions = chron.ordered(p for p in seen.positions if position_matches(p, filters))
-    return Export(kb, events, positions, stamp, narrowed=chron.narrowed)
+    ranks = {record.id: n for n, record in enumerate(chron.ordered([*events, *positions]), start=1)}
+    return Export(kb, events, positions, stamp, narrowed=chron.narrowed, ranks=ranks)
 
 
 def _history_known_at(kb: KnowledgeBase, event: Event, day: PartialDate) -> Event:

@@ -3,7 +3,7 @@
 Dates stay as written in TEXT columns; a table with a `date` also gets `date_start` and `date_end` (ISO days, the
 first and last day it covers; for an event, through its `end`; for an event or position, as `after`/`before`
 narrow it) to compare by, and `events` and `positions` get `time_order`, their rank in talkbase's time order
-(which also respects an order within one day), to sort by. `positions_fts` (claim,
+(one ranking across both tables, which also respects an order within one day), to sort by. `positions_fts` (claim,
 quote) and `events_fts` (title, summary) are external-content FTS5 tables over their tables' rows, declared with
 `content="..."` so that Datasette offers a search box on positions and events.
 """
@@ -36,16 +36,16 @@ def write(export: Export, path: Path) -> None:
         db.execute("BEGIN")
         db.execute("PRAGMA defer_foreign_keys = ON")  # an actor may name its affiliation before it is defined
         for table in tables(export):
-            _create(db, table, export.narrowed)
+            _create(db, table, export)
         for fts, content, columns in FULL_TEXT:
             _create_full_text(db, fts, content, columns)
         db.execute("COMMIT")
 
 
-_TIMED = ("events", "positions")  # their rows come in time order: numbered in `time_order`
+_TIMED = ("events", "positions")  # ranked together in `time_order`
 
 
-def _create(db: sqlite3.Connection, table: Table, narrowed: Mapping[str, Span]) -> None:
+def _create(db: sqlite3.Connection, table: Table, export: Export) -> None:
     dated = "date" in table.column_names
     timed = table.name in _TIMED
     columns = [f"{_q(c.name)} {'INTEGER' if c.integer else 'TEXT'}{' NOT NULL' * c.required}" for c in table.columns]
@@ -58,9 +58,9 @@ def _create(db: sqlite3.Connection, table: Table, narrowed: Mapping[str, Span]) 
     for fk in table.foreign_keys:
         columns.append(f"FOREIGN KEY ({_names(fk.columns)}) REFERENCES {_q(fk.table)} ({_names(fk.target)})")
     db.execute(f"CREATE TABLE {_q(table.name)} ({', '.join(columns)})")
-    rows = [_row(table, row, narrowed if timed else {}) for row in table.rows]
-    if timed:
-        rows = [(*row, number) for number, row in enumerate(rows, start=1)]
+    rows = [_row(table, row, export.narrowed if timed else {}) for row in table.rows]
+    if timed:  # one rank across events and positions, so that a join of both sorts by it too
+        rows = [(*row, export.ranks[row[0]]) for row in rows]
     width = len(table.columns) + 2 * dated + timed
     db.executemany(f"INSERT INTO {_q(table.name)} VALUES ({', '.join('?' * width)})", rows)
     for column in (*table.indexes, *(["date_start"] if dated else []), *(["time_order"] if timed else [])):
