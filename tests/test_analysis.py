@@ -60,8 +60,8 @@ def test_matrix_table_has_numbered_topics_and_a_legend() -> None:
 
 def test_matrix_csv_and_markdown() -> None:
     csv_lines = tb("matrix", "--format", "csv").out.splitlines()
-    assert csv_lines[0] == "actor,topic,stance,date,position,certainly_latest"
-    assert "alpha,ceasefire,rejects,2025-07-18,alpha-ceasefire-july,true" in csv_lines
+    assert csv_lines[0] == "actor,topic,stance,date,position,certainly_latest,certainly_stated"
+    assert "alpha,ceasefire,rejects,2025-07-18,alpha-ceasefire-july,true,true" in csv_lines
     md = tb("matrix", "--format", "markdown").out.splitlines()
     assert md[0] == "| actor | Ceasefire | Prisoner exchange | Summit |"
     assert md[3] == "| Betaland | proposes 2025-05-09 | supports 2025-07-01 | disputes 2025-06-20 |"

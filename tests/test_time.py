@@ -70,6 +70,15 @@ def matrix_rows(data: Path, *args: str) -> list[tuple]:
     return [(r["position"], r["stance"], r["certainly_latest"]) for r in as_json(data, "matrix", *args)]
 
 
+def test_matrix_as_of_says_which_candidates_may_not_be_stated_yet(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("a-rejects", "rejects", "1998-04-02"), position("a-supports", "supports", "1998-04"))
+    rows = as_json(data, "matrix", "--as-of", "1998-04-15")
+    assert [(r["position"], r["certainly_latest"], r["certainly_stated"]) for r in rows] == [
+        ("a-supports", False, False),
+        ("a-rejects", False, True),
+    ]
+
+
 # The issue's own example: rejects on 2 April, supports "later that month" (1998-04).
 
 
@@ -379,7 +388,7 @@ def test_the_bundled_misreadings_are_gone() -> None:
     russia = [r for r in matrix if r["actor"] == "russia"]
     assert russia == [
         {"actor": "russia", "topic": "ceasefire", "stance": "rejects", "date": "2025",
-         "position": "russia-rejects-ceasefire", "certainly_latest": False},
+         "position": "russia-rejects-ceasefire", "certainly_latest": False, "certainly_stated": False},
     ]  # fmt: skip
     assert json.loads(run("history", "--changes-only", "--format", "json").out) == []
     ids = [r["id"] for r in json.loads(run("timeline", "--positions", "--format", "json").out)]
@@ -440,7 +449,7 @@ def test_readme_example_knowledge_base_is_the_documented_one() -> None:
 
 def test_show_says_which_days_a_narrowed_record_may_fall_on(tmp_path: Path) -> None:
     data = kb(tmp_path, position("p", "supports", "1998", "after: [talks]", "before: [1998-06]"))
-    assert "may fall on  1998-04-10…1998-05-31 (as narrowed by after/before)" in tb(data, "show", "p").out
+    assert "may fall on  1998-04-10…1998-05-31 (as orders given with after/before narrow it)" in tb(data, "show", "p").out
     shown = json.loads(tb(data, "show", "p", "--format", "json").out)
     assert (shown["after"], shown["before"], shown["days"]) == (
         ["talks"],

@@ -368,7 +368,8 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
         fields.add_row(key, value)
     days = _days(kb, record)
     if days is not None and days != span_of(record.date, getattr(record, "end", None)):
-        fields.add_row("may fall on", Text(f"{days.first}…{days.last} (as narrowed by after/before)"))
+        shown = str(days.first) if days.first == days.last else f"{days.first}…{days.last}"
+        fields.add_row("may fall on", Text(f"{shown} (as orders given with after/before narrow it)"))
     title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), "  ", literal(str(record.loc), "dim"))
     parts: list[Any] = [title, fields]
     for heading, listing in show_sections(kb, record):
@@ -484,10 +485,11 @@ def matrix_legend(m: Matrix) -> Text:
 def matrix_cells(kb: KnowledgeBase, m: Matrix) -> Listing[Position]:
     """The matrix in long form for machines: one row per filled cell, or per candidate of an uncertain one."""
     sure = {p.id: c.certain for c in m.cells.values() for p in c.candidates}
+    unstated = {i for c in m.cells.values() for i in c.unstated}
 
     def as_dict(p: Position) -> dict[str, Any]:
         return {"actor": p.actor, "topic": p.topic, "stance": p.stance, "date": p.date.text, "position": p.id,
-                "certainly_latest": sure[p.id]}  # fmt: skip
+                "certainly_latest": sure[p.id], "certainly_stated": p.id not in unstated}  # fmt: skip
 
     cells = [p for a in m.actors for t in m.topics if (a.id, t.id) in m.cells for p in m.cells[(a.id, t.id)].candidates]
     return Listing("positions", cells, positions_listing(kb, cells).columns, as_dict)
