@@ -616,3 +616,18 @@ def test_disputes_as_of_counts_only_stances_certainly_the_latest_by_then(tmp_pat
     assert as_json(data, "disputes", "--as-of", "1998-04-15") == []  # Adams may already say yes by then
     opposed = as_json(data, "disputes", "--as-of", "1998-03-31")
     assert [(d["claim"], d["other"]) for d in opposed] == [("north-yes", "south-no")]
+
+
+def test_look_alike_characters_are_named(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("p1", "supports", "1998", "after: [ｐ2, р2, 1998‑07]"),  # fullwidth p, Cyrillic er, non-breaking hyphen
+        position("p2", "supports", "1997"),
+    )
+    code, out = problems(data)
+    assert code == 1
+    assert [line.split(": error: ")[1] for line in out.splitlines()[:-1]] == [
+        "record `ｐ2` not found (did you mean `p2`?)",
+        "`after`: `р2` is neither a date nor a record id (`р` is U+0440 CYRILLIC SMALL LETTER ER)",
+        "`after`: malformed date `1998‑07` (`‑` is U+2011 NON-BREAKING HYPHEN)",
+    ]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -24,7 +25,7 @@ from talkbase.records.dates import (
     span_of,
     timed,
 )
-from talkbase.records.hints import did_you_mean, with_article
+from talkbase.records.hints import did_you_mean, unusual_characters, with_article
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.schema import (
     CHOICE,
@@ -255,7 +256,7 @@ def check_date(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Probl
     try:
         parse_date(text)
     except DateError as exc:
-        yield where.problem("bad-date", f"`{spec.name}`: {exc}", DATE_FORMAT_HINT)
+        yield where.problem("bad-date", f"`{spec.name}`: {exc}", unusual_characters(text) or DATE_FORMAT_HINT)
 
 
 def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
@@ -313,9 +314,10 @@ def check_order_items(
             yield _wrong_type(spec, item, item_where, "an id or a date")
         elif isinstance(item, int) or looks_like_date(text) or (text[:4].isdigit() and not ID_RE.fullmatch(text)):
             yield from check_date(spec, text, item_where)  # `2025-07-21T10:00` is a date, wrongly written
-        elif not ID_RE.fullmatch(text.lower()):  # `P2` is taken for an id, so that its hint can say `p2`
+        elif not ID_RE.fullmatch(unicodedata.normalize("NFKC", text).lower()):  # `P2`, `ｐ2`: ids, to hint `p2`
             message = f"`{spec.name}`: `{text}` is neither a date nor a record id"
-            yield item_where.problem("bad-order", message, f"{DATE_FORMAT_HINT}, or give an event's or a position's id")
+            hint = unusual_characters(text) or f"{DATE_FORMAT_HINT}, or give an event's or a position's id"
+            yield item_where.problem("bad-order", message, hint)
         else:
             refs.append(Reference(spec, item, path, value, index))
 
@@ -462,7 +464,7 @@ def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> 
         if found is None:
             noun = wanted if len(ref.field.refs) == 1 else "record"
             candidates = [i for i, record in ids.items() if record.kind in ref.field.refs]
-            hint = did_you_mean(ref.target, candidates)
+            hint = did_you_mean(ref.target, candidates) or unusual_characters(ref.target)
             yield ref.where.problem("unknown-ref", f"{noun} `{ref.target}` not found", hint)
         else:
             found_kind = with_article(singular(found.kind))

@@ -13,11 +13,23 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`did you mean `x`?` for the closest candidate, or an empty string when none is close."""
+    import unicodedata
+
     candidates = list(candidates)
-    if word.lower() != word and word.lower() in candidates:  # ids are lowercase: `P1` is `p1`
-        return f"did you mean `{word.lower()}`?"
+    plain = unicodedata.normalize("NFKC", word).lower()  # ids are lowercase ASCII: `P1` is `p1`, `ｅ1` is `e1`
+    if plain != word and plain in candidates:
+        return f"did you mean `{plain}`?"
     matches = close_matches(word, candidates, n=1)
     return f"did you mean `{matches[0]}`?" if matches else ""
+
+
+def unusual_characters(text: str) -> str:
+    """What a value that looks right holds that is not ASCII: "`е` is U+0435 CYRILLIC SMALL LETTER IE", or ''."""
+    import unicodedata
+
+    found = list(dict.fromkeys(c for c in text if not c.isascii()))[:2]
+    named = [f"`{c}` is U+{ord(c):04X} {unicodedata.name(c, 'an unnamed character')}" for c in found]
+    return "; ".join(named)
 
 
 def with_article(noun: str) -> str:
