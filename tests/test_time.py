@@ -631,3 +631,14 @@ def test_look_alike_characters_are_named(tmp_path: Path) -> None:
         "`after`: `р2` is neither a date nor a record id (`р` is U+0440 CYRILLIC SMALL LETTER ER)",
         "`after`: malformed date `1998‑07` (`‑` is U+2011 NON-BREAKING HYPHEN)",
     ]
+
+
+def test_timeline_headings_say_the_period_a_narrowed_date_may_begin_in(tmp_path: Path) -> None:
+    data = kb(
+        tmp_path,
+        position("spring", "supports", "1998", "before: [1998-06]"),
+        position("late", "supports", "1998-04", "after: [talks]"),
+        position("year", "supports", "1998"),
+    )
+    headings = [line for line in tb(data, "timeline", "--positions").out.splitlines() if "  " not in line]
+    assert headings == ["1998, date unknown", "Jan–May 1998, date unknown", "Apr 1998", "Apr 1998, day unknown"]

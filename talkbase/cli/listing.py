@@ -116,8 +116,9 @@ def timeline(
     """Events in time order, grouped by month.
 
     Scheduled, postponed and cancelled events stand out from held ones. A partial date (2025, 2025-07) is
-    listed where its period begins, under its own heading ("2025, date unknown"), and shown as written; an
-    order given with after/before is always respected (see "Honest time" in the README).
+    shown as written and listed at the first day it may fall on, under a heading that says what is known
+    ("2025, date unknown", "Jul 2025, day unknown"); an order given with after/before is always respected
+    (see "Honest time" in the README).
 
     \b
     Examples:

@@ -48,14 +48,18 @@ def ids(values: tuple[str, ...]) -> Text:
     return literal(", ".join(values))
 
 
-def month_label(item: Event | Position) -> str:
-    """The heading a timeline row goes under: its month, or, for a date without a day, a heading that says so
-    (a `2025` item is listed where 2025 begins, but it is not of 1 January)."""
-    date = item.date
-    if date.precision == "year":
-        return f"{date.start.year}, date unknown"
-    month = date.start.strftime("%b %Y")
-    return f"{month}, day unknown" if date.precision == "month" else month
+def time_label(item: Event | Position, chron: Chronology | None = None) -> str:
+    """The heading a timeline row goes under: its month, or, for a record whose day is unknown, the period it
+    may begin in, said so (a `2025` item is listed where 2025 begins, but it is not of 1 January)."""
+    days = chron.span(item) if chron is not None else span_of(item.date, getattr(item, "end", None))
+    first, last = days.first, min(item.date.end, days.last)  # the days it may begin on
+    if first == last:
+        return f"{first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b %Y}, day unknown"
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
+        return f"{first.year}, date unknown"
+    return f"{first:%b}{'' if first.year == last.year else f' {first.year}'}–{last:%b %Y}, date unknown"
 
 
 def span(event: Event) -> str:
@@ -111,7 +115,7 @@ def timeline_listing(
         items,
         columns,
         lambda item: _typed("event" if isinstance(item, Event) else "position", item),
-        section=month_label,
+        section=lambda item: time_label(item, chron),
     )
 
 
