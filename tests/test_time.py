@@ -621,7 +621,8 @@ def test_disputes_as_of_counts_only_stances_certainly_the_latest_by_then(tmp_pat
 def test_look_alike_characters_are_named(tmp_path: Path) -> None:
     data = kb(
         tmp_path,
-        position("p1", "supports", "1998", "after: [ｐ2, р2, 1998‑07]"),  # fullwidth p, Cyrillic er, non-breaking hyphen
+        # a fullwidth p, a Cyrillic er, a non-breaking hyphen
+        position("p1", "supports", "1998", "after: [ｐ2, р2, 1998‑07]"),
         position("p2", "supports", "1997"),
     )
     code, out = problems(data)
@@ -642,3 +643,10 @@ def test_timeline_headings_say_the_period_a_narrowed_date_may_begin_in(tmp_path:
     )
     headings = [line for line in tb(data, "timeline", "--positions").out.splitlines() if "  " not in line]
     assert headings == ["1998, date unknown", "Jan–May 1998, date unknown", "Apr 1998", "Apr 1998, day unknown"]
+
+
+def test_a_long_loop_is_named_in_one_readable_line(tmp_path: Path) -> None:
+    loop = "".join(position(f"q{i}", "supports", "1998", f"after: [q{(i - 1) % 30}]") for i in range(30))
+    code, out = problems(kb(tmp_path, loop))
+    assert code == 1
+    assert "`q0` → `q1` → `q2` → `q3` → `q4` → `q5` → `q6` → `q7` → `q8` → … 20 more … → `q29` → `q0`" in out

@@ -511,11 +511,17 @@ def check_chronology(records: list[RawRecord], ids: dict[str, RawRecord]) -> Ite
         yield from check_unknown_order(chronology, [d for d in dated.values() if d.record.kind == "positions"])
 
 
+_LOOP_NAMED = 12  # records named in a loop's message at most
+
+
 def _order_problems(chronology: Chronology, dated: dict[str, _Dated]) -> Iterator[Problem]:
     for loop in chronology.cycles:
         first = dated[loop[0]]
         field = "after" if first.after else "before"
-        chain = " → ".join(f"`{i}`" for i in [*loop, loop[0]])
+        names = [f"`{i}`" for i in [*loop, loop[0]]]
+        if len(names) > _LOOP_NAMED:  # every record named would make one line of a thousand
+            names = [*names[: _LOOP_NAMED - 3], f"… {len(loop) - _LOOP_NAMED + 2} more …", *names[-2:]]
+        chain = " → ".join(names)
         message = f"a loop of `after`/`before`: {chain} (each before the next), so none of them can come first"
         hint = "remove the `after` or `before` that a source does not support"
         yield value_where(first.record.data, field, first.record.path).problem("order-cycle", message, hint)
