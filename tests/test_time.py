@@ -650,3 +650,16 @@ def test_a_long_loop_is_named_in_one_readable_line(tmp_path: Path) -> None:
     code, out = problems(kb(tmp_path, loop))
     assert code == 1
     assert "`q0` → `q1` → `q2` → `q3` → `q4` → `q5` → `q6` → `q7` → `q8` → … 20 more … → `q29` → `q0`" in out
+
+
+def test_ics_places_an_event_that_after_and_before_leave_one_day(tmp_path: Path) -> None:
+    events = (
+        "  - {id: pinned, title: Pinned, date: 1998-04, after: [1998-04-14], before: [1998-04-16], sources: [paper]}\n"
+        "  - {id: vague, title: Vague, date: 1998-04, sources: [paper]}\n"
+    )
+    data = kb(tmp_path, position("p", "supports", "1998-04-02"), events=events)
+    result = run("export", "ics", "--data", str(data))
+    assert result.code == 0
+    assert "UID:pinned@talkbase\nDTSTAMP:" in result.out  # run() reads text: CRLF arrives as \n
+    assert "DTSTART;VALUE=DATE:19980415\nDTEND;VALUE=DATE:19980416\nSUMMARY:Pinned\n" in result.out
+    assert result.err == "note: left out vague: its date 1998-04 has no day\n"

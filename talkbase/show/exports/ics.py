@@ -1,9 +1,9 @@
 """The ics export: the selected events as an iCalendar (RFC 5545) file of all-day events, for any calendar app.
 
 Only events known to the day can be placed on a calendar: an event whose `date` or `end` has only a year or a
-month is left out, with a note saying so. Statuses map to iCalendar's three: held is CONFIRMED, scheduled
-TENTATIVE, cancelled CANCELLED; postponed is TENTATIVE (the meeting is still expected, not on that day), and its
-SUMMARY starts with "Postponed: " so the calendar shows it.
+month is left out, with a note saying so, unless after/before leave a one-day event a single day. Statuses map
+to iCalendar's three: held is CONFIRMED, scheduled TENTATIVE, cancelled CANCELLED; postponed is TENTATIVE (the
+meeting is still expected, not on that day), and its SUMMARY starts with "Postponed: " so the calendar shows it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from talkbase import __version__
+from talkbase.records.dates import Span
 from talkbase.records.model import Event, KnowledgeBase, Source
 from talkbase.records.text import escape_controls
 from talkbase.show.exports import Document, Export
@@ -26,30 +27,32 @@ def render(export: Export) -> Document:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     notes = []
     for event in export.events:
-        missing = _without_day(event)
-        if missing:
-            notes.append(f"left out {event.id}: {missing}")
+        days = _days(event, export.narrowed.get(event.id))
+        if isinstance(days, str):
+            notes.append(f"left out {event.id}: {days}")
         else:
-            lines += _vevent(export.kb, event, export.stamp)
+            lines += _vevent(export.kb, event, export.stamp, *days)
     lines.append("END:VCALENDAR")
     return Document("".join(fold(line) + "\r\n" for line in lines), tuple(notes))
 
 
-def _without_day(event: Event) -> str:
-    """Why the event cannot be placed on a day ('' when it can)."""
+def _days(event: Event, narrowed: Span | None) -> tuple[dt.date, dt.date] | str:
+    """The first and last day of the event, or why it cannot be placed on days: a date without a day, unless
+    after/before leave a one-day event a single day."""
+    if event.end is None and narrowed is not None and narrowed.first == narrowed.last:
+        return narrowed.first, narrowed.first
     for name, date in (("date", event.date), ("end", event.end)):
         if date is not None and date.precision != "day":
             return f"its {name} {date} has no day"
-    return ""
+    return event.date.start, (event.end or event.date).end
 
 
-def _vevent(kb: KnowledgeBase, event: Event, stamp: dt.datetime) -> Iterator[str]:
-    last = event.end or event.date
+def _vevent(kb: KnowledgeBase, event: Event, stamp: dt.datetime, first: dt.date, last: dt.date) -> Iterator[str]:
     yield "BEGIN:VEVENT"
     yield f"UID:{event.id}@talkbase"
     yield f"DTSTAMP:{stamp.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
-    yield f"DTSTART;VALUE=DATE:{event.date.start:%Y%m%d}"
-    yield f"DTEND;VALUE=DATE:{last.start + dt.timedelta(days=1):%Y%m%d}"  # DTEND is exclusive
+    yield f"DTSTART;VALUE=DATE:{first:%Y%m%d}"
+    yield f"DTEND;VALUE=DATE:{last + dt.timedelta(days=1):%Y%m%d}"  # DTEND is exclusive
     prefix = "Postponed: " if event.status == "postponed" else ""
     yield f"SUMMARY:{text(prefix + event.title)}"
     if event.location:
