@@ -630,7 +630,8 @@ def test_look_alike_characters_are_named(tmp_path: Path) -> None:
     assert [line.split(": error: ")[1] for line in out.splitlines()[:-1]] == [
         "record `ｐ2` not found (did you mean `p2`?)",
         "`after`: `р2` is neither a date nor a record id (`р` is U+0440 CYRILLIC SMALL LETTER ER)",
-        "`after`: malformed date `1998‑07` (`‑` is U+2011 NON-BREAKING HYPHEN)",
+        "`after`: malformed date `1998‑07` (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23; `‑` is "
+        "U+2011 NON-BREAKING HYPHEN)",
     ]
 
 

@@ -256,7 +256,8 @@ def check_date(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Probl
     try:
         parse_date(text)
     except DateError as exc:
-        yield where.problem("bad-date", f"`{spec.name}`: {exc}", unusual_characters(text) or DATE_FORMAT_HINT)
+        unusual = unusual_characters(text)
+        yield where.problem("bad-date", f"`{spec.name}`: {exc}", DATE_FORMAT_HINT + (f"; {unusual}" if unusual else ""))
 
 
 def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
