@@ -664,3 +664,15 @@ def test_ics_places_an_event_that_after_and_before_leave_one_day(tmp_path: Path)
     assert "UID:pinned@talkbase\nDTSTAMP:" in result.out  # run() reads text: CRLF arrives as \n
     assert "DTSTART;VALUE=DATE:19980415\nDTEND;VALUE=DATE:19980416\nSUMMARY:Pinned\n" in result.out
     assert result.err == "note: left out vague: its date 1998-04 has no day\n"
+
+
+def test_known_at_weighs_narrowed_dates_and_a_self_loop_is_named_so(tmp_path: Path) -> None:
+    data = kb(tmp_path, position("p", "supports", "1998", "after: [1998-06]"))
+    assert as_json(data, "positions", "--known-at", "1998-02") == []  # stated in July at the earliest
+    assert [r["id"] for r in as_json(data, "positions", "--known-at", "1998-12")] == ["p"]
+    looped = kb(tmp_path / "2", position("p", "supports", "1998", "after: [p]"))
+    code, out = problems(looped)
+    assert code == 1 and "error: `p` is said to come after (or before) itself (remove it from its own" in out
+    spaced = kb(tmp_path / "3", position("p", "supports", "1998", "before: ['1998-07 ']"))
+    expected = "malformed date `1998-07 ` (write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07 or 2025-07-23; it has spaces"
+    assert expected in problems(spaced)[1]

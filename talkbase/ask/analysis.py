@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from talkbase.ask.query import Filters, Standing, chronology, position_matches, standings
-from talkbase.records import dates
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -89,7 +88,7 @@ def history(
 
 def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
     """One actor's positions on one topic, in time order, each with its change. Bit i of a mask is seq[i]."""
-    if len(seq) > dates.MASKED_GROUP:
+    if not chron.masked(seq):
         return _steps_of_a_large_group(chron, seq, as_of)
     sides = [stance_side(p.stance) for p in seq]
     on_side: dict[str, int] = {}
@@ -121,11 +120,11 @@ def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) ->
 def _steps_of_a_large_group(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
     """As `_steps`, by the dates alone and never asserting more: a change is counted against the last position
     certainly before, unless one of another side may come after that one (then the order is unknown). Where a
-    curator's after/before links the group, every differing stance says the order is unknown."""
+    curator's after/before links a position, a change is not asserted where it could depend on that order."""
     sides = [stance_side(p.stance) for p in seq]
     spans = [chron.span(p) for p in seq]
     peers = chron.unordered_peers(seq, lambda p: stance_side(p.stance))
-    linked = any(chron.linked(p) for p in seq)
+    linked = [chron.linked(p) for p in seq]
     by_last = sorted(range(len(seq)), key=lambda i: spans[i].last)
     steps, taken, last, latest_end = [], 0, -1, {}  # taken: how many of by_last end before this one begins
     for i in sorted(range(len(seq)), key=lambda i: spans[i].first):
@@ -139,7 +138,9 @@ def _steps_of_a_large_group(chron: Chronology, seq: list[Position], as_of: Parti
             steps.append((i, Step(p, seq[peers[i]], "order-unknown", stated)))
         elif last < 0:
             steps.append((i, Step(p, None, "", stated)))
-        elif linked or any(side != sides[last] and end >= spans[last].first for side, end in latest_end.items()):
+        elif (linked[i] and len(latest_end) > 1) or any(
+            side != sides[last] and end >= spans[last].first for side, end in latest_end.items()
+        ):
             steps.append((i, Step(p, seq[last], "order-unknown", stated)))
         else:
             steps.append((i, Step(p, seq[last], stance_change(seq[last].stance, p.stance), stated)))

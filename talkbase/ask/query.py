@@ -490,10 +490,10 @@ def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
     """The knowledge base as a reader could have known it on `day`: only events and positions whose sources
     were published by then, each event with the status known that day. Actors, topics and sources stay."""
     events = [replace(e, status=known_status(kb, e, day)) for e in kb.events if event_known(kb, e, day)]
-    # A statement cannot be read before it was made, whatever older source is also cited for it.
-    positions = [
-        p for p in kb.positions if _known(kb, p.sources, p.date, day) and span_of(p.date).stated_by(day) != "no"
-    ]
+    # A statement cannot be read before it was made (as its date and any after/before put it), whatever older
+    # source is also cited for it.
+    chron = chronology(kb)
+    positions = [p for p in kb.positions if _known(kb, p.sources, p.date, day) and chron.span(p).stated_by(day) != "no"]
     known = KnowledgeBase(actors=kb.actors, sources=kb.sources, topics=kb.topics, events=events, positions=positions)
     known.by_id = {r.id: r for r in (*kb.actors, *kb.sources, *kb.topics, *events, *positions)}
     return known

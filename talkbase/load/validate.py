@@ -256,7 +256,7 @@ def check_date(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Probl
     try:
         parse_date(text)
     except DateError as exc:
-        unusual = unusual_characters(text)
+        unusual = unusual_characters(text) or ("it has spaces around it" if text.strip() != text else "")
         yield where.problem("bad-date", f"`{spec.name}`: {exc}", DATE_FORMAT_HINT + (f"; {unusual}" if unusual else ""))
 
 
@@ -519,6 +519,11 @@ def _order_problems(chronology: Chronology, dated: dict[str, _Dated]) -> Iterato
     for loop in chronology.cycles:
         first = dated[loop[0]]
         field = "after" if first.after else "before"
+        if len(loop) == 1:
+            message = f"`{loop[0]}` is said to come after (or before) itself"
+            where = value_where(first.record.data, field, first.record.path)
+            yield where.problem("order-cycle", message, "remove it from its own `after`/`before`")
+            continue
         names = [f"`{i}`" for i in [*loop, loop[0]]]
         if len(names) > _LOOP_NAMED:  # every record named would make one line of a thousand
             names = [*names[: _LOOP_NAMED - 3], f"… {len(loop) - _LOOP_NAMED + 2} more …", *names[-2:]]
@@ -549,21 +554,28 @@ def check_unknown_order(chronology: Chronology, positions: list[_Dated]) -> Iter
             continue
         # Any two stances, not only two sides: `matrix` cannot show a latest stance where they may come in either order
         said = {id(d): d.record.data["stance"] for d in group}
-        for i, peers in sorted(chronology.unordered_pairs(group, lambda d, said=said: said[id(d)]).items()):
-            yield _unknown_order_warning(group[i], [group[j] for j in peers], said, actor, topic)
+        for i, mask in sorted(chronology.unordered_pairs(group, lambda d, said=said: said[id(d)]).items()):
+            yield _unknown_order_warning(group[i], group, mask, said, actor, topic)
 
 
 # A record is named with this many of its peers at most, then "and N more": every pair is reported, readably.
 _PEERS_NAMED = 5
 
 
-def _unknown_order_warning(mine: _Dated, others: list[_Dated], said: dict[int, str], actor: str, topic: str) -> Problem:
-    named = [f"`{d.id}` ({said[id(d)]}, {d.date})" for d in (mine, *others[:_PEERS_NAMED])]
-    if len(others) > _PEERS_NAMED:
-        named.append(f"{len(others) - _PEERS_NAMED} more")
+def _unknown_order_warning(
+    mine: _Dated, group: list[_Dated], mask: int, said: dict[int, str], actor: str, topic: str
+) -> Problem:
+    others, rest = [], mask
+    while rest and len(others) < _PEERS_NAMED:  # the first few of the peers (bits of `mask`) by name
+        others.append(group[(rest & -rest).bit_length() - 1])
+        rest &= rest - 1
+    count = mask.bit_count()
+    named = [f"`{d.id}` ({said[id(d)]}, {d.date})" for d in (mine, *others)]
+    if count > _PEERS_NAMED:
+        named.append(f"{count - _PEERS_NAMED} more")
     message = (
         f"positions {', '.join(named[:-1])} and {named[-1]} of `{actor}` on `{topic}` differ in "
-        f"stance, but which came first is unknown, so {'neither' if len(others) == 1 else 'none'} is certainly "
+        f"stance, but which came first is unknown, so {'neither' if count == 1 else 'none'} is certainly "
         "the latest"
     )
     other = others[0]

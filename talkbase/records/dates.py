@@ -73,9 +73,12 @@ def parse_date(text: str) -> PartialDate:
 
 
 DAY = dt.timedelta(days=1)
-# Bit masks of a group's orders take memory quadratic in it: past this many records of one actor on one topic
-# (hostile data more than a negotiation), a group is read by the dates alone, more cautiously.
-MASKED_GROUP = 4000
+# Bit masks of a group's orders take time and memory quadratic in it. A group that after/before link is read with
+# them up to this many records; one without links, up to MASKED_UNLINKED (beyond, its dates alone answer in time
+# linear in it, slightly more cautiously). Groups that large (one actor, one topic) are hostile data more than a
+# negotiation.
+MASKED_GROUP = 20000
+MASKED_UNLINKED = 3000
 # What a curator means as a date in `after`/`before` (a slug such as `round-3` is an id); malformed ones included,
 # so that `2025-7-3` is reported as a bad date rather than as an unknown record.
 DATE_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]+){0,2}")
@@ -434,16 +437,16 @@ class Chronology:
                 result.append(record)
         return result
 
-    def unordered_pairs(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, list[int]]:
-        """Every pair (i, j), i < j, of records of different `kind` whose order is unknown, as {i: [j, ...]}. A
-        group too large for masks gives at least one pair for each record that has such a peer."""
-        if len(records) > MASKED_GROUP:
-            pairs: dict[int, list[int]] = {}
-            for i, j in self.unordered_peers(records, kind).items():
-                low, high = min(i, j), max(i, j)
-                if high not in pairs.get(low, []):
-                    pairs.setdefault(low, []).append(high)
-            return pairs
+    def masked(self, records: Sequence[Any]) -> bool:
+        """Whether a group is small enough to be read with bit masks (see MASKED_GROUP)."""
+        limit = MASKED_GROUP if any(r.id in self._linked for r in records) else MASKED_UNLINKED
+        return len(records) <= limit
+
+    def unordered_pairs(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
+        """Every pair (i, j), i < j, of records of different `kind` whose order is unknown, as {i: mask of the j}.
+        A group too large for masks gives each record that has such a peer one of them."""
+        if not self.masked(records):
+            return {i: 1 << j for i, j in self.unordered_peers(records, kind).items()}
         kinds = [kind(r) for r in records]
         relations = self.relations(records)
         of_kind: dict[str, int] = {}
@@ -453,7 +456,7 @@ class Chronology:
         for i, name in enumerate(kinds):
             later = relations.unordered(i) & ~of_kind[name] & ~((2 << i) - 1)  # peers after i in the list
             if later:
-                found[i] = [j for j in range(i + 1, len(records)) if later >> j & 1]
+                found[i] = later
         return found
 
     def unordered_peers(self, records: Sequence[T], kind: Callable[[T], str]) -> dict[int, int]:
