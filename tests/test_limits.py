@@ -402,3 +402,21 @@ def remove_deep_tree(top: Path) -> None:
         (top / "d").rmdir()
         if (top / "d.up").exists():
             (top / "d.up").rename(top / "d")
+
+
+def test_a_chain_of_ten_thousand_after_is_read_within_the_bounds(tmp_path: Path) -> None:
+    """The order of one actor's positions on one topic, each after the one before: masks, not pairs."""
+    lines = ["actors: [{id: a, name: A, kind: person}]", "topics: [{id: t, name: T}]",
+             "sources: [{id: s, title: S, publisher: P}]", "positions:"]  # fmt: skip
+    for i in range(10_000):
+        after = f", after: [p{i - 1}]" if i else ""
+        stance = ("rejects", "supports")[i % 2]
+        lines.append(
+            f"  - {{id: p{i}, actor: a, topic: t, stance: {stance}, claim: c, date: 2025{after}, sources: [s]}}"
+        )
+    (tmp_path / "chain.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for command in ("check", "history", "matrix"):
+        result = measured(command, "--data", str(tmp_path), env={"TALKBASE_NO_CACHE": "1"})
+        assert result.code == 0, result.err
+        assert result.seconds < SECONDS and result.peak_mb < PEAK_MB
+    assert result.out.split("\n")[1].split()[1:3] == ["sup", "2025"]  # certainly the latest: the chain's last
