@@ -220,3 +220,36 @@ def test_save_with_another_format_is_a_usage_error(command: str, tmp_path: Path)
     result = run(command, "--save", str(tmp_path / "x.svg"), "--format", "json")
     assert result.code == 2 and "--save draws the table" in result.err
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_an_empty_data_folder_is_the_knowledge_base_and_says_it_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "notes").mkdir()
+    for command in ("timeline", "actors", "positions", "check"):
+        result = run(command, cwd=tmp_path / "notes")  # found from a folder below, as an editor opens it
+        assert result.code == 0, result.err
+        assert f"note: the knowledge base {tmp_path / 'data'} is empty (no *.yaml or *.yml files): add a first " in (
+            result.err
+        )
+        assert "talkbase add actor --name NAME --kind person" in result.err
+        assert "Zelensky" not in result.out  # not the bundled knowledge base
+
+
+def test_falling_back_to_the_bundled_knowledge_base_says_so_at_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import talkbase_env
+
+    leader, follower = os.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "talkbase", "actors"],
+        cwd=tmp_path, env=talkbase_env({"COLUMNS": "100"}), stdout=follower, stderr=subprocess.PIPE, timeout=60,
+    )  # fmt: skip
+    os.close(follower)
+    os.close(leader)
+    assert done.returncode == 0
+    assert done.stderr.decode().strip() == "using the bundled knowledge base: no data/ folder here or above"
+    piped = run("actors", cwd=tmp_path)
+    assert piped.code == 0 and piped.err == "" and "Zelensky" in piped.out

@@ -7,6 +7,7 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -217,7 +218,20 @@ def open_data(data: str | None, strict: bool = False) -> Opened:
     if not opened.files:
         from talkbase.records.text import escape_controls
 
-        typer.echo(f"note: no *.yaml or *.yml files in {escape_controls(str(opened.location.path))}", err=True)
+        where = escape_controls(str(opened.location.path))
+        first = "talkbase add actor --name NAME --kind person"
+        typer.echo(f"note: the knowledge base {where} is empty (no *.yaml or *.yml files): add a first record "
+                   f"with `{first}`", err=True)  # fmt: skip
+    elif opened.location.origin == "bundled" and sys.stdout.isatty():
+        from talkbase.show.render import make_console
+
+        # One line, only for a person at a terminal: pipes and scripts get the data alone, as before.
+        make_console(stderr=True).print(
+            "using the bundled knowledge base: no data/ folder here or above",
+            style="dim",
+            markup=False,
+            highlight=False,
+        )
     return opened
 
 

@@ -40,15 +40,12 @@ def bundled_path() -> Path:
     return installed if installed.is_dir() else package.parent / "data"
 
 
-def _holds_yaml(folder: Path) -> bool:
-    return any(any(f.endswith((".yaml", ".yml")) for f in files) for _, _, files in os.walk(folder))
-
-
 def find_nearest_data(start: Path) -> Path | None:
-    """The `data/` folder holding YAML in `start` or its nearest parent that has one."""
+    """The `data/` folder in `start` or its nearest parent that has one, even while it is still empty: a
+    curator who made it means it to be the knowledge base."""
     for folder in (start, *start.parents):
         candidate = folder / "data"
-        if candidate.is_dir() and _holds_yaml(candidate):
+        if candidate.is_dir():
             return candidate
     return None
 
