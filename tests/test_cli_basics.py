@@ -253,3 +253,12 @@ def test_falling_back_to_the_bundled_knowledge_base_says_so_at_a_terminal_only(t
     assert done.stderr.decode().strip() == "using the bundled knowledge base: no data/ folder here or above"
     piped = run("actors", cwd=tmp_path)
     assert piped.code == 0 and piped.err == "" and "Zelensky" in piped.out
+
+
+def test_a_name_not_found_says_which_knowledge_base_was_searched(tmp_path: Path) -> None:
+    result = run("positions", "--actor", "trimble", cwd=tmp_path)
+    assert result.code == 2
+    assert "actor `trimble` not found; searched the bundled knowledge base (" in result.err
+    result = run("show", "nothing-here", "--data", str(SMALL))
+    assert result.code == 2
+    assert f"no record `nothing-here`; searched {SMALL} (from --data)" in result.err.replace("\n", " ")

@@ -22,7 +22,7 @@ from talkbase.cli.options import Format, Status
 
 if TYPE_CHECKING:
     from talkbase.ask.query import Filters
-    from talkbase.load.kb import Opened
+    from talkbase.load.kb import DataLocation, Opened
     from talkbase.records.dates import PartialDate
     from talkbase.records.model import KnowledgeBase
     from talkbase.show.formats import Listing
@@ -204,13 +204,20 @@ def tell_written(verb: str, path: Path) -> None:
         typer.echo(escape_controls(f"{verb} {path}"), err=True)
 
 
+# The knowledge base this command opened, so that a name not found in it can say where it was looked for (one
+# command runs per process).
+_SEARCHED: list[DataLocation] = []
+
+
 def open_data(data: str | None, strict: bool = False) -> Opened:
     from talkbase.load.kb import DataLocationError, locate, open_kb
     from talkbase.show.progress import LoadProgress
 
     progress = LoadProgress()
     try:
-        opened = open_kb(locate(data), strict=strict, progress=progress)
+        location = locate(data)
+        _SEARCHED[:] = [location]
+        opened = open_kb(location, strict=strict, progress=progress)
     except DataLocationError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -304,7 +311,10 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
     try:
         return convert(value)
     except QueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+        message = str(exc)
+        if _SEARCHED and ("not found" in message or message.startswith(("no record", "no source matches"))):
+            message += f"; searched {_SEARCHED[0].describe()}"
+        raise typer.BadParameter(message, param_hint=f"'{option}'") from None
 
 
 def output(listing: Listing, fmt: Format, save: Path | None = None, csv_safe: bool = False) -> None:
