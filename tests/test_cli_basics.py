@@ -162,7 +162,10 @@ def test_a_folder_without_yaml_says_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
     result = run("check", "--data", str(tmp_path))
     assert result.code == 0
-    assert result.err == f"note: no *.yaml or *.yml files in {tmp_path}\n"
+    assert result.err == (
+        f"note: the knowledge base {tmp_path} is empty (no *.yaml or *.yml files): add a first record with "
+        "`talkbase add actor --name NAME --kind person`\n"
+    )
     assert result.out.startswith("0 files, 0 actors")
 
 
