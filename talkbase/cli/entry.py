@@ -482,6 +482,42 @@ def _ask_missing(session: _Session, known: Known) -> None:
 
 
 @app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(metavar="[DIR]", help="Where to start it (made if missing). Default: here.")
+    ] = Path("."),
+    bare: Annotated[bool, typer.Option("--bare", help="An empty data/ folder, without the example records.")] = False,
+) -> None:
+    """Start your own knowledge base: DIR/data/ with one commented file per kind, each holding an example
+    record that `talkbase check` accepts, to edit or delete.
+
+    Refuses to overwrite anything: a data/ folder that already holds files is left as it is (exit 1).
+
+    \b
+    Examples:
+      talkbase init good-friday-talks
+      talkbase init --bare
+    """
+    from talkbase.records.text import escape_controls
+    from talkbase.write.starting import StartError, start_knowledge_base
+
+    try:
+        data = start_knowledge_base(directory, bare)
+    except StartError as exc:
+        raise fail(str(exc), 1) from None
+    except OSError as exc:
+        raise fail(f"cannot start a knowledge base in {directory}: {exc.strerror or exc}", 1) from None
+    made = "an empty knowledge base" if bare else f"a knowledge base with {len(list(data.iterdir()))} example files"
+    typer.echo(f"made {made} in {escape_controls(str(data))}")
+    typer.echo("next:")
+    if directory.resolve() != Path.cwd().resolve():
+        typer.echo(f"  cd {shlex.quote(str(directory))}")
+    first = "talkbase add actor --name NAME --kind person" if bare else "talkbase check"
+    for command in (first, "talkbase add position", "talkbase timeline --positions"):
+        typer.echo(f"  {command}")
+
+
+@app.command()
 def edit(
     record_id: RecordArgument,
     data: DataOption = None,
