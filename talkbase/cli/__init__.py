@@ -20,7 +20,7 @@ COMMANDS = {
     **dict.fromkeys(("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"), "listing"),
     **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
     **dict.fromkeys(("export", "schema"), "export"),
-    **dict.fromkeys(("edit", "add"), "entry"),
+    **dict.fromkeys(("init", "edit", "add"), "entry"),
 }
 ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may come before a command
 
