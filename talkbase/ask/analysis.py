@@ -128,7 +128,7 @@ def _steps_of_a_large_group(chron: Chronology, seq: list[Position], as_of: Parti
     by_last = sorted(range(len(seq)), key=lambda i: spans[i].last)
     steps, taken, last, latest_end = [], 0, -1, {}  # taken: how many of by_last end before this one begins
     for i in sorted(range(len(seq)), key=lambda i: spans[i].first):
-        while taken < len(by_last) and spans[by_last[taken]].last < spans[i].first:
+        while taken < len(by_last) and spans[by_last[taken]].before(spans[i]):
             q = by_last[taken]
             last = max(last, q)  # seq is in time order: the greatest index is the last in it
             latest_end[sides[q]] = max(latest_end.get(sides[q], spans[q].last), spans[q].last)

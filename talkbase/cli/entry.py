@@ -511,7 +511,7 @@ def init(
     typer.echo(f"made {made} in {escape_controls(str(data))}")
     typer.echo("next:")
     if directory.resolve() != Path.cwd().resolve():
-        typer.echo(f"  cd {shlex.quote(str(directory))}")
+        typer.echo(f"  cd {escape_controls(shlex.quote(str(directory)))}")
     first = "talkbase add actor --name NAME --kind person" if bare else "talkbase check"
     for command in (first, "talkbase add position", "talkbase timeline --positions"):
         typer.echo(f"  {command}")

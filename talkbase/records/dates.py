@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -161,13 +161,6 @@ class Timed:
         return self.earliest_end or self.span.first
 
 
-class Dated(Protocol):
-    """A record with a date (an event, a position, or a view of one); `end` and `after`/`before` are optional."""
-
-    id: str
-    date: PartialDate
-
-
 def timed(record: Any) -> Timed:
     """A record as the chronology sees it."""
     end = getattr(record, "end", None)
@@ -196,21 +189,18 @@ class Chronology:
     its date. `cycles` and `conflicts` are what `check` reports; a valid knowledge base has neither."""
 
     def __init__(self, nodes: Iterable[Timed]) -> None:
-        self.written: dict[str, Span] = {}
         self.narrowed: dict[str, Span] = {}
         self.cycles: list[list[str]] = []
         self.conflicts: list[Conflict] = []
         self._later: dict[str, set[str]] = {}  # explicit order: id -> ids said to come after it
         self._reach: dict[str, frozenset[str]] = {}
-        self._targets: set[str] = set()
         given = list(nodes)
         self._nodes = {node.id: node for node in given}
-        self.written = {node.id: node.span for node in given}
         bounds = {node.id: [node.span.first, node.span.last, "", ""] for node in given}
         for node in given:
             self._read_order(node, bounds)
-        self._targets = {t for targets in self._later.values() for t in targets}
-        self._linked = self._targets | self._later.keys()  # records in an explicit order
+        targets = {t for laters in self._later.values() for t in laters}
+        self._linked = targets | self._later.keys()  # records in an explicit order
         looped = self._find_cycles([node.id for node in given])
         failed = {c.record for c in self.conflicts}
         self._topo = self._topological_ids(looped)
@@ -239,7 +229,7 @@ class Chronology:
                     except DateError:
                         continue  # reported by validation
                     problem = self._date_bound(node, name, date, mine)
-                elif item in self.written:
+                elif item in self._nodes:
                     problem = self._record_bound(node, name, item)
                 else:
                     continue  # not a dated record: validation reports the reference
@@ -346,6 +336,11 @@ class Chronology:
                         stack.append(nxt)
             found = self._reach[record_id] = frozenset(seen)
         return found
+
+    def beginning(self, record: Any) -> Span:
+        """The days a record may begin on: its span, up to the last day of its date (an event lasts to its end)."""
+        days = self.span(record)
+        return Span(days.first, min(record.date.end, days.last))
 
     def linked(self, record: Any) -> bool:
         """Whether an after/before names the record or is its own."""

@@ -48,11 +48,11 @@ def ids(values: tuple[str, ...]) -> Text:
     return literal(", ".join(values))
 
 
-def time_label(item: Event | Position, chron: Chronology | None = None) -> str:
+def time_label(item: Event | Position, chron: Chronology) -> str:
     """The heading a timeline row goes under: its month, or, for a record whose day is unknown, the period it
     may begin in, said so (a `2025` item is listed where 2025 begins, but it is not of 1 January)."""
-    days = chron.span(item) if chron is not None else span_of(item.date, getattr(item, "end", None))
-    first, last = days.first, min(item.date.end, days.last)  # the days it may begin on
+    days = chron.beginning(item)
+    first, last = days.first, days.last
     if first == last:
         return f"{first:%b %Y}"
     if (first.year, first.month) == (last.year, last.month):
@@ -107,6 +107,7 @@ def timeline_listing(
             literal(f"{item.claim} [{topic}]"), Text(""), names(kb, [item.actor]),
         ]  # fmt: skip
 
+    order = chron if chron is not None else Chronology([])
     with_positions = any(isinstance(item, Position) for item in items)
     headers = ("date", "status/stance" if with_positions else "status", "kind", "title", "location", "participants")
     columns = [_nth(h, i, cells, wrap=h in ("title", "location", "participants")) for i, h in enumerate(headers)]
@@ -115,7 +116,7 @@ def timeline_listing(
         items,
         columns,
         lambda item: _typed("event" if isinstance(item, Event) else "position", item),
-        section=lambda item: time_label(item, chron),
+        section=lambda item: time_label(item, order),
     )
 
 
