@@ -758,3 +758,37 @@ def test_a_record_lands_while_another_program_appends_without_pause(tmp_path: Pa
     text = target.read_text()
     assert result.code == 0 and "  - id: steady\n" in text, result.err
     assert all(f"# foreign {n}\n" in text for n in range(written))
+
+
+def test_adding_the_same_position_twice_is_refused_unless_allowed(kb: Path, state: dict[str, str]) -> None:
+    assert add(kb, "position", *POSITION, env=state).code == 0
+    before = snapshot(kb)
+    again = [*POSITION[:7], "NO FREEZE", *POSITION[8:]]  # the claim differs in case and punctuation only
+    refused = add(kb, "position", *again, env=state)
+    assert refused.code == 1
+    repeats = "position `zelensky-ceasefire-2025-07-21-2` repeats position `zelensky-ceasefire-2025-07-21` at "
+    assert f": error: {repeats}" in refused.err
+    assert "pass --allow-duplicate" in refused.err
+    assert snapshot(kb) == before
+    assert len(drafts(state)) == 1
+    allowed = add(kb, "position", *again, "--allow-duplicate", env=state)
+    assert allowed.code == 0, allowed.err
+    assert ": warning: position `zelensky-ceasefire-2025-07-21-2` repeats " in allowed.err
+
+
+@pytest.mark.parametrize(
+    "title, url",
+    [("Ukraine and Russia to resume peace talks", "https://example.org/new"), ("Another", "KYIV_URL")],
+)
+def test_a_source_with_a_known_title_or_url_is_refused(kb: Path, state: dict[str, str], title: str, url: str) -> None:
+    known = run("show", SOURCE, "--format", "json", "--data", str(kb))
+    import json
+
+    record = json.loads(known.out)
+    title = record["title"] if title.startswith("Ukraine") else title
+    url = record["url"].replace("https://", "http://www.") + "/" if url == "KYIV_URL" else url
+    result = add(kb, "source", "--title", title.upper(), "--url", url, "--publisher", "X", env=state)
+    assert result.code == 1
+    what = "title" if title != "Another" else "URL"
+    assert f"repeats source `{SOURCE}` at " in result.err
+    assert f": the same {what} (" in result.err

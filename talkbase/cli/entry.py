@@ -115,6 +115,17 @@ _COMMON: list[tuple[str, Any]] = [
     ),
     ("dry_run", Annotated[bool, typer.Option("--dry-run", help="Print the YAML that would be added; write nothing.")]),
     (
+        "allow_duplicate",
+        Annotated[
+            bool,
+            typer.Option(
+                "--allow-duplicate",
+                help="Add it even if it repeats a record (a position's actor, topic, stance, date and claim; "
+                "a source's URL or title), which is otherwise refused.",
+            ),
+        ],
+    ),
+    (
         "no_input",
         Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal (as when piped).")],
     ),
@@ -132,7 +143,7 @@ def _make_add_command(kind: Kind) -> Any:
         for spec in kind.fields
     ]
     for name, annotation in _COMMON:
-        default = False if name in ("dry_run", "no_input") else None
+        default = False if name in ("dry_run", "no_input", "allow_duplicate") else None
         parameters.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
         )
@@ -163,6 +174,7 @@ def add_record(
     file: Path | None,
     draft: Path | None,
     dry_run: bool,
+    allow_duplicate: bool,
     no_input: bool,
     data: str | None,
 ) -> None:
@@ -179,7 +191,7 @@ def add_record(
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except AddError as exc:
         raise fail(str(exc)) from None
-    session = _Session(kind, values, draft, file, dry_run)
+    session = _Session(kind, values, draft, file, dry_run, allow_duplicate)
     try:
         if sys.stdin.isatty() and not no_input:
             _ask_missing(session, workspace.known)
@@ -305,6 +317,7 @@ class _Session:
     resumed: Path | None  # the draft given with --from
     file: Path | None  # --file as given, to repeat in the command that resumes a draft
     dry_run: bool
+    allow_duplicate: bool
     _draft: Path | None = None
     _kept: bool = True  # False once a draft could not be saved (the record was printed instead)
 
@@ -362,7 +375,9 @@ class _Session:
         workspace = open_workspace(root)  # again: files may have changed while questions were answered
         target = target or default_file(workspace, self.kind.key, self.values)
         try:
-            plan = plan_add(workspace, self.kind.key, self.values, target, display_path(self.draft))
+            plan = plan_add(
+                workspace, self.kind.key, self.values, target, display_path(self.draft), self.allow_duplicate
+            )
         except AddError as exc:
             self._keep(str(exc))
             raise fail(f"{exc}\nNothing was written. {self._resume_hint()}", 1) from None

@@ -89,6 +89,7 @@ def validate(records: list[RawRecord]) -> list[Problem]:
     problems.extend(check_chronology(records, ids))
     problems.extend(check_unused(records, references))
     problems.extend(check_source_provenance(records))
+    problems.extend(check_duplicates(records))
     return problems
 
 
@@ -623,3 +624,76 @@ def check_source_provenance(records: list[RawRecord]) -> Iterator[Problem]:
                 "add one so readers can find it",
                 warning=True,
             )
+
+
+def check_duplicates(records: list[RawRecord]) -> Iterator[Problem]:
+    """Warn about a record that repeats an earlier one: a position with the same actor, topic, stance, date and
+    claim (up to case, punctuation and spacing), a source with the same URL or the same title. Each warning is
+    on the later record and names the place of the first."""
+    seen: dict[tuple[Any, ...], RawRecord] = {}
+    for record in records:
+        data = record.data
+        if type(data) is not YMap:
+            continue
+        repeated: dict[int, tuple[RawRecord, list[str]]] = {}
+        for key, what in _duplicate_keys(record.kind, data):
+            first = seen.setdefault(key, record)
+            if first is not record:
+                repeated.setdefault(id(first), (first, []))[1].append(what)
+        if repeated:
+            first, whats = next(iter(repeated.values()))
+            yield _duplicate_warning(record, first, " and ".join(whats))
+
+
+def _duplicate_keys(kind: str, data: YMap) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """What makes a record the same as another of its kind, each with the words a warning says it in."""
+    if kind == "positions":
+        fields = [data.get(name) for name in ("actor", "topic", "stance")]
+        date, claim = date_text(data.get("date")), data.get("claim")
+        if all(type(v) is str for v in fields) and date and type(claim) is str and same_words(claim):
+            yield (kind, *fields, date, same_words(claim)), "actor, topic, stance, date and claim"
+    elif kind == "sources":
+        url, title = data.get("url"), data.get("title")
+        if type(url) is str and url.strip():
+            yield (kind, "url", same_url(url)), "URL"
+        if type(title) is str and same_words(title):
+            yield (kind, "title", same_words(title)), "title"
+
+
+def _duplicate_warning(record: RawRecord, first: RawRecord, what: str) -> Problem:
+    noun = singular(record.kind)
+    place = f"{first.path}:{first.line}:{first.col}"
+    repeated = _record_label(noun, first.data)
+    message = f"{_record_label(noun, record.data)} repeats {repeated} at {place}: the same {what}"
+    if noun == "position":
+        hint = "keep one; a position may cite several sources"
+    else:
+        hint = "keep one and cite it from both places, or tell them apart if they are different sources"
+    return record_where(record).problem(f"duplicate-{noun}", message, hint, warning=True)
+
+
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def same_words(text: str) -> str:
+    """Text reduced to its words: what two texts share when they differ only in case, punctuation, spacing or
+    compatibility forms (fullwidth letters, ligatures)."""
+    return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def same_url(url: str) -> str:
+    """A URL as two spellings of one address share: scheme and host in lowercase, without `www.`, a default
+    port, a fragment or a trailing slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    port = f":{parts.port}" if _port(parts) not in (None, 80, 443) else ""
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{port}{path}{query}"
+
+
+def _port(parts: Any) -> int | None:
+    try:
+        return parts.port
+    except ValueError:  # not a number: check_url reports the URL
+        return None

@@ -55,3 +55,7 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
 
 def unread_files(problems: list[Problem]) -> set[str]:
     return {p.path for p in problems if p.code in UNREAD_FILE}
+
+
+# Warnings that a record repeats another: `add` and `import` refuse to write such a record unless told to.
+DUPLICATE_CODES = frozenset({"duplicate-position", "duplicate-source"})

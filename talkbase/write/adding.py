@@ -18,7 +18,7 @@ from typing import Any
 from talkbase.load.loader import YAML_SUFFIXES, Loaded, discover_files, display_path, load_text
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.load.validate import date_text, validate
-from talkbase.records.problems import Problem
+from talkbase.records.problems import DUPLICATE_CODES, Problem
 from talkbase.records.schema import DATE, KINDS
 from talkbase.write.answers import Known
 from talkbase.write.writer import AppendError, insert_record, new_file_text, record_yaml
@@ -129,12 +129,15 @@ def draft_text(kind_key: str, values: dict[str, Any], note: str = "") -> str:
     return new_file_text(kind_key, values, header) + trailer
 
 
-def plan_add(ws: Workspace, kind_key: str, values: dict[str, Any], target: Path, draft_shown: str) -> Plan:
-    """Check the record against the knowledge base and splice it into `target`'s text."""
+def plan_add(
+    ws: Workspace, kind_key: str, values: dict[str, Any], target: Path, draft_shown: str, allow_duplicate: bool = False
+) -> Plan:
+    """Check the record against the knowledge base and splice it into `target`'s text. A record that repeats
+    one already there is refused like an error, unless `allow_duplicate`."""
     draft = Loaded()
     load_text(draft_text(kind_key, values), draft_shown, draft)
     after = draft.problems + validate(ws.loaded.records + draft.records)
-    new = _new_problems(ws.problems, after)
+    new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
     errors = [p for p in new if p.is_error]
     warnings = [p for p in new if not p.is_error]
     old = target.read_bytes() if target.exists() else None
@@ -143,6 +146,15 @@ def plan_add(ws: Workspace, kind_key: str, values: dict[str, Any], target: Path,
     new_bytes, line, item = _spliced(ws, kind_key, values, target, old, draft.records)
     moved = [_moved(p, draft_shown, display_path(target), line, _indent(item)) for p in warnings]
     return Plan(target, old, new_bytes, line, item, [], moved)
+
+
+def is_duplicate(problem: Problem) -> bool:
+    return problem.code in DUPLICATE_CODES
+
+
+def _as_refusal(problem: Problem) -> Problem:
+    hint = f"{problem.hint}; to add it all the same, pass --allow-duplicate"
+    return replace(problem.as_warning_or_error(strict=True), hint=hint)
 
 
 def _indent(text: str) -> int:
