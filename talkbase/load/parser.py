@@ -29,6 +29,7 @@ from yaml.events import (
 )
 
 from talkbase.load.nodes import MAX_DEPTH, REPORTED, YList, YMap
+from talkbase.load.yaml_hints import explain
 from talkbase.records.problems import Problem
 
 try:
@@ -156,6 +157,10 @@ def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[P
     problem = exc.problem or "syntax error"
     if "maximum nesting depth" in problem:
         return [*tabs, _too_deep(shown, line, col)]
+    context_line = exc.context_mark.line + 1 if exc.context_mark else 0
+    explained = explain(problem, exc.context or "", line, col, context_line, text)
+    if explained:
+        return [*tabs, Problem(shown, *explained[:2], "yaml-syntax", *explained[2:])]
     message = f"{exc.context}{_started_at(exc.context_mark, line)}, {problem}" if exc.context else problem
     hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in message else ""
     return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {message}", hint)]
@@ -234,6 +239,7 @@ class _Builder:
         # levels of collections lie below the value (-1 for a scalar), so an alias knows if it nests too deep
         self.anchors: dict[str, tuple[Any, int, int, yaml.Mark, str | None, bool]] = {}
         self.root_mark: yaml.Mark | None = None
+        self.merged_records: set[int] = set()  # ids of mappings that hold a record missing its `- `
 
     def run(self, get: Callable[[], Any]) -> Any:
         try:
@@ -431,11 +437,27 @@ class _Builder:
             return _SKIP
         if key not in mapping:
             return key
-        if not muted:
+        if id(mapping) in self.merged_records:  # a record missing its `- `, reported once
+            return _SKIP
+        if not muted and key == next(iter(mapping)) and col > 2:
+            self._missing_dash(mapping, key, line, col)
+        elif not muted:
             first = mapping.key_at(key)[0]
             message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
             self.problems.append(Problem(self.shown, line, col, "duplicate-key", message))
         return _SKIP
+
+    def _missing_dash(self, mapping: YMap, key: str, line: int, col: int) -> None:
+        """The first key of a record again, at the column of its keys: a new record written without its `- `,
+        which YAML reads as the same record with every key written twice. One error says so, not one a key."""
+        self.merged_records.add(id(mapping))
+        first = mapping.key_at(key)[0]
+        message = (
+            f"`{key}` again, in the record that starts at line {first}: a new record must start with `- `, "
+            "or YAML reads it as more of the record above"
+        )
+        hint = f"write `- ` before `{key}`, at column {col - 2}"
+        self.problems.append(Problem(self.shown, line, col, "missing-dash", message, hint))
 
     def _too_deep(self, line: int, col: int) -> None:
         self.problems.append(_too_deep(self.shown, line, col))
