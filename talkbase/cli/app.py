@@ -209,13 +209,14 @@ def tell_written(verb: str, path: Path) -> None:
 _SEARCHED: list[DataLocation] = []
 
 
-def open_data(data: str | None, strict: bool = False) -> Opened:
+def open_data(data: str | None, strict: bool = False, containing: Path | None = None) -> Opened:
+    """The knowledge base the options name (or the one `containing` a path the command was given), opened."""
     from talkbase.load.kb import DataLocationError, locate, open_kb
     from talkbase.show.progress import LoadProgress
 
     progress = LoadProgress()
     try:
-        location = locate(data)
+        location = locate(data, containing)
         _SEARCHED[:] = [location]
         opened = open_kb(location, strict=strict, progress=progress)
     except DataLocationError as exc:

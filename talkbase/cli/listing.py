@@ -4,15 +4,27 @@ sources and topics. Each parses its options, calls a query, and hands the result
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, check_save, date_option, load_valid, open_data, output
+from talkbase.cli.app import (
+    app,
+    as_option,
+    build_filters,
+    check_save,
+    date_option,
+    fail,
+    load_valid,
+    open_data,
+    output,
+)
 from talkbase.cli.options import (
     ActorKind,
     ActorOption,
     AsOfOption,
+    CheckFormat,
     CsvSafeOption,
     DataOption,
     Format,
@@ -34,53 +46,114 @@ from talkbase.cli.options import (
 
 if TYPE_CHECKING:
     from talkbase.load.kb import Opened
+    from talkbase.records.problems import Problem
 
 
 @app.command()
 def check(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(
+            metavar="[PATH]",
+            help="A file or folder of the knowledge base: report its problems only (checked with the whole base).",
+            show_default=False,
+        ),
+    ] = None,
     data: DataOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    fmt: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: one `path:line:col: severity: message (hint)` line each; json: a list of objects with "
+            "path, line, column, severity, code, message, hint.",
+        ),
+    ] = CheckFormat.text,
 ) -> None:
     """Find every mistake in the knowledge base, each as path:line:col.
+
+    Each problem has a stable code (README lists them). With PATH, the whole knowledge base is read (so ids
+    other files define are known) and only the problems in PATH are reported.
 
     Exit status: 0 when there are no errors, 1 when the data has errors, 2 for usage errors.
 
     \b
     Examples:
       talkbase check
+      talkbase check data/positions/ukraine.yaml     only that file's problems
       talkbase check --strict --data ~/my-kb
-      talkbase check --data ~/negotiations/data
+      talkbase check --format json                   for editors and CI
     """
     from talkbase.load.parser import HAVE_LIBYAML
     from talkbase.records.problems import unread_files
-    from talkbase.records.text import escape_controls
+    from talkbase.records.text import escape_controls, json_text
     from talkbase.show.render import make_console, print_problems
 
-    opened = open_data(data, strict=strict)
+    opened = open_data(data, strict=strict, containing=path)
+    problems, files = opened.problems, opened.files
+    if path is not None:
+        files = _files_within(opened, path)
+        problems = [p for p in problems if p.path in set(files)]
+    errors = [p for p in problems if p.is_error]
     if not HAVE_LIBYAML:
         typer.echo("note: PyYAML has no libyaml here, so loading is about 10x slower; a PyYAML wheel has it", err=True)
-    console = make_console()
-    print_problems(console, opened.problems)
-    console.print(escape_controls(_summary(opened)), highlight=False)  # the path may hold anything
-    unread = unread_files(opened.problems)
-    if unread and len(opened.errors) > len(unread):
+    if fmt == CheckFormat.json:
+        typer.echo(json_text([_as_json(p) for p in problems], indent=2))
+    else:
+        console = make_console()
+        print_problems(console, problems)
+        summary = _summary(opened, len(files), errors, len(problems) - len(errors), path)
+        console.print(escape_controls(summary), highlight=False)  # the path may hold anything
+    unread = unread_files(problems)
+    if unread and len(errors) > len(unread):
         typer.echo(
             f"note: {_count(len(unread), 'file')} could not be read (listed first); errors about the records in "
             f"{'them' if len(unread) > 1 else 'it'} may follow from that",
             err=True,
         )
-    if opened.errors:
+    if errors:
         raise typer.Exit(1)
 
 
-def _summary(opened: Opened) -> str:
-    errors = len(opened.errors)
-    warnings = len(opened.problems) - errors
-    records = ", ".join(_count(n, kind[:-1]) for kind, n in opened.record_counts.items())
-    return (
-        f"{_count(len(opened.files), 'file')}, {records}: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
-        f" — {opened.location.describe()}"
-    )
+def _files_within(opened: Opened, path: Path) -> list[str]:
+    """The files of the knowledge base at or below `path` (as problems name them); a usage error when `path` is
+    not part of it."""
+    from talkbase.records.text import escape_controls
+
+    wanted = path.resolve()
+    files = [shown for shown in opened.files if wanted == (real := Path(shown).resolve()) or wanted in real.parents]
+    if not files:
+        location = opened.location
+        kb = location.describe() if location.origin == "bundled" else f"the knowledge base {location.describe()}"
+        if not path.exists():
+            reason = f"no such file or folder (searched {kb})"
+        elif path.is_dir():
+            reason = f"no YAML file of {kb} is in this folder"
+        else:
+            reason = f"not a file of {kb}, which is made of the *.yaml and *.yml files in it"
+        raise fail(escape_controls(f"{path}: {reason}"))
+    return files
+
+
+def _as_json(problem: Problem) -> dict[str, object]:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.col,
+        "severity": problem.severity.value,
+        "code": problem.code,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
+
+
+def _summary(opened: Opened, files: int, errors: list[Problem], warnings: int, path: Path | None) -> str:
+    counts = ", ".join(_count(n, kind[:-1]) for kind, n in opened.record_counts.items())
+    found = f"{_count(len(errors), 'error')}, {_count(warnings, 'warning')}"
+    if path is not None:
+        return f"{path} ({_count(files, 'file')}): {found} — checked with {opened.location.describe()}"
+    return f"{_count(files, 'file')}, {counts}: {found} — {opened.location.describe()}"
 
 
 def _count(n: int, noun: str) -> str:

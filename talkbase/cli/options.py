@@ -14,6 +14,7 @@ import typer
 from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
 
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
+CheckFormat = Enum("CheckFormat", {name: name for name in ("text", "json")}, type=str)
 ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
 Status = Enum("Status", {name: name for name in EVENT_STATUSES}, type=str)
 Stance = Enum("Stance", {name: name for name in STANCES}, type=str)

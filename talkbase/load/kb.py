@@ -50,15 +50,17 @@ def find_nearest_data(start: Path) -> Path | None:
     return None
 
 
-def locate(data_option: str | Path | None) -> DataLocation:
-    """Choose the data: --data, then $TALKBASE_DATA, then the nearest data/ folder, then the bundled KB."""
+def locate(data_option: str | Path | None, containing: Path | None = None) -> DataLocation:
+    """Choose the data: --data, then $TALKBASE_DATA, then the nearest data/ folder (to `containing`, a path
+    given on the command line, if any, else to the current directory), then the bundled KB."""
     if data_option is not None:
         if not str(data_option):
             raise DataLocationError("--data is empty: give a knowledge base directory or YAML file")
         return _existing(Path(data_option), "--data")
     if os.environ.get(ENV_VAR):
         return _existing(Path(os.environ[ENV_VAR]), ENV_VAR)
-    nearest = find_nearest_data(Path.cwd())
+    nearest = find_nearest_data(containing.absolute()) if containing is not None else None
+    nearest = nearest or find_nearest_data(Path.cwd())
     if nearest is not None:
         return DataLocation(nearest, "data/ folder")
     return DataLocation(bundled_path(), "bundled")

@@ -44,6 +44,60 @@ class Problem:
         return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
+# Every problem's `code`, stable across versions (editors and CI match on it), with what it means. A code is
+# never renamed or reused for another class of problem; new classes get new codes. README lists them all.
+CODES: dict[str, str] = {
+    # the file cannot be read at all
+    "unreadable": "the file cannot be opened or read",
+    "encoding": "the file is not UTF-8 text",
+    "too-large": "the file, or the knowledge base, is larger than talkbase reads",
+    "too-long": "a line is longer than talkbase reads",
+    "yaml-syntax": "the YAML does not parse (the message says what to fix where it can)",
+    "tab": "a tab in the indentation",
+    "line-break": "a character YAML reads as a line break but editors do not",
+    "alias-bomb": "YAML aliases that expand the file far beyond its size",
+    # the YAML parses, but is not the shape of records
+    "missing-dash": "a record written without its `- `, read as more of the record above",
+    "duplicate-key": "a key written twice in one mapping",
+    "bad-key": "a key that is not a word, or a YAML merge key that cannot be applied",
+    "unsafe-tag": "a YAML tag that would build a Python object",
+    "unknown-tag": "a YAML tag talkbase does not take",
+    "too-deep": "values nested deeper than any record needs",
+    "not-a-mapping": "the file's top level is not a mapping of kinds",
+    "not-a-list": "a kind that does not hold a list of records",
+    "unknown-kind": "a top-level key that is no kind of record, or an actor's or source's kind not in the vocabulary",
+    "empty-record": "a `-` with no record after it",
+    "not-a-record": "a list item that is not a mapping of fields",
+    # one record's fields
+    "unknown-field": "a field the record format does not have (with a did-you-mean)",
+    "missing-field": "a required field is missing",
+    "empty-value": "a field with no value",
+    "wrong-type": "a field holding the wrong type of value (a list for text, a number for a date...)",
+    "bad-id": "an id that is not a lowercase slug",
+    "bad-date": "a date that is not YYYY, YYYY-MM or YYYY-MM-DD, or no such day",
+    "bad-url": "a URL that is not http(s)",
+    "bad-wikidata": "a Wikidata id that is not Q and digits",
+    "bad-order": "an `after`/`before` item that is neither a date nor an id",
+    "unknown-stance": "a stance not in the fixed list",
+    "unknown-status": "an event status not in the list",
+    "date-order": "an end (or until) before its start",
+    "status-history": "an event's status that disagrees with its latest history entry",
+    # the knowledge base as a whole
+    "duplicate-id": "an id used by two records",
+    "unknown-ref": "a reference to an id no record has",
+    "wrong-kind-ref": "a reference to a record of the wrong kind",
+    "order-cycle": "`after`/`before` that loop back to where they start",
+    "order-conflict": "`after`/`before` that the dates rule out, or that leave a record no day",
+    # warnings (errors with --strict)
+    "order-unknown": "warning: two positions of one actor on one topic differ in stance, and which came first is "
+    "unknown",
+    "duplicate-position": "warning: a position with the same actor, topic, stance, date and claim as another",
+    "duplicate-source": "warning: a source with the same URL or title as another",
+    "unused-topic": "warning: a topic no record refers to",
+    "unused-source": "warning: a source no record cites",
+    "no-provenance": "warning: a source with neither a URL nor a publisher",
+}
+
 # Problems that stop a whole file from being read. They are listed first: the records in such a file are
 # missing, so references to them elsewhere fail too, and those errors follow from these.
 UNREAD_FILE = frozenset({"unreadable", "encoding", "yaml-syntax", "tab", "alias-bomb", "too-large", "too-long"})
