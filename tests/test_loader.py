@@ -139,16 +139,75 @@ def test_duplicate_key_is_reported_at_the_second_occurrence(tmp_path: Path) -> N
     assert problems_for(text, tmp_path) == [(2, 5, "unused-topic"), (5, 5, "duplicate-key")]
 
 
-def test_a_merge_key_is_reported_not_applied(tmp_path: Path) -> None:
-    text = """
+MERGED = """
+x-kyiv: &kyiv
+  topic: leaders-summit
+  sources: [ki]
+x-dated: &dated
+  date: 2025-07-21
+  stance: proposes
+positions:
+  - <<: [*kyiv, *dated]
+    id: zelensky-leaders-level
+    actor: zelensky
+    stance: supports
+    claim: Truly effective talks can only take place at the level of national leaders.
+  - id: zelensky-again
+    <<: *kyiv
+    actor: zelensky
+    topic: ceasefire
+    stance: rejects
+    claim: No freeze.
+    date: 2025-07-22
+"""
+
+
+def test_merge_keys_give_the_shared_values_with_the_places_they_were_written() -> None:
+    document, problems = parse_document(textwrap.dedent(MERGED).lstrip("\n"), "f.yaml")
+    assert problems == []
+    first, second = document["positions"]
+    assert dict(first) == {
+        "topic": "leaders-summit",
+        "sources": ["ki"],
+        "date": "2025-07-21",
+        "id": "zelensky-leaders-level",
+        "actor": "zelensky",
+        "stance": "supports",  # written in the record: it wins over the merged `proposes`
+        "claim": "Truly effective talks can only take place at the level of national leaders.",
+    }
+    assert first.places("topic") == (2, 3, 2, 10)  # where `topic:` is written, under x-kyiv
+    assert first.places("date") == (5, 3, 5, 9)
+    assert first.value_at("stance") == (11, 13)
+    assert second["topic"] == "ceasefire" and second.value_at("topic") == (16, 12)
+    assert second["sources"] == ["ki"] and second.value_at("sources") == (3, 12)
+
+
+def test_a_mistake_in_a_merged_value_is_reported_once_where_it_is_written(tmp_path: Path) -> None:
+    text = MERGED.replace("sources: [ki]", "sources: [kii]")
+    assert problems_for(text, tmp_path).count((3, 13, "unknown-ref")) == 1  # merged into two records
+
+
+@pytest.mark.parametrize("value", ["nope", "[*base, 3]", "[nope]"])
+def test_a_merge_of_something_else_than_mappings_is_an_error(tmp_path: Path, value: str) -> None:
+    text = f"""
     topics:
       - &base
         id: t
         name: T
-      - <<: *base
+      - <<: {value}
         id: u
     """
-    assert (5, 5, "bad-key") in problems_for(text, tmp_path)
+    assert (5, 9, "bad-key") in problems_for(text, tmp_path)
+
+
+def test_a_quoted_merge_key_is_just_an_unknown_field(tmp_path: Path) -> None:
+    text = """
+    topics:
+      - id: t
+        name: T
+        "<<": x
+    """
+    assert (4, 5, "unknown-field") in problems_for(text, tmp_path)
 
 
 def test_other_files_in_the_tree_are_ignored_and_hidden_folders_skipped(tmp_path: Path) -> None:

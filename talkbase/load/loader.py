@@ -302,6 +302,11 @@ def parse_document(text: str | bytes, shown: str, length: int | None = None) -> 
     return parser.parse_document(text, shown, length)
 
 
+# Top-level keys that talkbase does not read, as Compose files have: `x-defaults: &defaults {...}` holds values
+# records merge with `<<: *defaults`.
+SHARED_PREFIX = "x-"
+
+
 def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[RawRecord]:
     """Split a file's top-level mapping into raw records, reporting a wrong top level or unknown kinds."""
     if not isinstance(document, YMap):
@@ -319,6 +324,8 @@ def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[
         return
     for key, items in document.items():
         key_line, key_col = document.key_at(key)
+        if key.startswith(SHARED_PREFIX) and key not in KINDS:
+            continue  # values written to be shared through anchors and merge keys, not records
         if key not in KINDS:
             message = f"unknown top-level key `{key}`"
             hint = did_you_mean(key, KINDS) or f"the kinds are {', '.join(KINDS)}"

@@ -47,6 +47,16 @@ class YMap(dict):
     def value_at(self, key: str) -> tuple[int, int]:
         return self.places(key)[2:]
 
+    def put(self, key: str, value: Any, places: tuple[int, int, int, int]) -> None:
+        """Add a key (not yet in the mapping) with the places of its key and value."""
+        self[key] = value
+        self._at.extend(places)
+
+    def drop(self, key: str) -> None:
+        i = 4 * list(self).index(key)
+        del self._at[i : i + 4]
+        del self[key]
+
 
 class YList(list):
     """A sequence that remembers its own position and where each item stands (compactly, like YMap)."""

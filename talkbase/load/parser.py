@@ -66,6 +66,7 @@ _PLACE, _REPORT, _AS_KEY, _SKIPPED = 0, 1, 2, 3
 _ITEM = object()  # the "key" while in a sequence: the next value is an item
 _SKIP = object()  # the "key" after a refused key: its value is read (for its anchors) but not kept
 _OPEN = object()  # the value of an anchor whose collection has not ended yet (an alias to it is recursive)
+_MERGE = object()  # the "key" after a merge key `<<`: the next value's keys are merged into the mapping
 
 
 # The record format has no numeric field: a number matters only as a bare year (`date: 2025`). So only plain
@@ -240,6 +241,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int, int, yaml.Mark, str | None, bool]] = {}
         self.root_mark: yaml.Mark | None = None
         self.merged_records: set[int] = set()  # ids of mappings that hold a record missing its `- `
+        self.merged: dict[int, set[str]] = {}  # id of a mapping -> the keys merge keys gave it (see _merge)
 
     def run(self, get: Callable[[], Any]) -> Any:
         try:
@@ -297,6 +299,9 @@ class _Builder:
                 if key is _ITEM:
                     cur.append(value)
                     at.extend((mark.line + 1, mark.column + 1))
+                elif key is _MERGE:
+                    self._merge(cur, value, mark, muted)
+                    key = None
                 else:
                     cur[key] = value
                     at.extend((kl, kc, mark.line + 1, mark.column + 1))
@@ -356,6 +361,9 @@ class _Builder:
                 elif key is _ITEM:
                     cur.append(value)
                     at.extend((mark.line + 1, mark.column + 1))
+                elif key is _MERGE:
+                    self._merge(cur, value, mark, muted)
+                    key = None
                 else:
                     cur[key] = value
                     at.extend((kl, kc, mark.line + 1, mark.column + 1))
@@ -390,6 +398,9 @@ class _Builder:
                 if key is _ITEM:
                     cur.append(value)
                     at.extend((line, col))
+                elif key is _MERGE:
+                    self._merge(cur, value, mark, muted)
+                    key = None
                 else:
                     cur[key] = value
                     at.extend((kl, kc, line, col))
@@ -427,15 +438,17 @@ class _Builder:
         self.anchors[anchor] = (value, cost, -1, ev.start_mark, text, plain)
 
     def _key(self, mapping: YMap, key: str, plain: bool, mark: yaml.Mark, muted: bool) -> Any:
-        """The key, or _SKIP (its value is not kept) for a merge key or a key written twice."""
+        """The key; _MERGE for a merge key; _SKIP (its value is not kept) for a key written twice. A key that
+        only a merge gave the mapping is not written twice: written, it replaces the merged value."""
         line, col = mark.line + 1, mark.column + 1
         if key == "<<" and plain:
-            if not muted:
-                self.problems.append(
-                    Problem(self.shown, line, col, "bad-key", "YAML merge keys (`<<`) are not supported")
-                )
-            return _SKIP
+            return _MERGE
         if key not in mapping:
+            return key
+        merged = self.merged.get(id(mapping))
+        if merged and key in merged:
+            merged.discard(key)
+            mapping.drop(key)
             return key
         if id(mapping) in self.merged_records:  # a record missing its `- `, reported once
             return _SKIP
@@ -446,6 +459,26 @@ class _Builder:
             message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
             self.problems.append(Problem(self.shown, line, col, "duplicate-key", message))
         return _SKIP
+
+    def _merge(self, mapping: YMap, value: Any, mark: yaml.Mark, muted: bool) -> None:
+        """`<<: *defaults` (or a list of such): each key of the merged mappings that the mapping does not have
+        yet, with the places where it was written; the first mapping of a list wins, as keys written in the
+        mapping itself do, before or after the `<<`."""
+        if value is REPORTED:
+            return
+        sources = value if isinstance(value, YList) else [value]
+        if not all(isinstance(source, YMap) for source in sources):
+            if not muted:
+                message = "a merge key `<<` takes a mapping, such as `<<: *defaults`, or a list of them"
+                hint = "anchor a mapping with `&name`, then merge it with `<<: *name`"
+                self.problems.append(Problem(self.shown, mark.line + 1, mark.column + 1, "bad-key", message, hint))
+            return
+        merged = self.merged.setdefault(id(mapping), set())
+        for source in sources:
+            for key, item in source.items():
+                if key not in mapping:
+                    mapping.put(key, item, source.places(key))
+                    merged.add(key)
 
     def _missing_dash(self, mapping: YMap, key: str, line: int, col: int) -> None:
         """The first key of a record again, at the column of its keys: a new record written without its `- `,

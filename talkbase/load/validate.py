@@ -90,7 +90,7 @@ def validate(records: list[RawRecord]) -> list[Problem]:
     problems.extend(check_unused(records, references))
     problems.extend(check_source_provenance(records))
     problems.extend(check_duplicates(records))
-    return problems
+    return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
 
 
 def describe(value: Any) -> str:

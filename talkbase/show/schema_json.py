@@ -49,6 +49,9 @@ def json_schema() -> dict[str, Any]:
         "between records and that ids are unique.",
         "type": ["object", "null"],  # an empty or comments-only file is fine
         "properties": {key: _kind_list(kind) for key, kind in KINDS.items()},
+        "patternProperties": {
+            "^x-": {"description": "Not read: a place for values to share with YAML anchors and `<<` merge keys."}
+        },
         "additionalProperties": False,
         "$defs": {kind.singular: _record(kind) for kind in KINDS.values()},
     }
