@@ -11,12 +11,12 @@ def test_init_makes_a_knowledge_base_that_check_accepts_and_says_what_next(tmp_p
     result = run("init", "talks", cwd=tmp_path)
     assert result.code == 0, result.err
     assert result.out == (
-        "made a knowledge base with 5 example files in talks/data\n"
+        "made a knowledge base with 5 example files and talkbase.yaml in talks/data\n"
         "next:\n  cd talks\n  talkbase check\n  talkbase add position\n  talkbase timeline --positions\n"
     )
     data = tmp_path / "talks" / "data"
     assert sorted(p.name for p in data.iterdir()) == [
-        "actors.yaml", "events.yaml", "positions.yaml", "sources.yaml", "topics.yaml",
+        "actors.yaml", "events.yaml", "positions.yaml", "sources.yaml", "talkbase.yaml", "topics.yaml",
     ]  # fmt: skip
     check = run("check", cwd=tmp_path / "talks")
     assert check.code == 0

@@ -318,6 +318,27 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
         raise typer.BadParameter(message, param_hint=f"'{option}'") from None
 
 
+def vocabulary_words(option: str, words: list[str] | None, setting: str) -> set[str]:
+    """The words given for a vocabulary a knowledge base may extend (`--kind party`): each must be built in or
+    declared in the settings of the knowledge base this command opened (read only for a word not built in)."""
+    from talkbase.records.schema import EXTENSIBLE, with_vocabulary
+
+    chosen = set(words or ())
+    kind_key, name = EXTENSIBLE[setting]
+    vocab = with_vocabulary(())[kind_key].field(name).vocab  # type: ignore[union-attr]
+    if chosen <= set(vocab):
+        return chosen
+    from talkbase.load.settings import read_settings
+    from talkbase.records.hints import did_you_mean
+
+    declared, _ = read_settings(_SEARCHED[0].path) if _SEARCHED else ((), [])
+    vocab = with_vocabulary(declared)[kind_key].field(name).vocab  # type: ignore[union-attr]
+    for word in sorted(chosen - set(vocab)):
+        hint = did_you_mean(word, vocab) or f"the kinds are {', '.join(vocab)}, and those talkbase.yaml declares"
+        raise typer.BadParameter(f"unknown kind `{word}` ({hint})", param_hint=f"'{option}'")
+    return chosen
+
+
 def output(listing: Listing, fmt: Format, save: Path | None = None, csv_safe: bool = False) -> None:
     """Write a listing in the chosen format, or with `save` into an SVG or HTML file. An empty listing says
     so on stderr instead of drawing an empty table."""

@@ -183,6 +183,7 @@ def add_record(
     root = _writable_root(data)
     workspace = open_workspace(root)
     _refuse_unreadable(workspace)
+    kind = workspace.kinds[kind.key]  # with the kinds talkbase.yaml declares
     values: dict[str, Any] = {}
     try:
         if draft is not None:
@@ -522,7 +523,8 @@ def init(
         raise fail(str(exc), 1) from None
     except OSError as exc:
         raise fail(f"cannot start a knowledge base in {directory}: {exc.strerror or exc}", 1) from None
-    made = "an empty knowledge base" if bare else f"a knowledge base with {len(list(data.iterdir()))} example files"
+    examples = len([p for p in data.iterdir() if p.name != "talkbase.yaml"])
+    made = "an empty knowledge base" if bare else f"a knowledge base with {examples} example files and talkbase.yaml"
     typer.echo(f"made {made} in {escape_controls(str(data))}")
     typer.echo("next:")
     if directory.resolve() != Path.cwd().resolve():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -20,6 +20,9 @@ from talkbase.cli.options import (
     UntilOption,
 )
 from talkbase.show.exports import FORMATS, TEXT
+
+if TYPE_CHECKING:
+    from talkbase.records.schema import Kind
 
 ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)
 
@@ -114,8 +117,15 @@ def export(
 def schema(
     data: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--data", metavar="PATH", help="Accepted like everywhere; the schema is the same for any KB."),
+        typer.Option(
+            "--data",
+            metavar="PATH",
+            help="The knowledge base whose talkbase.yaml adds kinds to the schema. Default: as for every command.",
+        ),
     ] = None,
+    settings: Annotated[
+        bool, typer.Option("--settings", help="The schema of the settings file, talkbase.yaml, instead.")
+    ] = False,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--output", "-o", metavar="FILE", help="Write the schema to FILE (atomically) instead of stdout."),
@@ -123,9 +133,10 @@ def schema(
 ) -> None:
     """Print a JSON Schema of knowledge-base files, so editors check and complete the YAML as you type.
 
-    It is generated from the same field specs `talkbase check` uses, and checks each file on its own
-    (references between records and duplicate ids need `talkbase check`). With the YAML language server (VS
-    Code's YAML extension and others), write it once and name it, relative to the YAML file, on its first line:
+    It is generated from the same field specs `talkbase check` uses, with the actor and source kinds the
+    knowledge base's talkbase.yaml declares, and checks each file on its own (references between records
+    and duplicate ids need `talkbase check`). With the YAML language server (VS Code's YAML extension and
+    others), write it once and name it, relative to the YAML file, on its first line:
 
     \b
       # yaml-language-server: $schema=./talkbase.schema.json
@@ -134,15 +145,15 @@ def schema(
     Examples:
       talkbase schema -o talkbase.schema.json
       talkbase schema
+      talkbase schema --settings -o talkbase.settings.schema.json
     """
     import json
 
-    from talkbase.show.schema_json import json_schema
+    from talkbase.show.schema_json import json_schema, settings_schema
     from talkbase.write.atomic import write_text_atomic
 
-    del data  # the schema describes the record format, not one knowledge base
-
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    document = settings_schema() if settings else json_schema(_declared_kinds(data))
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if output is None or str(output) == "-":
         typer.echo(text, nl=False)
         return
@@ -151,3 +162,22 @@ def schema(
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
     tell_written("wrote", output)
+
+
+def _declared_kinds(data: Path | None) -> dict[str, Kind]:
+    """The record format with the kinds the knowledge base's settings declare; exit 1 on a bad settings file."""
+    from talkbase.load.kb import DataLocationError, locate
+    from talkbase.load.settings import read_settings
+    from talkbase.records.schema import with_vocabulary
+
+    try:
+        location = locate(data)
+    except DataLocationError as exc:
+        raise fail(str(exc)) from None
+    declared, problems = read_settings(location.path)
+    if problems:
+        from talkbase.show.render import make_console, print_problems
+
+        print_problems(make_console(stderr=True), problems)
+        raise fail("fix the settings file first (talkbase check)", 1)
+    return with_vocabulary(declared)

@@ -19,9 +19,9 @@ from talkbase.cli.app import (
     load_valid,
     open_data,
     output,
+    vocabulary_words,
 )
 from talkbase.cli.options import (
-    ActorKind,
     ActorOption,
     AsOfOption,
     CheckFormat,
@@ -41,8 +41,10 @@ from talkbase.cli.options import (
     TopicOption,
     UntilOption,
     complete_actor,
+    complete_actor_kind,
     complete_source,
 )
+from talkbase.records.schema import ACTOR_KINDS
 
 if TYPE_CHECKING:
     from talkbase.load.kb import Opened
@@ -215,8 +217,15 @@ def timeline(
 def actors(
     data: DataOption = None,
     kind: Annotated[
-        Optional[list[ActorKind]],  # noqa: UP045
-        typer.Option("--kind", "-k", metavar="KIND", help="Only actors of this kind; repeat for several."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help=f"Only actors of this kind ({', '.join(ACTOR_KINDS)}, or one talkbase.yaml declares); repeat for "
+            "several.",
+            autocompletion=complete_actor_kind,
+        ),
     ] = None,
     affiliation: Annotated[
         Optional[str],  # noqa: UP045
@@ -247,7 +256,7 @@ def actors(
 
     kb = load_valid(data)
     affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
-    chosen = list_actors(kb, {k.value for k in kind or ()}, affiliated, search)
+    chosen = list_actors(kb, vocabulary_words("--kind", kind, "actor_kinds"), affiliated, search)
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 
 

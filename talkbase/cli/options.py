@@ -11,14 +11,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, STANCES
+from talkbase.records.schema import EVENT_STATUSES, STANCES
 
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
 CheckFormat = Enum("CheckFormat", {name: name for name in ("text", "json")}, type=str)
 ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
 Status = Enum("Status", {name: name for name in EVENT_STATUSES}, type=str)
 Stance = Enum("Stance", {name: name for name in STANCES}, type=str)
-ActorKind = Enum("ActorKind", {name: name for name in ACTOR_KINDS}, type=str)
 
 
 def _complete(ctx: typer.Context, incomplete: str, kinds: tuple[str, ...]) -> list[str]:
@@ -46,6 +45,20 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     return _complete(ctx, incomplete, ("sources",))
+
+
+def complete_actor_kind(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The actor kinds, built in and declared in the knowledge base's talkbase.yaml, that start as typed."""
+    try:
+        from talkbase.load.kb import locate
+        from talkbase.load.settings import read_settings
+        from talkbase.records.schema import with_vocabulary
+
+        declared, _ = read_settings(locate(ctx.params.get("data")).path)
+        vocab = with_vocabulary(declared)["actors"].field("kind").vocab  # type: ignore[union-attr]
+    except Exception:  # completion must never break the shell
+        return []
+    return [word for word in vocab if word.startswith(incomplete.casefold())]
 
 
 def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:

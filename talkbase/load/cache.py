@@ -254,7 +254,7 @@ def _stored_checks(cls: type) -> list[Callable[[Any], bool]]:
 
 def _vocabularies(cls: type) -> dict[str, frozenset[Any]]:
     from talkbase.records.model import _CLASSES, HistoryEntry, Role
-    from talkbase.records.schema import KINDS
+    from talkbase.records.schema import EXTENSIBLE, KINDS
 
     owners = {Role: ("actors", "roles"), HistoryEntry: ("events", "history")}
     kind = next((key for key, c in _CLASSES.items() if c is cls), None)
@@ -265,7 +265,12 @@ def _vocabularies(cls: type) -> dict[str, frozenset[Any]]:
         specs = KINDS[owner].field(name).subfields  # type: ignore[union-attr]
     else:
         return {}
-    return {s.name: frozenset(s.vocab) | ({None} if not s.required else set()) for s in specs if s.vocab}
+    extensible = {field for kind_key, field in EXTENSIBLE.values() if kind == kind_key}  # any word a KB declares
+    return {
+        s.name: frozenset(s.vocab) | ({None} if not s.required else set())
+        for s in specs
+        if s.vocab and s.name not in extensible
+    }
 
 
 def _codecs(cls: type) -> list[tuple[str, str]]:

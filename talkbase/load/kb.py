@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from talkbase.load.loader import discover_files, display_path
+from talkbase.load.loader import SETTINGS_FILE, discover_files, display_path
 from talkbase.records.problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
@@ -31,6 +31,12 @@ class DataLocation:
 
 class DataLocationError(Exception):
     """The data directory the user named does not exist."""
+
+
+def settings_path(root: Path) -> Path | None:
+    """The settings file of the knowledge base at `root`, if it has one (a one-file knowledge base has none)."""
+    path = root / SETTINGS_FILE
+    return path if root.is_dir() and (path.exists() or path.is_symlink()) else None
 
 
 def bundled_path() -> Path:
@@ -113,7 +119,8 @@ def _open_kb(
 
     files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
-    sig = cache.signature(files) if use_cache else None
+    settings = settings_path(location.path)  # part of the signature: new kinds change what is an error
+    sig = cache.signature(files + ([settings] if settings else [])) if use_cache else None
 
     def reload() -> KnowledgeBase:
         """The knowledge base from its files, for a snapshot found inconsistent after it was opened."""
@@ -142,11 +149,14 @@ def _load_yaml(
 ) -> tuple[KnowledgeBase | None, list[Problem], dict[str, int]]:
     """Parse and validate the YAML files; the model is built only when there is no error."""
     from talkbase.load.loader import load_tree
+    from talkbase.load.settings import read_settings
     from talkbase.load.validate import validate
     from talkbase.records.model import build
+    from talkbase.records.schema import with_vocabulary
 
+    vocabulary, problems = read_settings(root)
     loaded = load_tree(root, files, progress, file_cache)
-    problems = loaded.problems + validate(loaded.records)
+    problems += loaded.problems + validate(loaded.records, with_vocabulary(vocabulary))
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
     for record in loaded.records:
         counts[record.kind] += 1

@@ -50,6 +50,9 @@ def follow_symlinks() -> bool:
     return os.environ.get(FOLLOW_ENV, "") not in ("", "0")
 
 
+SETTINGS_FILE = "talkbase.yaml"  # at the root of a data directory: its settings, not records
+
+
 def discover_files(root: Path) -> list[Path]:
     """Every *.yaml / *.yml file under root (or root itself), sorted; hidden folders are skipped.
 
@@ -59,6 +62,7 @@ def discover_files(root: Path) -> list[Path]:
     reports them as problems instead of skipping them in silence."""
     if not root.is_dir():
         return [root]
+    settings = root / SETTINGS_FILE  # not records (see talkbase.load.settings)
     found: list[Path] = []
     real_root = Path(os.path.realpath(root))
     follow, seen = follow_symlinks(), {real_root}
@@ -68,7 +72,7 @@ def discover_files(root: Path) -> list[Path]:
         files, folders = _listing(folder, real_root, follow, seen)
         found.extend(files)
         pending.extend(reversed(folders))  # so that subfolders are read in name order, each before the next
-    return found
+    return [path for path in found if path != settings]
 
 
 def _listing(folder: Path, real_root: Path, follow: bool, seen: set[Path]) -> tuple[list[Path], list[Path]]:
@@ -77,7 +81,7 @@ def _listing(folder: Path, real_root: Path, follow: bool, seen: set[Path]) -> tu
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError:
-        return [folder], []  # reported by _path_problem
+        return [folder], []  # reported by path_problem
     files: list[Path] = []
     folders: list[Path] = []
     for entry in entries:
@@ -128,7 +132,7 @@ def load_tree(
         for done, path in enumerate(paths, start=1):
             shown = display_path(path)
             loaded.files.append(shown)
-            refused = _path_problem(path, shown, real_root, follow)
+            refused = path_problem(path, shown, real_root, follow)
             if refused is not None:
                 loaded.problems.append(refused)
             elif file_cache is None:
@@ -197,7 +201,7 @@ def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -
     loaded.problems.extend(cached[1])
 
 
-def _path_problem(path: Path, shown: str, real_root: Path, follow: bool) -> Problem | None:
+def path_problem(path: Path, shown: str, real_root: Path, follow: bool) -> Problem | None:
     """Why a listed path must not be read: a link loop, a link leading outside the data directory (unless the
     user asked to follow links), or a folder that discovery could not list or walk into."""
     try:

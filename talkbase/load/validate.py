@@ -31,6 +31,7 @@ from talkbase.records.schema import (
     CHOICE,
     DATE,
     ENTRIES,
+    EXTENSIBLE,
     ID,
     ID_RE,
     KINDS,
@@ -43,6 +44,7 @@ from talkbase.records.schema import (
     WIKIDATA,
     WIKIDATA_RE,
     Field,
+    Kind,
     singular,
 )
 
@@ -77,12 +79,13 @@ class Reference(NamedTuple):
         return Where(self.path, *self.container.value_at(self.key))
 
 
-def validate(records: list[RawRecord]) -> list[Problem]:
-    """All problems in a knowledge base's records: fields, ids, references, and warnings."""
+def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS) -> list[Problem]:
+    """All problems in a knowledge base's records: fields, ids, references, and warnings. `kinds` is the record
+    format with the vocabulary the knowledge base declares (talkbase.records.schema.with_vocabulary)."""
     problems: list[Problem] = []
     references: list[Reference] = []
     for record in records:
-        problems.extend(check_record(record, references))
+        problems.extend(check_record(record, references, kinds))
     ids, duplicate_problems = index_ids(records)
     problems.extend(duplicate_problems)
     problems.extend(check_references(references, ids))
@@ -116,9 +119,9 @@ def value_where(record_map: YMap, key: str, path: str) -> Where:
     return Where(path, *record_map.value_at(key))
 
 
-def check_record(record: RawRecord, references: list[Reference]) -> list[Problem]:
+def check_record(record: RawRecord, references: list[Reference], kinds: dict[str, Kind] = KINDS) -> list[Problem]:
     """Problems in one record's own fields; the references it makes are appended to `references`."""
-    kind = KINDS[record.kind]
+    kind = kinds[record.kind]
     where = record_where(record)
     if record.data is REPORTED:
         return []
@@ -266,7 +269,19 @@ def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Pro
         yield _wrong_type(spec, value, where, f"one of {', '.join(spec.vocab)}")
     elif value not in spec.vocab:
         hint = did_you_mean(value, spec.vocab) or f"use one of {', '.join(spec.vocab)}"
+        setting = _extending_setting(spec)
+        if setting and ID_RE.fullmatch(value) and not hint.startswith("did you mean"):
+            hint += f", or declare it in talkbase.yaml: `{setting}: [{value}]`"
         yield where.problem(f"unknown-{spec.name}", f"unknown {spec.name} `{value}`", hint)
+
+
+def _extending_setting(spec: Field) -> str | None:
+    """The settings key that may add words to this field's vocabulary, if one may."""
+    for key, (kind_key, name) in EXTENSIBLE.items():
+        built_in = KINDS[kind_key].field(name)
+        if spec.name == name and built_in is not None and spec.vocab[: len(built_in.vocab)] == built_in.vocab:
+            return key
+    return None
 
 
 def check_ref(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:

@@ -6,7 +6,8 @@ The validator, the "did you mean" hints and the docs all read these tables; noth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
@@ -190,6 +191,30 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+
+# The vocabularies a knowledge base may extend in its settings file (talkbase.yaml): settings key -> (kind,
+# field). Stances and statuses stay fixed: the analysis depends on what they mean.
+EXTENSIBLE: dict[str, tuple[str, str]] = {"actor_kinds": ("actors", "kind"), "source_kinds": ("sources", "kind")}
+Vocabulary = tuple[tuple[str, tuple[str, ...]], ...]  # settings key -> the extra words, as a hashable value
+
+
+@cache
+def with_vocabulary(extra: Vocabulary) -> dict[str, Kind]:
+    """The kinds with the extra words a knowledge base declares added to their vocabularies (after the built-in
+    ones), or KINDS itself when it declares none."""
+    if not any(words for _, words in extra):
+        return KINDS
+    kinds = dict(KINDS)
+    for key, words in extra:
+        kind_key, name = EXTENSIBLE[key]
+        kind = kinds[kind_key]
+        fields = tuple(
+            replace(f, vocab=f.vocab + tuple(w for w in words if w not in f.vocab)) if f.name == name else f
+            for f in kind.fields
+        )
+        kinds[kind_key] = replace(kind, fields=fields)
+    return kinds
 
 
 def singular(kind_key: str) -> str:

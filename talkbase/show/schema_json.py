@@ -16,6 +16,7 @@ from talkbase.records.schema import (
     CHOICE,
     DATE,
     ENTRIES,
+    EXTENSIBLE,
     ID,
     ID_RE,
     KINDS,
@@ -40,20 +41,42 @@ _ID = {"type": "string", "pattern": f"^{ID_RE.pattern}$"}
 _TEXT = {"type": "string", "pattern": r"\S"}  # not empty, not only spaces
 
 
-def json_schema() -> dict[str, Any]:
-    """The schema of one YAML file of a knowledge base: any mix of kinds, each a list of records."""
+def json_schema(kinds: dict[str, Kind] = KINDS) -> dict[str, Any]:
+    """The schema of one YAML file of a knowledge base: any mix of kinds, each a list of records (`kinds`: with
+    the vocabulary a knowledge base's settings declare)."""
     return {
         "$schema": DRAFT,
         "title": "talkbase knowledge base file",
         "description": "Records of a talkbase knowledge base, by kind. `talkbase check` also checks references "
         "between records and that ids are unique.",
         "type": ["object", "null"],  # an empty or comments-only file is fine
-        "properties": {key: _kind_list(kind) for key, kind in KINDS.items()},
+        "properties": {key: _kind_list(kind) for key, kind in kinds.items()},
         "patternProperties": {
             "^x-": {"description": "Not read: a place for values to share with YAML anchors and `<<` merge keys."}
         },
         "additionalProperties": False,
-        "$defs": {kind.singular: _record(kind) for kind in KINDS.values()},
+        "$defs": {kind.singular: _record(kind) for kind in kinds.values()},
+    }
+
+
+def settings_schema() -> dict[str, Any]:
+    """The schema of a knowledge base's settings file, talkbase.yaml at the root of its data directory."""
+    words = {"type": ["array", "null"], "items": _ID, "uniqueItems": True}
+    return {
+        "$schema": DRAFT,
+        "title": "talkbase settings (talkbase.yaml)",
+        "description": "Settings of one knowledge base: words it adds to the built-in vocabularies.",
+        "type": ["object", "null"],
+        "properties": {
+            key: {
+                "description": f"{KINDS[kind_key].singular.capitalize()} kinds to accept besides "
+                f"{', '.join(KINDS[kind_key].field(name).vocab)}."  # type: ignore[union-attr]
+                " Each is a lowercase word, e.g. `party`.",
+                **words,
+            }
+            for key, (kind_key, name) in EXTENSIBLE.items()
+        },
+        "additionalProperties": False,
     }
 
 

@@ -19,7 +19,7 @@ from talkbase.load.loader import YAML_SUFFIXES, Loaded, discover_files, display_
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.load.validate import date_text, validate
 from talkbase.records.problems import DUPLICATE_CODES, Problem
-from talkbase.records.schema import DATE, KINDS
+from talkbase.records.schema import DATE, KINDS, Kind, with_vocabulary
 from talkbase.write.answers import Known
 from talkbase.write.writer import AppendError, insert_record, new_file_text, record_yaml
 
@@ -35,8 +35,9 @@ class Workspace:
     root: Path
     files: list[Path]
     loaded: Loaded
-    problems: list[Problem]  # the loader's and the validator's
+    problems: list[Problem]  # the settings', the loader's and the validator's
     known: Known
+    kinds: dict[str, Kind]  # the record format with the vocabulary the knowledge base declares
 
     @property
     def shown_files(self) -> dict[str, Path]:
@@ -46,12 +47,15 @@ class Workspace:
 def open_workspace(root: Path, use_cache: bool = True) -> Workspace:
     from talkbase.load import cache
     from talkbase.load.loader import load_tree
+    from talkbase.load.settings import read_settings
 
     files = discover_files(root)
     file_cache = cache.FileCache() if use_cache and not cache.disabled_by_environment() else None
+    vocabulary, problems = read_settings(root)
+    kinds = with_vocabulary(vocabulary)
     loaded = load_tree(root, files, file_cache=file_cache)
-    problems = loaded.problems + validate(loaded.records)
-    return Workspace(root, files, loaded, problems, Known.from_records(loaded.records))
+    problems += loaded.problems + validate(loaded.records, kinds)
+    return Workspace(root, files, loaded, problems, Known.from_records(loaded.records), kinds)
 
 
 def default_file(ws: Workspace, kind_key: str, values: dict[str, Any]) -> Path:
@@ -136,7 +140,7 @@ def plan_add(
     one already there is refused like an error, unless `allow_duplicate`."""
     draft = Loaded()
     load_text(draft_text(kind_key, values), draft_shown, draft)
-    after = draft.problems + validate(ws.loaded.records + draft.records)
+    after = draft.problems + validate(ws.loaded.records + draft.records, ws.kinds)
     new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
     errors = [p for p in new if p.is_error]
     warnings = [p for p in new if not p.is_error]

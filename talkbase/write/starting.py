@@ -68,6 +68,13 @@ positions:
     event: example-talks
     sources: [example-article]
 """,
+    "talkbase.yaml": """\
+# Settings of this knowledge base (not records). Uncomment a line to add words to a vocabulary:
+# actor kinds besides person, state, organization, delegation, group; source kinds besides article, speech,
+# statement, briefing, interview, document, social.
+# actor_kinds: [party]
+# source_kinds: [manifesto]
+""",
 }
 
 
