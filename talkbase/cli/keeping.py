@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from talkbase.load.kb import DataLocation
     from talkbase.write.adding import Workspace
     from talkbase.write.changes import FileChange
+    from talkbase.write.references import Reference
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the changes as a unified diff; write nothing.")]
 Recover = Annotated[
@@ -58,7 +59,7 @@ def mv(
     from talkbase.write.changes import KeepError
     from talkbase.write.renaming import check_new_id, plan_rename
 
-    def plan(ws: Workspace) -> tuple[list[FileChange], str]:
+    def plan(ws: Workspace) -> tuple[list[FileChange], str, list[str]]:
         _one_record(ws, old, location)
         try:
             check_new_id(new)
@@ -72,7 +73,7 @@ def mv(
         rename = plan_rename(_files_writing(ws, {old}), old, new)
         files = len(rename.changes)
         refs = f"{rename.references} reference{'s' * (rename.references != 1)}"
-        return rename.changes, f"renamed `{old}` to `{new}`: {refs} in {files} file{'s' * (files != 1)}"
+        return rename.changes, f"renamed `{old}` to `{new}`: {refs} in {files} file{'s' * (files != 1)}", []
 
     _run(root, plan, dry_run, f"talkbase mv {old} {new}")
 
@@ -107,7 +108,9 @@ def _recover(root: Path) -> None:
     typer.echo(f"recovered: every file is as it was before the interrupted command ({len(done)} put back)")
 
 
-def _run(root: Path, plan: Callable[[Workspace], tuple[list[FileChange], str]], dry_run: bool, command: str) -> None:
+def _run(
+    root: Path, plan: Callable[[Workspace], tuple[list[FileChange], str, list[str]]], dry_run: bool, command: str
+) -> None:
     """Under the knowledge base's lock: refuse while a journal is pending or files cannot be read, plan the
     changes from the files as they are now, then show them (--dry-run) or commit them all or none."""
     from talkbase.records.text import escape_controls
@@ -125,10 +128,11 @@ def _run(root: Path, plan: Callable[[Workspace], tuple[list[FileChange], str]], 
             _print_problems(hiding)
             raise fail("some records cannot be read (see above): fix that first, so no reference is missed", 1)
         try:
-            changes, summary = plan(ws)
+            changes, summary, details = plan(ws)
             if dry_run:
                 typer.echo(escape_controls(unified_diff(changes)), nl=False)
-                typer.echo(escape_controls(f"(dry run, nothing written) would have {summary}"), err=True)
+                for line in (f"(dry run: nothing written) would have {summary}", *details):
+                    typer.echo(escape_controls(line), err=True)
                 return
             commit(root, changes, command)
         except KeepError as exc:
@@ -139,9 +143,8 @@ def _run(root: Path, plan: Callable[[Workspace], tuple[list[FileChange], str]], 
             raise fail(f"an interrupted mv or rm left its journal in {exc.journal}; {RECOVER_HINT}", 1) from None
         except OSError as exc:
             raise fail(f"cannot write: {exc.strerror or exc}; every file is as it was", 1) from None
-    typer.echo(escape_controls(summary))
-    for change in changes:
-        typer.echo(escape_controls(f"  {change.shown}"))
+    for line in (summary, *details, *(f"  {change.shown}" for change in changes)):
+        typer.echo(escape_controls(line))
 
 
 def _one_record(ws: Workspace, wanted: str, location: DataLocation) -> None:
@@ -170,3 +173,67 @@ def _print_problems(problems: list) -> None:
     from talkbase.show.render import make_console, print_problems
 
     print_problems(make_console(stderr=True), problems)
+
+
+@app.command(name="rm")
+def rm(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of the record to remove.")] = "",
+    cascade: Annotated[
+        bool,
+        typer.Option(
+            "--cascade",
+            help="Also remove the records that would miss a required reference without it, and edit the "
+            "other references to it out of their records; each is listed.",
+        ),
+    ] = False,
+    dry_run: DryRun = False,
+    recover: Recover = False,
+    data: DataOption = None,
+) -> None:
+    """Remove a record: its whole list item, keeping every other byte of the file (other records' comments too).
+
+    Refuses while anything refers to it, and lists each reference as path:line:col. With --cascade, a record
+    that would miss a required reference (a position whose actor, topic or only source goes; an event whose
+    only source goes) is removed too, and any other reference (an optional one, or one id of a list that keeps
+    others) is edited out; everything it removes or edits is listed. Every file is changed, or none; after a
+    crash, `talkbase rm --recover` puts every file back as it was.
+
+    \b
+    Examples:
+      talkbase rm zelensky-leaders-level --dry-run       show the diff, write nothing
+      talkbase rm kyiv-independent-2025-07-talks-resume --cascade --dry-run
+      talkbase rm --recover                              after a crash: every file as it was
+    """
+    root, location = _writable_root(data)
+    if recover:
+        _recover(root)
+        return
+    if not record_id:
+        raise fail("give the id of the record to remove: talkbase rm ID")
+
+    def plan(ws: Workspace) -> tuple[list[FileChange], str, list[str]]:
+        from talkbase.write.references import record_id as id_of
+        from talkbase.write.references import references_to
+        from talkbase.write.removing import plan_removal, removal_set
+
+        _one_record(ws, record_id, location)
+        refs = references_to([r for r in ws.loaded.records if id_of(r) != record_id], {record_id})
+        if refs and not cascade:
+            _refuse_referred(record_id, refs)
+        removed = removal_set(ws.loaded.records, record_id) if cascade else {record_id}
+        removal = plan_removal(_files_writing(ws, removed), removed)
+        also = len(removed) - 1
+        summary = f"removed `{record_id}`" + (f" and {also} record{'s' * (also != 1)} with it" if also else "")
+        details = [cut.describe() for cut in removal.cuts if cut.field is not None or id_of(cut.record) != record_id]
+        return removal.changes, summary, details
+
+    _run(root, plan, dry_run, f"talkbase rm {record_id}")
+
+
+def _refuse_referred(record_id: str, refs: list[Reference]) -> None:
+    from talkbase.records.text import escape_controls
+
+    for ref in refs:
+        typer.echo(escape_controls(f"{ref.where}: {ref.holder} refers to it in {ref.field_label}"), err=True)
+    count = f"{len(refs)} reference{'s' * (len(refs) != 1)}"
+    raise fail(f"`{record_id}` is still referred to ({count} above): remove them first, or use --cascade", 1)

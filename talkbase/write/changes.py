@@ -77,6 +77,9 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
     """`text` with each (start, end, replacement) made; the spans must not overlap."""
     pieces, at = [], 0
     for start, end, replacement in sorted(set(edits)):
+        if start < at and replacement == pieces[-1] == "":  # two cuts that share a blank line: one cut
+            at = max(at, end)
+            continue
         if start < at:
             raise KeepError("two edits overlap (a value shared through a YAML alias?); nothing was changed")
         pieces += [text[at:start], replacement]
