@@ -62,9 +62,10 @@ def scalar_span(source: Source, line: int, col: int, value: str) -> tuple[int, i
         end = start + len(value)
         if end == len(text) or text[end] in _AFTER_PLAIN:
             return start, end, ""
-    shown = text[start : start + len(value) + 2].split("\n")[0]
+    shown = text[start:].split("\n", 1)[0].rstrip("\r")
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
     raise KeepError(
-        f"{source.shown}:{line}:{col}: `{value}` is written as `{shown}…`, which talkbase does not edit "
+        f"{source.shown}:{line}:{col}: `{value}` is written as `{shown}`, which talkbase does not edit "
         "(an escape, an alias or a tag); write it as a plain id and retry"
     )
 
