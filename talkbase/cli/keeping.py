@@ -121,7 +121,7 @@ def _run(
 
     with locked(lock_dir(root)):
         if journal_of(root).exists():
-            raise fail(f"an interrupted mv or rm left its journal in {journal_of(root)}; {RECOVER_HINT}", 1)
+            raise fail(f"an interrupted mv or rm left its journal in {_shown(journal_of(root))}; {RECOVER_HINT}", 1)
         ws = open_workspace(root)
         hiding = hiding_problems(ws.problems)
         if hiding:
@@ -140,7 +140,8 @@ def _run(
         except FileChangedError as exc:
             raise fail(f"{exc}; nothing was changed", 1) from None
         except JournalPending as exc:
-            raise fail(f"an interrupted mv or rm left its journal in {exc.journal}; {RECOVER_HINT}", 1) from None
+            left = f"an interrupted mv or rm left its journal in {_shown(exc.journal)}"
+            raise fail(f"{left}; {RECOVER_HINT}", 1) from None
         except OSError as exc:
             raise fail(f"cannot write: {exc.strerror or exc}; every file is as it was", 1) from None
     for line in (summary, *details, *(f"  {change.shown}" for change in changes)):
@@ -237,3 +238,9 @@ def _refuse_referred(record_id: str, refs: list[Reference]) -> None:
         typer.echo(escape_controls(f"{ref.where}: {ref.holder} refers to it in {ref.field_label}"), err=True)
     count = f"{len(refs)} reference{'s' * (len(refs) != 1)}"
     raise fail(f"`{record_id}` is still referred to ({count} above): remove them first, or use --cascade", 1)
+
+
+def _shown(path: Path) -> str:
+    from talkbase.load.loader import display_path
+
+    return display_path(path)

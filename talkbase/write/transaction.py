@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from talkbase.load.loader import display_path
 from talkbase.write.atomic import destination, replace_if_unchanged, stage_file, write_text_atomic
 from talkbase.write.changes import FileChange
 
@@ -141,10 +142,10 @@ def recover(root: Path) -> list[str]:
         old = backup.read_bytes()
         if _digest(current) == item["new"] or current is None:
             _restore(path, old, temp)
-            done.append(f"restored {path}")
+            done.append(f"restored {display_path(path)}")
         else:
             kept = path.with_name(path.name + ".before-talkbase")
             _write_synced(kept, old)
-            done.append(f"kept {path}, changed since the interruption; its original is in {kept}")
+            done.append(f"kept {display_path(path)}, changed since; its original is in {display_path(kept)}")
     shutil.rmtree(journal)
     return done
