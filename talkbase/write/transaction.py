@@ -64,11 +64,11 @@ class _Entry:
 def commit(root: Path, changes: list[FileChange], command: str) -> None:
     """Give every file its new bytes, or (on any error, Ctrl-C or kill) leave every file as it was."""
     journal = journal_of(root)
+    entries = [_entry(journal, change, n) for n, change in enumerate(changes)]  # before the journal: may refuse
     try:
         journal.mkdir()
     except FileExistsError:
         raise JournalPending(journal) from None
-    entries = [_entry(journal, change, n) for n, change in enumerate(changes)]
     replaced: list[_Entry] = []
     try:
         _write_manifest(journal, command, "preparing", entries)
