@@ -13,7 +13,7 @@ from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = FIXTURES / "kb-small"
 COMMANDS = ("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics", "matrix", "history",
-            "disputes", "export", "schema")  # fmt: skip
+            "disputes", "export", "schema", "mv", "rm")  # fmt: skip
 BROKEN = FIXTURES / "errors" / "dangling-ref"
 
 
@@ -147,8 +147,8 @@ def test_help_examples_run_cleanly_on_the_bundled_kb(tmp_path: Path) -> None:
     for example in examples:
         words = shlex.split(example.replace("~/my-kb", str(SMALL)).replace("~/negotiations/data", str(SMALL)))
         assert words[0] == "talkbase"
-        if words[1] in ("add", "edit", "init"):
-            continue  # they write or open an editor: tests/test_add.py and tests/test_init.py run them
+        if words[1] in ("add", "edit", "init", "mv", "rm"):
+            continue  # they write or open an editor: tests/test_add.py, test_init.py and test_keeping.py run them
         checked_file = words[1] == "check" and any(word.startswith("data/") for word in words)
         result = run(*words[1:], cwd=REPO if checked_file else tmp_path)  # data/...: a file of the bundled data
         assert result.code == 0, (example, result.err)

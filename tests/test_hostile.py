@@ -372,6 +372,10 @@ ALL_COMMANDS: list[tuple[list[str], int]] = [
     (["add", "topic", "--name", zed("new"), "--source", "src", "--dry-run", "--no-input"], 0),
     (["add", "position", "--actor", "zed", "--topic", "zed", "--stance", "supports", "--claim", "x", "--date",
       "2025", "--source", "src", "--dry-run", "--no-input"], 2),
+    (["mv", "zed-one", "zed-first", "--dry-run"], 0),
+    (["rm", "src", "--cascade", "--dry-run"], 0),
+    (["rm", "src"], 1),
+    (["mv", "nobody \x1b]0;typed\x07", "x"], 2),
     # the error paths: names that are ambiguous (their candidates' names carry escapes) or unknown (as typed)
     (["timeline", "--actor", "zed"], 2),
     (["timeline", "--topic", "zed"], 2),

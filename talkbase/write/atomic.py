@@ -315,3 +315,27 @@ def locked(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing the descriptor releases the lock
+
+
+def stage_file(target: Path, data: bytes, temp: Path) -> None:
+    """Write `data` into `temp` (a new file beside `target`, which must be a real path, not a link), with the
+    target's permissions, and sync it: the replacement that `replace_if_unchanged` later renames into place."""
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666 & ~_umask())
+    with open(handle, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    _keep_mode(temp, os.stat(target) if target.exists() else None)
+
+
+def replace_if_unchanged(temp: Path, target: Path, expected: bytes) -> None:
+    """Rename `temp` over `target` (a real path) provided the file still holds `expected`; else FileChangedError,
+    with nothing done. The rename is synced, so the new file survives a crash."""
+    try:
+        current = target.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if current != expected:
+        raise FileChangedError(f"{target} changed since it was read (by another program?)")
+    os.replace(temp, target)
+    _fsync_directory(target.parent)
