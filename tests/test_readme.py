@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,37 @@ def test_sql_examples_run_on_an_export_of_the_bundled_kb(tmp_path) -> None:
     with sqlite3.connect(database) as db:
         for statement in statements:
             assert db.execute(statement).fetchall(), statement
+
+
+def test_start_your_own_walkthrough_runs_exactly_as_shown(tmp_path) -> None:
+    """README's "Start your own knowledge base": each `$` line run as typed (by bash, with the talkbase this
+    Python has installed), in an empty folder, prints what the README shows, stdout and stderr together."""
+    import os
+    import subprocess
+    import sys
+
+    section = README.split("## Start your own knowledge base\n", 1)[1].split("\n## ", 1)[0]
+    transcript = re.search(r"```shell-session\n(.*?)```", section, flags=re.S).group(1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+    env.update({"PYTHONIOENCODING": "utf-8", "NO_COLOR": "", "TERM": "dumb"})
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    folder, shown = tmp_path, []
+    for line in transcript.splitlines():
+        if not line.startswith("$ "):
+            continue
+        command = line.removeprefix("$ ")
+        shown.append(line)
+        if command.startswith("cd "):
+            folder = folder / command.removeprefix("cd ")
+            continue
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=folder, env=env, capture_output=False, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, encoding="utf-8", timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, (command, done.stdout)
+        if done.stdout:
+            shown.append(done.stdout.rstrip("\n").replace(str(tmp_path), "/home/you"))
+    assert "\n".join(shown) + "\n" == transcript
+    assert sum(line.startswith("$ talkbase add ") for line in transcript.splitlines()) == 7
+    check = transcript.split("$ talkbase check\n", 1)[1].splitlines()[0]
+    assert "2 actors, 1 source, 1 topic, 1 event, 2 positions: 0 errors, 0 warnings" in check
