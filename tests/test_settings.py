@@ -133,3 +133,11 @@ def test_the_json_schema_has_the_declared_kinds_and_one_for_the_settings_file(kb
     assert settings.is_valid({"actor_kinds": ["party"], "source_kinds": ["agreement-text"]})
     assert not settings.is_valid({"actor_kind": ["party"]})
     assert not settings.is_valid({"actor_kinds": ["Party"]})
+
+
+def test_check_of_the_settings_file_alone(kb: Path) -> None:
+    (kb / "data" / "talkbase.yaml").write_text("actor_kinds: [party]\nsource_kind: [x]\n", encoding="utf-8")
+    result = run("check", "data/talkbase.yaml", cwd=kb)
+    assert result.code == 1
+    assert result.out.splitlines()[0].startswith("data/talkbase.yaml:2:1: error: unknown setting `source_kind`")
+    assert "data/records.yaml" not in result.out

@@ -123,8 +123,13 @@ def _files_within(opened: Opened, path: Path) -> list[str]:
     not part of it."""
     from talkbase.records.text import escape_controls
 
+    from talkbase.load.kb import settings_path
+    from talkbase.load.loader import display_path
+
     wanted = path.resolve()
-    files = [shown for shown in opened.files if wanted == (real := Path(shown).resolve()) or wanted in real.parents]
+    settings = settings_path(opened.location.path)
+    candidates = opened.files + ([display_path(settings)] if settings else [])
+    files = [shown for shown in candidates if wanted == (real := Path(shown).resolve()) or wanted in real.parents]
     if not files:
         location = opened.location
         kb = location.describe() if location.origin == "bundled" else f"the knowledge base {location.describe()}"
