@@ -21,6 +21,7 @@ COMMANDS = {
     **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
     **dict.fromkeys(("export", "schema"), "export"),
     **dict.fromkeys(("init", "edit", "add"), "entry"),
+    "import": "importing",
 }
 ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may come before a command
 

@@ -315,3 +315,29 @@ def locked(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing the descriptor releases the lock
+
+
+def replace_files_atomic(changes: list[tuple[Path, bytes, bytes | None]]) -> list[LateWriteError]:
+    """Give each (target, data, expected) its new contents as `replace_file_atomic` does, all or none: when one
+    fails, the files already replaced get back the bytes they held (a file that was new is removed) and the
+    error is raised. Another program's change in the instant of a replacement does not undo the others; it is
+    returned, its version kept beside the file. (One small function, to be swapped for a shared transaction.)"""
+    done: list[tuple[Path, bytes, bytes | None]] = []
+    late: list[LateWriteError] = []
+    try:
+        for target, data, expected in changes:
+            try:
+                replace_file_atomic(target, data, expected)
+            except LateWriteError as exc:
+                late.append(exc)
+            done.append((target, data, expected))
+    except BaseException:
+        for target, data, expected in reversed(done):
+            with contextlib.suppress(OSError, FileChangedError, LateWriteError):
+                if expected is None:
+                    if target.read_bytes() == data:
+                        target.unlink()
+                else:
+                    replace_file_atomic(target, expected, data)
+        raise
+    return late
