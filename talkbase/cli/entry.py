@@ -110,7 +110,11 @@ _COMMON: list[tuple[str, Any]] = [
         "draft",
         Annotated[
             Optional[Path],  # noqa: UP045
-            typer.Option("--from", metavar="DRAFT", help="Start from the record in a draft file; options override it."),
+            typer.Option(
+                "--from",
+                metavar="DRAFT",
+                help="Start from the record in a draft file (-: standard input, never asking); options override it.",
+            ),
         ],
     ),
     ("dry_run", Annotated[bool, typer.Option("--dry-run", help="Print the YAML that would be added; write nothing.")]),
@@ -186,7 +190,12 @@ def add_record(
     values: dict[str, Any] = {}
     try:
         if draft is not None:
-            values.update(_checked_values(kind, values_from_draft(draft, kind.key), workspace.known, "the draft"))
+            # `--from -` reads the draft from standard input, which then cannot answer questions
+            stdin = sys.stdin.buffer if str(draft) == "-" else None
+            no_input = no_input or stdin is not None
+            values.update(
+                _checked_values(kind, values_from_draft(draft, kind.key, stdin), workspace.known, "the draft")
+            )
         values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except AddError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from talkbase.load.nodes import REPORTED
 from talkbase.records.dates import looks_like_date
 from talkbase.records.schema import DATE, KINDS, ORDER, Field
 
@@ -56,6 +57,8 @@ def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceN
 _Dumper.add_representer(_Plain, _represent_plain)
 _Dumper.add_representer(str, _represent_text)
 _Dumper.add_representer(list, _represent_list)
+# A value the loader refused (a bad tag) is kept out of drafts: an empty value, for the curator to fill in.
+_Dumper.add_representer(type(REPORTED), lambda dumper, _value: dumper.represent_none(None))
 
 
 def ordered_record(kind_key: str, values: dict[str, Any]) -> dict[str, Any]:
