@@ -92,7 +92,7 @@ def test_what_show_and_the_listings_print_imports_without_their_computed_fields(
     for event in json.loads(records(REPO / "data"))["events"]:
         shown = run("show", event["id"], "--format", "json").out
         assert run("import", "-", "--format", "json", "--data", str(empty), stdin=shown).code == 0
-    positions = run("positions", "--format", "json", "--as-of", "2025-08").out
+    positions = run("positions", "--format", "json").out
     result = run("import", "-", "--format", "json", "--kind", "position", "--data", str(empty), stdin=positions)
     assert result.code == 0, result.err
     for kind in ("actors", "sources", "topics", "events", "positions"):
