@@ -34,7 +34,7 @@ def test_the_shell_examples_run(tmp_path: Path) -> None:
             assert done.returncode == 0, (line, done.stderr)
     assert (tmp_path / "empty-kb" / "data" / "positions.yaml").exists()
     assert (tmp_path / "csv-kb" / "data" / "positions.yaml").exists()
-    assert (tmp_path / "new-kb" / "data" / "topics.yaml").exists()
+    assert (tmp_path / "new-kb" / "data" / "sources.yaml").exists()
 
 
 def test_the_csv_table_lists_every_link_table() -> None:
