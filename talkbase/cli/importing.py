@@ -73,7 +73,7 @@ def import_records(
       talkbase import new-positions.yaml
       talkbase export json --data ../other-kb > all.json && talkbase import all.json
       talkbase export csv -o talks-csv && talkbase import talks-csv --data empty-kb/data
-      talkbase positions --format jsonl | talkbase import - --format jsonl --kind position --dry-run
+      talkbase positions --format jsonl | talkbase import - -f jsonl --kind position --data other-kb/data
     """
     from talkbase.cli.entry import _refuse_unreadable, _writable_root
     from talkbase.write.import_read import ReadError, format_of, kind_key, read_batch
