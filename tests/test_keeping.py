@@ -221,7 +221,7 @@ def test_killed_half_way_mv_refuses_until_recover_puts_every_file_back(kb: Path)
 
 def test_recover_with_nothing_to_recover(kb: Path) -> None:
     result = talkbase(kb, "rm", "--recover")
-    assert (result.code, result.out) == (0, "nothing to recover: no interrupted mv or rm left a journal here\n")
+    assert (result.code, result.out) == (0, "nothing to recover: no interrupted mv, rm or import left a journal here\n")
 
 
 def test_rm_refuses_while_referred_to_and_lists_each_reference(kb: Path) -> None:

@@ -22,6 +22,7 @@ COMMANDS = {
     **dict.fromkeys(("export", "schema"), "export"),
     **dict.fromkeys(("init", "edit", "add"), "entry"),
     **dict.fromkeys(("mv", "rm"), "keeping"),
+    "import": "importing",
 }
 ROOT_FLAGS = ("--no-cache", "--follow-symlinks")  # the root options that may come before a command
 

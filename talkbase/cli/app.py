@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # The modules that register commands, in the order `talkbase --help` lists their commands.
-COMMAND_MODULES = ("listing", "analysis", "export", "entry", "keeping")
+COMMAND_MODULES = ("listing", "analysis", "export", "entry", "importing", "keeping")
 
 
 class LazyTyper(typer.Typer):

@@ -110,7 +110,11 @@ _COMMON: list[tuple[str, Any]] = [
         "draft",
         Annotated[
             Optional[Path],  # noqa: UP045
-            typer.Option("--from", metavar="DRAFT", help="Start from the record in a draft file; options override it."),
+            typer.Option(
+                "--from",
+                metavar="DRAFT",
+                help="Start from the record in a draft file (-: standard input, never asking); options override it.",
+            ),
         ],
     ),
     ("dry_run", Annotated[bool, typer.Option("--dry-run", help="Print the YAML that would be added; write nothing.")]),
@@ -181,13 +185,19 @@ def add_record(
     from talkbase.write.adding import AddError, check_target, open_workspace, values_from_draft
 
     root = _writable_root(data)
+    refuse_while_journal_pending(root)
     workspace = open_workspace(root)
     _refuse_unreadable(workspace)
     kind = workspace.kinds[kind.key]  # with the kinds talkbase.yaml declares
     values: dict[str, Any] = {}
     try:
         if draft is not None:
-            values.update(_checked_values(kind, values_from_draft(draft, kind.key), workspace.known, "the draft"))
+            # `--from -` reads the draft from standard input, which then cannot answer questions
+            stdin = sys.stdin.buffer if str(draft) == "-" else None
+            no_input = no_input or stdin is not None
+            values.update(
+                _checked_values(kind, values_from_draft(draft, kind.key, stdin), workspace.known, "the draft")
+            )
         values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except AddError as exc:
@@ -223,6 +233,19 @@ def _writable_root(data: str | None) -> Path:
             "program); pass --data PATH, set TALKBASE_DATA, or run in a folder with a data/ folder"
         )
     return location.path
+
+
+def refuse_while_journal_pending(root: Path) -> None:
+    """A rename or removal killed half-way left files to put back: writing more before that could lose them."""
+    from talkbase.write.transaction import journal_of
+
+    journal = journal_of(root)
+    if journal.exists():
+        raise fail(
+            f"an interrupted mv, rm or import left its journal in {display_path(journal)}; run `talkbase mv "
+            "--recover` to put every file back as it was before it, then run the command again",
+            1,
+        )
 
 
 def _refuse_unreadable(workspace: Workspace) -> None:

@@ -100,7 +100,7 @@ def _recover(root: Path) -> None:
 
     with locked(lock_dir(root)):
         if not journal_of(root).exists():
-            typer.echo("nothing to recover: no interrupted mv or rm left a journal here")
+            typer.echo("nothing to recover: no interrupted mv, rm or import left a journal here")
             return
         done = recover(root)
     for line in done:
@@ -121,7 +121,8 @@ def _run(
 
     with locked(lock_dir(root)):
         if journal_of(root).exists():
-            raise fail(f"an interrupted mv or rm left its journal in {_shown(journal_of(root))}; {RECOVER_HINT}", 1)
+            left = f"an interrupted mv, rm or import left its journal in {_shown(journal_of(root))}"
+            raise fail(f"{left}; {RECOVER_HINT}", 1)
         ws = open_workspace(root)
         hiding = hiding_problems(ws.problems)
         if hiding:
@@ -140,7 +141,7 @@ def _run(
         except FileChangedError as exc:
             raise fail(f"{exc}; nothing was changed", 1) from None
         except JournalPending as exc:
-            left = f"an interrupted mv or rm left its journal in {_shown(exc.journal)}"
+            left = f"an interrupted mv, rm or import left its journal in {_shown(exc.journal)}"
             raise fail(f"{left}; {RECOVER_HINT}", 1) from None
         except OSError as exc:
             raise fail(f"cannot write: {exc.strerror or exc}; every file is as it was", 1) from None

@@ -121,10 +121,9 @@ def check(
 def _files_within(opened: Opened, path: Path) -> list[str]:
     """The files of the knowledge base at or below `path` (as problems name them); a usage error when `path` is
     not part of it."""
-    from talkbase.records.text import escape_controls
-
     from talkbase.load.kb import settings_path
     from talkbase.load.loader import display_path
+    from talkbase.records.text import escape_controls
 
     wanted = path.resolve()
     settings = settings_path(opened.location.path)

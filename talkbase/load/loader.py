@@ -256,6 +256,21 @@ def read_utf8(path: Path, shown: str) -> tuple[bytes | None, int, list[Problem]]
             data = handle.read(MAX_FILE_BYTES + 1)  # the size may have grown since fstat
         except OSError as exc:
             return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    return checked_utf8(data, shown)
+
+
+def read_stream(stream: Any, shown: str) -> tuple[bytes | None, int, list[Problem]]:
+    """What a binary stream (standard input) holds, checked like a file's bytes: at most MAX_FILE_BYTES of
+    UTF-8, no line longer than MAX_LINE_BYTES."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, 0, [_unreadable(shown, f"cannot read: {_reason(exc)}")]
+    return checked_utf8(data, shown)
+
+
+def checked_utf8(data: bytes, shown: str) -> tuple[bytes | None, int, list[Problem]]:
+    """The bytes without a byte-order mark and their length in characters, or the problem with them."""
     if len(data) > MAX_FILE_BYTES:
         return None, 0, [_too_large(shown)]
     long_line = _long_line(data)

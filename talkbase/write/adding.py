@@ -21,7 +21,7 @@ from talkbase.load.validate import date_text, validate
 from talkbase.records.problems import DUPLICATE_CODES, Problem
 from talkbase.records.schema import DATE, KINDS, Kind, with_vocabulary
 from talkbase.write.answers import Known
-from talkbase.write.writer import AppendError, insert_record, new_file_text, record_yaml
+from talkbase.write.writer import AppendError, insert_record, insert_records, new_file_text, record_yaml
 
 
 class AddError(Exception):
@@ -140,16 +140,23 @@ def plan_add(
     one already there is refused like an error, unless `allow_duplicate`."""
     draft = Loaded()
     load_text(draft_text(kind_key, values), draft_shown, draft)
-    after = draft.problems + validate(ws.loaded.records + draft.records, ws.kinds)
-    new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
-    errors = [p for p in new if p.is_error]
-    warnings = [p for p in new if not p.is_error]
+    errors, warnings = new_problems(ws, draft.records, draft.problems, allow_duplicate)
     old = target.read_bytes() if target.exists() else None
     if errors:
         return Plan(target, old, b"", 0, record_yaml(kind_key, values), errors, warnings)
     new_bytes, line, item = _spliced(ws, kind_key, values, target, old, draft.records)
     moved = [_moved(p, draft_shown, display_path(target), line, _indent(item)) for p in warnings]
     return Plan(target, old, new_bytes, line, item, [], moved)
+
+
+def new_problems(
+    ws: Workspace, added: list[RawRecord], read_problems: list[Problem], allow_duplicate: bool
+) -> tuple[list[Problem], list[Problem]]:
+    """The errors and warnings the knowledge base would have with the `added` records in it that it has not
+    now; a record repeating another is an error unless `allow_duplicate`."""
+    after = read_problems + validate(ws.loaded.records + added, ws.kinds)
+    new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
+    return [p for p in new if p.is_error], [p for p in new if not p.is_error]
 
 
 def is_duplicate(problem: Problem) -> bool:
@@ -218,6 +225,35 @@ def _spliced(
     return new_bytes, insertion.line, added_text.lstrip("\r\n")
 
 
+def splice_records(
+    target: Path, old: bytes | None, records: list[tuple[str, dict[str, Any]]]
+) -> tuple[bytes, list[int]]:
+    """`target`'s new bytes with the records appended (each kind's at the end of its list, in order), and the line
+    each record starts on; the result must read as the old records plus these, or it is an AddError."""
+    shown = display_path(target)
+    bom = b"\xef\xbb\xbf" if old is not None and old.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = "" if old is None else old[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        raise AddError(f"{shown} is not valid UTF-8; fix it first (talkbase check shows where)") from None
+    before, added = Loaded(), Loaded()
+    load_text(text, shown, before)
+    new_text, lines = text, {}
+    for kind_key in dict.fromkeys(kind for kind, _ in records):
+        batch = [(n, values) for n, (kind, values) in enumerate(records) if kind == kind_key]
+        try:
+            insertion = insert_records(new_text, kind_key, [values for _, values in batch])
+        except AppendError as exc:
+            raise AddError(f"cannot add to {shown}: {exc}") from None
+        grown = insertion.text.count("\n") - new_text.count("\n")  # later records move down
+        lines = {n: line + (grown if line >= insertion.line else 0) for n, line in lines.items()}
+        lines.update({n: line for (n, _), line in zip(batch, insertion.lines)})
+        new_text = insertion.text
+        load_text(f"{kind_key}:\n" + "".join(record_yaml(kind_key, v) for _, v in batch), shown, added)
+    _check_result(new_text, shown, before.records, before.problems, added.records)
+    return bom + new_text.encode("utf-8"), [lines[n] for n in range(len(records))]
+
+
 def _check_result(
     text: str, shown: str, old_records: list[RawRecord], old_problems: list[Problem], added: list[RawRecord]
 ) -> None:
@@ -233,14 +269,20 @@ def _check_result(
         raise AddError(f"cannot add to {shown} safely: its layout would change how the file reads; add it by hand")
 
 
-def values_from_draft(path: Path, kind_key: str) -> dict[str, Any]:
-    """The fields of the one record of `kind_key` in a draft (or any YAML file), as `add` takes them."""
-    from talkbase.load.loader import read_text
+def values_from_draft(path: Path, kind_key: str, stdin: Any = None) -> dict[str, Any]:
+    """The fields of the one record of `kind_key` in a draft (or any YAML file; with `stdin`, a binary stream,
+    `-` reads that), as `add` takes them."""
+    from talkbase.load.loader import read_stream, read_text
 
     loaded = Loaded()
-    text, problems = read_text(path, display_path(path))
+    if stdin is not None and str(path) == "-":
+        path = Path("<stdin>")
+        data, _, problems = read_stream(stdin, str(path))
+        text = None if data is None else data.decode("utf-8")
+    else:
+        text, problems = read_text(path, display_path(path))
     if text is not None:
-        load_text(text, display_path(path), loaded)
+        load_text(text, display_path(path) if stdin is None else str(path), loaded)
     problems += loaded.problems
     if problems:
         raise AddError(problems[0].format())
@@ -251,7 +293,15 @@ def values_from_draft(path: Path, kind_key: str) -> dict[str, Any]:
     unknown = [key for key in data if key not in KINDS[kind_key].field_names]
     if unknown:
         raise AddError(f"{path}: unknown field `{unknown[0]}` in the {KINDS[kind_key].singular}")
-    return {key: _plain(value, KINDS[kind_key].field(key).type == DATE) for key, value in data.items()}
+    return record_values(kind_key, data)
+
+
+def record_values(kind_key: str, data: Any) -> Any:
+    """A record as read (located values) in plain terms, dates as written: what `add` and the writer take."""
+    if not isinstance(data, YMap):
+        return _plain(data)
+    spec = KINDS[kind_key].field
+    return {key: _plain(value, (spec(key) is not None and spec(key).type == DATE)) for key, value in data.items()}
 
 
 def _plain(value: Any, is_date: bool = False) -> Any:

@@ -112,11 +112,11 @@ def verify(source: Source, new_text: str, expected: list[tuple[str, Any]]) -> No
 
 @dataclass(frozen=True)
 class FileChange:
-    """A file's new bytes, to be written only if it still holds `old`."""
+    """A file's new bytes, to be written only if it still holds `old` (None: only if it does not exist yet)."""
 
     path: Path
     shown: str
-    old: bytes
+    old: bytes | None
     new: bytes
 
 
@@ -126,7 +126,7 @@ def unified_diff(changes: list[FileChange]) -> str:
 
     parts = []
     for change in changes:
-        old = change.old.decode("utf-8").splitlines(keepends=True)
+        old = (change.old or b"").decode("utf-8").splitlines(keepends=True)
         new = change.new.decode("utf-8").splitlines(keepends=True)
         for line in difflib.unified_diff(old, new, f"a/{change.shown}", f"b/{change.shown}"):
             parts.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")

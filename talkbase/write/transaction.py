@@ -53,7 +53,7 @@ class _Entry:
     path: Path  # where the file really is (a link's file)
     temp: Path
     backup: Path
-    old: bytes
+    old: bytes | None  # None: the file is new
     new: bytes
 
     def as_json(self) -> dict[str, Any]:
@@ -73,7 +73,8 @@ def commit(root: Path, changes: list[FileChange], command: str) -> None:
     try:
         _write_manifest(journal, command, "preparing", entries)
         for entry in entries:
-            _write_synced(entry.backup, entry.old)
+            if entry.old is not None:
+                _write_synced(entry.backup, entry.old)
             stage_file(entry.path, entry.new, entry.temp)
         _write_manifest(journal, command, "replacing", entries)
         for entry in entries:
@@ -109,14 +110,18 @@ def _roll_back(journal: Path, entries: list[_Entry], replaced: list[_Entry]) -> 
     """Put back the originals of the files already replaced; the journal stays if that fails, for `recover`."""
     for entry in replaced:
         if entry.path.read_bytes() == entry.new:  # else another program wrote it since: its version stays
-            _restore(entry.path, entry.old, entry.temp)
+            _restore(entry.path, entry.old, entry.temp)  # a new file: removed
     for entry in entries:
         entry.temp.unlink(missing_ok=True)
     shutil.rmtree(journal, ignore_errors=True)
 
 
-def _restore(path: Path, old: bytes, temp: Path) -> None:
+def _restore(path: Path, old: bytes | None, temp: Path) -> None:
+    """Give `path` back its old bytes (remove it, None, if it was new)."""
     temp.unlink(missing_ok=True)
+    if old is None:
+        path.unlink(missing_ok=True)
+        return
     stage_file(path, old, temp)
     os.replace(temp, path)
 
@@ -139,10 +144,10 @@ def recover(root: Path) -> list[str]:
         current = path.read_bytes() if path.exists() else None
         if _digest(current) == item["old"]:
             continue
-        old = backup.read_bytes()
+        old = backup.read_bytes() if item["old"] is not None else None
         if _digest(current) == item["new"] or current is None:
             _restore(path, old, temp)
-            done.append(f"restored {display_path(path)}")
+            done.append(f"{'restored' if old is not None else 'removed the new file'} {display_path(path)}")
         else:
             kept = path.with_name(path.name + ".before-talkbase")
             _write_synced(kept, old)

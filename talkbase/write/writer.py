@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from talkbase.load.nodes import REPORTED
 from talkbase.records.dates import looks_like_date
 from talkbase.records.schema import DATE, KINDS, ORDER, Field
 
@@ -56,6 +57,8 @@ def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceN
 _Dumper.add_representer(_Plain, _represent_plain)
 _Dumper.add_representer(str, _represent_text)
 _Dumper.add_representer(list, _represent_list)
+# A value the loader refused (a bad tag) is kept out of drafts: an empty value, for the curator to fill in.
+_Dumper.add_representer(type(REPORTED), lambda dumper, _value: dumper.represent_none(None))
 
 
 def ordered_record(kind_key: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -105,25 +108,32 @@ def _indented(text: str, by: int) -> str:
 @dataclass(frozen=True, slots=True)
 class Insertion:
     text: str  # the whole new text of the file
-    line: int  # the 1-based line the new record starts on
+    line: int  # the 1-based line the (first) new record starts on
     offset: int  # where, in the old text, the new text was put
+    lines: tuple[int, ...] = ()  # the line each new record starts on
 
 
 def insert_record(old: str, kind_key: str, values: dict[str, Any]) -> Insertion:
     """The file's text with the record added at the end of its `kind_key` list (made if missing)."""
+    return insert_records(old, kind_key, [values])
+
+
+def insert_records(old: str, kind_key: str, records: list[dict[str, Any]]) -> Insertion:
+    """The file's text with the records added, in order, at the end of its `kind_key` list (made if missing)."""
     newline = "\r\n" if "\r\n" in old else "\n"
     try:
         root = yaml.compose(old, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise AppendError(f"the file is not valid YAML ({_first_line(exc)})") from None
     starts = _line_starts(old)
-    item = record_yaml(kind_key, values)
+    items = [record_yaml(kind_key, values) for values in records]
+    spaced = False
     if root is None:  # empty, or comments only
-        offset, addition = len(old), f"{kind_key}:\n{_indented(item, 2)}"
+        offset, addition = len(old), f"{kind_key}:\n{_indented(''.join(items), 2)}"
     elif not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise AppendError("the file's top level is not a block mapping of kinds (`positions:` and so on)")
     else:
-        offset, addition = _addition(old, root, kind_key, item, starts)
+        offset, addition, spaced = _addition(old, root, kind_key, items, starts)
     if offset == len(old) and old and not _ends_with_break(old):
         addition = "\n" + addition
     addition = addition.replace("\n", newline)
@@ -132,20 +142,26 @@ def insert_record(old: str, kind_key: str, values: dict[str, Any]) -> Insertion:
     line = _line_of(text, offset + first)
     if kind_key not in _top_keys(root):
         line += 1  # the new record starts below the kind's key
-    return Insertion(text, line, offset)
+    lines = [line]
+    for item in items[:-1]:
+        lines.append(lines[-1] + item.count("\n") + spaced)
+    return Insertion(text, line, offset, tuple(lines))
 
 
-def _addition(old: str, root: yaml.MappingNode, kind_key: str, item: str, starts: list[int]) -> tuple[int, str]:
+def _addition(
+    old: str, root: yaml.MappingNode, kind_key: str, items: list[str], starts: list[int]
+) -> tuple[int, str, bool]:
+    """Where the records go, their text, and whether a blank line goes before each (as between the others)."""
     matches = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == kind_key]
     if not matches:
         key_col = root.start_mark.column
         blank = "\n" if old.strip() else ""
-        return len(old), f"{blank}{' ' * key_col}{kind_key}:\n{_indented(item, key_col + 2)}"
+        return len(old), f"{blank}{' ' * key_col}{kind_key}:\n{_indented(''.join(items), key_col + 2)}", False
     key, value = matches[-1]
     where = f"`{kind_key}` (line {key.start_mark.line + 1})"
     if isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:null" and not value.value:
         # `positions:` with nothing under it yet
-        return _end_of_line(old, starts, key.end_mark.line), _indented(item, key.start_mark.column + 2)
+        return _end_of_line(old, starts, key.end_mark.line), _indented("".join(items), key.start_mark.column + 2), False
     if not isinstance(value, yaml.SequenceNode):
         raise AppendError(f"{where} holds {_node_kind(value)}, not a list of records")
     if value.flow_style:
@@ -153,7 +169,8 @@ def _addition(old: str, root: yaml.MappingNode, kind_key: str, item: str, starts
     last = value.value[-1]
     offset = _after(old, starts, _last_content_end(last), value.start_mark.column)
     spaced = len(value.value) > 1 and _blank_line_before(old, starts, last.start_mark.line)
-    return offset, ("\n" if spaced else "") + _indented(item, value.start_mark.column)
+    blank = "\n" if spaced else ""
+    return offset, "".join(blank + _indented(item, value.start_mark.column) for item in items), spaced
 
 
 def _top_keys(root: yaml.Node | None) -> set[str]:
@@ -220,3 +237,25 @@ def _line_of(text: str, offset: int) -> int:
 
 def _first_line(exc: yaml.YAMLError) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def batch_text(records: list[tuple[str, Any]], header: str = "") -> str:
+    """Records of any kinds as one file of the record format (a draft of an import), each kind's in the order
+    given; fields the format does not know are kept after the others, so that nothing given is lost."""
+    by_kind: dict[str, list[Any]] = {}
+    for kind_key, values in records:
+        by_kind.setdefault(kind_key, []).append(_loose(kind_key, values))
+    document = {key: by_kind[key] for key in KINDS if key in by_kind}
+    text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
+    return header + text
+
+
+def _loose(kind_key: str, values: Any) -> Any:
+    if not isinstance(values, dict):
+        return values
+    known = {k: v for k, v in values.items() if k in KINDS[kind_key].field_names}
+    try:
+        record = ordered_record(kind_key, known)
+    except (TypeError, AttributeError, ValueError):  # a value of the wrong shape: as it was given
+        record = dict(known)
+    return {**record, **{k: v for k, v in values.items() if k not in record}}
