@@ -135,6 +135,11 @@ def _codes_in_source() -> set[str]:
     found: set[str] = set()
     for path in (REPO / "talkbase").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.arguments):  # def f(..., code: str = "json-syntax")
+                named = node.args[len(node.args) - len(node.defaults) :]
+                found |= {
+                    d.value for a, d in zip(named, node.defaults) if a.arg == "code" and isinstance(d, ast.Constant)
+                }
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)

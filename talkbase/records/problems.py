@@ -88,6 +88,12 @@ CODES: dict[str, str] = {
     "wrong-kind-ref": "a reference to a record of the wrong kind",
     "order-cycle": "`after`/`before` that loop back to where they start",
     "order-conflict": "`after`/`before` that the dates rule out, or that leave a record no day",
+    # files being imported (talkbase import)
+    "json-syntax": "an import file that is not valid JSON",
+    "csv-syntax": "a CSV row that cannot be read, or has more cells than the header",
+    "csv-formula": "a CSV cell that a spreadsheet would run as a formula",
+    "unknown-table": "a CSV file that is no table `talkbase export csv` writes",
+    "unknown-reference": "a CSV link row naming a record or entry the import does not have",
     # warnings (errors with --strict)
     "order-unknown": "warning: two positions of one actor on one topic differ in stance, and which came first is "
     "unknown",
