@@ -138,7 +138,9 @@ def _codes_in_source() -> set[str]:
             if isinstance(node, ast.arguments):  # def f(..., code: str = "json-syntax")
                 named = node.args[len(node.args) - len(node.defaults) :]
                 found |= {
-                    d.value for a, d in zip(named, node.defaults) if a.arg == "code" and isinstance(d, ast.Constant)
+                    d.value
+                    for a, d in zip(named, node.defaults)
+                    if a.arg == "code" and isinstance(d, ast.Constant) and isinstance(d.value, str)
                 }
             if not isinstance(node, ast.Call):
                 continue
