@@ -86,7 +86,8 @@ WORD = "is not a word of lowercase letters, digits, `.`, `_` and `-` (e.g. `part
         ("actor_kinds: [Party]\n", f"1:15: error: `actor_kinds`: 'Party' {WORD}"),
         (
             "actor_kinds: [party\n",
-            "2:1: error: invalid YAML: while parsing a flow sequence (from line 1), did not find expected ',' or ']'",
+            "1:14: error: invalid YAML: the `[` that opens `actor_kinds`'s value is not closed (close it: "
+            "`actor_kinds: [party]`)",
         ),
         ("- x\n", "1:1: error: the settings file must be a mapping of settings (write e.g. `actor_kinds: [party]`)"),
     ],

@@ -164,6 +164,7 @@ def _syntax_problems(exc: yaml.MarkedYAMLError, text: str, shown: str) -> list[P
         return [*tabs, Problem(shown, *explained[:2], "yaml-syntax", *explained[2:])]
     message = f"{exc.context}{_started_at(exc.context_mark, line)}, {problem}" if exc.context else problem
     hint = "a talkbase file holds one YAML document; remove the extra `---`" if "single document" in message else ""
+    hint = exc.hint if isinstance(exc, _UndefinedAlias) else hint
     return [*tabs, Problem(shown, line, col, "yaml-syntax", f"invalid YAML: {message}", hint)]
 
 
@@ -216,6 +217,16 @@ def _too_deep(shown: str, line: int, col: int) -> Problem:
     )
 
 
+class _UndefinedAlias(ComposerError):
+    """An alias to no anchor defined above it, with the anchors it may have meant."""
+
+    def __init__(self, name: str, anchors: dict[str, Any], mark: yaml.Mark) -> None:
+        super().__init__(None, None, f"the alias `*{name}` names no anchor `&{name}` defined above it", mark)
+        from talkbase.records.hints import did_you_mean
+
+        self.hint = did_you_mean(name, anchors).replace("`", "`*", 1) or "define the anchor (`&name`) before its alias"
+
+
 class _AliasBomb(Exception):
     def __init__(self, line: int, col: int) -> None:
         super().__init__()
@@ -242,6 +253,7 @@ class _Builder:
         self.root_mark: yaml.Mark | None = None
         self.merged_records: set[int] = set()  # ids of mappings that hold a record missing its `- `
         self.merged: dict[int, set[str]] = {}  # id of a mapping -> the keys merge keys gave it (see _merge)
+        self.repeated_keys: dict[int, list[tuple[str, Problem]]] = {}  # id of a mapping -> its keys written twice
 
     def run(self, get: Callable[[], Any]) -> Any:
         try:
@@ -372,7 +384,7 @@ class _Builder:
                 mark = ev.start_mark
                 entry = anchors.get(ev.anchor)
                 if entry is None:
-                    raise ComposerError(None, None, "found undefined alias", mark)
+                    raise _UndefinedAlias(ev.anchor, anchors, mark)
                 value, cost, below, _, text, plain = entry
                 line, col = mark.line + 1, mark.column + 1
                 if key is None:
@@ -442,7 +454,13 @@ class _Builder:
         only a merge gave the mapping is not written twice: written, it replaces the merged value."""
         line, col = mark.line + 1, mark.column + 1
         if key == "<<" and plain:
-            return _MERGE
+            if id(mapping) not in self.merged:
+                return _MERGE
+            if not muted:
+                message = "a second merge key `<<` in one mapping; YAML would keep only one of them"
+                hint = "merge a list instead, `<<: [*first, *second]`; where both have a key, the first wins"
+                self.problems.append(Problem(self.shown, line, col, "duplicate-key", message, hint))
+            return _SKIP
         if key not in mapping:
             return key
         merged = self.merged.get(id(mapping))
@@ -457,7 +475,9 @@ class _Builder:
         elif not muted:
             first = mapping.key_at(key)[0]
             message = f"duplicate key `{key}` (first at line {first}); YAML would silently keep only the last"
-            self.problems.append(Problem(self.shown, line, col, "duplicate-key", message))
+            repeated = Problem(self.shown, line, col, "duplicate-key", message)
+            self.problems.append(repeated)
+            self.repeated_keys.setdefault(id(mapping), []).append((key, repeated))
         return _SKIP
 
     def _merge(self, mapping: YMap, value: Any, mark: yaml.Mark, muted: bool) -> None:
@@ -484,10 +504,15 @@ class _Builder:
         """The first key of a record again, at the column of its keys: a new record written without its `- `,
         which YAML reads as the same record with every key written twice. One error says so, not one a key."""
         self.merged_records.add(id(mapping))
-        first = mapping.key_at(key)[0]
+        earlier = self.repeated_keys.pop(id(mapping), [])  # the new record's keys before this one: part of it
+        for _, problem in earlier:
+            self.problems.remove(problem)
+        if earlier:
+            key, line, col = earlier[0][0], earlier[0][1].line, earlier[0][1].col
+        first = mapping.line
         message = (
-            f"`{key}` again, in the record that starts at line {first}: a new record must start with `- `, "
-            "or YAML reads it as more of the record above"
+            f"a new record inside the record that starts at line {first} (`{key}` again): a record must start "
+            "with `- `, or YAML reads it as more of the record above"
         )
         hint = f"write `- ` before `{key}`, at column {col - 2}"
         self.problems.append(Problem(self.shown, line, col, "missing-dash", message, hint))
@@ -531,7 +556,7 @@ class _Builder:
                 continue
             if cls is AliasEvent:
                 if anchor not in anchors:
-                    raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+                    raise _UndefinedAlias(anchor, anchors, ev.start_mark)
             elif anchor in anchors:
                 self._duplicate_anchor(anchor, ev.start_mark)
             else:

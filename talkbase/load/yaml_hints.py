@@ -37,9 +37,17 @@ def explain(problem: str, context: str, line: int, col: int, context_line: int, 
         return _glued_colon(context_line, lines[context_line - 1])
     if "mapping values are not allowed" in problem:
         return _colon_in_value(line, col, lines)
+    if "flow sequence" in context or "flow mapping" in context:
+        return _unclosed_bracket(context_line, lines)
+    if "quoted scalar" in context:
+        return _unclosed_quote(context_line, context_line, lines)
     if "did not find expected" in problem or "expected <block end>" in problem:
         return (
-            _after_quote(line, col, lines[line - 1]) or _missing_dash(line, lines, context_line) or _indent(line, lines)
+            _after_quote(line, col, lines[line - 1])
+            or _unclosed_quote(context_line, line - 1, lines)
+            or _missing_dash(line, lines, context_line)
+            or _first_record_without_dash(line, lines)
+            or _indent(line, lines)
         )
     return None
 
@@ -93,9 +101,70 @@ def _after_quote(line: int, col: int, text: str) -> Explained | None:
     if end is None or col <= end + 1 or not text[end + 1 :].strip() or text[end + 1 :].lstrip().startswith("#"):
         return None
     value = text[start:].rstrip()
+    mark = value[0]
+    if len(value) > 2 and value.endswith(mark):  # quoted as a whole: the quote inside is text, an apostrophe
+        inner = value[1:-1]
+        text_meant = inner.replace(mark * 2, mark) if mark == "'" else inner
+        fixed = f"{match['key']}: {quoted(text_meant)}"
+        message = f"invalid YAML: the {_QUOTES[mark]} quote inside `{match['key']}`'s value ends it early"
+        return Explained(line, end + 1, message, f"quote it with the other quotes: `{fixed}`")
     fixed = f"{match['key']}: {quoted(value)}"
     message = f"invalid YAML: text after the closing quote of `{match['key']}`'s value"
     return Explained(line, end + 2, message, f"quote the whole value: `{fixed}`")
+
+
+_QUOTES = {"'": "single", '"': "double"}
+
+
+def _unclosed_quote(first: int, last: int, lines: list[str]) -> Explained | None:
+    """`claim: "The agreement is a betrayal`: a value whose quote is not closed on its line swallows the lines
+    after it, and YAML fails where the next quote happens to be. The first such line from `first` to `last`."""
+    for number in range(max(first, 1), min(last, len(lines)) + 1):
+        text = lines[number - 1]
+        match = _KEY_LINE.fullmatch(text.rstrip())
+        if match and match["value"][:1] in _QUOTES and _closing_quote(text, match.start("value")) is None:
+            value = match["value"].rstrip()
+            mark = value[0]
+            fixed = f"{match['key']}: {value}{mark}"
+            message = f"invalid YAML: the {_QUOTES[mark]} quote that opens `{match['key']}`'s value is not closed"
+            return Explained(number, match.start("value") + 1, message, f"close it at the end of the value: `{fixed}`")
+    return None
+
+
+def _unclosed_bracket(line: int, lines: list[str]) -> Explained | None:
+    """`sources: [a, b`: a list (or mapping) in brackets must close on its line, as talkbase files write them."""
+    if not 1 <= line <= len(lines):
+        return None
+    match = _KEY_LINE.fullmatch(lines[line - 1].rstrip())
+    if not match or match["value"][:1] not in "[{" or not match["value"]:
+        return None
+    value = match["value"].rstrip()
+    closing = "]" if value[0] == "[" else "}"
+    if closing in value:
+        return None
+    message = f"invalid YAML: the `{value[0]}` that opens `{match['key']}`'s value is not closed"
+    return Explained(line, match.start("value") + 1, message, f"close it: `{match['key']}: {value}{closing}`")
+
+
+def _first_record_without_dash(line: int, lines: list[str]) -> Explained | None:
+    """The first record of a list written without its `- ` (`topics:` then `    id: x`), found at the next
+    record's `-`, which YAML then cannot place."""
+    dash = _DASH_LINE.match(lines[line - 1])
+    if not dash or any(_DASH_LINE.match(above) for above in lines[: line - 1]):
+        return None
+    column = len(dash["indent"])
+    for number in range(line - 1, 0, -1):
+        key = _KEY_LINE.fullmatch(lines[number - 1].rstrip())
+        if key and len(key["indent"]) < column and not key["value"]:  # the list's key: `topics:`
+            first = next((n for n in range(number + 1, line) if _KEY_LINE.fullmatch(lines[n - 1].rstrip())), None)
+            if first is None:
+                return None
+            record = _KEY_LINE.fullmatch(lines[first - 1].rstrip())
+            assert record is not None
+            message = "invalid YAML: the first record of the list must start with `- ` too"
+            hint = f"write `- ` before `{record['key']}`, at column {column + 1}"
+            return Explained(first, len(record["indent"]) + 1, message, hint)
+    return None
 
 
 def _closing_quote(text: str, start: int) -> int | None:
@@ -149,6 +218,6 @@ def _indent(line: int, lines: list[str]) -> Explained | None:
         return None
     expected = min(seen, key=lambda c: (abs(c - col), -seen[c]))
     what = "list item" if is_item else "field"
-    example = lines[seen[expected] - 1].strip()
+    example = lines[seen[expected] - 1][expected - 1 :].strip()  # `title: x`, not `- title: x`, for column 9
     message = f"invalid YAML: this line is indented to column {col}, where no {what} above it is"
     return Explained(line, col, message, f"indent it to column {expected}, like `{example}` on line {seen[expected]}")
