@@ -171,3 +171,10 @@ def test_readme_lists_every_code_with_its_meaning() -> None:
     section = readme.split("#### Problem codes", 1)[1].split("\n#", 1)[0]
     listed = dict(re.findall(r"^\| `([a-z-]+)` \| (.+?) \|$", section, re.M))
     assert listed == {code: meaning.replace("|", "\\|") for code, meaning in CODES.items()}
+
+
+def test_nothing_is_called_unused_while_a_file_cannot_be_read(kb: Path) -> None:
+    (kb / "data" / "positions" / "hume.yaml").write_text("positions:\n  - id: [\n", encoding="utf-8")
+    result = run("check", cwd=kb)
+    assert "not referred to" not in result.out
+    assert "note: 1 file could not be read (listed first); problems about the records in it may follow" in result.err

@@ -6,7 +6,6 @@ understands them the same way.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from talkbase.records.dates import (
     span_of,
     timed,
 )
-from talkbase.records.hints import abbreviated, close_matches
+from talkbase.records.hints import abbreviated, close_matches, fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
 
@@ -34,12 +33,6 @@ if TYPE_CHECKING:
 
 class QueryError(Exception):
     """A name or value on the command line that does not fit the knowledge base (a usage error)."""
-
-
-def fold(text: str) -> str:
-    """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
 def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labels: dict[str, str]) -> str:

@@ -88,7 +88,7 @@ def check(
       talkbase check --format json                   for editors and CI
     """
     from talkbase.load.parser import HAVE_LIBYAML
-    from talkbase.records.problems import unread_files
+    from talkbase.records.problems import UNREAD_FILE, unread_files
     from talkbase.records.text import escape_controls, json_text
     from talkbase.show.render import make_console, print_problems
 
@@ -108,10 +108,10 @@ def check(
         summary = _summary(opened, len(files), errors, len(problems) - len(errors), path)
         console.print(escape_controls(summary), highlight=False)  # the path may hold anything
     unread = unread_files(problems)
-    if unread and len(errors) > len(unread):
+    if unread and any(p.code not in UNREAD_FILE for p in problems):
         typer.echo(
-            f"note: {_count(len(unread), 'file')} could not be read (listed first); errors about the records in "
-            f"{'them' if len(unread) > 1 else 'it'} may follow from that",
+            f"note: {_count(len(unread), 'file')} could not be read (listed first); problems about the records "
+            f"in {'them' if len(unread) > 1 else 'it'} may follow from that",
             err=True,
         )
     if errors:

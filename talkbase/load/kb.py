@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from talkbase.load.loader import SETTINGS_FILE, discover_files, display_path
-from talkbase.records.problems import Problem, sorted_problems
+from talkbase.records.problems import Problem, sorted_problems, unread_files
 
 if TYPE_CHECKING:
     from talkbase.records.model import KnowledgeBase
@@ -156,7 +156,8 @@ def _load_yaml(
 
     vocabulary, problems = read_settings(root)
     loaded = load_tree(root, files, progress, file_cache)
-    problems += loaded.problems + validate(loaded.records, with_vocabulary(vocabulary))
+    problems += loaded.problems
+    problems += validate(loaded.records, with_vocabulary(vocabulary), all_read=not unread_files(problems))
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
     for record in loaded.records:
         counts[record.kind] += 1

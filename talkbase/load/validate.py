@@ -25,7 +25,7 @@ from talkbase.records.dates import (
     span_of,
     timed,
 )
-from talkbase.records.hints import did_you_mean, unusual_characters, with_article
+from talkbase.records.hints import did_you_mean, fold, unusual_characters, with_article
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.schema import (
     CHOICE,
@@ -79,9 +79,10 @@ class Reference(NamedTuple):
         return Where(self.path, *self.container.value_at(self.key))
 
 
-def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS) -> list[Problem]:
+def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS, all_read: bool = True) -> list[Problem]:
     """All problems in a knowledge base's records: fields, ids, references, and warnings. `kinds` is the record
-    format with the vocabulary the knowledge base declares (talkbase.records.schema.with_vocabulary)."""
+    format with the vocabulary the knowledge base declares (talkbase.records.schema.with_vocabulary); without
+    `all_read` (a file could not be read), nothing is called unused, since what uses it may be in that file."""
     problems: list[Problem] = []
     references: list[Reference] = []
     for record in records:
@@ -90,9 +91,10 @@ def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS) -> list[P
     problems.extend(duplicate_problems)
     problems.extend(check_references(references, ids))
     problems.extend(check_chronology(records, ids))
-    problems.extend(check_unused(records, references))
+    if all_read:
+        problems.extend(check_unused(records, references))
     problems.extend(check_source_provenance(records))
-    problems.extend(check_duplicates(records))
+    problems.extend(check_duplicates(records, ids))
     return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
 
 
@@ -476,6 +478,7 @@ def check_history_status(record: RawRecord) -> Iterator[Problem]:
 
 def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """Each reference must name an existing record of a kind its field accepts."""
+    names: dict[str, list[tuple[str, str]]] | None = None  # made at the first reference not found
     for ref in references:
         found = ids.get(ref.target)
         if found is not None and found.kind in ref.field.refs:
@@ -483,13 +486,30 @@ def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> 
         wanted = " or ".join(singular(k) for k in ref.field.refs)
         if found is None:
             noun = wanted if len(ref.field.refs) == 1 else "record"
-            candidates = [i for i, record in ids.items() if record.kind in ref.field.refs]
-            hint = did_you_mean(ref.target, candidates) or unusual_characters(ref.target)
+            names = names if names is not None else _names(ids)
+            named = [i for i, kind in names.get(fold(ref.target), []) if kind in ref.field.refs]
+            if len(named) == 1:
+                hint = f"that names `{named[0]}`, but references are by id: write `{named[0]}`"
+            else:
+                candidates = [i for i, record in ids.items() if record.kind in ref.field.refs]
+                hint = did_you_mean(ref.target, candidates) or unusual_characters(ref.target)
             yield ref.where.problem("unknown-ref", f"{noun} `{ref.target}` not found", hint)
         else:
             found_kind = with_article(singular(found.kind))
             message = f"`{ref.field.name}` refers to `{ref.target}`, which is {found_kind}, not {with_article(wanted)}"
             yield ref.where.problem("wrong-kind-ref", message)
+
+
+def _names(ids: dict[str, RawRecord]) -> dict[str, list[tuple[str, str]]]:
+    """Each folded name, title and alias of the records, with the (id, kind) of each record it names."""
+    names: dict[str, list[tuple[str, str]]] = {}
+    for record_id, record in ids.items():
+        data = record.data
+        aliases = data.get("aliases")
+        written = [data.get("name"), data.get("title"), *(aliases if type(aliases) is YList else ())]
+        for name in {fold(n) for n in written if isinstance(n, str)}:
+            names.setdefault(name, []).append((record_id, record.kind))
+    return names
 
 
 def _dated(record: RawRecord) -> Any:
@@ -644,14 +664,18 @@ def check_source_provenance(records: list[RawRecord]) -> Iterator[Problem]:
             )
 
 
-def check_duplicates(records: list[RawRecord]) -> Iterator[Problem]:
+def check_duplicates(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """Warn about a record that repeats an earlier one: a position with the same actor, topic, stance, date and
     claim (up to case, punctuation and spacing), a source with the same URL or the same title. Each warning is
-    on the later record and names the place of the first."""
+    on the later record and names the place of the first. A record whose id another has is a duplicate id
+    already (`ids` holds the first of each), and is not warned about again."""
     seen: dict[tuple[Any, ...], RawRecord] = {}
     for record in records:
         data = record.data
         if type(data) is not YMap:
+            continue
+        record_id = data.get("id")
+        if type(record_id) is str and ids.get(record_id, record) is not record:
             continue
         repeated: dict[int, tuple[RawRecord, list[str]]] = {}
         for key, what in _duplicate_keys(record.kind, data):

@@ -40,3 +40,11 @@ def with_article(noun: str) -> str:
 def abbreviated(text: str, limit: int = 80) -> str:
     """`text`, or its first `limit` characters and how many more there are, for a message that quotes it."""
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()

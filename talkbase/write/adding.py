@@ -18,7 +18,7 @@ from typing import Any
 from talkbase.load.loader import YAML_SUFFIXES, Loaded, discover_files, display_path, load_text
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.load.validate import date_text, validate
-from talkbase.records.problems import DUPLICATE_CODES, Problem
+from talkbase.records.problems import DUPLICATE_CODES, Problem, unread_files
 from talkbase.records.schema import DATE, KINDS, Kind, with_vocabulary
 from talkbase.write.answers import Known
 from talkbase.write.writer import AppendError, insert_record, insert_records, new_file_text, record_yaml
@@ -54,7 +54,8 @@ def open_workspace(root: Path, use_cache: bool = True) -> Workspace:
     vocabulary, problems = read_settings(root)
     kinds = with_vocabulary(vocabulary)
     loaded = load_tree(root, files, file_cache=file_cache)
-    problems += loaded.problems + validate(loaded.records, kinds)
+    problems += loaded.problems
+    problems += validate(loaded.records, kinds, all_read=not unread_files(problems))
     return Workspace(root, files, loaded, problems, Known.from_records(loaded.records), kinds)
 
 
@@ -154,7 +155,7 @@ def new_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings the knowledge base would have with the `added` records in it that it has not
     now; a record repeating another is an error unless `allow_duplicate`."""
-    after = read_problems + validate(ws.loaded.records + added, ws.kinds)
+    after = read_problems + validate(ws.loaded.records + added, ws.kinds, all_read=not unread_files(ws.problems))
     new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
     return [p for p in new if p.is_error], [p for p in new if not p.is_error]
 
