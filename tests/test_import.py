@@ -279,6 +279,30 @@ def test_add_from_stdin_takes_the_draft_and_never_asks(kb: Path) -> None:
     assert "--topic" in missing.err
 
 
+BARE = f"actor: Zelenskyy\ntopic: ceasefire\nstance: rej\nclaim: No.\ndate: 2025-07-23\nsources: [{SOURCE}]\n"
+
+
+@pytest.mark.parametrize("draft", [BARE, "- " + BARE.replace("\n", "\n  ").rstrip() + "\n"], ids=["fields", "item"])
+def test_add_from_stdin_takes_a_record_alone_and_says_what_it_read_otherwise(kb: Path, draft: str) -> None:
+    result = run("add", "position", "--from", "-", "--dry-run", "--data", str(kb), stdin=draft)
+    assert result.code == 0, result.err
+    assert "    actor: zelensky\n    topic: ceasefire\n    stance: rejects\n" in result.out
+    assert "talkbase: note: the draft: `actor`: `Zelenskyy` read as `zelensky`" in result.err
+    assert "talkbase: note: the draft: `stance`: `rej` read as `rejects`" in result.err
+
+
+def test_a_bad_draft_gets_every_problem_at_its_place_and_no_doubled_labels(kb: Path) -> None:
+    unknown = run("add", "position", "--from", "-", "--data", str(kb), stdin="actr: zelensky\n")
+    assert unknown.code == 2
+    assert unknown.err.startswith("<stdin>:1:1: error: unknown field `actr` (did you mean `actor`?)\n")
+    assert unknown.err.endswith("talkbase: error: the draft has 1 problem (above); nothing was written\n")
+    bad_date = run("add", "position", "--from", "-", "--data", str(kb), stdin=BARE.replace("2025-07-23", "2025-7-23"))
+    assert bad_date.code == 2
+    assert "talkbase: error: the draft: `date`: malformed date `2025-7-23`" in bad_date.err
+    two = run("add", "position", "--from", "-", "--data", str(kb), stdin="positions:\n  - {id: a}\n  - {id: b}\n")
+    assert "a draft holds one position: its fields, or `positions:` with one record under it; found 2" in two.err
+
+
 def test_an_import_killed_half_way_is_put_back_whole_and_blocks_other_writers(tmp_path: Path, empty: Path) -> None:
     """Two new files and one changed one: killed after the first is written, the journal makes `add` and
     `import` wait, and `talkbase mv --recover` leaves the knowledge base exactly as it was."""

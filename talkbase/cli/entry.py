@@ -182,7 +182,7 @@ def add_record(
     no_input: bool,
     data: str | None,
 ) -> None:
-    from talkbase.write.adding import AddError, check_target, open_workspace, values_from_draft
+    from talkbase.write.adding import AddError, DraftError, check_target, open_workspace, values_from_draft
 
     root = _writable_root(data)
     refuse_while_journal_pending(root)
@@ -200,6 +200,10 @@ def add_record(
             )
         values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
+    except DraftError as exc:
+        _print_problems(exc.problems)
+        count = len(exc.problems)
+        raise fail(f"the draft has {count} problem{'s' * (count != 1)} (above); nothing was written") from None
     except AddError as exc:
         raise fail(str(exc)) from None
     session = _Session(kind, values, draft, file, dry_run, allow_duplicate)
@@ -273,8 +277,11 @@ def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str
             checked = _checked_value(spec, value, known)
             if checked != [] or spec.required:  # `--contests ''` gives nothing to write, not `contests: []`
                 values[name] = checked
+            if origin != "options" and checked != value:  # a name resolved to an id, a word completed
+                _note(f"{label}: {_as_written(value)} read as {_as_written(checked)}")
         except AnswerError as exc:
-            errors.append(f"{label}: {exc}")
+            said = str(exc)
+            errors.append(f"{origin}: {said}" if said.startswith(f"`{name}`") else f"{label}: {said}")
     try:
         check_in_record(kind.key, values)
     except AnswerError as exc:
@@ -282,6 +289,16 @@ def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str
     if errors:
         _report_usage_errors(errors)
     return values
+
+
+def _as_written(value: Any) -> str:
+    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else f"`{value}`"
+
+
+def _note(message: str) -> None:
+    from talkbase.records.text import escape_controls
+
+    typer.echo(f"talkbase: note: {escape_controls(message)}", err=True)
 
 
 def _checked_value(spec: Field, value: Any, known: Known) -> Any:

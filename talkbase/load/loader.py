@@ -181,7 +181,7 @@ def load_text(text: str | bytes, shown: str, loaded: Loaded, length: int | None 
     document, problems = parse_document(text, shown, length)
     loaded.problems.extend(problems)
     if document is not None:
-        loaded.records.extend(_records_of(document, shown, loaded.problems))
+        loaded.records.extend(records_of(document, shown, loaded.problems))
 
 
 def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -> None:
@@ -326,7 +326,7 @@ def parse_document(text: str | bytes, shown: str, length: int | None = None) -> 
 SHARED_PREFIX = "x-"
 
 
-def _records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[RawRecord]:
+def records_of(document: Any, shown: str, problems: list[Problem]) -> Iterator[RawRecord]:
     """Split a file's top-level mapping into raw records, reporting a wrong top level or unknown kinds."""
     if not isinstance(document, YMap):
         hint = "start the file with a kind such as `actors:` or `events:`"

@@ -15,9 +15,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from talkbase.load.loader import YAML_SUFFIXES, Loaded, discover_files, display_path, load_text
+from talkbase.load.loader import (
+    SHARED_PREFIX,
+    YAML_SUFFIXES,
+    Loaded,
+    discover_files,
+    display_path,
+    load_text,
+    records_of,
+)
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.load.validate import date_text, validate
+from talkbase.records.hints import did_you_mean
 from talkbase.records.problems import DUPLICATE_CODES, Problem, unread_files
 from talkbase.records.schema import DATE, KINDS, Kind, with_vocabulary
 from talkbase.write.answers import Known
@@ -270,31 +279,60 @@ def _check_result(
         raise AddError(f"cannot add to {shown} safely: its layout would change how the file reads; add it by hand")
 
 
+class DraftError(AddError):
+    """A draft that cannot be read as one record: every problem found in it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].format())
+        self.problems = problems
+
+
 def values_from_draft(path: Path, kind_key: str, stdin: Any = None) -> dict[str, Any]:
     """The fields of the one record of `kind_key` in a draft (or any YAML file; with `stdin`, a binary stream,
-    `-` reads that), as `add` takes them."""
-    from talkbase.load.loader import read_stream, read_text
+    `-` reads that), as `add` takes them. The record may be written in a file of the record format (under its
+    kind's key), or alone: its fields as the whole document, or as the one item of a list."""
+    from talkbase.load.loader import parse_document, read_stream, read_text
 
-    loaded = Loaded()
+    shown = display_path(path)
     if stdin is not None and str(path) == "-":
-        path = Path("<stdin>")
-        data, _, problems = read_stream(stdin, str(path))
+        shown = "<stdin>"
+        data, _, problems = read_stream(stdin, shown)
         text = None if data is None else data.decode("utf-8")
     else:
-        text, problems = read_text(path, display_path(path))
+        text, problems = read_text(path, shown)
+    document = None
     if text is not None:
-        load_text(text, display_path(path) if stdin is None else str(path), loaded)
-    problems += loaded.problems
+        document, parse_problems = parse_document(text, shown)
+        problems += parse_problems
     if problems:
-        raise AddError(problems[0].format())
-    records = [r for r in loaded.records if r.kind == kind_key]
-    if len(records) != 1 or not isinstance(records[0].data, YMap):
-        raise AddError(f"{path} must hold exactly one {KINDS[kind_key].singular} record, not {len(records)}")
-    data = records[0].data
-    unknown = [key for key in data if key not in KINDS[kind_key].field_names]
+        raise DraftError(problems)
+    record = _draft_record(document, kind_key, shown)
+    unknown = [key for key in record if key not in KINDS[kind_key].field_names]
     if unknown:
-        raise AddError(f"{path}: unknown field `{unknown[0]}` in the {KINDS[kind_key].singular}")
-    return record_values(kind_key, data)
+        line, col = record.key_at(unknown[0])
+        hint = did_you_mean(unknown[0], KINDS[kind_key].field_names)
+        raise DraftError([Problem(shown, line, col, "unknown-field", f"unknown field `{unknown[0]}`", hint)])
+    return record_values(kind_key, record)
+
+
+def _draft_record(document: Any, kind_key: str, shown: str) -> YMap:
+    """The one record of `kind_key` a draft's document holds, however it is written."""
+    noun = KINDS[kind_key].singular
+    if isinstance(document, YList) and len(document) == 1:
+        document = document[0]  # `- actor: ...`
+    if isinstance(document, YMap) and not all(key in KINDS or key.startswith(SHARED_PREFIX) for key in document):
+        return document  # the record's fields alone (`sources` may be one of them, not a kind)
+    if isinstance(document, YMap):
+        loaded = Loaded()
+        loaded.records.extend(records_of(document, shown, loaded.problems))
+        records = [r for r in loaded.records if r.kind == kind_key]
+        if len(records) == 1 and isinstance(records[0].data, YMap):
+            return records[0].data
+        found = f"{len(records)} {noun} records" if len(records) != 1 else f"a {noun} that is not a mapping"
+    else:
+        found = "no mapping of fields"
+    message = f"a draft holds one {noun}: its fields, or `{kind_key}:` with one record under it; found {found}"
+    raise DraftError([Problem(shown, 1, 1, "not-a-record", message)])
 
 
 def record_values(kind_key: str, data: Any) -> Any:
