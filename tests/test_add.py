@@ -585,7 +585,7 @@ def test_no_add_while_a_file_cannot_be_read(kb: Path) -> None:
     (kb / "broken.yaml").write_text("topics:\n  - id: hidden\n    name: [unclosed\n")
     result = add(kb, "topic", "--name", "X")
     assert result.code == 1
-    assert "broken.yaml:4:1: error: invalid YAML" in result.err
+    assert "broken.yaml:3:11: error: invalid YAML" in result.err
     assert "cannot add while a file of the knowledge base cannot be read" in result.err
 
 

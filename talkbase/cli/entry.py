@@ -281,7 +281,8 @@ def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str
                 _note(f"{label}: {_as_written(value)} read as {_as_written(checked)}")
         except AnswerError as exc:
             said = str(exc)
-            errors.append(f"{origin}: {said}" if said.startswith(f"`{name}`") else f"{label}: {said}")
+            named = origin != "options" and said.startswith(f"`{name}`")  # the draft: `date`: ..., said once
+            errors.append(f"{origin}: {said}" if named else f"{label}: {said}")
     try:
         check_in_record(kind.key, values)
     except AnswerError as exc:
