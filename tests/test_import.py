@@ -107,7 +107,8 @@ def test_the_csv_reader_knows_every_table_the_export_writes() -> None:
     from talkbase.write.import_csv import TABLES
 
     empty = Export(KnowledgeBase(), [], [], stamp=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
-    assert {t.name: tuple(t.column_names) for t in tables(empty)} == {n: t.columns for n, t in TABLES.items()}
+    exported = {t.name: tuple(t.column_names) for t in tables(empty)}
+    assert exported == {n: tuple(c for c in t.columns if c not in t.lists) for n, t in TABLES.items()}
 
 
 # Each format, ids, duplicates ----------------------------------------------------------------------------------
@@ -330,3 +331,30 @@ def test_an_import_killed_half_way_is_put_back_whole_and_blocks_other_writers(tm
     assert snapshot(empty) == before
     assert run("import", str(batch), "--data", str(empty)).code == 0
     assert run("check", "--data", str(empty)).code == 0
+
+
+def test_a_hand_written_csv_needs_no_id_column_and_may_list_in_one_cell(tmp_path: Path, empty: Path) -> None:
+    topics = tmp_path / "topics.csv"
+    topics.write_text("name\nPolicing\nParades\n", encoding="utf-8")
+    assert run("import", str(topics), "--data", str(empty)).code == 0
+    positions = tmp_path / "positions.csv"  # a listing's CSV: `talkbase positions --format csv`
+    positions.write_text(run("positions", "--format", "csv").out, encoding="utf-8")
+    rest = json.loads(records(REPO / "data"))
+    del rest["positions"]
+    (tmp_path / "rest.json").write_text(json.dumps(rest), encoding="utf-8")
+    assert run("import", str(tmp_path / "rest.json"), "--data", str(empty)).code == 0
+    result = run("import", str(positions), "--data", str(empty))
+    assert result.code == 0, result.err
+    bundled = {p["id"]: p for p in json.loads(records(REPO / "data"))["positions"]}
+    imported = {p["id"]: p for p in json.loads(records(empty))["positions"]}
+    assert imported == bundled
+
+
+def test_no_draft_is_kept_when_part_of_the_file_could_not_be_read(tmp_path: Path, kb: Path, state: dict) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type": "topic", "name": "Prisoner releases"}\n{"type": "topic", "name": "Policing", }\n')
+    result = run("import", str(bad), "--data", str(kb), env=state)
+    assert result.code == 1
+    assert "bad.jsonl:2:39: error: invalid JSON" in result.err
+    assert "could not be read (above), so no draft was kept: fix it, then import it." in result.err
+    assert not list(Path(state["XDG_STATE_HOME"]).rglob("*.yaml"))

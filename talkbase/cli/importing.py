@@ -154,6 +154,9 @@ def _keep(plan: ImportPlan, source: Path, why: str) -> str:
     from talkbase.write.atomic import write_text_atomic
     from talkbase.write.importing import draft_path, import_draft_text, is_draft
 
+    if not plan.fully_read:  # a draft would lack what could not be read: the import file is the one to fix
+        where = "the standard input" if str(source) == "-" else _shown(source)
+        return f"\nPart of {where} could not be read (above), so no draft was kept: fix it, then import it."
     if not plan.records:
         return ""
     if is_draft(source):

@@ -26,6 +26,7 @@ from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, ORDER, REF
 from talkbase.write.import_read import Batch
 
 SCALARS = {TEXT, ID, DATE, CHOICE, REF, URL, WIKIDATA}  # what a kind's own table holds (show.exports.tables)
+LISTS = {REFS, ORDER, TEXTS}  # what a hand-written or listing (`--format csv`) table may hold in one cell too
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _START = {"\t": "a tab", "\r": "a carriage return"}
 
@@ -42,10 +43,16 @@ class Layout:
     items: tuple[str, ...] = ()  # the columns holding an item (a record or a date for after/before)
     sub: str = ""  # a list inside entries (event_history_sources): its subfield
     entries: bool = False  # each row is an entry (a role, a history entry) of `field`
+    lists: tuple[str, ...] = ()  # a kind's own table: list fields written in one cell, items separated by `;`
 
 
 def _layouts() -> dict[str, Layout]:
-    tables = {key: Layout(key, tuple(f.name for f in k.fields if f.type in SCALARS), key) for key, k in KINDS.items()}
+    tables = {}
+    for key, k in KINDS.items():
+        lists = tuple(f.name for f in k.fields if f.type in LISTS)  # as listings write them: `a; b`
+        tables[key] = Layout(
+            key, tuple(f.name for f in k.fields if f.type in SCALARS or f.name in lists), key, lists=lists
+        )
     tables["record_sources"] = Layout(
         "record_sources", ("record", "kind", "source"), "", "sources", "record", ("source",)
     )
@@ -161,8 +168,9 @@ def _layout_of(
         return TABLES[kind]
     header = set(rows[0][1]) if rows else set()
     for key in KINDS:
-        if header == set(TABLES[key].columns):
-            return TABLES[key]
+        table = TABLES[key]
+        if set(table.columns) - set(table.lists) <= header <= set(table.columns):  # export's, or a listing's
+            return table
     message = "cannot tell which table this is"
     hint = "name the file after a table of `talkbase export csv` (positions.csv, ...) or pass --kind"
     batch.problems.append(Problem(shown, 1, 1, "unknown-table", message, hint))
@@ -194,7 +202,7 @@ def _checked_header(layout: Layout, header: list[str], line: int, shown: str, ba
             problems.append(Problem(shown, line, number, "unknown-field", f"unknown column `{name}`", hint))
         elif header.index(name) != number - 1:
             problems.append(Problem(shown, line, number, "duplicate-key", f"column `{name}` twice"))
-    needed = [layout.owner, *layout.items[:1]] if layout.field else [layout.owner]
+    needed = [layout.owner, *layout.items[:1]] if layout.field else []  # a record without an id gets one
     for name in needed:
         if name not in header:
             problems.append(Problem(shown, line, 1, "missing-field", f"{layout.name} needs a column `{name}`"))
@@ -232,6 +240,13 @@ def _put(mapping: YMap, key: str, value: Any, line: int, col: int) -> None:
 def _own_row(layout: Layout, cells: dict[str, Any], at: tuple[int, int], reading: _Reading) -> None:
     record = YMap(*at)
     for name, (value, number) in cells.items():
+        if name in layout.lists:
+            items = YList(at[0], number)
+            for item in (part.strip() for part in value.split(";")):
+                if item:
+                    items.append(item)
+                    items._at.extend((at[0], number))
+            value = items
         _put(record, name, value, at[0], number)
     reading.batch.records.append(RawRecord(layout.kind, record, reading.batch.shown, *at))
     record_id = cells.get("id", ("", 0))[0]

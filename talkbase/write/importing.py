@@ -47,6 +47,7 @@ class ImportPlan:
     changes: list[ImportedFile]
     errors: list[Problem]  # at places in the import file (or in the knowledge base's files)
     warnings: list[Problem]
+    fully_read: bool = True  # False: part of the import file could not be read, so `records` lacks it
 
 
 def plan_import(ws: Workspace, batch: Batch, file: Path | None, allow_duplicate: bool) -> ImportPlan:
@@ -59,7 +60,7 @@ def plan_import(ws: Workspace, batch: Batch, file: Path | None, allow_duplicate:
     errors = [p for p in read if p.is_error] + [batch.located(p) for p in errors]
     warnings = [p for p in read if not p.is_error] + [batch.located(p) for p in warnings]
     if errors:
-        return ImportPlan(records, [], errors, warnings)
+        return ImportPlan(records, [], errors, warnings, fully_read=not any(p.is_error for p in read))
     return ImportPlan(records, _changes(ws, records, file), [], warnings)
 
 
