@@ -236,6 +236,18 @@ def test_a_hostile_data_directory_name_is_shown_safely(tmp_path: Path) -> None:
     assert "kb\\x1b]0;title\\x07" in result.stdout
 
 
+def test_a_file_name_that_is_not_utf8_is_shown_as_its_bytes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with open(os.path.join(os.fsencode(data), b"bad\xff.yaml"), "w", encoding="utf-8") as handle:
+        handle.write("topics:\n  - id: [\n")
+    text = run("check", cwd=tmp_path)
+    assert "data/bad\\xff.yaml:" in text.out and "\udcff" not in text.out
+    assert text.out.encode("utf-8")  # nothing that cannot be written as UTF-8
+    listed = json.loads(run("check", "--format", "json", cwd=tmp_path).out)
+    assert listed[0]["path"] == "data/bad\\xff.yaml"
+
+
 def test_saved_pictures_are_literal(kb: Path, tmp_path: Path) -> None:
     for name in ("timeline.svg", "matrix.html"):
         args = [name.split(".")[0], "--save", str(tmp_path / name), "--data", str(kb)]

@@ -133,7 +133,7 @@ def test_mv_dry_run_prints_a_diff_and_writes_nothing(kb: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["nordn", "x"], 2, "no record `nordn`; did you mean `nordin`?; searched "),
+        (["nordn", "x"], 2, "no record `nordn` (did you mean `nordin`?); searched "),
         (["nordin", "Nordin"], 2, "`Nordin` is not a valid id"),
         (["nordin", "2025-07"], 2, "reads as a date"),
         (["nordin", "north"], 2, "`north` is already the id of actor at data/actors.yaml:3: pick another id"),

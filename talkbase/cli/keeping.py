@@ -157,7 +157,7 @@ def _one_record(ws: Workspace, wanted: str, location: DataLocation) -> None:
     count = sum(record_id(r) == wanted for r in ws.loaded.records)
     if count == 0:
         hint = did_you_mean(wanted, ws.known.kinds)
-        hint = f"; {hint}" if hint else ""
+        hint = f" ({hint})" if hint else ""
         raise fail(f"no record `{wanted}`{hint}; searched {location.describe()}")
     if count > 1:
         raise fail(f"`{wanted}` is the id of {count} records; run `talkbase check` and make them unique first", 1)

@@ -14,6 +14,7 @@ from talkbase.records.hints import did_you_mean
 from talkbase.records.problems import Problem
 from talkbase.records.schema import EXTENSIBLE, ID_RE, KINDS, Vocabulary
 
+_EXAMPLE = {"actor_kinds": "party", "source_kinds": "manifesto"}
 _WORD = ID_RE  # a declared kind is written like an id: `party`, `armed-group`
 
 
@@ -52,7 +53,7 @@ def _words(key: str, value: Any, place: tuple[int, int], shown: str) -> tuple[tu
     if value is None:
         return (), []
     if not isinstance(value, YList):
-        message = f"`{key}` must be a list of words, e.g. `{key}: [party]`"
+        message = f"`{key}` must be a list of words, e.g. `{key}: [{_EXAMPLE[key]}]`"
         return (), [] if value is REPORTED else [Problem(shown, *place, "wrong-type", message)]
     words: list[str] = []
     problems: list[Problem] = []
@@ -60,7 +61,7 @@ def _words(key: str, value: Any, place: tuple[int, int], shown: str) -> tuple[tu
     for word, at in zip(value, value.item_pos):
         if not isinstance(word, str) or not _WORD.fullmatch(word):
             message = f"`{key}`: {word!r} is not a word of lowercase letters, digits, `.`, `_` and `-`"
-            problems.append(Problem(shown, *at, "bad-id", message, "e.g. `party` or `armed-group`"))
+            problems.append(Problem(shown, *at, "bad-id", message, f"e.g. `{_EXAMPLE[key]}`"))
         elif word not in built_in and word not in words:
             words.append(word)
     return tuple(words), problems

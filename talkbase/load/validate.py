@@ -31,7 +31,6 @@ from talkbase.records.schema import (
     CHOICE,
     DATE,
     ENTRIES,
-    EXTENSIBLE,
     ID,
     ID_RE,
     KINDS,
@@ -45,6 +44,7 @@ from talkbase.records.schema import (
     WIKIDATA_RE,
     Field,
     Kind,
+    extending,
     singular,
 )
 
@@ -271,19 +271,10 @@ def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Pro
         yield _wrong_type(spec, value, where, f"one of {', '.join(spec.vocab)}")
     elif value not in spec.vocab:
         hint = did_you_mean(value, spec.vocab) or f"use one of {', '.join(spec.vocab)}"
-        setting = _extending_setting(spec)
+        setting = extending(spec)
         if setting and ID_RE.fullmatch(value) and not hint.startswith("did you mean"):
             hint += f", or declare it in talkbase.yaml: `{setting}: [{value}]`"
         yield where.problem(f"unknown-{spec.name}", f"unknown {spec.name} `{value}`", hint)
-
-
-def _extending_setting(spec: Field) -> str | None:
-    """The settings key that may add words to this field's vocabulary, if one may."""
-    for key, (kind_key, name) in EXTENSIBLE.items():
-        built_in = KINDS[kind_key].field(name)
-        if spec.name == name and built_in is not None and spec.vocab[: len(built_in.vocab)] == built_in.vocab:
-            return key
-    return None
 
 
 def check_ref(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:

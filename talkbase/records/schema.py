@@ -217,6 +217,15 @@ def with_vocabulary(extra: Vocabulary) -> dict[str, Kind]:
     return kinds
 
 
+def extending(spec: Field) -> str | None:
+    """The settings key that may add words to this field's vocabulary (its built-in words or more), if any."""
+    for key, (kind_key, name) in EXTENSIBLE.items():
+        built_in = KINDS[kind_key].field(name)
+        if spec.name == name and built_in is not None and spec.vocab[: len(built_in.vocab)] == built_in.vocab:
+            return key
+    return None
+
+
 def singular(kind_key: str) -> str:
     return KINDS[kind_key].singular
 
@@ -230,7 +239,7 @@ def field_help(spec: Field) -> str:
     described = {
         ID: "a new lowercase slug (made from the name, title, or actor-topic-date if not given)",
         DATE: "YYYY, YYYY-MM or YYYY-MM-DD",
-        CHOICE: f"one of {', '.join(spec.vocab)}",
+        CHOICE: f"one of {', '.join(spec.vocab)}" + (", or a kind talkbase.yaml declares" * bool(extending(spec))),
         REF: f"the id or name of the {targets}",
         REFS: f"ids or names of {' or '.join(spec.refs)}, separated by commas",
         ORDER: f"what it certainly comes {spec.name}: ids of {' or '.join(spec.refs)} (possibly the same day), or "

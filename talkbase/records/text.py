@@ -16,7 +16,8 @@ from typing import Any
 # which break a line where no newline is seen.
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164"
-    "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+    "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+    "\udc80-\udcff]"  # and a byte of a file name that is not UTF-8, as Python keeps it (surrogateescape)
 )
 
 
@@ -38,6 +39,8 @@ def escape_controls(text: str) -> str:
 
 def _escape_char(char: str) -> str:
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # the byte itself: `bad\xff.yaml`
+        code -= 0xDC00
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
@@ -45,6 +48,8 @@ def _escape_char(char: str) -> str:
 
 def _json_escape(char: str) -> str:
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8: shown as `\xff`, not a lone surrogate
+        return "\\\\x" + f"{code - 0xDC00:02x}"
     if code < 0x10000:
         return f"\\u{code:04x}"
     code -= 0x10000  # JSON has no astral escape: a UTF-16 surrogate pair, as json.dumps writes with ensure_ascii

@@ -50,7 +50,11 @@ def _value_of(source: Source, node: yaml.Node, key: str) -> tuple[yaml.Node, yam
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return k, v
-    raise KeepError(f"{_at(source, node.start_mark)}: cannot find `{key}` written here (a YAML merge or alias?)")
+    raise KeepError(
+        f"{_at(source, node.start_mark)}: this record's `{key}` comes from a YAML merge (`<<: *name`) or alias, "
+        "shared with other records, so talkbase will not edit it: edit it by hand (or remove the record), then "
+        "run the command again"
+    )
 
 
 def _list_of(source: Source, node: yaml.Node, key: str) -> yaml.SequenceNode:
