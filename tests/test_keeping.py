@@ -151,7 +151,7 @@ def test_mv_refuses_while_a_file_cannot_be_read_or_an_id_is_escaped(kb: Path) ->
     (kb / "broken.yaml").write_text("actors:\n  - id: x\n    name: [unclosed\n", encoding="utf-8")
     result = talkbase(kb, "mv", "nordin", "asa")
     assert result.code == 1
-    assert "data/broken.yaml:4:1: error: invalid YAML" in result.err
+    assert "data/broken.yaml:3:11: error: invalid YAML" in result.err
     (kb / "broken.yaml").unlink()
     (kb / "actors.yaml").write_text((kb / "actors.yaml").read_text().replace("'north'", '"nor\\x74h"'))
     before = snapshot(kb)
