@@ -436,7 +436,8 @@ def index_ids(records: list[RawRecord]) -> tuple[dict[str, RawRecord], list[Prob
             place = ":".join(map(str, (first.path, *first.data.value_at("id"))))
             message = f"duplicate id `{record_id}`: already used by the {singular(first.kind)} at {place}"
             hint = "ids are unique across the whole knowledge base"
-            if first.data is data:  # one record written once, listed again through a YAML alias (`- *name`)
+            if first.path == record.path and first.data.value_at("id") == data.value_at("id"):
+                # one record written once, listed again through a YAML alias (`- *name`)
                 message = f"{singular(record.kind)} `{record_id}` is listed twice: a YAML alias (`*name`) repeats it"
                 hint = "list each record once; to share fields between records, merge them with `<<: *name`"
             problems.append(value_where(data, "id", record.path).problem("duplicate-id", message, hint))
