@@ -233,7 +233,7 @@ HOSTILE = {
     "merge key": (
         "t.yaml",
         b"topics:\n  - &a {id: x, name: X}\n  - <<: *a\n",
-        "duplicate id `x`",
+        "is written once but read twice",
     ),  # merged whole, the id too
     "bad json": ("t.json", b'{"topics": [1,]}', "t.json:1:15: error: invalid JSON"),
     "deep json": ("t.json", b"[" * 100 + b"]" * 100, "nested more than"),

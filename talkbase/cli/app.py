@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from talkbase.load.kb import DataLocation, Opened
     from talkbase.records.dates import PartialDate
     from talkbase.records.model import KnowledgeBase
+    from talkbase.records.problems import Problem
     from talkbase.show.formats import Listing
 
 T = TypeVar("T")
@@ -383,3 +384,61 @@ def save_picture(render: Callable[[int], Any], path: Path) -> None:
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
     tell_written("saved", path)
+
+
+# What the commands that write (add, edit, import, mv, rm) share -----------------------------------------------
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to here when below it, with control characters escaped."""
+    from talkbase.load.loader import display_path
+    from talkbase.records.text import escape_controls
+
+    return escape_controls(display_path(path))
+
+
+def print_problems_to_stderr(problems: list[Problem]) -> None:
+    if problems:
+        from talkbase.show.render import make_console, print_problems
+
+        print_problems(make_console(stderr=True), problems)
+
+
+def writable_location(data: str | None) -> DataLocation:
+    """The knowledge base a writing command changes: never the bundled one, which is part of the program."""
+    from talkbase.load.kb import DataLocationError, locate
+
+    try:
+        location = locate(data)
+    except DataLocationError as exc:
+        raise fail(str(exc)) from None
+    if location.origin == "bundled":
+        raise fail(
+            "no knowledge base of yours here to write to (only the bundled one, which is part of the installed "
+            "program); pass --data PATH, set TALKBASE_DATA, or run in a folder with a data/ folder"
+        )
+    return location
+
+
+def refuse_while_journal_pending(root: Path) -> None:
+    """A rename, removal or import killed half-way left files to put back: writing more first could lose them."""
+    from talkbase.write.transaction import journal_of
+
+    journal = journal_of(root)
+    if journal.exists():
+        raise fail(
+            f"an interrupted mv, rm or import left its journal in {shown_path(journal)}; run `talkbase mv "
+            "--recover` to put every file back as it was before it, then run the command again",
+            1,
+        )
+
+
+def refuse_unreadable(problems: list[Problem], doing: str) -> None:
+    """A file that cannot be read hides its records, so what is written could clash with them unseen."""
+    from talkbase.records.problems import UNREAD_FILE
+
+    unread = [p for p in problems if p.code in UNREAD_FILE]
+    if unread:
+        print_problems_to_stderr(unread)
+        message = f"cannot {doing} while a file of the knowledge base cannot be read: fix it first (talkbase check)"
+        raise fail(message, 1)

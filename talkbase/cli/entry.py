@@ -17,13 +17,20 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
-from talkbase.cli.app import app, fail
+from talkbase.cli.app import (
+    app,
+    fail,
+    print_problems_to_stderr,
+    refuse_unreadable,
+    refuse_while_journal_pending,
+    shown_path,
+    writable_location,
+)
 from talkbase.cli.options import DataOption, RecordArgument
 from talkbase.records.hints import with_article
 from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, ORDER, REF, REFS, TEXTS, Field, Kind, field_help
 
 if TYPE_CHECKING:
-    from talkbase.records.problems import Problem
     from talkbase.write.adding import Plan, Workspace
     from talkbase.write.answers import Known
 
@@ -184,10 +191,10 @@ def add_record(
 ) -> None:
     from talkbase.write.adding import AddError, DraftError, check_target, open_workspace, values_from_draft
 
-    root = _writable_root(data)
+    root = writable_location(data).path
     refuse_while_journal_pending(root)
     workspace = open_workspace(root)
-    _refuse_unreadable(workspace)
+    refuse_unreadable(workspace.problems, "add")
     kind = workspace.kinds[kind.key]  # with the kinds talkbase.yaml declares
     values: dict[str, Any] = {}
     try:
@@ -201,7 +208,7 @@ def add_record(
         values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except DraftError as exc:
-        _print_problems(exc.problems)
+        print_problems_to_stderr(exc.problems)
         count = len(exc.problems)
         raise fail(f"the draft has {count} problem{'s' * (count != 1)} (above); nothing was written") from None
     except AddError as exc:
@@ -222,44 +229,6 @@ def add_record(
 
 _SIGNAL_EXITS = {128 + 1, 128 + 15}  # SIGHUP, SIGTERM
 _ATTEMPTS = 5  # placings of a record in a file that others keep changing, before giving up
-
-
-def _writable_root(data: str | None) -> Path:
-    from talkbase.load.kb import DataLocationError, locate
-
-    try:
-        location = locate(data)
-    except DataLocationError as exc:
-        raise fail(str(exc)) from None
-    if location.origin == "bundled":
-        raise fail(
-            "no knowledge base of yours here to write to (only the bundled one, which is part of the installed "
-            "program); pass --data PATH, set TALKBASE_DATA, or run in a folder with a data/ folder"
-        )
-    return location.path
-
-
-def refuse_while_journal_pending(root: Path) -> None:
-    """A rename or removal killed half-way left files to put back: writing more before that could lose them."""
-    from talkbase.write.transaction import journal_of
-
-    journal = journal_of(root)
-    if journal.exists():
-        raise fail(
-            f"an interrupted mv, rm or import left its journal in {display_path(journal)}; run `talkbase mv "
-            "--recover` to put every file back as it was before it, then run the command again",
-            1,
-        )
-
-
-def _refuse_unreadable(workspace: Workspace) -> None:
-    """A file that cannot be read hides its records, so a new record could clash with them unseen."""
-    from talkbase.records.problems import UNREAD_FILE
-
-    unread = [p for p in workspace.problems if p.code in UNREAD_FILE]
-    if unread:
-        _print_problems(unread)
-        raise fail("cannot add while a file of the knowledge base cannot be read: fix it first (talkbase check)", 1)
 
 
 def _checked_values(kind: Kind, given: dict[str, Any], known: Known, origin: str) -> dict[str, Any]:
@@ -394,7 +363,7 @@ class _Session:
                         continue
                     self._not_written(plan, "it kept changing while the record was being added (by another program)")
                 except LateWriteError as exc:
-                    shown, kept = display_path(plan.target), display_path(exc.kept)
+                    shown, kept = shown_path(plan.target), shown_path(exc.kept)
                     typer.echo(
                         f"talkbase: {shown} was changed by another program at the moment the record was written; "
                         f"its version is kept in {kept}: compare the two and merge by hand",
@@ -406,9 +375,9 @@ class _Session:
         self._drop_resumed_draft()
         from talkbase.records.text import escape_controls
 
-        shown = escape_controls(f"{display_path(plan.target)}:{plan.line}")
+        shown = escape_controls(f"{shown_path(plan.target)}:{plan.line}")
         typer.echo(f"added {self.kind.singular} `{self.values['id']}` to {shown}")
-        _print_problems(plan.warnings)
+        print_problems_to_stderr(plan.warnings)
 
     def _plan(self, root: Path, target: Path | None) -> Plan | None:
         """The record placed in the knowledge base as it is now; None after a dry run (which it shows)."""
@@ -417,9 +386,7 @@ class _Session:
         workspace = open_workspace(root)  # again: files may have changed while questions were answered
         target = target or default_file(workspace, self.kind.key, self.values)
         try:
-            plan = plan_add(
-                workspace, self.kind.key, self.values, target, display_path(self.draft), self.allow_duplicate
-            )
+            plan = plan_add(workspace, self.kind.key, self.values, target, shown_path(self.draft), self.allow_duplicate)
         except AddError as exc:
             self._keep(str(exc))
             raise fail(f"{exc}\nNothing was written. {self._resume_hint()}", 1) from None
@@ -432,24 +399,24 @@ class _Session:
 
     def _not_written(self, plan: Plan, reason: str) -> NoReturn:
         self._keep(f"Not added: {reason}.")
-        shown = display_path(plan.target)
+        shown = shown_path(plan.target)
         raise fail(f"cannot write {shown}: {reason}; talkbase did not change it.\n{self._resume_hint()}", 1) from None
 
     def _show_dry_run(self, plan: Plan) -> None:
         from talkbase.records.text import escape_controls
 
-        where = f"{display_path(plan.target)}:{plan.line}" if not plan.errors else display_path(plan.target)
+        where = f"{shown_path(plan.target)}:{plan.line}" if not plan.errors else shown_path(plan.target)
         typer.echo(f"# would add this {self.kind.singular} to {escape_controls(where)}", err=True)
         typer.echo(escape_controls(plan.item), nl=False)  # YAML keeps U+202E and its kin raw
         if plan.errors:  # the problems point into the draft, so it must exist
-            self._keep(f"Not added (a dry run) to {display_path(plan.target)}.")
-            _print_problems(plan.errors + plan.warnings)
+            self._keep(f"Not added (a dry run) to {shown_path(plan.target)}.")
+            print_problems_to_stderr(plan.errors + plan.warnings)
             raise fail(f"{self._errors(plan)} (a dry run: nothing was written).\n{self._resume_hint()}", 1)
-        _print_problems(plan.warnings)
+        print_problems_to_stderr(plan.warnings)
 
     def _refuse(self, plan: Plan) -> None:
-        self._keep(f"Not added to {display_path(plan.target)}: {self._errors(plan)}.")
-        _print_problems(plan.errors + plan.warnings)
+        self._keep(f"Not added to {shown_path(plan.target)}: {self._errors(plan)}.")
+        print_problems_to_stderr(plan.errors + plan.warnings)
         raise fail(f"not added: {self._errors(plan)}; nothing was written.\n{self._resume_hint()}", 1)
 
     def _errors(self, plan: Plan) -> str:
@@ -470,7 +437,7 @@ class _Session:
                 "Your record is printed above: save it in a file, fix it there if need be, then run\n"
                 f"  talkbase add {self.kind.singular} --from FILE{file}"
             )
-        shown = display_path(self.draft)
+        shown = shown_path(self.draft)
         return (
             f"Your record is saved in {shown}: fix it there if need be, then run\n"
             f"  talkbase add {self.kind.singular} --from {shlex.quote(shown)}{file}"
@@ -494,20 +461,6 @@ class _Session:
     def _drop_resumed_draft(self) -> None:
         if self._draft is not None and self._draft == self.resumed:  # a draft of ours, now added
             self._draft.unlink(missing_ok=True)
-
-
-def display_path(path: Path) -> str:
-    from talkbase.load.loader import display_path as shown
-    from talkbase.records.text import escape_controls
-
-    return escape_controls(shown(path))
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    if problems:
-        from talkbase.show.render import make_console, print_problems
-
-        print_problems(make_console(stderr=True), problems)
 
 
 # Prompts --------------------------------------------------------------------------------------------------
@@ -595,7 +548,7 @@ def edit(
     from talkbase.cli.listing import check
     from talkbase.write.adding import open_workspace
 
-    workspace = open_workspace(_writable_root(data))
+    workspace = open_workspace(writable_location(data).path)
     path, line = _place_of(workspace, record_id)
     editor = _editor()
     try:

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import app, fail
+from talkbase.cli.app import (
+    app,
+    fail,
+    print_problems_to_stderr,
+    refuse_unreadable,
+    refuse_while_journal_pending,
+    shown_path,
+    writable_location,
+)
 from talkbase.cli.options import DataOption
 
 if TYPE_CHECKING:
@@ -75,17 +83,16 @@ def import_records(
       talkbase export csv -o talks-csv && talkbase import talks-csv --data empty-kb/data
       talkbase positions --format jsonl | talkbase import - -f jsonl --kind position --data other-kb/data
     """
-    from talkbase.cli.entry import _refuse_unreadable, _writable_root, refuse_while_journal_pending
     from talkbase.write.import_read import ReadError, format_of, kind_key, read_batch
 
-    root = _writable_root(data)
+    root = writable_location(data).path
     try:
         chosen = format_of(source, fmt.value if fmt else None)
         kind_read = kind_key(kind)
     except ReadError as exc:
         raise fail(str(exc)) from None
     if str(source) != "-" and not source.exists():
-        raise fail(f"no such file or folder: {_shown(source)}")
+        raise fail(f"no such file or folder: {shown_path(source)}")
     batch = read_batch(source, chosen, kind_read, sys.stdin.buffer, csv_exact)
     from talkbase.write.adding import AddError, check_target, open_workspace
     from talkbase.write.atomic import FileChangedError, locked
@@ -95,7 +102,7 @@ def import_records(
         refuse_while_journal_pending(root)
         for attempt in range(_ATTEMPTS):
             workspace = open_workspace(root)
-            _refuse_unreadable(workspace)
+            refuse_unreadable(workspace.problems, "import")
             try:
                 from talkbase.write.importing import plan_import
 
@@ -121,7 +128,6 @@ def import_records(
 
 
 def _tell(plan: ImportPlan, dry_run: bool) -> None:
-    from talkbase.cli.entry import _print_problems
     from talkbase.records.text import escape_controls
 
     if not plan.records:
@@ -131,20 +137,19 @@ def _tell(plan: ImportPlan, dry_run: bool) -> None:
     verb = "would import" if dry_run else "imported"
     typer.echo(f"{verb} {count} record{'s' * (count != 1)} into {files} file{'s' * (files != 1)}")
     for change in plan.changes:
-        typer.echo(f"  {_shown(change.target)}: {len(change.added)}")
+        typer.echo(f"  {shown_path(change.target)}: {len(change.added)}")
         if dry_run:
             for kind_key, record_id, line in change.added:
                 from talkbase.records.schema import KINDS
 
                 typer.echo(f"    {KINDS[kind_key].singular} `{escape_controls(record_id)}` at line {line}")
-    _print_problems(plan.warnings)
+    print_problems_to_stderr(plan.warnings)
 
 
 def _refuse(plan: ImportPlan, source: Path, reason: str = "") -> None:
     """Show the problems, keep the records in a draft, and stop (exit 1)."""
-    from talkbase.cli.entry import _print_problems
 
-    _print_problems(plan.errors + plan.warnings)
+    print_problems_to_stderr(plan.errors + plan.warnings)
     count = len(plan.errors)
     why = reason or f"{count} error{'s' * (count != 1)} with the imported records in the knowledge base"
     raise fail(f"not imported: {why}; nothing was written.{_keep(plan, source, why)}", 1)
@@ -155,7 +160,7 @@ def _keep(plan: ImportPlan, source: Path, why: str) -> str:
     from talkbase.write.importing import draft_path, import_draft_text, is_draft
 
     if not plan.fully_read:  # a draft would lack what could not be read: the import file is the one to fix
-        where = "the standard input" if str(source) == "-" else _shown(source)
+        where = "the standard input" if str(source) == "-" else shown_path(source)
         return f"\nPart of {where} could not be read (above), so no draft was kept: fix it, then import it."
     if not plan.records:
         return ""
@@ -168,7 +173,7 @@ def _keep(plan: ImportPlan, source: Path, why: str) -> str:
             write_text_atomic(draft, import_draft_text(plan.records, f"Not imported: {why}."))
         except OSError as exc:
             return f"\n(the records could not be kept in a draft: {exc.strerror or exc})"
-    shown = _shown(draft)
+    shown = shown_path(draft)
     return f"\nThe records are saved in {shown}: fix them there (or in the import file), then run\n  " + (
         f"talkbase import {shlex.quote(shown)}"
     )
@@ -179,9 +184,3 @@ def _drop_draft(source: Path) -> None:
 
     if is_draft(source):
         source.unlink(missing_ok=True)
-
-
-def _shown(path: Path) -> str:
-    from talkbase.cli.entry import display_path
-
-    return display_path(path)

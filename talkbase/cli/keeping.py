@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from talkbase.cli.app import app, fail
+from talkbase.cli.app import app, fail, print_problems_to_stderr, shown_path, writable_location
 from talkbase.cli.options import DataOption
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ def mv(
       talkbase mv istanbul-round-3 istanbul-2025-07-23
       talkbase mv --recover                               after a crash: every file as it was
     """
-    root, location = _writable_root(data)
+    location = writable_location(data)
+    root = location.path
     if recover:
         _recover(root)
         return
@@ -76,21 +77,6 @@ def mv(
         return rename.changes, f"renamed `{old}` to `{new}`: {refs} in {files} file{'s' * (files != 1)}", []
 
     _run(root, plan, dry_run, f"talkbase mv {old} {new}")
-
-
-def _writable_root(data: str | None) -> tuple[Path, DataLocation]:
-    from talkbase.load.kb import DataLocationError, locate
-
-    try:
-        location = locate(data)
-    except DataLocationError as exc:
-        raise fail(str(exc)) from None
-    if location.origin == "bundled":
-        raise fail(
-            "no knowledge base of yours here to change (only the bundled one, which is part of the installed "
-            "program); pass --data PATH, set TALKBASE_DATA, or run in a folder with a data/ folder"
-        )
-    return location.path, location
 
 
 def _recover(root: Path) -> None:
@@ -121,12 +107,12 @@ def _run(
 
     with locked(lock_dir(root)):
         if journal_of(root).exists():
-            left = f"an interrupted mv, rm or import left its journal in {_shown(journal_of(root))}"
+            left = f"an interrupted mv, rm or import left its journal in {shown_path(journal_of(root))}"
             raise fail(f"{left}; {RECOVER_HINT}", 1)
         ws = open_workspace(root)
         hiding = hiding_problems(ws.problems)
         if hiding:
-            _print_problems(hiding)
+            print_problems_to_stderr(hiding)
             raise fail("some records cannot be read (see above): fix that first, so no reference is missed", 1)
         try:
             changes, summary, details = plan(ws)
@@ -141,7 +127,7 @@ def _run(
         except FileChangedError as exc:
             raise fail(f"{exc}; nothing was changed", 1) from None
         except JournalPending as exc:
-            left = f"an interrupted mv, rm or import left its journal in {_shown(exc.journal)}"
+            left = f"an interrupted mv, rm or import left its journal in {shown_path(exc.journal)}"
             raise fail(f"{left}; {RECOVER_HINT}", 1) from None
         except OSError as exc:
             raise fail(f"cannot write: {exc.strerror or exc}; every file is as it was", 1) from None
@@ -169,12 +155,6 @@ def _files_writing(ws: Workspace, ids: set[str]) -> list[tuple[Path, str]]:
 
     shown = {r.path for r in ws.loaded.records for ref in ids_written(r) if ref.target in ids}
     return [(path, name) for name, path in ws.shown_files.items() if name in shown]
-
-
-def _print_problems(problems: list) -> None:
-    from talkbase.show.render import make_console, print_problems
-
-    print_problems(make_console(stderr=True), problems)
 
 
 @app.command(name="rm")
@@ -206,7 +186,8 @@ def rm(
       talkbase rm kyiv-independent-2025-07-talks-resume --cascade --dry-run
       talkbase rm --recover                              after a crash: every file as it was
     """
-    root, location = _writable_root(data)
+    location = writable_location(data)
+    root = location.path
     if recover:
         _recover(root)
         return
@@ -239,9 +220,3 @@ def _refuse_referred(record_id: str, refs: list[Reference]) -> None:
         typer.echo(escape_controls(f"{ref.where}: {ref.holder} refers to it in {ref.field_label}"), err=True)
     count = f"{len(refs)} reference{'s' * (len(refs) != 1)}"
     raise fail(f"`{record_id}` is still referred to ({count} above): remove them first, or use --cascade", 1)
-
-
-def _shown(path: Path) -> str:
-    from talkbase.load.loader import display_path
-
-    return display_path(path)

@@ -438,8 +438,9 @@ def index_ids(records: list[RawRecord]) -> tuple[dict[str, RawRecord], list[Prob
             hint = "ids are unique across the whole knowledge base"
             if first.path == record.path and first.data.value_at("id") == data.value_at("id"):
                 # one record written once, listed again through a YAML alias (`- *name`)
-                message = f"{singular(record.kind)} `{record_id}` is listed twice: a YAML alias (`*name`) repeats it"
-                hint = "list each record once; to share fields between records, merge them with `<<: *name`"
+                noun = singular(record.kind)
+                message = f"{noun} `{record_id}` is written once but read twice: a YAML alias or merge repeats its id"
+                hint = "list each record once, and give a record that merges another (`<<: *name`) an id of its own"
             problems.append(value_where(data, "id", record.path).problem("duplicate-id", message, hint))
         else:
             ids[record_id] = record
