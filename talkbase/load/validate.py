@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -662,17 +663,16 @@ def check_duplicates(records: list[RawRecord], ids: dict[str, RawRecord]) -> Ite
     claim (up to case, punctuation and spacing), a source with the same URL or the same title. Each warning is
     on the later record and names the place of the first. A record whose id another has is a duplicate id
     already (`ids` holds the first of each), and is not warned about again."""
+    # Claims are compared (which costs most) only between positions that agree on everything else.
+    keyed = [(record, _position_key(record)) for record in records if _own_id(record, ids)]
+    alike = Counter(key for _, key in keyed if key is not None)
     seen: dict[tuple[Any, ...], RawRecord] = {}
-    for record in records:
-        data = record.data
-        if type(data) is not YMap:
-            continue
-        record_id = data.get("id")
-        if type(record_id) is str and ids.get(record_id, record) is not record:
+    for record, key in keyed:
+        if record.kind != "sources" and (key is None or alike[key] < 2):
             continue
         repeated: dict[int, tuple[RawRecord, list[str]]] = {}
-        for key, what in _duplicate_keys(record.kind, data):
-            first = seen.setdefault(key, record)
+        for same, what in _duplicate_keys(record.kind, record.data, key):
+            first = seen.setdefault(same, record)
             if first is not record:
                 repeated.setdefault(id(first), (first, []))[1].append(what)
         if repeated:
@@ -680,13 +680,32 @@ def check_duplicates(records: list[RawRecord], ids: dict[str, RawRecord]) -> Ite
             yield _duplicate_warning(record, first, " and ".join(whats))
 
 
-def _duplicate_keys(kind: str, data: YMap) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _own_id(record: RawRecord, ids: dict[str, RawRecord]) -> bool:
+    """A record (a mapping) whose id, if it has one, is its own, not one an earlier record has."""
+    if type(record.data) is not YMap:
+        return False
+    record_id = record.data.get("id")
+    return type(record_id) is not str or ids.get(record_id, record) is record
+
+
+def _position_key(record: RawRecord) -> tuple[str, ...] | None:
+    """A position's actor, topic, stance and date as written, when all are there."""
+    if record.kind != "positions":
+        return None
+    data = record.data
+    actor, topic, stance, date = data.get("actor"), data.get("topic"), data.get("stance"), data.get("date")
+    if type(actor) is not str or type(topic) is not str or type(stance) is not str:
+        return None
+    date = date if type(date) is str else date_text(date)
+    return (actor, topic, stance, date) if date else None
+
+
+def _duplicate_keys(kind: str, data: YMap, position: tuple[str, ...] | None) -> Iterator[tuple[tuple[Any, ...], str]]:
     """What makes a record the same as another of its kind, each with the words a warning says it in."""
     if kind == "positions":
-        fields = [data.get(name) for name in ("actor", "topic", "stance")]
-        date, claim = date_text(data.get("date")), data.get("claim")
-        if all(type(v) is str for v in fields) and date and type(claim) is str and same_words(claim):
-            yield (kind, *fields, date, same_words(claim)), "actor, topic, stance, date and claim"
+        claim = data.get("claim")
+        if position is not None and type(claim) is str and same_words(claim):
+            yield (kind, *position, same_words(claim)), "actor, topic, stance, date and claim"
     elif kind == "sources":
         url, title = data.get("url"), data.get("title")
         if type(url) is str and url.strip():
@@ -716,19 +735,16 @@ def same_words(text: str) -> str:
     return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
+# A URL's parts as same_url compares them: (scheme)://(user@)(host)(:port)(path and query)(#fragment)
+_URL_PARTS = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?(?:[^@/?#]*@)?([^/?#:]*)(?::(\d*))?([^#]*)")
+
+
 def same_url(url: str) -> str:
-    """A URL as two spellings of one address share: scheme and host in lowercase, without `www.`, a default
-    port, a fragment or a trailing slash."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
-    port = f":{parts.port}" if _port(parts) not in (None, 80, 443) else ""
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{port}{path}{query}"
-
-
-def _port(parts: Any) -> int | None:
-    try:
-        return parts.port
-    except ValueError:  # not a number: check_url reports the URL
-        return None
+    """A URL as two spellings of one address share: the host in lowercase, without `www.`, the scheme, a
+    default port, a fragment or a trailing slash (a regex, not urlsplit: this runs once per source)."""
+    match = _URL_PARTS.match(url)
+    assert match is not None  # every part may be empty
+    host, port, rest = match.groups()
+    port = f":{port}" if port and port not in ("80", "443") else ""
+    path, _, query = rest.strip().partition("?")
+    return f"{host.lower().removeprefix('www.')}{port}{path.rstrip('/')}{'?' + query if query else ''}"
