@@ -305,3 +305,19 @@ def test_other_spellings_of_an_integer_stay_text_so_a_date_check_sees_them(writt
 def test_plain_decimal_integers_are_still_numbers() -> None:
     document, _ = parse_document("a: 2025\nb: 0\nc: -3\n", "kb.yaml")
     assert document == {"a": 2025, "b": 0, "c": "-3"}
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("https://www.Example.com/x/", "http://example.com/x", True),
+        ("https://example.com:443/x#part", "https://example.com/x", True),
+        ("https://example.com/x?id=1", "https://example.com/x?id=2", False),
+        ("https://example.com:8080/x", "https://example.com/x", False),
+        ("https://example.com/X", "https://example.com/x", False),  # paths are case-sensitive
+    ],
+)
+def test_two_spellings_of_one_url_are_the_same_address(a: str, b: str, same: bool) -> None:
+    from talkbase.load.validate import same_url
+
+    assert (same_url(a) == same_url(b)) is same
