@@ -178,3 +178,10 @@ def test_nothing_is_called_unused_while_a_file_cannot_be_read(kb: Path) -> None:
     result = run("check", cwd=kb)
     assert "not referred to" not in result.out
     assert "note: 1 file could not be read (listed first); problems about the records in it may follow" in result.err
+
+
+def test_a_file_is_told_when_a_record_elsewhere_repeats_one_of_its_records(kb: Path) -> None:
+    (kb / "data" / "a-copy.yaml").write_text(POSITIONS.replace("hume-1", "hume-copy"), encoding="utf-8")
+    result = run("check", "data/a-copy.yaml", cwd=kb)  # read first, so the warning is on hume.yaml's record
+    assert result.code == 0
+    assert "data/positions/hume.yaml:2:5: warning: position `hume-1` repeats position `hume-copy` at " in result.out

@@ -122,7 +122,7 @@ topics:
 positions:
   - {{actor: zelensky, topic: energy-grid, stance: supports, claim: Grid., date: 2025-07, sources: [{SOURCE}]}}
 """
-    result = run("import", "-", "--format", "yaml", "--data", str(kb), stdin=text)
+    result = run("import", "-", "--format", "yaml", "--allow-duplicate", "--data", str(kb), stdin=text)  # two alike
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == "imported 3 records into 2 files"
     topics = (kb / "topics.yaml").read_text(encoding="utf-8")
@@ -358,3 +358,20 @@ def test_no_draft_is_kept_when_part_of_the_file_could_not_be_read(tmp_path: Path
     assert "bad.jsonl:2:39: error: invalid JSON" in result.err
     assert "could not be read (above), so no draft was kept: fix it, then import it." in result.err
     assert not list(Path(state["XDG_STATE_HOME"]).rglob("*.yaml"))
+
+
+def test_an_option_replaces_the_drafts_value_even_a_bad_one(kb: Path) -> None:
+    draft = BARE.replace(f"[{SOURCE}]", "[Nowhere Times]")
+    result = run("add", "position", "--from", "-", "--source", SOURCE, "--dry-run", "--data", str(kb), stdin=draft)
+    assert result.code == 0, result.err
+    assert f"    sources: [{SOURCE}]\n" in result.out
+
+
+def test_import_makes_an_id_even_when_a_name_is_written_for_an_id(kb: Path, tmp_path: Path) -> None:
+    (tmp_path / "p.jsonl").write_text(json.dumps({"type": "position", **POSITION, "actor": "Zelenskyy"}) + "\n")
+    result = run("import", str(tmp_path / "p.jsonl"), "--data", str(kb))
+    assert result.code == 1
+    assert "missing required field `id`" not in result.err
+    assert "actor `Zelenskyy` not found (that names `zelensky`, but references are by id: write `zelensky`)" in (
+        result.err
+    )

@@ -276,5 +276,6 @@ def test_rm_cascade_removes_an_optional_reference_field(kb: Path) -> None:
     assert "-    affiliation: 'north'\n" in result.out
     assert "-      - north\n" in result.out
     assert "removes position `answer` (data/more/events.yaml:30): its actor would be gone" in result.err
+    assert "removes its affiliation (it named `north`)" in result.err  # the id, not its letters
     assert talkbase(kb, "rm", "north", "--cascade").code == 0
     assert talkbase(kb, "check").code == 0

@@ -213,13 +213,14 @@ def test_the_budget_counts_the_files_read_and_only_those(tmp_path: Path, monkeyp
 
 def honest_kb(positions: int) -> str:
     """A knowledge base in one file, shaped like a real one: a few actors (one with a Cyrillic alias, which
-    makes a Python str of the text two bytes a character), sources and topics, and many positions."""
+    makes a Python str of the text two bytes a character), sources and topics, and many positions, each its own
+    claim (a knowledge base of copies would be all duplicate warnings)."""
     words = ["talks", "ceasefire", "prisoners", "exchange", "delegation", "summit", "security", "guarantees"]
     lines = ["actors:", "  - id: a-0", "    name: Actor", "    aliases: [Актор]", "    kind: state"]
     lines += ["topics:", "  - id: t-0", "    name: Topic", "sources:", "  - id: s-0", "    title: Source"]
     lines.append("positions:")
     for i in range(positions):
-        claim = " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(8 + i % 23)).capitalize()
+        claim = " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(8 + i % 23)).capitalize() + f" {i}"
         lines += [f"  - id: position-{i}", "    actor: a-0", "    topic: t-0", "    stance: supports",
                   f'    claim: "{claim}."', f"    date: 2025-{1 + i % 12:02d}", "    sources: [s-0]"]  # fmt: skip
     return "\n".join(lines) + "\n"

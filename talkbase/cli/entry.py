@@ -202,9 +202,9 @@ def add_record(
             # `--from -` reads the draft from standard input, which then cannot answer questions
             stdin = sys.stdin.buffer if str(draft) == "-" else None
             no_input = no_input or stdin is not None
-            values.update(
-                _checked_values(kind, values_from_draft(draft, kind.key, stdin), workspace.known, "the draft")
-            )
+            drafted = values_from_draft(draft, kind.key, stdin)
+            drafted = {name: value for name, value in drafted.items() if name not in options}  # options win
+            values.update(_checked_values(kind, drafted, workspace.known, "the draft"))
         values.update(_checked_values(kind, options, workspace.known, "options"))
         target = check_target(workspace, file) if file is not None else None  # before any question is asked
     except DraftError as exc:

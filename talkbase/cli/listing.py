@@ -96,7 +96,7 @@ def check(
     problems, files = opened.problems, opened.files
     if path is not None:
         files = _files_within(opened, path)
-        problems = [p for p in problems if p.path in set(files)]
+        problems = [p for p in problems if p.path in set(files) or _repeats_one_in(p, files)]
     errors = [p for p in problems if p.is_error]
     if not HAVE_LIBYAML:
         typer.echo("note: PyYAML has no libyaml here, so loading is about 10x slower; a PyYAML wheel has it", err=True)
@@ -140,6 +140,13 @@ def _files_within(opened: Opened, path: Path) -> list[str]:
             reason = f"not a file of {kb}, which is made of the *.yaml and *.yml files in it"
         raise fail(escape_controls(f"{path}: {reason}"))
     return files
+
+
+def _repeats_one_in(problem: Problem, files: list[str]) -> bool:
+    """A duplicate warning, placed on the later record, about one of these files' records: PATH's problem too."""
+    from talkbase.records.problems import DUPLICATE_CODES
+
+    return problem.code in DUPLICATE_CODES and any(f" at {shown}:" in problem.message for shown in files)
 
 
 def _as_json(problem: Problem) -> dict[str, object]:

@@ -514,7 +514,7 @@ class _Builder:
             f"a new record inside the record that starts at line {first} (`{key}` again): a record must start "
             "with `- `, or YAML reads it as more of the record above"
         )
-        hint = f"write `- ` before `{key}`, at column {col - 2}"
+        hint = f"write `- ` before `{key}`, at column {col - 2}, or before the new record's first line, if above"
         self.problems.append(Problem(self.shown, line, col, "missing-dash", message, hint))
 
     def _too_deep(self, line: int, col: int) -> None:

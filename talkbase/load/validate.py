@@ -668,7 +668,7 @@ def check_duplicates(records: list[RawRecord], ids: dict[str, RawRecord]) -> Ite
     alike = Counter(key for _, key in keyed if key is not None)
     seen: dict[tuple[Any, ...], RawRecord] = {}
     for record, key in keyed:
-        if record.kind != "sources" and (key is None or alike[key] < 2):
+        if record.kind == "positions" and (key is None or alike[key] < 2):
             continue
         repeated: dict[int, tuple[RawRecord, list[str]]] = {}
         for same, what in _duplicate_keys(record.kind, record.data, key):
@@ -712,6 +712,12 @@ def _duplicate_keys(kind: str, data: YMap, position: tuple[str, ...] | None) -> 
             yield (kind, "url", same_url(url)), "URL"
         if type(title) is str and same_words(title):
             yield (kind, "title", same_words(title)), "title"
+    elif kind == "topics" and type(data.get("name")) is str and same_words(data["name"]):
+        yield (kind, same_words(data["name"])), "name"
+    elif kind == "actors" and type(data.get("name")) is str and same_words(data["name"]):
+        yield (kind, same_words(data["name"]), data.get("kind")), "name and kind"
+    elif kind == "events" and type(data.get("title")) is str and same_words(data["title"]):
+        yield (kind, same_words(data["title"]), date_text(data.get("date"))), "title and date"
 
 
 def _duplicate_warning(record: RawRecord, first: RawRecord, what: str) -> Problem:
@@ -719,10 +725,10 @@ def _duplicate_warning(record: RawRecord, first: RawRecord, what: str) -> Proble
     place = f"{first.path}:{first.line}:{first.col}"
     repeated = _record_label(noun, first.data)
     message = f"{_record_label(noun, record.data)} repeats {repeated} at {place}: the same {what}"
-    if noun == "position":
-        hint = "keep one; a position may cite several sources"
-    else:
-        hint = "keep one and cite it from both places, or tell them apart if they are different sources"
+    hint = {
+        "position": "keep one; a position may cite several sources",
+        "source": "keep one and cite it from both places, or tell them apart if they are different sources",
+    }.get(noun, f"keep one and refer to it from both places, or tell them apart if they are different {noun}s")
     return record_where(record).problem(f"duplicate-{noun}", message, hint, warning=True)
 
 

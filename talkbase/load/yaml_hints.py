@@ -107,7 +107,7 @@ def _after_quote(line: int, col: int, text: str) -> Explained | None:
         text_meant = inner.replace(mark * 2, mark) if mark == "'" else inner
         fixed = f"{match['key']}: {quoted(text_meant)}"
         message = f"invalid YAML: the {_QUOTES[mark]} quote inside `{match['key']}`'s value ends it early"
-        return Explained(line, end + 1, message, f"quote it with the other quotes: `{fixed}`")
+        return Explained(line, end + 1, message, f"quote the whole value so that it reads back as written: `{fixed}`")
     fixed = f"{match['key']}: {quoted(value)}"
     message = f"invalid YAML: text after the closing quote of `{match['key']}`'s value"
     return Explained(line, end + 2, message, f"quote the whole value: `{fixed}`")

@@ -99,6 +99,9 @@ CODES: dict[str, str] = {
     "unknown",
     "duplicate-position": "warning: a position with the same actor, topic, stance, date and claim as another",
     "duplicate-source": "warning: a source with the same URL or title as another",
+    "duplicate-topic": "warning: a topic with the same name as another",
+    "duplicate-actor": "warning: an actor with the same name and kind as another",
+    "duplicate-event": "warning: an event with the same title and date as another",
     "unused-topic": "warning: a topic no record refers to",
     "unused-source": "warning: a source no record cites",
     "no-provenance": "warning: a source with neither a URL nor a publisher",
@@ -118,4 +121,6 @@ def unread_files(problems: list[Problem]) -> set[str]:
 
 
 # Warnings that a record repeats another: `add` and `import` refuse to write such a record unless told to.
-DUPLICATE_CODES = frozenset({"duplicate-position", "duplicate-source"})
+DUPLICATE_CODES = frozenset(
+    {"duplicate-position", "duplicate-source", "duplicate-topic", "duplicate-actor", "duplicate-event"}
+)

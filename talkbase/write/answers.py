@@ -244,7 +244,8 @@ def suggest_id(kind_key: str, values: dict[str, Any], known: Known) -> str | Non
     """A free id made from the record's name or title, or for a position from actor, topic and date."""
     if kind_key == "positions":
         parts = [values.get("actor"), values.get("topic"), values.get("date")]
-        base = "-".join(p for p in parts if isinstance(p, str))
+        words = [p if ID_RE.fullmatch(p) else slug(p) for p in parts if isinstance(p, str)]  # a name is slugged
+        base = "-".join(w for w in words if w)
     else:
         label = values.get("name") or values.get("title")
         base = slug(label)[:48].rstrip("-._") if isinstance(label, str) else ""

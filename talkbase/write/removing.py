@@ -113,7 +113,7 @@ def _field_cuts(record: RawRecord, data: YMap, spec: Field, removed: set[str], *
     cut = _cut_items(spec, value, removed)
     if not cut:
         return []
-    names = tuple(dict.fromkeys(value if spec.type == REF else (value[i] for i in cut)))
+    names = tuple(dict.fromkeys((value,) if spec.type == REF else (value[i] for i in cut)))
     if _emptied(spec, value, removed):
         return [Cut(record, spec.name, names=names, **entry)]
     return [Cut(record, spec.name, cut, names=names, **entry)]
