@@ -467,3 +467,15 @@ def test_json_output_escapes_every_invisible_character_and_parses_back_to_the_sa
     assert json.loads(shown)["claim"] == hostile("Claim")  # the same text, every character of it
     exported = json.loads(CliRunner().invoke(app, ["export", "json", "--data", str(everywhere)]).stdout)
     assert {a["name"] for a in exported["actors"]} == {a["name"] for a in everywhere_kb()["actors"]}
+
+
+def test_a_line_break_in_a_file_name_stays_on_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "two\nlines.yaml").write_text("topics:\n  - id: t\n    name: T\n", encoding="utf-8")
+    result = run("show", "t", cwd=tmp_path)
+    assert result.code == 0
+    assert "data/two\\nlines.yaml:2" in result.out.splitlines()[0]
+    added = run("add", "topic", "--name", "U", "--file", "data/two\nlines.yaml", cwd=tmp_path)
+    assert added.code == 0, added.err
+    assert added.out == "added topic `u` to data/two\\nlines.yaml:4\n"

@@ -394,7 +394,7 @@ def shown_path(path: Path) -> str:
     from talkbase.load.loader import display_path
     from talkbase.records.text import escape_controls
 
-    return escape_controls(display_path(path))
+    return escape_controls(display_path(path), one_line=True)
 
 
 def print_problems_to_stderr(problems: list[Problem]) -> None:

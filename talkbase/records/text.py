@@ -31,10 +31,11 @@ def json_text(value: Any, indent: int | None = None) -> str:
     return _UNSAFE.sub(lambda m: _json_escape(m.group()), text)
 
 
-def escape_controls(text: str) -> str:
+def escape_controls(text: str, one_line: bool = False) -> str:
     """Make invisible or terminal-controlling characters visible: ESC becomes `\\x1b`, U+202E `\\u202e`,
-    U+E0041 `\\U000e0041`."""
-    return _UNSAFE.sub(lambda m: _escape_char(m.group()), text)
+    U+E0041 `\\U000e0041`. With `one_line` (a file name, an id), a line break and a tab too: `\\n`, `\\t`."""
+    shown = _UNSAFE.sub(lambda m: _escape_char(m.group()), text)
+    return shown.replace("\n", "\\n").replace("\t", "\\t") if one_line else shown
 
 
 def _escape_char(char: str) -> str:

@@ -375,7 +375,8 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     if days is not None and days != span_of(record.date, getattr(record, "end", None)):
         shown = str(days.first) if days.first == days.last else f"{days.first}…{days.last}"
         fields.add_row("may fall on", Text(f"{shown} (as orders given with after/before narrow it)"))
-    title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), "  ", literal(str(record.loc), "dim"))
+    where = Text(escape_controls(str(record.loc), one_line=True), "dim")  # a file name: on one line
+    title = Text.assemble((kind_of(record), "bold"), " ", literal(record.id), "  ", where)
     parts: list[Any] = [title, fields]
     for heading, listing in show_sections(kb, record):
         parts.append(Text(f"\n{heading}:", style="bold"))
