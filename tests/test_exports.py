@@ -30,7 +30,7 @@ VIEWS = FIXTURES / "kb-views"
 EPOCH = {"SOURCE_DATE_EPOCH": "1750000000"}  # 2025-06-15 15:06:40 UTC
 CSV_HEADERS = {
     "actors": ["id", "name", "kind", "affiliation", "description", "wikidata"],
-    "sources": ["id", "title", "publisher", "url", "date", "kind"],
+    "sources": ["id", "title", "publisher", "url", "date", "kind", "via", "retrieved", "archive", "text", "text_file"],
     "topics": ["id", "name", "description"],
     "events": ["id", "title", "date", "end", "status", "kind", "location", "summary"],
     "positions": ["id", "actor", "topic", "stance", "claim", "quote", "date", "event"],

@@ -119,8 +119,13 @@ def _open_kb(
 
     files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
-    settings = settings_path(location.path)  # part of the signature: new kinds change what is an error
-    sig = cache.signature(files + ([settings] if settings else [])) if use_cache else None
+    if use_cache:  # the settings and the sources' text files too: new kinds or a changed text change the problems
+        from talkbase.load.texts import text_files
+
+        settings = settings_path(location.path)
+        sig = cache.signature(files + ([settings] if settings else []) + text_files(location.path))
+    else:
+        sig = None
 
     def reload() -> KnowledgeBase:
         """The knowledge base from its files, for a snapshot found inconsistent after it was opened."""
@@ -150,6 +155,7 @@ def _load_yaml(
     """Parse and validate the YAML files; the model is built only when there is no error."""
     from talkbase.load.loader import load_tree
     from talkbase.load.settings import read_settings
+    from talkbase.load.texts import TextReader
     from talkbase.load.validate import validate
     from talkbase.records.model import build
     from talkbase.records.schema import with_vocabulary
@@ -157,7 +163,8 @@ def _load_yaml(
     vocabulary, problems = read_settings(root)
     loaded = load_tree(root, files, progress, file_cache)
     problems += loaded.problems
-    problems += validate(loaded.records, with_vocabulary(vocabulary), all_read=not unread_files(problems))
+    kinds, texts = with_vocabulary(vocabulary), TextReader(root)
+    problems += validate(loaded.records, kinds, all_read=not unread_files(problems), text_files=texts)
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
     for record in loaded.records:
         counts[record.kind] += 1

@@ -53,8 +53,9 @@ def follow_symlinks() -> bool:
 SETTINGS_FILE = "talkbase.yaml"  # at the root of a data directory: its settings, not records
 
 
-def discover_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml file under root (or root itself), sorted; hidden folders are skipped.
+def discover_files(root: Path, suffixes: tuple[str, ...] = YAML_SUFFIXES) -> list[Path]:
+    """Every *.yaml / *.yml file (or file of other `suffixes`) under root (or root itself), sorted; hidden
+    folders are skipped.
 
     A link to a folder inside root is not followed (its files are read where they really are); one leading
     outside is followed, each such folder once, only when the user asked to follow links. A link that loops
@@ -69,13 +70,15 @@ def discover_files(root: Path) -> list[Path]:
     pending = [root]  # a stack, not recursion: a tree thousands of folders deep is no problem
     while pending:
         folder = pending.pop()
-        files, folders = _listing(folder, real_root, follow, seen)
+        files, folders = _listing(folder, real_root, follow, seen, suffixes)
         found.extend(files)
         pending.extend(reversed(folders))  # so that subfolders are read in name order, each before the next
     return [path for path in found if path != settings]
 
 
-def _listing(folder: Path, real_root: Path, follow: bool, seen: set[Path]) -> tuple[list[Path], list[Path]]:
+def _listing(
+    folder: Path, real_root: Path, follow: bool, seen: set[Path], suffixes: tuple[str, ...] = YAML_SUFFIXES
+) -> tuple[list[Path], list[Path]]:
     """The YAML files (and the paths to report) in one folder, and its subfolders to read, in name order."""
     try:
         with os.scandir(folder) as listing:
@@ -91,7 +94,7 @@ def _listing(folder: Path, real_root: Path, follow: bool, seen: set[Path]) -> tu
         except OSError:
             is_dir = False
         if not is_dir:
-            if entry.name.endswith(YAML_SUFFIXES):
+            if entry.name.endswith(suffixes):
                 files.append(path)
         elif entry.name.startswith("."):
             continue

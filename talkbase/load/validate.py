@@ -28,6 +28,8 @@ from talkbase.records.dates import (
 )
 from talkbase.records.hints import did_you_mean, fold, unusual_characters, with_article
 from talkbase.records.problems import Problem, Severity
+from talkbase.records.provenance import chain, origins
+from talkbase.records.quotes import closest_passage, find_quote
 from talkbase.records.schema import (
     CHOICE,
     DATE,
@@ -80,10 +82,20 @@ class Reference(NamedTuple):
         return Where(self.path, *self.container.value_at(self.key))
 
 
-def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS, all_read: bool = True) -> list[Problem]:
+TextFiles = Callable[[str, str], tuple["str | None", str]]  # (file defining a source, its text_file) -> text, why not
+
+
+def validate(
+    records: list[RawRecord],
+    kinds: dict[str, Kind] = KINDS,
+    all_read: bool = True,
+    text_files: TextFiles | None = None,
+) -> list[Problem]:
     """All problems in a knowledge base's records: fields, ids, references, and warnings. `kinds` is the record
     format with the vocabulary the knowledge base declares (talkbase.records.schema.with_vocabulary); without
-    `all_read` (a file could not be read), nothing is called unused, since what uses it may be in that file."""
+    `all_read` (a file could not be read), nothing is called unused, since what uses it may be in that file.
+    `text_files` reads a source's `text_file` (talkbase.load.texts.TextReader); without it, quotes are checked
+    against inline texts only."""
     problems: list[Problem] = []
     references: list[Reference] = []
     for record in records:
@@ -96,6 +108,11 @@ def validate(records: list[RawRecord], kinds: dict[str, Kind] = KINDS, all_read:
         problems.extend(check_unused(records, references))
     problems.extend(check_source_provenance(records))
     problems.extend(check_duplicates(records, ids))
+    texts, text_problems = source_texts(records, text_files)
+    problems.extend(text_problems)
+    problems.extend(check_via(records, ids))
+    problems.extend(check_quotes(records, ids, texts))
+    problems.extend(check_single_origin(records, ids))
     return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
 
 
@@ -754,3 +771,107 @@ def same_url(url: str) -> str:
     port = f":{port}" if port and port not in ("80", "443") else ""
     path, _, query = rest.strip().partition("?")
     return f"{host.lower().removeprefix('www.')}{port}{path.rstrip('/')}{'?' + query if query else ''}"
+
+
+# Sources: their chains (`via`), their texts, the quotes checked against them ------------------------------------
+
+
+def _via_of(ids: dict[str, RawRecord]) -> Callable[[str], str | None]:
+    """A source's `via`, when it names a source (unknown ids and wrong kinds are check_references' to report)."""
+
+    def via_of(source_id: str) -> str | None:
+        record = ids.get(source_id)
+        if record is None or record.kind != "sources" or type(record.data) is not YMap:
+            return None
+        via = record.data.get("via")
+        target = ids.get(via) if type(via) is str else None
+        return via if target is not None and target.kind == "sources" else None
+
+    return via_of
+
+
+def check_via(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
+    """A source known through itself, or through a chain that comes back to it: reported once per loop, at the
+    `via` of its first source in file order."""
+    via_of = _via_of(ids)
+    reported: set[str] = set()
+    for record in records:
+        source_id = record.data.get("id") if record.kind == "sources" and type(record.data) is YMap else None
+        if type(source_id) is not str or source_id in reported or via_of(source_id) is None:
+            continue
+        sources = chain(source_id, via_of)
+        if via_of(sources[-1]) != source_id:
+            continue
+        reported.update(sources)
+        where = value_where(record.data, "via", record.path)
+        if len(sources) == 1:
+            yield where.problem("via-cycle", f"source `{source_id}` is known through itself", "remove `via`")
+        else:
+            loop = " ← ".join([*sources, source_id])
+            message = f"the sources' `via` go round in a loop: {loop}"
+            yield where.problem("via-cycle", message, "one of them is the original: remove its `via`")
+
+
+def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tuple[dict[str, str], list[Problem]]:
+    """Each source's text (inline or from its file), and the problems of reading them."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for record in records:
+        data = record.data
+        if record.kind != "sources" or type(data) is not YMap or type(data.get("id")) is not str:
+            continue
+        text, name = data.get("text"), data.get("text_file")
+        if type(text) is str and type(name) is str:
+            where = value_where(data, "text_file", record.path)
+            message = "a source has its text in `text` or in `text_file`, not both"
+            problems.append(where.problem("text-file", message, "keep one"))
+        elif type(text) is str:
+            texts[data["id"]] = text
+        elif type(name) is str and name.strip() and text_files is not None:
+            read, why = text_files(record.path, name)
+            if read is None:
+                where = value_where(data, "text_file", record.path)
+                hint = "name a .txt or .md file in the data folder, relative to this YAML file's folder"
+                problems.append(where.problem("text-file", f"`text_file`: {why}", hint))
+            else:
+                texts[data["id"]] = read
+    return texts, problems
+
+
+def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dict[str, str]) -> Iterator[Problem]:
+    """A position's `quote` must stand word for word in the text of a source it cites, or of a source one of them
+    is known through, when any of those has its text."""
+    if not texts:
+        return
+    via_of = _via_of(ids)
+    for record in records:
+        data = record.data
+        if record.kind != "positions" or type(data) is not YMap or type(data.get("quote")) is not str:
+            continue
+        cited = data.get("sources")
+        cited = [s for s in cited if type(s) is str] if type(cited) is YList else []
+        known = list(dict.fromkeys(s for source in cited for s in chain(source, via_of) if s in texts))
+        quote = data["quote"]
+        if not known or any(find_quote(quote, texts[s]) for s in known):
+            continue
+        nearest = closest_passage(quote, texts[known[0]])
+        names = ", ".join(f"`{s}`" for s in known)
+        message = f"quote not found in the text of {names}"
+        hint = f"the closest passage is “{nearest}”" if nearest else ""
+        yield value_where(data, "quote", record.path).problem("quote-not-found", message, hint)
+
+
+def check_single_origin(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
+    """Warn about a position citing several sources that are all known through one: it rests on a single text."""
+    via_of = _via_of(ids)
+    for record in records:
+        data = record.data
+        cited = data.get("sources") if record.kind == "positions" and type(data) is YMap else None
+        if type(cited) is not YList or len(cited) < 2 or not all(type(s) is str and s in ids for s in cited):
+            continue
+        found = origins(cited, via_of)
+        if len(found) == 1:
+            label = _record_label("position", data)
+            message = f"{label} cites {len(cited)} sources, but all are known through `{found[0]}`: one origin"
+            hint = "cite an independent source too, or only the origin"
+            yield value_where(data, "sources", record.path).problem("single-origin", message, hint, warning=True)

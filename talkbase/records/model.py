@@ -57,6 +57,11 @@ class Source:
     url: str | None = None
     date: PartialDate | None = None
     kind: str | None = None
+    via: str | None = None  # the source this one is known through
+    retrieved: PartialDate | None = None
+    archive: str | None = None
+    text: str | None = None
+    text_file: str | None = None  # as written: relative to the folder of the file that defines the source
     loc: Loc
 
 
@@ -255,7 +260,7 @@ def _history_entry(data: dict[str, Any]) -> HistoryEntry:
     return HistoryEntry(date=date, status=data["status"], sources=tuple(data["sources"]), note=data.get("note"))
 
 
-_DATE_FIELDS = {"date", "end"}
+_DATE_FIELDS = {"date", "end", "retrieved"}
 _ORDER_FIELDS = {"after", "before"}
 _CLASSES = {"actors": Actor, "sources": Source, "topics": Topic, "events": Event, "positions": Position}
 

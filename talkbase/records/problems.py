@@ -88,6 +88,9 @@ CODES: dict[str, str] = {
     "wrong-kind-ref": "a reference to a record of the wrong kind",
     "order-cycle": "`after`/`before` that loop back to where they start",
     "order-conflict": "`after`/`before` that the dates rule out, or that leave a record no day",
+    "via-cycle": "sources whose `via` go round in a loop",
+    "text-file": "a source's `text_file` that cannot be read (or lies outside the data folder), or text given twice",
+    "quote-not-found": "a `quote` that is not word for word in the text of the sources it cites",
     # files being imported (talkbase import)
     "json-syntax": "an import file that is not valid JSON",
     "csv-syntax": "a CSV row that cannot be read, or has more cells than the header",
@@ -105,6 +108,7 @@ CODES: dict[str, str] = {
     "unused-topic": "warning: a topic no record refers to",
     "unused-source": "warning: a source no record cites",
     "no-provenance": "warning: a source with neither a URL nor a publisher",
+    "single-origin": "warning: a position citing several sources that are all known through one",
 }
 
 # Problems that stop a whole file from being read. They are listed first: the records in such a file are

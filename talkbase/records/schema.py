@@ -139,6 +139,11 @@ KINDS: dict[str, Kind] = {
                 Field("url", URL),
                 Field("date", DATE),
                 Field("kind", CHOICE, vocab=SOURCE_KINDS),
+                Field("via", REF, refs=("sources",)),  # the source this one is known through
+                Field("retrieved", DATE),
+                Field("archive", URL),
+                Field("text", TEXT),
+                Field("text_file", TEXT),  # a file holding the text, relative to the YAML file's folder
             ),
         ),
         Kind(

@@ -25,6 +25,7 @@ from talkbase.load.loader import (
     records_of,
 )
 from talkbase.load.nodes import RawRecord, YList, YMap
+from talkbase.load.texts import TextReader
 from talkbase.load.validate import date_text, validate
 from talkbase.records.hints import did_you_mean
 from talkbase.records.problems import DUPLICATE_CODES, Problem, unread_files
@@ -64,7 +65,7 @@ def open_workspace(root: Path, use_cache: bool = True) -> Workspace:
     kinds = with_vocabulary(vocabulary)
     loaded = load_tree(root, files, file_cache=file_cache)
     problems += loaded.problems
-    problems += validate(loaded.records, kinds, all_read=not unread_files(problems))
+    problems += validate(loaded.records, kinds, all_read=not unread_files(problems), text_files=TextReader(root))
     return Workspace(root, files, loaded, problems, Known.from_records(loaded.records), kinds)
 
 
@@ -164,7 +165,8 @@ def new_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings the knowledge base would have with the `added` records in it that it has not
     now; a record repeating another is an error unless `allow_duplicate`."""
-    after = read_problems + validate(ws.loaded.records + added, ws.kinds, all_read=not unread_files(ws.problems))
+    all_read = not unread_files(ws.problems)
+    after = read_problems + validate(ws.loaded.records + added, ws.kinds, all_read, TextReader(ws.root))
     new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
     return [p for p in new if p.is_error], [p for p in new if not p.is_error]
 

@@ -1,0 +1,43 @@
+"""Sources' texts kept in files (`text_file:`): found and read only inside the data folder, as UTF-8 text files
+(`.txt` or `.md`), whatever a hostile knowledge base names; and the list of such files, for the parse cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from talkbase.load.loader import discover_files, read_text
+
+TEXT_SUFFIXES = (".txt", ".md")
+
+
+def text_files(root: Path) -> list[Path]:
+    """Every file under the data folder a `text_file` may name: part of the parse cache's signature, so that a
+    changed text is checked again."""
+    return discover_files(root, TEXT_SUFFIXES) if root.is_dir() else []
+
+
+class TextReader:
+    """Reads the text a source's `text_file` names, relative to the folder of the YAML file defining the
+    source; each file once."""
+
+    def __init__(self, root: Path) -> None:
+        folder = root if root.is_dir() else root.parent
+        self.real_root = Path(os.path.realpath(folder))
+        self.read: dict[Path, tuple[str | None, str]] = {}
+
+    def __call__(self, defined_in: str, name: str) -> tuple[str | None, str]:
+        """The text, or None and why it cannot be read (said as the end of "`text_file`: ...")."""
+        if not name.endswith(TEXT_SUFFIXES):
+            return None, f"`{name}` is not a .txt or .md file"
+        if os.path.isabs(name) or name.startswith("~"):
+            return None, f"`{name}` is not a path relative to this file's folder"
+        path = Path(defined_in).parent / name
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.real_root):
+            return None, f"`{name}` lies outside the data folder; not read"
+        if real not in self.read:
+            text, problems = read_text(path, name)
+            self.read[real] = (text, problems[0].message if problems else "")
+        return self.read[real]

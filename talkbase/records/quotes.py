@@ -1,0 +1,76 @@
+"""Quotes against a source's text: whether a quote is there word for word, where, and the passage nearest to it
+when it is not. Differences of whitespace (line breaks included) and of typographic quotes and apostrophes do
+not count; every other character does."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
+                              "‟": '"', "″": '"', "«": '"', "»": '"', "‹": "'", "›": "'"})  # fmt: skip
+_SPACES = re.compile(r"\s+")
+
+
+class Found(NamedTuple):
+    """Where a quote stands in a text: its start and end (character offsets in the text as written)."""
+
+    start: int
+    end: int
+
+
+def comparable(text: str) -> tuple[str, list[int]]:
+    """The text with typographic quotes made plain and every run of whitespace one space, and for each of its
+    characters the offset of the character it comes from, so that a match maps back to the text as written."""
+    plain = text.translate(_TYPOGRAPHIC)
+    out: list[str] = []
+    offsets: list[int] = []
+    for match in re.finditer(r"\s+|\S+", plain):
+        if match.group()[0].isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                offsets.append(match.start())
+        else:
+            out.extend(match.group())
+            offsets.extend(range(match.start(), match.end()))
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def find_quote(quote: str, text: str) -> Found | None:
+    """Where the quote stands in the text, or None when it is not there word for word."""
+    wanted, _ = comparable(quote)
+    haystack, offsets = comparable(text)
+    at = haystack.find(wanted) if wanted else -1
+    if at < 0:
+        return None
+    return Found(offsets[at], offsets[at + len(wanted) - 1] + 1)
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """The passage of the text most like the quote (as long as it, on word boundaries), for a hint."""
+    from difflib import SequenceMatcher
+
+    wanted, _ = comparable(quote)
+    haystack, _ = comparable(text)
+    if not wanted or not haystack:
+        return ""
+    matcher = SequenceMatcher(None, haystack, wanted, autojunk=False)
+    block = matcher.find_longest_match(0, len(haystack), 0, len(wanted))
+    start = max(block.a - block.b, 0)
+    end = min(start + len(wanted), len(haystack))
+    start = haystack.rfind(" ", 0, start) + 1  # widen to whole words
+    space = haystack.find(" ", end)
+    return haystack[start : space if space >= 0 else len(haystack)]
+
+
+def passage_around(found: Found, text: str, words: int = 12) -> str:
+    """The quote where it stands, with up to `words` words of text before and after it, on one line."""
+    before = _SPACES.split(text[: found.start].strip())[-words:] if text[: found.start].strip() else []
+    after = _SPACES.split(text[found.end :].strip())[:words] if text[found.end :].strip() else []
+    quote = _SPACES.sub(" ", text[found.start : found.end])
+    lead = ("… " if len(before) == words else "") + " ".join(before)
+    tail = " ".join(after) + (" …" if len(after) == words else "")
+    return " ".join(part for part in (lead, f"«{quote}»", tail) if part)
