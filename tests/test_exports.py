@@ -32,8 +32,8 @@ CSV_HEADERS = {
     "actors": ["id", "name", "kind", "affiliation", "description", "wikidata"],
     "sources": ["id", "title", "publisher", "url", "date", "kind", "via", "retrieved", "archive", "text", "text_file"],
     "topics": ["id", "name", "description"],
-    "events": ["id", "title", "date", "end", "status", "kind", "location", "summary"],
-    "positions": ["id", "actor", "topic", "stance", "claim", "quote", "date", "event"],
+    "events": ["id", "title", "date", "end", "status", "kind", "location", "summary", "origins"],
+    "positions": ["id", "actor", "topic", "stance", "claim", "quote", "date", "event", "origins"],
     "record_sources": ["record", "kind", "source"],
     "actor_aliases": ["actor", "alias"],
     "actor_roles": ["actor", "title", "since", "until"],
@@ -57,13 +57,15 @@ def load(path: Path) -> KnowledgeBase:
     return opened.kb
 
 
-def kb_dicts(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
-    """Every record as the exports hold it: events and positions in time order."""
-    from talkbase.ask.query import chronology
+def kb_dicts(kb: KnowledgeBase, origins: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Every record as the exports hold it: events and positions in time order, with their number of independent
+    origins (unless not `origins`: the records alone)."""
+    from talkbase.ask.query import chronology, origins_of
 
     timed = {"events", "positions"}
     ordered = lambda kind: chronology(kb).ordered(getattr(kb, kind)) if kind in timed else getattr(kb, kind)  # noqa: E731
-    return {kind: [record_dict(r) for r in ordered(kind)] for kind in KINDS}
+    counted = lambda kind, r: {"origins": len(origins_of(kb, r.sources))} if origins and kind in timed else {}  # noqa: E731
+    return {kind: [{**record_dict(r), **counted(kind, r)} for r in ordered(kind)] for kind in KINDS}
 
 
 def export(*args: str, data: Path | None = None, env: dict[str, str] | None = None):
@@ -104,8 +106,10 @@ def test_json_round_trips_through_the_loader(tmp_path: Path, data: Path) -> None
     assert document["format_version"] == 1
     original = kb_dicts(load(data))
     assert {kind: document[kind] for kind in KINDS} == original
-    # JSON is YAML: the records, absent fields left out, load back as the same knowledge base.
-    records = {kind: written(document[kind]) for kind in KINDS}
+    # JSON is YAML: the records, absent fields (and the computed `origins`) left out, load back as the same
+    # knowledge base.
+    alone = lambda record: {k: v for k, v in record.items() if k != "origins"}  # noqa: E731
+    records = {kind: [alone(r) for r in written(document[kind])] for kind in KINDS}
     (tmp_path / "kb.yaml").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     assert kb_dicts(load(tmp_path)) == original
 
@@ -187,6 +191,7 @@ def rebuild(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
         "events": [
             {
                 **e,
+                "origins": int(e["origins"]),
                 "participants": linked("event_participants", "event", e["id"], "actor"),
                 "topics": linked("event_topics", "event", e["id"], "topic"),
                 "sources": sources("events", e["id"]),
@@ -199,6 +204,7 @@ def rebuild(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
         "positions": [
             {
                 **p,
+                "origins": int(p["origins"]),
                 "contests": linked("position_contests", "position", p["id"], "record"),
                 "sources": sources("positions", p["id"]),
                 "after": order("position_after", "position", p["id"]),
@@ -742,7 +748,8 @@ def test_filters_narrow_events_and_positions_as_the_timeline_does() -> None:
         shown = json.loads(run("timeline", "--positions", *args, "--format", "json", "--data", str(SMALL)).out)
         for kind, singular in (("events", "event"), ("positions", "position")):
             expected = [{k: v for k, v in r.items() if k != "type"} for r in shown if r["type"] == singular]
-            assert sorted(document[kind], key=lambda r: r["id"]) == sorted(expected, key=lambda r: r["id"]), args
+            exported = [{k: v for k, v in r.items() if k != "origins"} for r in document[kind]]  # the export adds it
+            assert sorted(exported, key=lambda r: r["id"]) == sorted(expected, key=lambda r: r["id"]), args
             assert expected, args
         assert [len(document[k]) for k in ("actors", "sources", "topics")] == [7, 3, 3], args  # always whole
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from talkbase.ask.query import Filters, Standing, chronology, position_matches, standings
+from talkbase.ask.query import Filters, Standing, chronology, origins_of, position_matches, standings
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -206,5 +206,6 @@ def _dispute_matches(dispute: Dispute, filters: Filters) -> bool:
 
 
 def sole_source_claims(kb: KnowledgeBase) -> list[Position]:
-    """Positions that rest on a single source, in time order."""
-    return chronology(kb).ordered(p for p in kb.positions if len(set(p.sources)) == 1)
+    """Positions that rest on a single independent origin (however many sources they cite, when all are known
+    through one), in time order."""
+    return chronology(kb).ordered(p for p in kb.positions if len(origins_of(kb, p.sources)) == 1)

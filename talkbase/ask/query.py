@@ -25,6 +25,8 @@ from talkbase.records.dates import (
 )
 from talkbase.records.hints import abbreviated, close_matches, fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
+from talkbase.records.provenance import chain, origins
+from talkbase.records.quotes import find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
 
 if TYPE_CHECKING:
@@ -490,3 +492,29 @@ def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
     known = KnowledgeBase(actors=kb.actors, sources=kb.sources, topics=kb.topics, events=events, positions=positions)
     known.by_id = {r.id: r for r in (*kb.actors, *kb.sources, *kb.topics, *events, *positions)}
     return known
+
+
+def source_chain(kb: KnowledgeBase, source_id: str) -> list[str]:
+    """The source, the source it is known through, and so on to its origin."""
+    return chain(source_id, lambda s: getattr(kb.by_id.get(s), "via", None))
+
+
+def origins_of(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[str]:
+    """The independent origins of these citations: sources known through one another count once."""
+    return origins(source_ids, lambda s: getattr(kb.by_id.get(s), "via", None))
+
+
+def quote_passage(
+    kb: KnowledgeBase, position: Position, text_of: Callable[[Any], str | None]
+) -> tuple[str, str] | None:
+    """The source whose text holds the position's quote (one it cites, or one those are known through), and
+    the passage around the quote there; None when no such text holds it."""
+    if not position.quote:
+        return None
+    for cited in position.sources:
+        for source_id in source_chain(kb, cited):
+            text = text_of(kb.by_id[source_id]) if source_id in kb.by_id else None
+            found = find_quote(position.quote, text) if text else None
+            if found is not None and text is not None:
+                return source_id, passage_around(found, text)
+    return None

@@ -210,6 +210,11 @@ def tell_written(verb: str, path: Path) -> None:
 _SEARCHED: list[DataLocation] = []
 
 
+def opened_location() -> DataLocation:
+    """The knowledge base this command opened (one command runs per process)."""
+    return _SEARCHED[0]
+
+
 def open_data(data: str | None, strict: bool = False, containing: Path | None = None) -> Opened:
     """The knowledge base the options name (or the one `containing` a path the command was given), opened."""
     from talkbase.load.kb import DataLocationError, locate, open_kb

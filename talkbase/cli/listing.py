@@ -18,6 +18,7 @@ from talkbase.cli.app import (
     fail,
     load_valid,
     open_data,
+    opened_location,
     output,
     vocabulary_words,
 )
@@ -48,6 +49,7 @@ from talkbase.records.schema import ACTOR_KINDS
 
 if TYPE_CHECKING:
     from talkbase.load.kb import Opened
+    from talkbase.records.model import KnowledgeBase
     from talkbase.records.problems import Problem
 
 
@@ -396,21 +398,42 @@ def show(
 
     kb = load_valid(data)
     record = as_option("ID", lambda i: resolve_record(kb, i), record_id)
+    passage = _quote_passage(kb, record)
     if fmt is ShowFormat.table:
-        print_table(make_console(), show_renderable(kb, record))
+        print_table(make_console(), show_renderable(kb, record, passage))
     else:
         indent = 2 if fmt is ShowFormat.json else None
-        typer.echo(json_text(show_dict(kb, record), indent=indent))
+        typer.echo(json_text(show_dict(kb, record, passage), indent=indent))
+
+
+def _quote_passage(kb: KnowledgeBase, record: object) -> tuple[str, str] | None:
+    """Where a position's quote stands in the text of a source it cites (read from the knowledge base's files)."""
+    if not getattr(record, "quote", None):
+        return None
+    from talkbase.ask.query import quote_passage
+    from talkbase.load.texts import TextReader, source_text
+
+    reader = TextReader(opened_location().path)
+    return quote_passage(kb, record, lambda source: source_text(source, reader))  # type: ignore[arg-type]
 
 
 @app.command()
 def sources(
     data: DataOption = None,
-    sole: Annotated[bool, typer.Option("--sole", help="List the claims that rest on a single source.")] = False,
+    sole: Annotated[
+        bool,
+        typer.Option(
+            "--sole",
+            help="List the claims that rest on a single origin: one source, or several all known through one (via).",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
     csv_safe: CsvSafeOption = False,
 ) -> None:
     """Sources: how many claims (positions) and events cite each, and how many claims rest on it alone.
+
+    A source known through another (`via`) is not an independent origin: a claim citing a speech and the
+    article that reports it rests on the article alone, and counts in the article's `sole`.
 
     \b
     Examples:
@@ -419,7 +442,7 @@ def sources(
       talkbase sources --format csv
     """
     from talkbase.ask.analysis import sole_source_claims
-    from talkbase.ask.query import source_counts
+    from talkbase.ask.query import origins_of, source_counts
     from talkbase.show.views import positions_listing, sources_listing
 
     kb = load_valid(data)
@@ -427,7 +450,7 @@ def sources(
     if sole:
         output(positions_listing(kb, claims), fmt, csv_safe=csv_safe)
         return
-    alone = Counter(p.sources[0] for p in claims)
+    alone = Counter(origins_of(kb, p.sources)[0] for p in claims)  # the origin they rest on
     output(sources_listing(kb.sources, source_counts(kb), alone), fmt, csv_safe=csv_safe)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from talkbase.load.loader import discover_files, read_text
 
@@ -41,3 +42,13 @@ class TextReader:
             text, problems = read_text(path, name)
             self.read[real] = (text, problems[0].message if problems else "")
         return self.read[real]
+
+
+def source_text(source: Any, reader: TextReader) -> str | None:
+    """A source's text: its `text`, or its `text_file` read (None when it has neither, or the file cannot be
+    read: check reports that)."""
+    if source.text is not None:
+        return str(source.text)
+    if source.text_file is None:
+        return None
+    return reader(source.loc.path, source.text_file)[0]

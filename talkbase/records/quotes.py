@@ -67,10 +67,12 @@ def closest_passage(quote: str, text: str) -> str:
 
 
 def passage_around(found: Found, text: str, words: int = 12) -> str:
-    """The quote where it stands, with up to `words` words of text before and after it, on one line."""
-    before = _SPACES.split(text[: found.start].strip())[-words:] if text[: found.start].strip() else []
-    after = _SPACES.split(text[found.end :].strip())[:words] if text[found.end :].strip() else []
+    """The quote where it stands, marked «…», with up to `words` words of text before and after it, on one line."""
+    before, after = text[: found.start], text[found.end :]
+    lead = _SPACES.split(before.strip())[-words:] if before.strip() else []
+    tail = _SPACES.split(after.strip())[:words] if after.strip() else []
     quote = _SPACES.sub(" ", text[found.start : found.end])
-    lead = ("… " if len(before) == words else "") + " ".join(before)
-    tail = " ".join(after) + (" …" if len(after) == words else "")
-    return " ".join(part for part in (lead, f"«{quote}»", tail) if part)
+    shown = ("… " if len(lead) == words else "") + " ".join(lead)
+    shown += (" " if lead and before[-1:].isspace() else "") + f"«{quote}»"
+    shown += (" " if tail and after[:1].isspace() else "") + " ".join(tail) + (" …" if len(tail) == words else "")
+    return shown

@@ -222,6 +222,10 @@ def with_vocabulary(extra: Vocabulary) -> dict[str, Kind]:
     return kinds
 
 
+# Kinds whose exports also say how many independent origins a record's sources come to (`origins`).
+ORIGIN_COUNTED = ("events", "positions")
+
+
 def extending(spec: Field) -> str | None:
     """The settings key that may add words to this field's vocabulary (its built-in words or more), if any."""
     for key, (kind_key, name) in EXTENSIBLE.items():

@@ -253,17 +253,31 @@ def _label(kb: KnowledgeBase, record_id: str) -> str:
 
 
 def field_rows(kb: KnowledgeBase, record: Any) -> list[tuple[str, Text]]:
-    """(field, value) for each field the record has, references shown with their names."""
+    """(field, value) for each field the record has, references shown with their names; each source cited with
+    the chain it is known through (`speech ← article`), and the independent origins they come to."""
+    from talkbase.ask.query import origins_of
+
     rows = []
     for key, value in record_dict(record).items():
         if value in (None, [], ""):
             continue
-        rows.append((key, _field_text(kb, key, value)))
+        text = _sources_text(kb, value) if key == "sources" else _field_text(kb, key, value)
+        rows.append((key, text))
+        if key == "sources" and not isinstance(record, Source):
+            found = origins_of(kb, value)
+            rows.append(("origins", literal(f"{len(found)} independent: {', '.join(found)}")))
     return rows
 
 
+def _sources_text(kb: KnowledgeBase, sources: list[str]) -> Text:
+    """Each cited source on a line, with the sources it is known through: `speech ← article`."""
+    from talkbase.ask.query import source_chain
+
+    return Text("\n").join(literal(" ← ".join(_label(kb, s) for s in source_chain(kb, source))) for source in sources)
+
+
 _REFERENCE_FIELDS = {
-    "actor", "topic", "event", "affiliation", "participants", "topics", "sources", "contests", "after", "before",
+    "actor", "topic", "event", "affiliation", "participants", "topics", "sources", "contests", "after", "before", "via",
 }  # fmt: skip
 
 
@@ -361,8 +375,9 @@ def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any
     return sections
 
 
-def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
-    """A record's fields, where it is defined, and the listings under it, as one Rich renderable."""
+def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | None = None) -> Any:
+    """A record's fields, where it is defined, and the listings under it, as one Rich renderable; `passage` is
+    where a position's quote stands in a source's text (source id, the words around it)."""
     from rich.console import Group
     from rich.table import Table
 
@@ -371,6 +386,8 @@ def show_renderable(kb: KnowledgeBase, record: Any) -> Any:
     fields.add_column(overflow="fold")
     for key, value in field_rows(kb, record):
         fields.add_row(key, value)
+    if passage is not None:
+        fields.add_row("quoted in", Text.assemble(literal(_label(kb, passage[0])), ": ", literal(passage[1])))
     days = _days(kb, record)
     if days is not None and days != span_of(record.date, getattr(record, "end", None)):
         shown = str(days.first) if days.first == days.last else f"{days.first}…{days.last}"
@@ -390,10 +407,17 @@ def _days(kb: KnowledgeBase, record: Any) -> Span | None:
     return chronology(kb).span(record) if isinstance(record, (Event, Position)) else None
 
 
-def show_dict(kb: KnowledgeBase, record: Any) -> dict[str, Any]:
-    """The machine form of `show`: the record, where it is defined, and the ids of what refers to it."""
+def show_dict(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The machine form of `show`: the record, where it is defined, its sources' origins, where its quote stands
+    in a source's text, and the ids of what refers to it."""
+    from talkbase.ask.query import origins_of
+
     result: dict[str, Any] = {"type": kind_of(record), **record_dict(record)}
     result["defined_at"] = {"path": record.loc.path, "line": record.loc.line, "column": record.loc.col}
+    if not isinstance(record, Source) and getattr(record, "sources", None) is not None:
+        result["origins"] = origins_of(kb, record.sources)
+    if passage is not None:
+        result["quoted_in"] = {"source": passage[0], "passage": passage[1]}
     days = _days(kb, record)
     if days is not None:  # the days it may fall on: its date's, narrowed by after/before
         result["days"] = {"first": days.first.isoformat(), "last": days.last.isoformat()}

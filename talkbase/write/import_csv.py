@@ -22,7 +22,21 @@ from talkbase.load.loader import display_path, read_stream, read_utf8
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.records.hints import did_you_mean
 from talkbase.records.problems import Problem
-from talkbase.records.schema import CHOICE, DATE, ENTRIES, ID, KINDS, ORDER, REF, REFS, TEXT, TEXTS, URL, WIKIDATA
+from talkbase.records.schema import (
+    CHOICE,
+    DATE,
+    ENTRIES,
+    ID,
+    KINDS,
+    ORDER,
+    ORIGIN_COUNTED,
+    REF,
+    REFS,
+    TEXT,
+    TEXTS,
+    URL,
+    WIKIDATA,
+)
 from talkbase.write.import_read import Batch
 
 SCALARS = {TEXT, ID, DATE, CHOICE, REF, URL, WIKIDATA}  # what a kind's own table holds (show.exports.tables)
@@ -44,15 +58,16 @@ class Layout:
     sub: str = ""  # a list inside entries (event_history_sources): its subfield
     entries: bool = False  # each row is an entry (a role, a history entry) of `field`
     lists: tuple[str, ...] = ()  # a kind's own table: list fields written in one cell, items separated by `;`
+    computed: tuple[str, ...] = ()  # columns the export computes (`origins`): read past
 
 
 def _layouts() -> dict[str, Layout]:
     tables = {}
     for key, k in KINDS.items():
         lists = tuple(f.name for f in k.fields if f.type in LISTS)  # as listings write them: `a; b`
-        tables[key] = Layout(
-            key, tuple(f.name for f in k.fields if f.type in SCALARS or f.name in lists), key, lists=lists
-        )
+        columns = tuple(f.name for f in k.fields if f.type in SCALARS or f.name in lists)
+        computed = ("origins",) if key in ORIGIN_COUNTED else ()
+        tables[key] = Layout(key, columns + computed, key, lists=lists, computed=computed)
     tables["record_sources"] = Layout(
         "record_sources", ("record", "kind", "source"), "", "sources", "record", ("source",)
     )
@@ -169,7 +184,7 @@ def _layout_of(
     header = set(rows[0][1]) if rows else set()
     for key in KINDS:
         table = TABLES[key]
-        if set(table.columns) - set(table.lists) <= header <= set(table.columns):  # export's, or a listing's
+        if set(table.columns) - set(table.lists) - set(table.computed) <= header <= set(table.columns):
             return table
     message = "cannot tell which table this is"
     hint = "name the file after a table of `talkbase export csv` (positions.csv, ...) or pass --kind"
@@ -240,6 +255,8 @@ def _put(mapping: YMap, key: str, value: Any, line: int, col: int) -> None:
 def _own_row(layout: Layout, cells: dict[str, Any], at: tuple[int, int], reading: _Reading) -> None:
     record = YMap(*at)
     for name, (value, number) in cells.items():
+        if name in layout.computed:
+            continue
         if name in layout.lists:
             items = YList(at[0], number)
             for item in (part.strip() for part in value.split(";")):

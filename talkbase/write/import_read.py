@@ -41,6 +41,8 @@ EXPORT_ONLY = frozenset(
         "sole_claims_count",
         "certainly_stated",
         "certainly_latest",
+        "origins",
+        "quoted_in",
     }
 )
 

@@ -24,6 +24,7 @@ from talkbase.records.schema import (
     ID,
     KINDS,
     ORDER,
+    ORIGIN_COUNTED,
     REF,
     REFS,
     TEXT,
@@ -74,7 +75,7 @@ class Table:
 def tables(export: Export) -> list[Table]:
     """Every table of the export: the kinds' tables first, then the link tables, each in a fixed order."""
     records = export.records()
-    kind_tables = [_kind_table(kind, records[key]) for key, kind in KINDS.items()]
+    kind_tables = [_kind_table(kind, records[key], export.kb) for key, kind in KINDS.items()]
     link_tables = [t for key, kind in KINDS.items() for t in _link_tables(kind, records[key], export.kb)]
     return [*kind_tables, _sources_table(records), *link_tables]
 
@@ -85,13 +86,20 @@ def table_names() -> list[str]:
     return [t.name for t in tables(empty)]
 
 
-def _kind_table(kind: Kind, records: Sequence[Record]) -> Table:
+def _kind_table(kind: Kind, records: Sequence[Record], kb: KnowledgeBase) -> Table:
     specs = [f for f in kind.fields if f.type in SCALARS]
     refs = [f for f in specs if f.type == REF]
+    columns = tuple(Column(f.name, f.required) for f in specs)
+    rows = [tuple(getattr(r, f.name) for f in specs) for r in records]
+    if kind.key in ORIGIN_COUNTED:
+        from talkbase.ask.query import origins_of
+
+        columns += (Column("origins", integer=True),)
+        rows = [(*row, len(origins_of(kb, r.sources))) for row, r in zip(rows, records)]  # type: ignore[attr-defined]
     return Table(
         kind.key,
-        tuple(Column(f.name, f.required) for f in specs),
-        [tuple(getattr(r, f.name) for f in specs) for r in records],
+        columns,
+        rows,
         key=("id",),
         foreign_keys=tuple(ForeignKey((f.name,), f.refs[0]) for f in refs if _whole(f)),
         indexes=tuple(f.name for f in refs),
