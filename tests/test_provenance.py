@@ -1,0 +1,193 @@
+"""Where a claim comes from: sources known through others (`via`), independent origins, and quotes checked
+against sources' texts — run as real commands on small inline knowledge bases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from talkbase.records.provenance import chain, origins
+from talkbase.records.quotes import closest_passage, find_quote
+
+from conftest import run, write_kb
+
+HEAD = """
+actors:
+  - id: zelensky
+    name: Volodymyr Zelensky
+    kind: person
+topics:
+  - id: talks
+    name: Talks
+"""
+
+
+def kb_with(tmp_path: Path, sources: str, positions: str, files: dict[str, str] | None = None) -> Path:
+    write_kb(tmp_path / "data", {"kb.yaml": HEAD + sources + positions, **(files or {})})
+    return tmp_path
+
+
+def source(sid: str, via: str = "", extra: str = "") -> str:
+    lines = f"  - id: {sid}\n    title: {sid.title()}\n    publisher: P\n"
+    return lines + (f"    via: {via}\n" if via else "") + extra
+
+
+def position(pid: str, sources: str, quote: str = "") -> str:
+    text = f"  - id: {pid}\n    actor: zelensky\n    topic: talks\n    stance: supports\n    claim: {pid} said so.\n"
+    text += f"    quote: {json.dumps(quote)}\n" if quote else ""
+    return text + f"    date: 2025\n    sources: [{sources}]\n"
+
+
+# Chains -----------------------------------------------------------------------------------------------------
+
+
+def test_a_chain_is_followed_to_its_origin_and_a_loop_stops_it() -> None:
+    via = {"speech": "report", "report": "wire", "a": "b", "b": "a"}
+    assert chain("speech", via.get) == ["speech", "report", "wire"]
+    assert chain("a", via.get) == ["a", "b"]
+    assert origins(["speech", "report", "wire", "other"], via.get) == ["wire", "other"]
+
+
+def test_a_loop_of_via_is_an_error_reported_once(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("a", "b") + source("b", "c") + source("c", "a") + source("d", "d")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "a, d"))
+    result = run("check", cwd=kb)
+    assert result.code == 1
+    loops = [line for line in result.out.splitlines() if "via" in line and ": error: " in line]
+    assert loops == [
+        "data/kb.yaml:12:10: error: the sources' `via` go round in a loop: a ← b ← c ← a (one of them is the "
+        "original: remove its `via`)",
+        "data/kb.yaml:24:10: error: source `d` is known through itself (remove `via`)",
+    ]
+
+
+def test_a_chain_through_a_missing_source_is_an_unknown_reference(tmp_path: Path) -> None:
+    kb = kb_with(
+        tmp_path, "sources:\n" + source("speech", "reprot") + source("report"), "positions:\n" + position("p", "speech")
+    )
+    result = run("check", cwd=kb)
+    assert result.code == 1
+    assert "data/kb.yaml:12:10: error: source `reprot` not found (did you mean `report`?)" in result.out
+
+
+def test_via_must_name_a_source(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, "sources:\n" + source("speech", "zelensky"), "positions:\n" + position("p", "speech"))
+    assert "`via` refers to `zelensky`, which is an actor, not a source" in run("check", cwd=kb).out
+
+
+# Independence -----------------------------------------------------------------------------------------------
+
+DIAMOND = "sources:\n" + source("wire") + source("report-a", "wire") + source("report-b", "wire") + source("other")
+CLAIMS = "positions:\n" + position("one-origin", "report-a, report-b") + position("two-origins", "report-a, other")
+CLAIMS += position("only", "other")
+
+
+def test_sources_known_through_one_source_count_as_one_origin(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    check = run("check", cwd=kb)
+    assert check.code == 0
+    assert "warning: position `one-origin` cites 2 sources, but all are known through `wire`: one origin" in check.out
+    assert "two-origins" not in check.out
+    sole = json.loads(run("sources", "--sole", "--format", "json", cwd=kb).out)
+    assert sorted(p["id"] for p in sole) == ["one-origin", "only"]
+    table = {s["id"]: s["sole_claims_count"] for s in json.loads(run("sources", "--format", "json", cwd=kb).out)}
+    assert table == {"wire": 1, "report-a": 0, "report-b": 0, "other": 1}  # credited to the origin
+
+
+def test_show_prints_each_sources_chain_and_the_origins(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    shown = run("show", "one-origin", cwd=kb).out
+    assert "sources  Report-A (report-a) ← Wire (wire)\n         Report-B (report-b) ← Wire (wire)\n" in shown
+    assert "origins  1 independent: wire\n" in shown
+    assert json.loads(run("show", "two-origins", "-f", "json", cwd=kb).out)["origins"] == ["wire", "other"]
+
+
+def test_exports_carry_via_and_the_number_of_origins(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    document = json.loads(run("export", "json", cwd=kb).out)
+    assert {s["id"]: s["via"] for s in document["sources"]}["report-a"] == "wire"
+    assert {p["id"]: p["origins"] for p in document["positions"]} == {"one-origin": 1, "two-origins": 2, "only": 1}
+    db = tmp_path / "kb.sqlite"
+    assert run("export", "sqlite", "-o", str(db), cwd=kb).code == 0
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = dict(conn.execute("SELECT id, origins FROM positions"))
+        via = dict(conn.execute("SELECT id, via FROM sources"))
+    assert rows == {"one-origin": 1, "two-origins": 2, "only": 1}
+    assert via["report-b"] == "wire" and via["wire"] is None
+
+
+# Quotes -----------------------------------------------------------------------------------------------------
+
+ARTICLE = "He said there would be “no changes” to the delegation,\nwhich continues to be led by Medinsky.\n"
+
+
+@pytest.mark.parametrize(
+    "quote",
+    ['there would be "no changes" to the delegation', "there would be “no changes”  to\nthe delegation"],
+)
+def test_a_quote_is_found_whatever_its_quote_marks_and_line_breaks(quote: str) -> None:
+    found = find_quote(quote, ARTICLE)
+    assert found is not None
+    assert ARTICLE[found.start : found.end] == "there would be “no changes” to the delegation"
+
+
+def test_a_near_miss_gets_the_closest_passage() -> None:
+    assert find_quote("there will be no changes to the delegation", ARTICLE) is None
+    assert closest_passage("there will be no changes to the delegation", ARTICLE).startswith("there would be")
+
+
+def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("article", extra="    text_file: texts/article.md\n") + source("speech", "article")
+    good = position("good", "speech", 'there would be "no changes" to the delegation')
+    bad = position("bad", "speech", "there will be no changes")
+    kb = kb_with(tmp_path, sources, "positions:\n" + good + bad, {"texts/article.md": ARTICLE})
+    result = run("check", cwd=kb)
+    assert result.code == 1
+    assert [line for line in result.out.splitlines() if "quote not found" in line] == [
+        "data/kb.yaml:31:12: error: quote not found in the text of `article` (the closest passage is "
+        '“there would be "no changes"”)'
+    ]
+    shown = run("show", "good", cwd=kb).out
+    assert (
+        "quoted in  Article (article): He said «there would be “no changes” to the delegation», which continues"
+        in shown
+    )
+
+
+def test_a_changed_text_file_is_checked_again_through_the_cache(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("article", extra="    text_file: texts/article.md\n")
+    kb = kb_with(
+        tmp_path, sources, "positions:\n" + position("p", "article", "no changes"), {"texts/article.md": ARTICLE}
+    )
+    assert run("check", cwd=kb).code == 0
+    (kb / "data" / "texts" / "article.md").write_text("Something else entirely.\n", encoding="utf-8")
+    assert run("check", cwd=kb).code == 1
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("../../outside.md", "lies outside the data folder; not read"),
+        ("/etc/passwd.md", "is not a path relative to this file's folder"),
+        ("texts/article.yaml", "is not a .txt or .md file"),
+        ("texts/missing.md", "cannot read file"),
+    ],
+)
+def test_a_text_file_is_read_only_inside_the_data_folder(tmp_path: Path, name: str, reason: str) -> None:
+    (tmp_path / "outside.md").write_text("secret", encoding="utf-8")
+    sources = "sources:\n" + source("article", extra=f"    text_file: {name}\n")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "article", "secret"))
+    result = run("check", cwd=kb)
+    assert result.code == 1
+    assert f"error: `text_file`: `{name}` {reason}" in result.out or f"error: `text_file`: {reason}" in result.out
+    assert "quote not found" not in result.out  # an unread text checks no quote
+
+
+def test_text_and_text_file_together_is_an_error(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("article", extra="    text: Here.\n    text_file: texts/article.md\n")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "article"), {"texts/article.md": ARTICLE})
+    assert "error: a source has its text in `text` or in `text_file`, not both" in run("check", cwd=kb).out
