@@ -151,6 +151,7 @@ def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: P
         "data/kb.yaml:31:12: error: quote not found in the text of `article` (the closest passage is "
         '“there would be "no changes"”)'
     ]
+    kb_with(tmp_path, sources, "positions:\n" + good)  # the bad quote gone, show can run
     shown = run("show", "good", cwd=kb).out
     assert (
         "quoted in  Article (article): He said «there would be “no changes” to the delegation», which continues"
