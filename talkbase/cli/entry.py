@@ -70,6 +70,8 @@ def option_names(spec: Field) -> list[str]:
     names = [f"--{spec.name}"]
     if spec.name in _SINGULAR:
         names.insert(0, f"--{_SINGULAR[spec.name]}")
+    if "_" in spec.name:  # `--text-file`, as options are spelled, besides the field's own name
+        names.insert(0, f"--{spec.name.replace('_', '-')}")
     return names
 
 

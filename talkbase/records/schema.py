@@ -242,8 +242,19 @@ def singular(kind_key: str) -> str:
 _WHOLE_DATES = {"after": "after 2025-07: from August", "before": "before 2025-07: by 30 June"}
 
 
+# Fields whose type alone does not say what they take.
+_FIELD_HELP = {
+    "text": "the source's text, which every quote citing the source must stand in",
+    "text_file": "a .txt or .md file in the data folder holding the source's text, relative to the YAML file",
+    "retrieved": "the day you read it: YYYY, YYYY-MM or YYYY-MM-DD",
+    "archive": "an http(s) URL of an archived copy",
+}
+
+
 def field_help(spec: Field) -> str:
     """What a field takes, for option help and prompts."""
+    if spec.name in _FIELD_HELP:
+        return _FIELD_HELP[spec.name]
     targets = " or ".join(KINDS[k].singular for k in spec.refs)
     described = {
         ID: "a new lowercase slug (made from the name, title, or actor-topic-date if not given)",
