@@ -864,10 +864,19 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
 def check_single_origin(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """Warn about a position citing several sources that are all known through one: it rests on a single text."""
     via_of = _via_of(ids)
+    known_through = {i for i, r in ids.items() if r.kind == "sources" and via_of(i) is not None}
     for record in records:
         data = record.data
         cited = data.get("sources") if record.kind == "positions" and type(data) is YMap else None
-        if type(cited) is not YList or len(cited) < 2 or not all(type(s) is str and s in ids for s in cited):
+        if type(cited) is not YList or len(cited) < 2:
+            continue
+        try:
+            distinct = set(cited)
+        except TypeError:  # a list inside the list: check_fields reports it
+            continue
+        if len(distinct) == len(cited) and known_through.isdisjoint(distinct):
+            continue  # sources known through none: as many origins as sources
+        if not all(type(s) is str and s in ids for s in cited):
             continue
         found = origins(cited, via_of)
         if len(found) == 1:
