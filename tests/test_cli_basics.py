@@ -62,8 +62,10 @@ def test_check_on_the_bundled_kb_is_clean_from_any_directory(tmp_path: Path) -> 
     result = run("check", cwd=tmp_path)
     assert result.code == 0, result.out
     summary = result.out.splitlines()[-1]
-    # One warning, and honest: the article gives no order for Zelensky's two statements on a leaders' summit.
-    assert "0 errors, 1 warning" in summary
+    # Two warnings, both honest: the article gives no order for Zelensky's two statements on a leaders' summit, and
+    # names neither its own publisher nor its address.
+    assert "0 errors, 2 warnings" in summary
+    assert "`kyiv-independent-2025-07-talks-resume` has neither `url` nor `publisher`" in result.out
     assert "`zelensky-agenda-summit` (proposes, 2025) and `zelensky-leaders-level` (supports, 2025)" in result.out
     assert "bundled knowledge base" in summary
 

@@ -42,7 +42,12 @@ from conftest import REPO
 
 FUZZ_EXAMPLES = int(os.environ.get("TALKBASE_FUZZ_EXAMPLES", "0"))
 SECONDS_PER_EXAMPLE = 30  # a hang is a failure; the slowest honest example takes well under a second
-BUNDLED = {p.relative_to(REPO / "data").as_posix(): p.read_bytes() for p in sorted((REPO / "data").rglob("*.yaml"))}
+# The bundled knowledge base: its YAML files, and the texts its sources name in `text_file` (data/texts/).
+BUNDLED = {
+    p.relative_to(REPO / "data").as_posix(): p.read_bytes()
+    for p in sorted((REPO / "data").rglob("*"))
+    if p.suffix in (".yaml", ".md", ".txt") and p.is_file()
+}
 PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (error|warning): \S")
 
 
@@ -193,7 +198,9 @@ def mutate(content: bytes, step: tuple[str, int, int, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-bundled_mutations = st.lists(st.tuples(st.sampled_from(sorted(BUNDLED)), mutation), min_size=1, max_size=4)
+bundled_mutations = st.lists(
+    st.tuples(st.sampled_from(sorted(n for n in BUNDLED if n.endswith(".yaml"))), mutation), min_size=1, max_size=4
+)
 
 
 def mutated(steps: list[tuple[str, tuple[str, int, int, bytes]]]) -> dict[str, bytes]:

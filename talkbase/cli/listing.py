@@ -348,7 +348,7 @@ def grep(
     \b
     Examples:
       talkbase grep ceasefire
-      talkbase grep -w summit --source kyivindependent
+      talkbase grep -w summit --source kyiv-independent
       talkbase grep "no (final )?date" -l
     """
     from talkbase.ask.query import chronology, compile_pattern, grep_ids
