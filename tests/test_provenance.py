@@ -192,3 +192,11 @@ def test_text_and_text_file_together_is_an_error(tmp_path: Path) -> None:
     sources = "sources:\n" + source("article", extra="    text: Here.\n    text_file: texts/article.md\n")
     kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "article"), {"texts/article.md": ARTICLE})
     assert "error: a source has its text in `text` or in `text_file`, not both" in run("check", cwd=kb).out
+
+
+def test_show_of_a_source_others_are_known_through(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("wire") + source("report", "wire")  # no dates: nothing to order them by
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "report"))
+    result = run("show", "wire", cwd=kb)
+    assert result.code == 0, result.err
+    assert "source  report                       Report" in result.out

@@ -369,7 +369,7 @@ def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any
     found = [
         r
         for rows in kinds.values()
-        for r in (chron.ordered(rows) if hasattr(rows[0], "date") else sorted(rows, key=lambda r: r.id))
+        for r in (chron.ordered(rows) if isinstance(rows[0], (Event, Position)) else sorted(rows, key=lambda r: r.id))
     ]
     sections.append(("Referred to by", referrers_listing(kb, found)))
     return sections
