@@ -65,7 +65,15 @@ def kb_dicts(kb: KnowledgeBase, origins: bool = True) -> dict[str, list[dict[str
     timed = {"events", "positions"}
     ordered = lambda kind: chronology(kb).ordered(getattr(kb, kind)) if kind in timed else getattr(kb, kind)  # noqa: E731
     counted = lambda kind, r: {"origins": len(origins_of(kb, r.sources))} if origins and kind in timed else {}  # noqa: E731
-    return {kind: [{**record_dict(r), **counted(kind, r)} for r in ordered(kind)] for kind in KINDS}
+    return {kind: [{**record_dict(r), **counted(kind, r), **_inlined(r)} for r in ordered(kind)] for kind in KINDS}
+
+
+def _inlined(record: Any) -> dict[str, Any]:
+    """A source's text kept in a file, as the exports write it: in `text`."""
+    name = getattr(record, "text_file", None)
+    if not name:
+        return {}
+    return {"text": (Path(record.loc.path).parent / name).read_text(encoding="utf-8"), "text_file": None}
 
 
 def export(*args: str, data: Path | None = None, env: dict[str, str] | None = None):

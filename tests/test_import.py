@@ -85,6 +85,7 @@ def test_jsonl_with_types_and_yaml_round_trip(tmp_path: Path, empty: Path) -> No
 
 def test_what_show_and_the_listings_print_imports_without_their_computed_fields(tmp_path: Path, empty: Path) -> None:
     kinds = {"sources": "source", "topics": "topic", "actors": "actor"}  # each refers to those before it
+    shutil.copytree(REPO / "data" / "texts", empty / "texts")  # the sources' texts, which listings name
     for command, kind in kinds.items():
         out = run(command, "--format", "jsonl").out
         result = run("import", "-", "--format", "jsonl", "--kind", kind, "--data", str(empty), stdin=out)

@@ -200,3 +200,21 @@ def test_show_of_a_source_others_are_known_through(tmp_path: Path) -> None:
     result = run("show", "wire", cwd=kb)
     assert result.code == 0, result.err
     assert "source  report                       Report" in result.out
+
+
+def test_an_export_carries_the_text_a_file_holds_and_imports_elsewhere(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("article", extra="    text_file: texts/article.md\n")
+    kb = kb_with(
+        tmp_path / "one",
+        sources,
+        "positions:\n" + position("p", "article", "no changes"),
+        {"texts/article.md": ARTICLE},
+    )
+    document = json.loads(run("export", "json", cwd=kb).out)
+    [article] = document["sources"]
+    assert (article["text"], article["text_file"]) == (ARTICLE, None)
+    other = tmp_path / "two" / "data"
+    other.mkdir(parents=True)
+    (tmp_path / "all.json").write_text(json.dumps(document), encoding="utf-8")
+    assert run("import", str(tmp_path / "all.json"), "--data", str(other)).code == 0
+    assert run("check", "--data", str(other)).code == 0  # the quote checked against the text that came along

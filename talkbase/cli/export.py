@@ -22,6 +22,7 @@ from talkbase.cli.options import (
 from talkbase.show.exports import FORMATS, TEXT
 
 if TYPE_CHECKING:
+    from talkbase.records.model import KnowledgeBase
     from talkbase.records.schema import Kind
 
 ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)
@@ -96,7 +97,7 @@ def export(
     filters = build_filters(kb, since, until, actor, topic, source)
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
-        chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False)  # safe unless --csv-exact
+        chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False, texts=_texts_in_files(kb))
         if output is None:
             document = render(fmt.value, chosen)
             notes = document.notes
@@ -111,6 +112,16 @@ def export(
         typer.echo(f"note: {note}", err=True)
     if output is not None:
         tell_written("wrote", output)
+
+
+def _texts_in_files(kb: KnowledgeBase) -> dict[str, str]:
+    """The text of each source that keeps it in a `text_file` (check has read them all)."""
+    from talkbase.cli.app import opened_location
+    from talkbase.load.texts import TextReader, source_text
+
+    reader = TextReader(opened_location().path)
+    texts = {s.id: source_text(s, reader) for s in kb.sources if s.text_file is not None}
+    return {source_id: text for source_id, text in texts.items() if text is not None}
 
 
 @app.command()

@@ -21,7 +21,8 @@ def text_files(root: Path) -> list[Path]:
 
 class TextReader:
     """Reads the text a source's `text_file` names, relative to the folder of the YAML file defining the
-    source; each file once."""
+    source (for a record being imported, from outside the data folder: relative to the data folder); each file
+    once."""
 
     def __init__(self, root: Path) -> None:
         folder = root if root.is_dir() else root.parent
@@ -34,7 +35,10 @@ class TextReader:
             return None, f"`{name}` is not a .txt or .md file"
         if os.path.isabs(name) or name.startswith("~"):
             return None, f"`{name}` is not a path relative to this file's folder"
-        path = Path(defined_in).parent / name
+        base = Path(os.path.realpath(Path(defined_in).parent))
+        if not base.is_relative_to(self.real_root):  # a record being imported: named from the data folder's top
+            base = self.real_root
+        path = base / name
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(self.real_root):
             return None, f"`{name}` lies outside the data folder; not read"

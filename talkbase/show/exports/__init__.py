@@ -8,6 +8,7 @@ importing this package (as the command line does for the list of formats) loads 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import os
@@ -47,14 +48,20 @@ class Export:
     csv_safe: bool = True  # csv: cells a spreadsheet would run as a formula start with ' (--csv-safe)
     narrowed: Mapping[str, Span] = field(default_factory=dict)  # the days after/before leave a record, by id
     ranks: Mapping[str, int] = field(default_factory=dict)  # events and positions together in time order, from 1
+    texts: Mapping[str, str] = field(default_factory=dict)  # the text of each source that keeps it in a text_file
 
     def records(self) -> dict[str, Sequence[Record]]:
         """The exported records by kind: actors, sources and topics in the knowledge base's order, events and
-        positions in time order (as `talkbase timeline` lists them)."""
+        positions in time order (as `talkbase timeline` lists them). A source's text kept in a file is written in
+        `text`, so that the export holds it (the file's name means nothing beside the export)."""
         kb = self.kb
+        sources = [
+            dataclasses.replace(s, text=self.texts[s.id], text_file=None) if s.id in self.texts else s
+            for s in kb.sources
+        ]
         return {
             "actors": kb.actors,
-            "sources": kb.sources,
+            "sources": sources,
             "topics": kb.topics,
             "events": self.events,
             "positions": self.positions,
