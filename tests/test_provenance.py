@@ -218,3 +218,25 @@ def test_an_export_carries_the_text_a_file_holds_and_imports_elsewhere(tmp_path:
     (tmp_path / "all.json").write_text(json.dumps(document), encoding="utf-8")
     assert run("import", str(tmp_path / "all.json"), "--data", str(other)).code == 0
     assert run("check", "--data", str(other)).code == 0  # the quote checked against the text that came along
+
+
+def test_a_folder_or_a_too_large_file_as_text_is_a_located_error_not_a_traceback(tmp_path: Path) -> None:
+    sources = (
+        "sources:\n" + source("a", extra="    text_file: texts/dir.md\n") + source("b", extra="    text_file: big.md\n")
+    )
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "a, b", "x"), {"big.md": "word " * 900_000})
+    (kb / "data" / "texts" / "dir.md").mkdir(parents=True)
+    result = run("check", cwd=kb)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "error: `text_file`: cannot read file: not a regular file" in result.out
+    assert "error: `text_file`: file is larger than 4 MiB; not read (a source's text is at most 4 MiB" in result.out
+
+
+def test_add_reads_a_text_file_from_the_folder_of_the_file_it_writes_to(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, "sources:\n" + source("s0"), "positions:\n" + position("p", "s0"), {"texts/i.md": "Hi."})
+    (kb / "data" / "sub").mkdir()
+    (kb / "data" / "sub" / "more.yaml").write_text("sources:\n" + source("s1"), encoding="utf-8")
+    args = ["add", "source", "--title", "I", "--publisher", "P", "--file", "data/sub/more.yaml", "--no-input"]
+    assert run(*args, "--text-file", "texts/i.md", cwd=kb).code == 1  # from data/sub, that is data/sub/texts
+    assert run(*args, "--text-file", "../texts/i.md", cwd=kb).code == 0
+    assert run("check", cwd=kb).code == 0

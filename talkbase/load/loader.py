@@ -233,32 +233,41 @@ def _unreadable(shown: str, message: str, hint: str = "") -> Problem:
     return Problem(shown, 1, 1, "unreadable", message, hint)
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
     """The file's text as UTF-8 (a byte-order mark is allowed), or a problem saying why it can't be read."""
-    data, _, problems = read_utf8(path, shown)
+    data, _, problems = read_utf8(path, shown, limit)
     return (None if data is None else data.decode("utf-8")), problems
 
 
-def read_utf8(path: Path, shown: str) -> tuple[bytes | None, int, list[Problem]]:
+def read_utf8(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, int, list[Problem]]:
     """The file's bytes, checked to be UTF-8 and without a byte-order mark, with their length in characters;
     or a problem saying why it can't be read.
 
-    Only regular files are read (a FIFO or device would block or never end), never more than MAX_FILE_BYTES,
-    and no line may be longer than MAX_LINE_BYTES: each is reported as a problem before any parsing."""
+    Only regular files are read (a FIFO or device would block or never end; a folder is not a file), never
+    more than `limit` bytes, and no line may be longer than MAX_LINE_BYTES: each is reported as a problem
+    before any parsing."""
     try:  # non-blocking, so that opening a FIFO (even one swapped in after discovery) cannot hang
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    try:
+        st = os.fstat(fd)
+        regular = S_ISREG(st.st_mode)
+    except OSError as exc:
+        os.close(fd)
+        return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    if not regular:  # checked before the descriptor becomes a file object, which a folder cannot be
+        os.close(fd)
+        return None, 0, [_unreadable(shown, "cannot read file: not a regular file")]
     with open(fd, "rb", closefd=True) as handle:
         try:
-            st = os.fstat(fd)
-            if not S_ISREG(st.st_mode):
-                return None, 0, [_unreadable(shown, "cannot read file: not a regular file")]
-            if st.st_size > MAX_FILE_BYTES:
-                return None, 0, [_too_large(shown)]
-            data = handle.read(MAX_FILE_BYTES + 1)  # the size may have grown since fstat
+            if st.st_size > limit:
+                return None, 0, [_too_large(shown, limit)]
+            data = handle.read(limit + 1)  # the size may have grown since fstat
         except OSError as exc:
             return None, 0, [_unreadable(shown, f"cannot read file: {_reason(exc)}")]
+    if len(data) > limit:
+        return None, 0, [_too_large(shown, limit)]
     return checked_utf8(data, shown)
 
 
@@ -300,8 +309,8 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _too_large(shown: str) -> Problem:
-    message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; not read"
+def _too_large(shown: str, limit: int = MAX_FILE_BYTES) -> Problem:
+    message = f"file is larger than {limit // 2**20} MiB; not read"
     return Problem(shown, 1, 1, "too-large", message, "split it into several files")
 
 

@@ -11,6 +11,9 @@ from typing import Any
 from talkbase.load.loader import discover_files, read_text
 
 TEXT_SUFFIXES = (".txt", ".md")
+# A source's text is an article, a speech, a treaty: a few hundred kilobytes at most. The limit keeps checking
+# every quote against it quick (a few seconds at the limit) whatever a hostile knowledge base holds.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 
 def text_files(root: Path) -> list[Path]:
@@ -21,13 +24,14 @@ def text_files(root: Path) -> list[Path]:
 
 class TextReader:
     """Reads the text a source's `text_file` names, relative to the folder of the YAML file defining the
-    source (for a record being imported, from outside the data folder: relative to the data folder); each file
-    once."""
+    source: for a record being added or imported, the file it will be written to (`placed`), or else the data
+    folder; each file once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, placed: dict[str, Path] | None = None) -> None:
         folder = root if root.is_dir() else root.parent
         self.real_root = Path(os.path.realpath(folder))
         self.read: dict[Path, tuple[str | None, str]] = {}
+        self.placed = placed or {}  # a draft or import file -> the YAML file its records will be written to
 
     def __call__(self, defined_in: str, name: str) -> tuple[str | None, str]:
         """The text, or None and why it cannot be read (said as the end of "`text_file`: ...")."""
@@ -35,7 +39,7 @@ class TextReader:
             return None, f"`{name}` is not a .txt or .md file"
         if os.path.isabs(name) or name.startswith("~"):
             return None, f"`{name}` is not a path relative to this file's folder"
-        base = Path(os.path.realpath(Path(defined_in).parent))
+        base = Path(os.path.realpath(self.placed.get(defined_in, Path(defined_in)).parent))
         if not base.is_relative_to(self.real_root):  # a record being imported: named from the data folder's top
             base = self.real_root
         path = base / name
@@ -43,7 +47,7 @@ class TextReader:
         if not real.is_relative_to(self.real_root):
             return None, f"`{name}` lies outside the data folder; not read"
         if real not in self.read:
-            text, problems = read_text(path, name)
+            text, problems = read_text(path, name, MAX_TEXT_BYTES)
             self.read[real] = (text, problems[0].message if problems else "")
         return self.read[real]
 

@@ -29,7 +29,7 @@ from talkbase.records.dates import (
 from talkbase.records.hints import did_you_mean, fold, unusual_characters, with_article
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.provenance import chain, origins
-from talkbase.records.quotes import closest_passage, find_quote
+from talkbase.records.quotes import closest_passage, plain, quote_in
 from talkbase.records.schema import (
     CHOICE,
     DATE,
@@ -832,6 +832,8 @@ def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tupl
             if read is None:
                 where = value_where(data, "text_file", record.path)
                 hint = "name a .txt or .md file in the data folder, relative to this YAML file's folder"
+                if "larger" in why:
+                    hint = "a source's text is at most 4 MiB; keep the part the quotes come from"
                 problems.append(where.problem("text-file", f"`text_file`: {why}", hint))
             else:
                 texts[data["id"]] = read
@@ -844,6 +846,7 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
     if not texts:
         return
     via_of = _via_of(ids)
+    plain_texts: dict[str, str] = {}  # made once a source, when a quote first needs it
     for record in records:
         data = record.data
         if record.kind != "positions" or type(data) is not YMap or type(data.get("quote")) is not str:
@@ -852,7 +855,10 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
         cited = [s for s in cited if type(s) is str] if type(cited) is YList else []
         known = list(dict.fromkeys(s for source in cited for s in chain(source, via_of) if s in texts))
         quote = data["quote"]
-        if not known or any(find_quote(quote, texts[s]) for s in known):
+        for source_id in known:
+            if source_id not in plain_texts:
+                plain_texts[source_id] = plain(texts[source_id])
+        if not known or any(quote_in(quote, plain_texts[s]) for s in known):
             continue
         nearest = closest_passage(quote, texts[known[0]])
         names = ", ".join(f"`{s}`" for s in known)

@@ -12,6 +12,9 @@ _TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "�
 _SPACES = re.compile(r"\s+")
 
 
+NEAREST_WITHIN = 200_000  # characters: a longer text is not searched for the passage nearest a missed quote
+
+
 class Found(NamedTuple):
     """Where a quote stands in a text: its start and end (character offsets in the text as written)."""
 
@@ -39,6 +42,17 @@ def comparable(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
+def plain(text: str) -> str:
+    """The text as quotes are compared: typographic quotes made plain, each run of whitespace one space."""
+    return _SPACES.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+def quote_in(quote: str, plain_text: str) -> bool:
+    """Whether the quote stands word for word in a text already made `plain` (the fast test check runs)."""
+    wanted = plain(quote)
+    return bool(wanted) and wanted in plain_text
+
+
 def find_quote(quote: str, text: str) -> Found | None:
     """Where the quote stands in the text, or None when it is not there word for word."""
     wanted, _ = comparable(quote)
@@ -50,12 +64,12 @@ def find_quote(quote: str, text: str) -> Found | None:
 
 
 def closest_passage(quote: str, text: str) -> str:
-    """The passage of the text most like the quote (as long as it, on word boundaries), for a hint."""
+    """The passage of the text most like the quote (as long as it, on word boundaries), for a hint; nothing for a
+    text longer than NEAREST_WITHIN, where the search would take long."""
     from difflib import SequenceMatcher
 
-    wanted, _ = comparable(quote)
-    haystack, _ = comparable(text)
-    if not wanted or not haystack:
+    wanted, haystack = plain(quote), plain(text)
+    if not wanted or not haystack or len(haystack) > NEAREST_WITHIN:
         return ""
     matcher = SequenceMatcher(None, haystack, wanted, autojunk=False)
     block = matcher.find_longest_match(0, len(haystack), 0, len(wanted))

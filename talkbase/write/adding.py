@@ -151,7 +151,7 @@ def plan_add(
     one already there is refused like an error, unless `allow_duplicate`."""
     draft = Loaded()
     load_text(draft_text(kind_key, values), draft_shown, draft)
-    errors, warnings = new_problems(ws, draft.records, draft.problems, allow_duplicate)
+    errors, warnings = new_problems(ws, draft.records, draft.problems, allow_duplicate, target)
     old = target.read_bytes() if target.exists() else None
     if errors:
         return Plan(target, old, b"", 0, record_yaml(kind_key, values), errors, warnings)
@@ -161,12 +161,13 @@ def plan_add(
 
 
 def new_problems(
-    ws: Workspace, added: list[RawRecord], read_problems: list[Problem], allow_duplicate: bool
+    ws: Workspace, added: list[RawRecord], read_problems: list[Problem], allow_duplicate: bool, target: Path
 ) -> tuple[list[Problem], list[Problem]]:
-    """The errors and warnings the knowledge base would have with the `added` records in it that it has not
-    now; a record repeating another is an error unless `allow_duplicate`."""
+    """The errors and warnings the knowledge base would have with the `added` records in it (to be written to
+    `target`) that it has not now; a record repeating another is an error unless `allow_duplicate`."""
     all_read = not unread_files(ws.problems)
-    after = read_problems + validate(ws.loaded.records + added, ws.kinds, all_read, TextReader(ws.root))
+    texts = TextReader(ws.root, {record.path: target for record in added})  # a text_file is named from there
+    after = read_problems + validate(ws.loaded.records + added, ws.kinds, all_read, texts)
     new = [_as_refusal(p) if is_duplicate(p) and not allow_duplicate else p for p in _new_problems(ws.problems, after)]
     return [p for p in new if p.is_error], [p for p in new if not p.is_error]
 

@@ -56,7 +56,8 @@ def plan_import(ws: Workspace, batch: Batch, file: Path | None, allow_duplicate:
     make_ids(batch, ws.known)
     records = [(r.kind, record_values(r.kind, r.data)) for r in batch.records]
     read = [batch.located(p) for p in batch.problems]
-    errors, warnings = new_problems(ws, batch.records, [], allow_duplicate)
+    sources_file = file or default_file(ws, "sources", {})  # where imported sources go: their text_file's folder
+    errors, warnings = new_problems(ws, batch.records, [], allow_duplicate, sources_file)
     errors = [p for p in read if p.is_error] + [batch.located(p) for p in errors]
     warnings = [p for p in read if not p.is_error] + [batch.located(p) for p in warnings]
     if errors:
