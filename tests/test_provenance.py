@@ -127,7 +127,11 @@ ARTICLE = "He said there would be “no changes” to the delegation,\nwhich con
 
 @pytest.mark.parametrize(
     "quote",
-    ['there would be "no changes" to the delegation', "there would be “no changes”  to\nthe delegation"],
+    [
+        'there would be "no changes" to the delegation',
+        "there would be “no changes”  to\nthe delegation",
+        "there would be 'no changes' to the delegation",  # a quote inside a quote, in other marks
+    ],
 )
 def test_a_quote_is_found_whatever_its_quote_marks_and_line_breaks(quote: str) -> None:
     found = find_quote(quote, ARTICLE)
@@ -153,10 +157,15 @@ def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: P
     ]
     kb_with(tmp_path, sources, "positions:\n" + good)  # the bad quote gone, show can run
     shown = run("show", "good", cwd=kb).out
-    assert (
-        "quoted in  Article (article): He said «there would be “no changes” to the delegation», which continues"
-        in shown
-    )
+    passage = "He said there would be “no changes” to the delegation, which continues"  # the quote in bold
+    assert f"quoted in  Article (article): {passage}" in shown
+    quoted = json.loads(run("show", "good", "-f", "json", cwd=kb).out)["quoted_in"]
+    assert quoted == {
+        "source": "article",
+        "before": "He said ",
+        "quote": "there would be “no changes” to the delegation",
+        "after": ", which continues to be led by Medinsky.",
+    }
 
 
 def test_a_changed_text_file_is_checked_again_through_the_cache(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from talkbase.records.dates import (
 from talkbase.records.hints import abbreviated, close_matches, fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
 from talkbase.records.provenance import chain, origins
-from talkbase.records.quotes import find_quote, passage_around
+from talkbase.records.quotes import Passage, find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
 
 if TYPE_CHECKING:
@@ -506,7 +506,7 @@ def origins_of(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[str]:
 
 def quote_passage(
     kb: KnowledgeBase, position: Position, text_of: Callable[[Any], str | None]
-) -> tuple[str, str] | None:
+) -> tuple[str, Passage] | None:
     """The source whose text holds the position's quote (one it cites, or one those are known through), and
     the passage around the quote there; None when no such text holds it."""
     if not position.quote:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from talkbase.load.kb import Opened
     from talkbase.records.model import KnowledgeBase
     from talkbase.records.problems import Problem
+    from talkbase.records.quotes import Passage
 
 
 @app.command()
@@ -406,7 +407,7 @@ def show(
         typer.echo(json_text(show_dict(kb, record, passage), indent=indent))
 
 
-def _quote_passage(kb: KnowledgeBase, record: object) -> tuple[str, str] | None:
+def _quote_passage(kb: KnowledgeBase, record: object) -> tuple[str, Passage] | None:
     """Where a position's quote stands in the text of a source it cites (read from the knowledge base's files)."""
     if not getattr(record, "quote", None):
         return None

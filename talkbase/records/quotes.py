@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"',
-                              "‟": '"', "″": '"', "«": '"', "»": '"', "‹": "'", "›": "'"})  # fmt: skip
+# Every mark that opens or closes a quotation, or stands for an apostrophe, compares as one: a curator writes a
+# quote inside a quote in whichever marks (`"a fragile beginning"` for the text's ‘a fragile beginning’).
+_TYPOGRAPHIC = str.maketrans(dict.fromkeys("'‘’‚‛′“”„‟″«»‹›", '"'))
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,13 +81,24 @@ def closest_passage(quote: str, text: str) -> str:
     return haystack[start : space if space >= 0 else len(haystack)]
 
 
-def passage_around(found: Found, text: str, words: int = 12) -> str:
-    """The quote where it stands, marked «…», with up to `words` words of text before and after it, on one line."""
+class Passage(NamedTuple):
+    """A quote where it stands in a text, with up to a dozen words either side, each on one line."""
+
+    before: str
+    quote: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.before}«{self.quote}»{self.after}"
+
+
+def passage_around(found: Found, text: str, words: int = 12) -> Passage:
+    """The quote where it stands, with up to `words` words of text before and after it."""
     before, after = text[: found.start], text[found.end :]
     lead = _SPACES.split(before.strip())[-words:] if before.strip() else []
     tail = _SPACES.split(after.strip())[:words] if after.strip() else []
-    quote = _SPACES.sub(" ", text[found.start : found.end])
-    shown = ("… " if len(lead) == words else "") + " ".join(lead)
-    shown += (" " if lead and before[-1:].isspace() else "") + f"«{quote}»"
-    shown += (" " if tail and after[:1].isspace() else "") + " ".join(tail) + (" …" if len(tail) == words else "")
-    return shown
+    shown_before = ("… " if len(lead) == words else "") + " ".join(lead)
+    shown_before += " " if lead and before[-1:].isspace() else ""
+    shown_after = (" " if tail and after[:1].isspace() else "") + " ".join(tail)
+    shown_after += " …" if len(tail) == words else ""
+    return Passage(shown_before, _SPACES.sub(" ", text[found.start : found.end]), shown_after)

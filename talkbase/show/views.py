@@ -19,6 +19,7 @@ from talkbase.show.render import literal
 if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.ask.analysis
     from talkbase.ask.analysis import Dispute, Matrix, Step
     from talkbase.ask.query import Standing
+    from talkbase.records.quotes import Passage
 
 STATUS_STYLES = {"held": "", "scheduled": "bold yellow", "postponed": "magenta", "cancelled": "red strike"}
 STANCE_STYLES = {
@@ -375,7 +376,7 @@ def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any
     return sections
 
 
-def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | None = None) -> Any:
+def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage] | None = None) -> Any:
     """A record's fields, where it is defined, and the listings under it, as one Rich renderable; `passage` is
     where a position's quote stands in a source's text (source id, the words around it)."""
     from rich.console import Group
@@ -387,7 +388,9 @@ def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | N
     for key, value in field_rows(kb, record):
         fields.add_row(key, value)
     if passage is not None:
-        fields.add_row("quoted in", Text.assemble(literal(_label(kb, passage[0])), ": ", literal(passage[1])))
+        source, around = passage
+        words = Text.assemble(literal(around.before), literal(around.quote, "bold"), literal(around.after))
+        fields.add_row("quoted in", Text.assemble(literal(_label(kb, source)), ": ", words))
     days = _days(kb, record)
     if days is not None and days != span_of(record.date, getattr(record, "end", None)):
         shown = str(days.first) if days.first == days.last else f"{days.first}…{days.last}"
@@ -407,7 +410,7 @@ def _days(kb: KnowledgeBase, record: Any) -> Span | None:
     return chronology(kb).span(record) if isinstance(record, (Event, Position)) else None
 
 
-def show_dict(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | None = None) -> dict[str, Any]:
+def show_dict(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage] | None = None) -> dict[str, Any]:
     """The machine form of `show`: the record, where it is defined, its sources' origins, where its quote stands
     in a source's text, and the ids of what refers to it."""
     from talkbase.ask.query import origins_of
@@ -417,7 +420,8 @@ def show_dict(kb: KnowledgeBase, record: Any, passage: tuple[str, str] | None = 
     if not isinstance(record, Source) and getattr(record, "sources", None) is not None:
         result["origins"] = origins_of(kb, record.sources)
     if passage is not None:
-        result["quoted_in"] = {"source": passage[0], "passage": passage[1]}
+        source, around = passage
+        result["quoted_in"] = {"source": source, **around._asdict()}  # the words before, the quote, those after
     days = _days(kb, record)
     if days is not None:  # the days it may fall on: its date's, narrowed by after/before
         result["days"] = {"first": days.first.isoformat(), "last": days.last.isoformat()}
