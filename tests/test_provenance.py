@@ -88,7 +88,7 @@ def test_sources_known_through_one_source_count_as_one_origin(tmp_path: Path) ->
     kb = kb_with(tmp_path, DIAMOND, CLAIMS)
     check = run("check", cwd=kb)
     assert check.code == 0
-    assert "warning: position `one-origin` cites 2 sources, but all are known through `wire`: one origin" in check.out
+    assert "warning: position `one-origin` cites 2 sources, but all come from one origin, `wire`" in check.out
     assert "two-origins" not in check.out
     sole = json.loads(run("sources", "--sole", "--format", "json", cwd=kb).out)
     assert sorted(p["id"] for p in sole) == ["one-origin", "only"]

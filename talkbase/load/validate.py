@@ -887,6 +887,6 @@ def check_single_origin(records: list[RawRecord], ids: dict[str, RawRecord]) -> 
         found = origins(cited, via_of)
         if len(found) == 1:
             label = _record_label("position", data)
-            message = f"{label} cites {len(cited)} sources, but all are known through `{found[0]}`: one origin"
+            message = f"{label} cites {len(cited)} sources, but all come from one origin, `{found[0]}`"
             hint = "cite an independent source too, or only the origin"
             yield value_where(data, "sources", record.path).problem("single-origin", message, hint, warning=True)
