@@ -249,3 +249,13 @@ def test_add_reads_a_text_file_from_the_folder_of_the_file_it_writes_to(tmp_path
     assert run(*args, "--text-file", "texts/i.md", cwd=kb).code == 1  # from data/sub, that is data/sub/texts
     assert run(*args, "--text-file", "../texts/i.md", cwd=kb).code == 0
     assert run("check", cwd=kb).code == 0
+
+
+def test_a_source_dated_after_the_one_it_is_known_through_is_an_error(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("paper", extra="    date: 2025-03-02\n")
+    sources += source("speech", "paper", "    date: 2025-04-15\n") + source("talk", "paper", "    date: 2025-03\n")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "speech, talk"))
+    result = run("check", cwd=kb)
+    assert result.code == 1
+    assert "error: source `speech` (2025-04-15) is known through `paper`, dated before it (2025-03-02)" in result.out
+    assert "`talk`" not in result.out.split("known through")[0]  # March may hold both: no error for it
