@@ -434,7 +434,8 @@ def sources(
     """Sources: how many claims (positions) and events cite each, and how many claims rest on it alone.
 
     A source known through another (`via`) is not an independent origin: a claim citing a speech and the
-    article that reports it rests on the article alone, and counts in the article's `sole`.
+    article that reports it rests on the article alone, and counts in the article's `sole`. So an origin's
+    `sole` may exceed its `claims`, which counts only the claims citing it by name.
 
     \b
     Examples:
