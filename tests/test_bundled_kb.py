@@ -19,6 +19,7 @@ from conftest import REPO
 ARTICLE = "kyiv-independent-2025-07-talks-resume"  # the text we hold: a summary relaying The Kyiv Independent
 REPORT = "kyiv-independent-report"  # The Kyiv Independent's own report, known only through the summary
 ADDRESS = "zelensky-evening-address-2025-07-21"
+AUTHOR = "summary-author"  # the summary's unnamed author: the text names no author or publisher
 SEED = Path("/work/shared/seed-article.md")
 
 
@@ -146,6 +147,8 @@ def test_the_kyiv_independent_report_is_known_only_through_the_summary(kb: Knowl
     report = kb.by_id[REPORT]
     assert (report.publisher, report.via, report.url) == ("The Kyiv Independent", ARTICLE, None)
     assert report.date.text == "2025-07"  # relayed by the July 2025 summary, with the same news
+    # Only its publisher cites it: no claim is the report's, since the summary never says which words are its.
+    assert [r.id for r in (*kb.actors, *kb.events, *kb.positions) if REPORT in r.sources] == ["kyiv-independent"]
     assert all(s.url is None for s in kb.sources)  # the text gives no address of any source
 
 
@@ -185,33 +188,54 @@ def test_peskovs_positions_hold_only_what_the_article_attributes_to_him(kb: Know
         assert (position.date.text, position.before) == ("2025", ("2025-08",)), position.id
 
 
-def test_the_articles_narration_and_judgments_are_its_publishers(kb: KnowledgeBase) -> None:
-    own = {p.id: p for p in kb.positions if p.actor == "kyiv-independent"}
+def test_the_articles_narration_and_judgments_are_its_unnamed_authors(kb: KnowledgeBase) -> None:
+    """Issue 14 and a new user's review: the summary names no author or publisher, and never says its words are
+    The Kyiv Independent's; so its own claims are its unnamed author's, cited to the summary itself."""
+    author = kb.by_id[AUTHOR]
+    assert (author.kind, author.sources) == ("organization", (ARTICLE,))
+    assert "unnamed author" in author.name and "names no author or publisher" in author.description
+    own = {p.id: p for p in kb.positions if p.actor == AUTHOR}
+    assert set(own) == {
+        "summary-putin-declines-in-person",
+        "summary-medinsky-leads-delegation",
+        "summary-commitment-questioned",
+        "summary-war-goals-at-odds",
+        "summary-breakthrough-unlikely",
+        "summary-talks-an-opportunity",
+        "summary-leaders-engagement",
+        "summary-no-end-in-sight",
+    }
     for position in own.values():
-        assert position.sources == (REPORT,), position.id  # the Kyiv Independent's, as relayed by the summary
-        assert position.quote is None, position.id  # the summary's wording is not verified as its own
-    leads = own["kyiv-independent-medinsky-leads-delegation"]
+        assert position.sources == (ARTICLE,), position.id  # the summary's words, in the text we hold
+    leads = own["summary-medinsky-leads-delegation"]
     assert leads.topic == "russian-delegation-composition"
     assert "continues to be led by Putin's aide, Vladimir Medinsky" in leads.claim
-    at_odds = own["kyiv-independent-war-goals-at-odds"]
+    at_odds = own["summary-war-goals-at-odds"]
     assert (at_odds.topic, "at odds" in at_odds.claim) == ("war-goals", True)
     assert "peskov-war-goals-battlefield" in at_odds.after
-    assert kb.by_id["kyiv-independent"].kind == "organization"
+
+
+def test_no_claim_is_the_kyiv_independents(kb: KnowledgeBase) -> None:
+    """The Kyiv Independent is kept as the publisher of the report the summary points to, with no position."""
+    publisher = kb.by_id["kyiv-independent"]
+    assert (publisher.kind, publisher.sources) == ("organization", (ARTICLE, REPORT))
+    assert [p.id for p in kb.positions if p.actor == "kyiv-independent"] == []
+    assert [p.id for p in kb.positions if REPORT in p.sources] == []
 
 
 def test_putins_refusal_in_person_is_the_articles_description_not_his_statement(kb: KnowledgeBase) -> None:
     assert [p.id for p in kb.positions if p.actor == "putin"] == []  # the article reports no words of Putin's
     on_topic = [(p.actor, p.stance) for p in kb.positions if p.topic == "putin-in-person"]
-    assert on_topic == [("kyiv-independent", "disputes")]
-    assert "repeatedly declined to participate in person" in kb.by_id["kyiv-independent-putin-declines-in-person"].claim
+    assert on_topic == [(AUTHOR, "disputes")]
+    assert "repeatedly declined to participate in person" in kb.by_id["summary-putin-declines-in-person"].claim
 
 
 def test_forecasts_are_prospects_and_not_undecided(kb: KnowledgeBase) -> None:
-    breakthrough = kb.by_id["kyiv-independent-breakthrough-unlikely"]
+    breakthrough = kb.by_id["summary-breakthrough-unlikely"]
     assert breakthrough.topic == "peace-prospects"
-    no_end = kb.by_id["kyiv-independent-no-end-in-sight"]
+    no_end = kb.by_id["summary-no-end-in-sight"]
     assert (no_end.topic, no_end.stance != "undecided") == ("peace-prospects", True)
-    assert [p.id for p in kb.positions if p.topic == "russian-commitment"] == ["kyiv-independent-commitment-questioned"]
+    assert [p.id for p in kb.positions if p.topic == "russian-commitment"] == ["summary-commitment-questioned"]
     assert [p.id for p in kb.positions if p.stance == "undecided"] == []
 
 
@@ -264,13 +288,14 @@ def test_names_with_diacritics_and_other_scripts_find_actors() -> None:
 def test_sources_by_url_host_or_publisher() -> None:
     from conftest import run
 
-    # The Kyiv Independent publishes the report the summary relays; the summary names no publisher and no URL.
+    # The Kyiv Independent publishes the report the summary relays, which no claim cites; the summary names no
+    # publisher and no URL, and every claim cites it (Peskov's words and its author's own judgment alike).
     for wanted in ("kyiv independent", "Kyiv Independent", REPORT):
-        out = run("grep", "battlefield", "--source", wanted, "-l").out
-        assert out == "kyiv-independent-war-goals-at-odds\n", wanted
+        result = run("grep", "battlefield", "--source", wanted, "-l")
+        assert (result.code, result.out) == (1, ""), wanted
     for wanted in (ARTICLE, "Resume Peace Talks"):
         out = run("grep", "battlefield", "--source", wanted, "-l").out
-        assert out == "peskov-war-goals-battlefield\n", wanted
+        assert out == "peskov-war-goals-battlefield\nsummary-war-goals-at-odds\n", wanted
 
 
 @pytest.mark.parametrize(
