@@ -321,3 +321,16 @@ def test_two_spellings_of_one_url_are_the_same_address(a: str, b: str, same: boo
     from talkbase.load.validate import same_url
 
     assert (same_url(a) == same_url(b)) is same
+
+
+def test_a_list_where_an_actors_kind_goes_is_reported_not_a_crash(tmp_path: Path) -> None:
+    text = """
+    actors:
+      - id: a
+        name: A
+        kind: [person]
+      - id: b
+        name: A
+        kind: [person]
+    """
+    assert (4, 11, "wrong-type") in problems_for(text, tmp_path)

@@ -732,8 +732,9 @@ def _duplicate_keys(kind: str, data: YMap, position: tuple[str, ...] | None) -> 
             yield (kind, "title", same_words(title)), "title"
     elif kind == "topics" and type(data.get("name")) is str and same_words(data["name"]):
         yield (kind, same_words(data["name"])), "name"
-    elif kind == "actors" and type(data.get("name")) is str and same_words(data["name"]):
-        yield (kind, same_words(data["name"]), data.get("kind")), "name and kind"
+    elif kind == "actors" and type(data.get("name")) is str and type(data.get("kind")) is str:
+        if same_words(data["name"]):
+            yield (kind, same_words(data["name"]), data["kind"]), "name and kind"
     elif kind == "events" and type(data.get("title")) is str and same_words(data["title"]):
         yield (kind, same_words(data["title"]), date_text(data.get("date"))), "title and date"
 
