@@ -111,7 +111,6 @@ def validate(
     texts, text_problems = source_texts(records, text_files)
     problems.extend(text_problems)
     problems.extend(check_via(records, ids))
-    problems.extend(check_via_dates(records, ids))
     problems.extend(check_quotes(records, ids, texts))
     problems.extend(check_single_origin(records, ids))
     return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
@@ -812,24 +811,6 @@ def check_via(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[P
             loop = " ← ".join([*sources, source_id])
             message = f"the sources' `via` go round in a loop: {loop}"
             yield where.problem("via-cycle", message, "one of them is the original: remove its `via`")
-
-
-def check_via_dates(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
-    """A source is known through a later one (the report of a speech comes after the speech): one dated
-    certainly after the source it is known through cannot be."""
-    via_of = _via_of(ids)
-    for record in records:
-        data = record.data
-        source_id = data.get("id") if record.kind == "sources" and type(data) is YMap else None
-        via = via_of(source_id) if type(source_id) is str else None
-        if via is None:
-            continue
-        own, theirs = _valid_date(data.get("date")), _valid_date(ids[via].data.get("date"))
-        if own is None or theirs is None or not span_of(theirs).before(span_of(own)):
-            continue
-        message = f"source `{source_id}` ({own}) is known through `{via}`, dated before it ({theirs})"
-        hint = "a source is known through a later one that reports it: check both dates and the `via`"
-        yield value_where(data, "date", record.path).problem("via-date", message, hint)
 
 
 def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tuple[dict[str, str], list[Problem]]:

@@ -89,7 +89,6 @@ CODES: dict[str, str] = {
     "order-cycle": "`after`/`before` that loop back to where they start",
     "order-conflict": "`after`/`before` that the dates rule out, or that leave a record no day",
     "via-cycle": "sources whose `via` go round in a loop",
-    "via-date": "a source dated after the source it is known through (which must report it later)",
     "text-file": "a source's `text_file` that cannot be read (or lies outside the data folder), or text given twice",
     "quote-not-found": "a `quote` that is not word for word in the text of the sources it cites",
     # files being imported (talkbase import)
