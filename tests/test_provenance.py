@@ -259,3 +259,9 @@ def test_reports_relaying_one_earlier_wire_count_as_one_origin(tmp_path: Path) -
     result = run("check", cwd=kb)
     assert result.code == 0, result.out
     assert "cites 2 sources, but all come from one origin, `wire`" in result.out
+
+
+def test_show_of_a_source_prints_its_whole_chain(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("paper") + source("speech", "paper") + source("interview", "speech")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "interview"))
+    assert "via        Speech (speech) ← Paper (paper)\n" in run("show", "interview", cwd=kb).out

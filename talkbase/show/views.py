@@ -262,7 +262,8 @@ def field_rows(kb: KnowledgeBase, record: Any) -> list[tuple[str, Text]]:
     for key, value in record_dict(record).items():
         if value in (None, [], ""):
             continue
-        text = _sources_text(kb, value) if key == "sources" else _field_text(kb, key, value)
+        text = _sources_text(kb, [value] if key == "via" else value) if key in ("sources", "via") else None
+        text = text or _field_text(kb, key, value)
         rows.append((key, text))
         if key == "sources" and not isinstance(record, Source):
             found = origins_of(kb, value)
