@@ -117,15 +117,15 @@ def _open_kb(
 ) -> Opened:
     from talkbase.load import cache
 
-    files = discover_files(location.path)
     use_cache = use_cache and not cache.disabled_by_environment()
     if use_cache:  # the settings and the sources' text files too: new kinds or a changed text change the problems
-        from talkbase.load.texts import text_files
+        from talkbase.load.texts import discover_with_texts
 
+        files, texts = discover_with_texts(location.path)
         settings = settings_path(location.path)
-        sig = cache.signature(files + ([settings] if settings else []) + text_files(location.path))
+        sig = cache.signature(files + ([settings] if settings else []) + texts)
     else:
-        sig = None
+        files, sig = discover_files(location.path), None
 
     def reload() -> KnowledgeBase:
         """The knowledge base from its files, for a snapshot found inconsistent after it was opened."""

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from talkbase.load.loader import discover_files, read_text
+from talkbase.load.loader import YAML_SUFFIXES, discover_files, read_text
 
 TEXT_SUFFIXES = (".txt", ".md")
 # A source's text is an article, a speech, a treaty: a few hundred kilobytes at most. The limit keeps checking
@@ -16,10 +16,17 @@ TEXT_SUFFIXES = (".txt", ".md")
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 
-def text_files(root: Path) -> list[Path]:
-    """Every file under the data folder a `text_file` may name: part of the parse cache's signature, so that a
-    changed text is checked again."""
-    return discover_files(root, TEXT_SUFFIXES) if root.is_dir() else []
+def discover_with_texts(root: Path) -> tuple[list[Path], list[Path]]:
+    """The knowledge base's YAML files (as discover_files lists them) and every file a `text_file` may name,
+    from one walk of the data folder: the texts are part of the parse cache's signature, so that a changed text
+    is checked again."""
+    if not root.is_dir():
+        return discover_files(root), []
+    found = discover_files(root, YAML_SUFFIXES + TEXT_SUFFIXES)
+    # a link to a folder is listed to be reported whatever its name: it stays with the YAML files
+    texts = [p for p in found if p.name.endswith(TEXT_SUFFIXES) and not p.is_dir()]
+    chosen = set(texts)
+    return [p for p in found if p not in chosen], texts
 
 
 class TextReader:

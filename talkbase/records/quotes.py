@@ -88,9 +88,6 @@ class Passage(NamedTuple):
     quote: str
     after: str
 
-    def __str__(self) -> str:
-        return f"{self.before}«{self.quote}»{self.after}"
-
 
 def passage_around(found: Found, text: str, words: int = 12) -> Passage:
     """The quote where it stands, with up to `words` words of text before and after it."""
