@@ -48,7 +48,7 @@ def test_a_position_given_by_options_is_appended_and_the_rest_kept_byte_for_byte
     result = add(kb, "position", *POSITION)
     assert result.code == 0, result.err
     assert result.out.startswith("added position `zelensky-ceasefire-2025-07-21` to ")
-    assert result.out.rstrip().endswith("positions/ukraine.yaml:90")
+    assert result.out.rstrip().endswith("positions/ukraine.yaml:91")
     new = target.read_bytes()
     assert new.startswith(old)
     assert new[len(old) :].decode() == (
@@ -98,7 +98,7 @@ def test_comments_crlf_and_a_byte_order_mark_survive(kb: Path) -> None:
 def test_every_bad_option_is_reported_at_once_and_nothing_is_written(kb: Path) -> None:
     before = snapshot(kb)
     result = add(
-        kb, "position", "--actor", "Zelenskyy", "--topic", "ceasfire", "--stance", "maybe", "--claim", " ",
+        kb, "position", "--actor", "Volodymyr Zelensky", "--topic", "ceasfire", "--stance", "maybe", "--claim", " ",
         "--date", "2025-13-01", "--source", "nope", "--id", "Bad Id",
     )  # fmt: skip
     assert result.code == 2
@@ -212,7 +212,7 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(kb: Path) -> None:
     result = add(kb, "position", *POSITION, "--quote", "[bold]No[/] \x1b[31mfreeze", "--dry-run")
     assert result.code == 0
     assert snapshot(kb) == before
-    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:90" in result.err
+    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:91" in result.err
     assert '    quote: "[bold]No[/] \\e[31mfreeze"\n' in result.out
     assert "\x1b" not in result.out + result.err
 
@@ -357,7 +357,7 @@ def test_edit_opens_the_editor_at_the_records_line_then_checks(kb: Path, tmp_pat
     result = run("edit", "zelensky-agenda-children", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
     assert result.code == 0, result.err
     args = eval((tmp_path / "editor.log").read_text())
-    assert args[0] == "+50" and args[1].endswith("positions/ukraine.yaml")
+    assert args[0] == "+51" and args[1].endswith("positions/ukraine.yaml")
     assert "0 errors" in result.out
 
 
@@ -476,7 +476,7 @@ class Conversation:
 
 def test_add_asks_for_each_field_and_checks_each_answer(kb: Path, state: dict[str, str]) -> None:
     talk = Conversation("add", "position", "--data", str(kb), "--source", SOURCE, env=state)
-    talk.answer("actor: ", "Zelenskyy")
+    talk.answer("actor: ", "Volodymyr Zelensky")
     talk.expect("→ zelensky")
     talk.answer("topic: ", "ceasfire")
     talk.expect("topic `ceasfire` not found (did you mean `ceasefire`?)")

@@ -281,8 +281,17 @@ def test_names_with_diacritics_and_other_scripts_find_actors() -> None:
     for name in ("erdogan", "Erdoğan", "ERDOGAN"):
         out = run("positions", "--actor", name, "--format", "json").out
         assert [p["id"] for p in json.loads(out)] == ["erdogan-joint-meeting"], name
-    out = run("positions", "--actor", "Зеленський", "--format", "json").out
-    assert {p["actor"] for p in json.loads(out)} == {"zelensky"}
+    out = run("positions", "--actor", "U.S.", "--format", "json").out
+    assert [p["id"] for p in json.loads(out)] == ["united-states-supports-ceasefire"]
+
+
+def test_names_are_only_those_the_article_writes(kb: KnowledgeBase) -> None:
+    article = (REPO / "data" / "texts" / "kyiv-independent-2025-07.md").read_text(encoding="utf-8")
+    for actor in kb.actors:
+        assert actor.wikidata is None, actor.id  # no Wikidata id: the article gives none
+        for alias in actor.aliases:
+            assert alias in article, (actor.id, alias)
+    assert kb.by_id["erdogan"].name == "Recep Tayyip Erdogan"
 
 
 def test_sources_by_url_host_or_publisher() -> None:

@@ -91,9 +91,21 @@ def test_sources_known_through_one_source_count_as_one_origin(tmp_path: Path) ->
     assert "warning: position `one-origin` cites 2 sources, but all come from one origin, `wire`" in check.out
     assert "two-origins" not in check.out
     sole = json.loads(run("sources", "--sole", "--format", "json", cwd=kb).out)
-    assert sorted(p["id"] for p in sole) == ["one-origin", "only"]
+    assert sorted((p["id"], p["origin"]) for p in sole) == [("one-origin", "wire"), ("only", "other")]
+    assert run("sources", "--sole", cwd=kb).out.splitlines()[0].split()[-2:] == ["sources", "origin"]
     table = {s["id"]: s["sole_claims_count"] for s in json.loads(run("sources", "--format", "json", cwd=kb).out)}
     assert table == {"wire": 1, "report-a": 0, "report-b": 0, "other": 1}  # credited to the origin
+
+
+def test_show_source_lists_the_claims_resting_on_it_through_another(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    shown = run("show", "wire", cwd=kb).out
+    direct, through = shown.split("Citing a source known through it (via):")
+    assert "source  report-a" in direct and "one-origin" not in direct
+    assert "position  one-origin" in through and "two-origins" in through and "  only" not in through
+    data = json.loads(run("show", "wire", "-f", "json", cwd=kb).out)
+    assert [r["id"] for r in data["resting_on_it"]] == ["one-origin", "two-origins"]
+    assert json.loads(run("show", "other", "-f", "json", cwd=kb).out)["resting_on_it"] == []
 
 
 def test_show_prints_each_sources_chain_and_the_origins(tmp_path: Path) -> None:
@@ -142,6 +154,9 @@ def test_a_quote_is_found_whatever_its_quote_marks_and_line_breaks(quote: str) -
 def test_a_near_miss_gets_the_closest_passage() -> None:
     assert find_quote("there will be no changes to the delegation", ARTICLE) is None
     assert closest_passage("there will be no changes to the delegation", ARTICLE).startswith("there would be")
+    assert closest_passage("to be led by Medinski", ARTICLE) == "to be led by Medinsky"  # not its full stop
+    assert closest_passage("led by Medinsky.", ARTICLE) == "led by Medinsky."
+    assert closest_passage("would be no\nchange", ARTICLE) == "would be “no changes”"  # as written, one line
 
 
 def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: Path) -> None:
@@ -152,8 +167,8 @@ def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: P
     result = run("check", cwd=kb)
     assert result.code == 1
     assert [line for line in result.out.splitlines() if "quote not found" in line] == [
-        "data/kb.yaml:31:12: error: quote not found in the text of `article` (the closest passage is "
-        '“there would be "no changes"”)'
+        "data/kb.yaml:31:12: error: quote not found in the text of `article` (the closest passage reads: "
+        "there would be “no changes”)"
     ]
     kb_with(tmp_path, sources, "positions:\n" + good)  # the bad quote gone, show can run
     shown = run("show", "good", cwd=kb).out
@@ -166,6 +181,18 @@ def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: P
         "quote": "there would be “no changes” to the delegation",
         "after": ", which continues to be led by Medinsky.",
     }
+
+
+def test_show_says_when_a_quote_has_no_text_to_be_checked_against(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, "sources:\n" + source("article"), "positions:\n" + position("p", "article", "no changes"))
+    assert (
+        "quoted in  not checked: no source it cites (or one they are known through) carries its text"
+        in run("show", "p", cwd=kb).out
+    )
+    assert json.loads(run("show", "p", "-f", "json", cwd=kb).out)["quoted_in"] is None
+    unquoted = kb_with(tmp_path, "sources:\n" + source("article"), "positions:\n" + position("p", "article"))
+    assert "quoted in" not in run("show", "p", cwd=unquoted).out
+    assert "quoted_in" not in json.loads(run("show", "p", "-f", "json", cwd=unquoted).out)
 
 
 def test_a_changed_text_file_is_checked_again_through_the_cache(tmp_path: Path) -> None:
@@ -184,7 +211,7 @@ def test_a_changed_text_file_is_checked_again_through_the_cache(tmp_path: Path) 
         ("../../outside.md", "lies outside the data folder; not read"),
         ("/etc/passwd.md", "is not a path relative to this file's folder"),
         ("texts/article.yaml", "is not a .txt or .md file"),
-        ("texts/missing.md", "cannot read file"),
+        ("texts/missing.md", "cannot read file: no such file"),
     ],
 )
 def test_a_text_file_is_read_only_inside_the_data_folder(tmp_path: Path, name: str, reason: str) -> None:
@@ -195,6 +222,23 @@ def test_a_text_file_is_read_only_inside_the_data_folder(tmp_path: Path, name: s
     assert result.code == 1
     assert f"error: `text_file`: `{name}` {reason}" in result.out or f"error: `text_file`: {reason}" in result.out
     assert "quote not found" not in result.out  # an unread text checks no quote
+
+
+def test_a_text_file_linked_from_outside_is_read_only_when_links_are_followed(tmp_path: Path) -> None:
+    (tmp_path / "outside.md").write_text(ARTICLE, encoding="utf-8")
+    sources = "sources:\n" + source("article", extra="    text_file: texts/article.md\n")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "article", "no changes"), {"texts/x.md": ""})
+    (kb / "data" / "texts" / "article.md").symlink_to(tmp_path / "outside.md")
+    refused = run("check", cwd=kb)
+    assert refused.code == 1
+    assert (
+        "error: `text_file`: `texts/article.md` is a symbolic link leading outside the data folder (to "
+        f"{tmp_path / 'outside.md'}); not read (pass --follow-symlinks or set TALKBASE_FOLLOW_SYMLINKS=1 to read it)"
+    ) in refused.out
+    assert run("--follow-symlinks", "check", cwd=kb).code == 0
+    (kb / "data" / "texts" / "gone.md").symlink_to(kb / "data" / "texts" / "deleted.md")
+    gone = run("check", cwd=kb_with(tmp_path, sources.replace("article.md", "gone.md"), "positions:\n"))
+    assert "error: `text_file`: cannot read file: a link to a file that does not exist" in gone.out
 
 
 def test_text_and_text_file_together_is_an_error(tmp_path: Path) -> None:

@@ -504,6 +504,16 @@ def origins_of(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[str]:
     return origins(source_ids, lambda s: getattr(kb.by_id.get(s), "via", None))
 
 
+def resting_on(kb: KnowledgeBase, source_id: str) -> list[Event | Position]:
+    """The events and claims that cite a source known through this one (`via`, at any depth), not this one."""
+    through = {s.id for s in kb.sources if s.id != source_id and source_id in source_chain(kb, s.id)}
+    return [
+        record
+        for record in (*kb.events, *kb.positions)
+        if source_id not in record.sources and not through.isdisjoint(record.sources)
+    ]
+
+
 def quote_passage(
     kb: KnowledgeBase, position: Position, text_of: Callable[[Any], str | None]
 ) -> tuple[str, Passage] | None:

@@ -425,7 +425,8 @@ def sources(
         bool,
         typer.Option(
             "--sole",
-            help="List the claims that rest on a single origin: one source, or several all known through one (via).",
+            help="List the claims that rest on a single origin (one source, or several all known through one via"
+            " another), with that origin.",
         ),
     ] = False,
     fmt: FormatOption = Format.table,
@@ -445,14 +446,15 @@ def sources(
     """
     from talkbase.ask.analysis import sole_source_claims
     from talkbase.ask.query import origins_of, source_counts
-    from talkbase.show.views import positions_listing, sources_listing
+    from talkbase.show.views import sole_listing, sources_listing
 
     kb = load_valid(data)
     claims = sole_source_claims(kb)
+    origin = {p.id: origins_of(kb, p.sources)[0] for p in claims}  # the one origin each rests on
     if sole:
-        output(positions_listing(kb, claims), fmt, csv_safe=csv_safe)
+        output(sole_listing(kb, claims, origin), fmt, csv_safe=csv_safe)
         return
-    alone = Counter(origins_of(kb, p.sources)[0] for p in claims)  # the origin they rest on
+    alone = Counter(origin.values())
     output(sources_listing(kb.sources, source_counts(kb), alone), fmt, csv_safe=csv_safe)
 
 

@@ -303,7 +303,8 @@ def checked_utf8(data: bytes, shown: str) -> tuple[bytes | None, int, list[Probl
 
 def _reason(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
-        return "no such file (a dangling link?)"
+        dangling = exc.filename is not None and os.path.islink(exc.filename)
+        return "a link to a file that does not exist" if dangling else "no such file"
     if exc.errno == errno.ELOOP:
         return "symbolic link loop"
     return exc.strerror or str(exc)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from talkbase.load.loader import YAML_SUFFIXES, discover_files, read_text
+from talkbase.load.loader import YAML_SUFFIXES, discover_files, follow_symlinks, read_text
 
 TEXT_SUFFIXES = (".txt", ".md")
 # A source's text is an article, a speech, a treaty: a few hundred kilobytes at most. The limit keeps checking
@@ -39,6 +39,7 @@ class TextReader:
         self.real_root = Path(os.path.realpath(folder))
         self.read: dict[Path, tuple[str | None, str]] = {}
         self.placed = placed or {}  # a draft or import file -> the YAML file its records will be written to
+        self.follow = follow_symlinks()  # the user trusts links leading out of the data folder
 
     def __call__(self, defined_in: str, name: str) -> tuple[str | None, str]:
         """The text, or None and why it cannot be read (said as the end of "`text_file`: ...")."""
@@ -50,9 +51,11 @@ class TextReader:
         if not base.is_relative_to(self.real_root):  # a record being imported: named from the data folder's top
             base = self.real_root
         path = base / name
-        real = Path(os.path.realpath(path))
-        if not real.is_relative_to(self.real_root):
+        if not Path(os.path.normpath(path)).is_relative_to(self.real_root):
             return None, f"`{name}` lies outside the data folder; not read"
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.real_root) and not self.follow:
+            return None, f"`{name}` is a symbolic link leading outside the data folder (to {real}); not read"
         if real not in self.read:
             text, problems = read_text(path, name, MAX_TEXT_BYTES)
             self.read[real] = (text, problems[0].message if problems else "")

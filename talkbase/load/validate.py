@@ -835,6 +835,10 @@ def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tupl
                 hint = "name a .txt or .md file in the data folder, relative to this YAML file's folder"
                 if "larger" in why:
                     hint = "a source's text is at most 4 MiB; keep the part the quotes come from"
+                elif "symbolic link leading outside" in why:
+                    from talkbase.load.loader import FOLLOW_ENV
+
+                    hint = f"pass --follow-symlinks or set {FOLLOW_ENV}=1 to read it"
                 problems.append(where.problem("text-file", f"`text_file`: {why}", hint))
             else:
                 texts[data["id"]] = read
@@ -864,7 +868,7 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
         nearest = closest_passage(quote, texts[known[0]])
         names = ", ".join(f"`{s}`" for s in known)
         message = f"quote not found in the text of {names}"
-        hint = f"the closest passage is “{nearest}”" if nearest else ""
+        hint = f"the closest passage reads: {nearest}" if nearest else ""
         yield value_where(data, "quote", record.path).problem("quote-not-found", message, hint)
 
 

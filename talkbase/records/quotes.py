@@ -69,8 +69,11 @@ def closest_passage(quote: str, text: str) -> str:
     text longer than NEAREST_WITHIN, where the search would take long."""
     from difflib import SequenceMatcher
 
-    wanted, haystack = plain(quote), plain(text)
-    if not wanted or not haystack or len(haystack) > NEAREST_WITHIN:
+    wanted = plain(quote)
+    if not wanted or len(text) > NEAREST_WITHIN:
+        return ""
+    haystack, offsets = comparable(text)
+    if not haystack:
         return ""
     matcher = SequenceMatcher(None, haystack, wanted, autojunk=False)
     block = matcher.find_longest_match(0, len(haystack), 0, len(wanted))
@@ -78,7 +81,13 @@ def closest_passage(quote: str, text: str) -> str:
     end = min(start + len(wanted), len(haystack))
     start = haystack.rfind(" ", 0, start) + 1  # widen to whole words
     space = haystack.find(" ", end)
-    return haystack[start : space if space >= 0 else len(haystack)]
+    end = space if space >= 0 else len(haystack)
+    while end > start + 1 and haystack[end - 1] in _CLOSING and not wanted.endswith(haystack[end - 1]):
+        end -= 1  # the sentence's full stop is no part of the passage the quote misses
+    return _SPACES.sub(" ", text[offsets[start] : offsets[end - 1] + 1])  # as written, on one line
+
+
+_CLOSING = ".,;:!?"
 
 
 class Passage(NamedTuple):

@@ -170,6 +170,13 @@ def positions_listing(
     return Listing("positions", positions, columns, as_dict)
 
 
+def sole_listing(kb: KnowledgeBase, claims: list[Position], origin: dict[str, str]) -> Listing[Position]:
+    """Claims resting on a single origin, each with that origin: the source every citation leads back to."""
+    listing = positions_listing(kb, claims)
+    columns = [*listing.columns, Column("origin", lambda p: literal(origin[p.id]), wrap=False)]
+    return Listing("positions", claims, columns, lambda p: {**record_dict(p), "origin": origin[p.id]})
+
+
 def held_text(held: Held) -> Text:
     """How sure a position listed as of a day is, in words."""
     if not held.stated:
@@ -357,7 +364,7 @@ def standing_listing(kb: KnowledgeBase, positions: list[Position], unsure: set[s
 
 def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any]]]:
     """The listings shown under a record: who refers to it, and for a topic, where each actor stands."""
-    from talkbase.ask.query import chronology, referrers, standings
+    from talkbase.ask.query import chronology, referrers, resting_on, standings
 
     sections: list[tuple[str, Listing[Any]]] = []
     chron = chronology(kb)
@@ -374,7 +381,21 @@ def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any
         for r in (chron.ordered(rows) if isinstance(rows[0], (Event, Position)) else sorted(rows, key=lambda r: r.id))
     ]
     sections.append(("Referred to by", referrers_listing(kb, found)))
+    if isinstance(record, Source):
+        indirect = resting_on(kb, record.id)
+        sections.append((RESTING, referrers_listing(kb, chron.ordered(indirect))))
     return sections
+
+
+RESTING = "Citing a source known through it (via)"
+SECTION_KEYS = {
+    "Referred to by": "referred_to_by",
+    RESTING: "resting_on_it",
+    "Where each actor stands (latest position)": "latest_positions",
+}
+
+
+UNCHECKED_QUOTE = "not checked: no source it cites (or one they are known through) carries its text"
 
 
 def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage] | None = None) -> Any:
@@ -392,6 +413,8 @@ def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage]
         source, around = passage
         words = Text.assemble(literal(around.before), literal(around.quote, "bold"), literal(around.after))
         fields.add_row("quoted in", Text.assemble(literal(_label(kb, source)), ": ", words))
+    elif getattr(record, "quote", None):
+        fields.add_row("quoted in", Text(UNCHECKED_QUOTE, style="yellow"))
     days = _days(kb, record)
     if days is not None and days != span_of(record.date, getattr(record, "end", None)):
         shown = str(days.first) if days.first == days.last else f"{days.first}…{days.last}"
@@ -423,12 +446,13 @@ def show_dict(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage] | Non
     if passage is not None:
         source, around = passage
         result["quoted_in"] = {"source": source, **around._asdict()}  # the words before, the quote, those after
+    elif getattr(record, "quote", None):
+        result["quoted_in"] = None  # no text to check the quote against
     days = _days(kb, record)
     if days is not None:  # the days it may fall on: its date's, narrowed by after/before
         result["days"] = {"first": days.first.isoformat(), "last": days.last.isoformat()}
     for heading, listing in show_sections(kb, record):
-        key = "referred_to_by" if heading == "Referred to by" else "latest_positions"
-        result[key] = [listing.as_dict(r) for r in listing.rows]
+        result[SECTION_KEYS[heading]] = [listing.as_dict(r) for r in listing.rows]
     return result
 
 

@@ -33,6 +33,7 @@ EXPORT_ONLY = frozenset(
         "defined_at",
         "days",
         "referred_to_by",
+        "resting_on_it",
         "latest_positions",
         "current_role",
         "events_count",
@@ -42,6 +43,7 @@ EXPORT_ONLY = frozenset(
         "certainly_stated",
         "certainly_latest",
         "origins",
+        "origin",
         "quoted_in",
     }
 )
