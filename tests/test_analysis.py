@@ -74,12 +74,12 @@ def test_matrix_fits_an_80_column_terminal_on_the_bundled_kb() -> None:
     from rich.text import Text
 
     from talkbase.ask.analysis import matrix
-    from talkbase.ask.query import Filters
+    from talkbase.ask.filter import Filter
     from talkbase.load.kb import DataLocation, bundled_path, open_kb
     from talkbase.show.views import matrix_panels
 
     kb = open_kb(DataLocation(bundled_path(), "bundled")).kb
-    grid = matrix(kb, Filters())
+    grid = matrix(kb, Filter())
     console = Console(width=80, file=io.StringIO(), force_terminal=True)
     console.print(matrix_panels(grid, 80))
     lines = Text.from_ansi(console.file.getvalue()).plain.splitlines()

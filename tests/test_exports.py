@@ -346,7 +346,7 @@ def test_sqlite_keeps_formula_text_exact(tmp_path: Path) -> None:
     assert names == [*FORMULAS.values(), *HARMLESS]
 
 
-@pytest.mark.parametrize("command", [["actors"], ["timeline", "--kind", "=x"], ["export", "json"]])
+@pytest.mark.parametrize("command", [["actors"], ["timeline", "--kind", "talks"], ["export", "json"]])
 def test_csv_safe_is_refused_where_it_means_nothing(command: list[str]) -> None:
     option, message = (
         ("--csv-exact", "is for csv, not json") if command[0] == "export" else ("--csv-safe", "is for --format csv")
@@ -466,7 +466,7 @@ def test_sqlite_full_text_search_over_claims(views_db: Path) -> None:
 
 
 def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
-    from talkbase.ask.query import Filters
+    from talkbase.ask.filter import Filter
     from talkbase.show.exports import select, write_export
 
     kb = write_kb(tmp_path / "kb", {"kb.yaml": """
@@ -481,7 +481,7 @@ def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
              sources: [s]}
         """})  # fmt: skip
     target = tmp_path / "kb.db"
-    write_export("sqlite", select(load(kb), Filters(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)), target)
+    write_export("sqlite", select(load(kb), Filter(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)), target)
     assert query(target, "SELECT rowid FROM positions_fts WHERE positions_fts MATCH 'ERDOGAN'") == [(1,)]
 
 
@@ -525,11 +525,11 @@ def test_sqlite_filtered_export_keeps_references_to_events_left_out(tmp_path: Pa
 
 
 def test_an_interrupted_export_leaves_the_old_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from talkbase.ask.query import Filters
+    from talkbase.ask.filter import Filter
     from talkbase.show.exports import csv as csv_export
     from talkbase.show.exports import select, sqlite, write_export
 
-    chosen = select(load(VIEWS), Filters(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    chosen = select(load(VIEWS), Filter(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
     db, folder = tmp_path / "kb.db", tmp_path / "csv"
     write_export("sqlite", chosen, db)
     write_export("csv", chosen, folder)
@@ -608,7 +608,7 @@ def test_ics_leaves_out_events_without_a_day_and_says_so(small_ics: tuple[bytes,
 
 
 def test_ics_leaves_out_an_event_whose_end_has_no_day(tmp_path: Path) -> None:
-    from talkbase.ask.query import Filters
+    from talkbase.ask.filter import Filter
     from talkbase.show.exports import render, select
 
     kb = write_kb(tmp_path, {"kb.yaml": """
@@ -617,7 +617,7 @@ def test_ics_leaves_out_an_event_whose_end_has_no_day(tmp_path: Path) -> None:
         events:
           - {id: e, title: Late July into August, date: 2025-07-30, end: 2025-08, sources: [s]}
         """})  # fmt: skip
-    document = render("ics", select(load(kb), Filters(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)))
+    document = render("ics", select(load(kb), Filter(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)))
     assert document.notes == ("left out e: its end 2025-08 has no day",)
     assert vevents(document.text.encode("utf-8")) == {}
 

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from talkbase.ask.analysis import history, matrix
-from talkbase.ask.query import Filters, chronology, positions_held, timeline
+from talkbase.ask.filter import Filter
+from talkbase.ask.query import chronology, positions_held, timeline
 from talkbase.load.kb import DataLocation, open_kb
 from talkbase.records.dates import parse_date, span_of
 from talkbase.records.schema import STANCES, stance_change
@@ -126,7 +127,7 @@ def claims_hold(example: dict[str, Any]) -> None:
                 assert last[a.id] < truth[b.id], (a.id, b.id)
 
     # Listings respect every order the dates or the curator give.
-    listed = [r.id for r in timeline(kb, Filters(), with_positions=True)]
+    listed = [r.id for r in timeline(kb, Filter(), with_positions=True)]
     where = {rid: i for i, rid in enumerate(listed)}
     for a in dated:
         for b in dated:
@@ -135,7 +136,7 @@ def claims_hold(example: dict[str, Any]) -> None:
                 assert where[a.id] < where[b.id], (a.id, b.id, listed)
 
     # history asserts a change only against a position truly before, and names it rightly.
-    for step in history(kb, Filters()):
+    for step in history(kb, Filter()):
         if step.change in ("changed", "reversal", "") and step.previous is not None:
             assert truth[step.previous.id] < truth[step.position.id]
             assert stance_change(step.previous.stance, step.position.stance) == step.change
@@ -144,7 +145,7 @@ def claims_hold(example: dict[str, Any]) -> None:
     # was stated by the end of the day.
     day = parse_date(example["as_of"].isoformat())
     for as_of in (None, day):
-        grid = matrix(kb, Filters(), as_of)
+        grid = matrix(kb, Filter(), as_of)
         for (actor, _topic), cell in grid.cells.items():
             said = [p for p in kb.positions if p.actor == actor]
             if as_of is not None:
@@ -152,7 +153,7 @@ def claims_hold(example: dict[str, Any]) -> None:
             if cell.certain:
                 latest = max(said, key=lambda p: truth[p.id])
                 assert latest.stance == cell.candidates[0].stance
-    for p, held in positions_held(kb, Filters(), set(), day):  # without --as-of, every position is listed
+    for p, held in positions_held(kb, Filter(), day):  # without --as-of, every position is listed
         if held.stated:
             assert truth[p.id][0] <= day.end.toordinal()
         if held.latest and held.stated:

@@ -98,7 +98,8 @@ def test_filters(args: list[str], expected: list[str]) -> None:
         (["--actor", "nordn"], "did you mean `nordin`?"),
         (["--topic", "ceasfire"], "did you mean `ceasefire`?"),
         (["--source", "nowhere"], "no source matches `nowhere`"),
-        (["--status", "planned"], "'planned' is not one of 'held', 'scheduled', 'postponed', 'cancelled'"),
+        (["--status", "planned"], "unknown status `planned` (use one of held, scheduled, postponed, cancelled)"),
+        (["--kind", "st"], "kind `st` is ambiguous: it could be state, statement"),
         (["--limit", "0"], "greater than or equal to 1"),
     ],
 )

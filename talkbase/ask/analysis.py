@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from talkbase.ask.query import Filters, Standing, chronology, origins_of, position_matches, standings
+from talkbase.ask.filter import KIND_OF, Filter
+from talkbase.ask.query import Standing, chronology, origins_of, standings
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -36,11 +37,11 @@ class Matrix:
         return self.cells.get((actor, topic))
 
 
-def matrix(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None) -> Matrix:
+def matrix(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None) -> Matrix:
     """Where every actor stands on every topic, as of a day; only actors and topics with a position appear. A
     cell is certain only when one stance is certainly the latest; otherwise it holds every candidate."""
     chron = chronology(kb)
-    chosen = [p for p in kb.positions if position_matches(p, filters)]
+    chosen = list(filter(filters.test("positions"), kb.positions))
     cells = standings(chron, chosen, as_of)
     with_cells = {actor for actor, _ in cells}
     on_topics = {topic for _, topic in cells}
@@ -64,7 +65,7 @@ class Step:
 
 def history(
     kb: KnowledgeBase,
-    filters: Filters,
+    filters: Filter,
     as_of: PartialDate | None = None,
     changes_only: bool = False,
     chron: Chronology | None = None,
@@ -72,7 +73,7 @@ def history(
     """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
     only against a position certainly before."""
     chron = chron or chronology(kb)
-    chosen = [p for p in stated_by(chron, kb.positions, as_of) if position_matches(p, filters)]
+    chosen = list(filter(filters.test("positions"), stated_by(chron, kb.positions, as_of)))
     pairs: dict[tuple[str, str], list[Position]] = {}
     for p in chron.ordered(chosen):
         pairs.setdefault((p.actor, p.topic), []).append(p)
@@ -169,7 +170,7 @@ class Dispute:
     other: Event | Position
 
 
-def disputes(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = None) -> list[Dispute]:
+def disputes(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None) -> list[Dispute]:
     """Contradictions: positions that contest another record, then topics where latest stances oppose."""
     chron = chronology(kb)
     stated = [p for p in kb.positions if as_of is None or chron.span(p).stated_by(as_of) == "yes"]
@@ -194,15 +195,9 @@ def disputes(kb: KnowledgeBase, filters: Filters, as_of: PartialDate | None = No
     return [d for d in found if _dispute_matches(d, filters)]
 
 
-def _dispute_matches(dispute: Dispute, filters: Filters) -> bool:
-    sides = [dispute.claim, dispute.other]
-    actors = {getattr(side, "actor", None) for side in sides} | set(getattr(dispute.other, "participants", ()))
-    cited = {s for side in sides for s in side.sources}
-    return (
-        (not filters.topics or dispute.topic in filters.topics)
-        and (not filters.actors or bool(filters.actors & actors))
-        and (filters.sources is None or bool(filters.sources & cited))
-    )
+def _dispute_matches(dispute: Dispute, filters: Filter) -> bool:
+    """A dispute is listed when one of its two sides matches the filter."""
+    return any(filters.test(KIND_OF[type(side)])(side) for side in (dispute.claim, dispute.other))
 
 
 def sole_source_claims(kb: KnowledgeBase) -> list[Position]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -20,7 +20,6 @@ from talkbase.records.dates import (
     last_written,
     looks_like_date,
     soonest_over,
-    span_of,
     timed,
 )
 from talkbase.records.hints import abbreviated, close_matches, fold
@@ -30,6 +29,7 @@ from talkbase.records.quotes import Passage, find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
 
 if TYPE_CHECKING:
+    from talkbase.ask.filter import Filter
     from talkbase.ask.pattern import Pattern
 
 
@@ -69,6 +69,26 @@ def resolve_topic(kb: KnowledgeBase, wanted: str) -> str:
     return resolve_among("topic", wanted, names, {t.id: t.name for t in kb.topics})
 
 
+def resolve_event(kb: KnowledgeBase, wanted: str) -> str:
+    """An event's id from its id or title (or a part only it has), ignoring case and diacritics."""
+    names = {e.id: [fold(e.id), fold(e.title)] for e in kb.events}
+    return resolve_among("event", wanted, names, {e.id: e.title for e in kb.events})
+
+
+def resolve_id(kb: KnowledgeBase, wanted: str) -> str:
+    """A record's id, or the one id starting with `wanted`."""
+    if wanted in kb.by_id:
+        return wanted
+    starting = sorted(i for i in kb.by_id if i.startswith(wanted)) if wanted else []
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        raise QueryError(f"id `{wanted}` is ambiguous: it could be {', '.join(starting[:10])}")
+    suggestions = close_matches(wanted, kb.by_id)
+    hint = f" (did you mean {', '.join(f'`{n}`' for n in suggestions)}?)" if suggestions else ""
+    raise QueryError(f"no record `{wanted}`{hint}")
+
+
 def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:
     """Source ids matching an id, or a case-insensitive substring of publisher, title or URL host."""
     if wanted in kb.by_id and any(s.id == wanted for s in kb.sources):
@@ -86,48 +106,6 @@ def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:
 
 def _host(url: str | None) -> str:
     return urlsplit(url).hostname or "" if url else ""
-
-
-@dataclass(slots=True)
-class Filters:
-    """What the user asked to narrow a listing to; empty means everything."""
-
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    actors: set[str] = field(default_factory=set)
-    topics: set[str] = field(default_factory=set)
-    sources: set[str] | None = None
-    statuses: set[str] = field(default_factory=set)
-    kinds: set[str] = field(default_factory=set)
-    order: Chronology | None = None  # with since/until: compare the period with dates narrowed by after/before
-
-
-def in_period(record: Any, filters: Filters) -> bool:
-    """A record is in the period from `since` to `until` when it may fall in it (its days share one with it)."""
-    if filters.since is None and filters.until is None:
-        return True
-    days = filters.order.span(record) if filters.order else span_of(record.date, getattr(record, "end", None))
-    return days.overlaps(filters.since, filters.until)
-
-
-def event_matches(event: Event, filters: Filters) -> bool:
-    return (
-        in_period(event, filters)
-        and (not filters.actors or bool(filters.actors & set(event.participants)))
-        and (not filters.topics or bool(filters.topics & set(event.topics)))
-        and (filters.sources is None or bool(filters.sources & set(event.sources)))
-        and (not filters.statuses or event.status in filters.statuses)
-        and (not filters.kinds or event.kind in filters.kinds)
-    )
-
-
-def position_matches(position: Position, filters: Filters) -> bool:
-    return (
-        in_period(position, filters)
-        and (not filters.actors or position.actor in filters.actors)
-        and (not filters.topics or position.topic in filters.topics)
-        and (filters.sources is None or bool(filters.sources & set(position.sources)))
-    )
 
 
 TimelineItem = Event | Position
@@ -153,16 +131,16 @@ def chronology(kb: KnowledgeBase) -> Chronology:
 
 def timeline(
     kb: KnowledgeBase,
-    filters: Filters,
+    filters: Filter,
     with_positions: bool = False,
     reverse: bool = False,
     limit: int | None = None,
     chron: Chronology | None = None,
 ) -> list[TimelineItem]:
     """Events (and, if asked, positions) in time order (see `Chronology.ordered`)."""
-    items: list[TimelineItem] = [e for e in kb.events if event_matches(e, filters)]
-    if with_positions and not filters.statuses and not filters.kinds:
-        items.extend(p for p in kb.positions if position_matches(p, filters))
+    items: list[TimelineItem] = list(filter(filters.test("events"), kb.events))
+    if with_positions:
+        items.extend(filter(filters.test("positions"), kb.positions))
     items = (chron or chronology(kb)).ordered(items)
     if reverse:
         items.reverse()
@@ -299,26 +277,24 @@ class Held:
     latest: bool
 
 
-def list_positions(
-    kb: KnowledgeBase, filters: Filters, stances: set[str], as_of: PartialDate | None = None
-) -> list[Position]:
-    """Positions matching the filters, in time order; with `as_of`, what each actor may have held on each topic
-    then (see `held_as_of` for how sure each one is)."""
-    return [p for p, _ in positions_held(kb, filters, stances, as_of)]
+def list_positions(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None) -> list[Position]:
+    """Positions matching the filter, in time order; with `as_of`, what each actor may have held on each topic
+    then (see `positions_held` for how sure each one is)."""
+    return [p for p, _ in positions_held(kb, filters, as_of)]
 
 
 def positions_held(
     kb: KnowledgeBase,
-    filters: Filters,
-    stances: set[str],
+    filters: Filter,
     as_of: PartialDate | None = None,
     chron: Chronology | None = None,
 ) -> list[tuple[Position, Held]]:
     """`list_positions` with how sure each one is (always sure without `as_of`)."""
     # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
-    pool = kb.where("positions", ("actor",), filters.actors.__contains__) if filters.actors else kb.positions
+    actors = filters.required_actors()
+    pool = kb.where("positions", ("actor",), actors.__contains__) if actors is not None else kb.positions
     chron = chron or chronology(kb)
-    chosen = [p for p in pool if position_matches(p, filters) and (not stances or p.stance in stances)]
+    chosen = list(filter(filters.test("positions"), pool))
     if as_of is None:
         return [(p, Held(True, True)) for p in chron.ordered(chosen)]
     wanted = {(p.actor, p.topic) for p in chosen}
@@ -356,7 +332,7 @@ class Hit:
 GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
 
 
-def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Event | Position]:
+def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Event | Position]:
     """Records (positions, then events, in file order) passing the filters where the pattern finds anything
     in a searched field; only these are built, when the knowledge base comes from the cache."""
     found = pattern.found
@@ -365,13 +341,11 @@ def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> l
         return (first is not None and found(first)) or (second is not None and found(second))
 
     positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
-    records: list[Event | Position] = [p for p in positions if position_matches(p, filters)]
-    if not filters.statuses and not filters.kinds:
-        records += [e for e in kb.where("events", GREP_FIELDS[Event], mentioned) if event_matches(e, filters)]
-    return records
+    records: list[Event | Position] = list(filter(filters.test("positions"), positions))
+    return records + list(filter(filters.test("events"), kb.where("events", GREP_FIELDS[Event], mentioned)))
 
 
-def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Hit]:
+def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
     """Every claim, quote, event title and summary matching `pattern`, in date order."""
     hits = []
     for record in _grep_candidates(kb, pattern, filters):
@@ -385,35 +359,27 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[Hit]:
     return sorted(hits, key=lambda hit: order[id(hit.record)])
 
 
-# What --count and --ids need of a record: its id, its date (for the order) and the fields the filters test.
-_GREP_VIEWS = {
-    Position: ("id", "date", "actor", "topic", "sources"),
-    Event: ("id", "date", "end", "participants", "topics", "sources", "status", "kind"),
-}
-
-
 @cache
-def _grep_view(cls: type) -> type:
-    """A named tuple standing in for a record of `cls` in position_matches / event_matches."""
-    return namedtuple(f"{cls.__name__}View", _GREP_VIEWS[cls])  # type: ignore[misc]
+def _grep_view(cls: type, fields: tuple[str, ...]) -> type:
+    """A named tuple standing in for a record of `cls` in a filter's test: only the fields it reads."""
+    return namedtuple(f"{cls.__name__}View", fields)  # type: ignore[misc]
 
 
-def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filters) -> list[str]:
+def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
-    --ids). Only the fields the filters test are read, so a knowledge base from the cache builds no record."""
+    --ids). Only the fields the filter tests are read (with the id and date, for the order), so a knowledge
+    base from the cache builds no record."""
     finds = pattern.found  # not a mere empty match: `x*` matches everywhere, but finds nothing to show
 
     def hit(first: str | None, second: str | None) -> bool:  # called on every record, so kept to one call
         return bool(first and finds(first)) or bool(second and finds(second))
 
-    kinds: list[tuple[type, str, Callable[[Any, Filters], bool]]] = [(Position, "positions", position_matches)]
-    if not filters.statuses and not filters.kinds:  # as in grep: events only when no event-only filter is set
-        kinds.append((Event, "events", event_matches))
     chosen: list[Any] = []
-    for cls, kind, keep in kinds:
-        view = _grep_view(cls)
-        found = kb.values(kind, GREP_FIELDS[cls], hit, _GREP_VIEWS[cls])
-        chosen += [record for record in map(view._make, found) if keep(record, filters)]
+    for cls, kind in ((Position, "positions"), (Event, "events")):
+        fields = tuple(sorted({"id", "date", *filters.fields(kind)} | ({"end"} if cls is Event else set())))
+        view = _grep_view(cls, fields)
+        found = kb.values(kind, GREP_FIELDS[cls], hit, fields)
+        chosen += filter(filters.test(kind), map(view._make, found))
     return [record.id for record in chronology(kb).ordered(chosen)]
 
 

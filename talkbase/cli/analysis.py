@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from talkbase.cli.app import (
+    Query,
     app,
     as_option,
     build_filters,
@@ -25,6 +26,7 @@ from talkbase.cli.options import (
     Format,
     FormatOption,
     KnownAtOption,
+    QueryArgument,
     SaveOption,
     SinceOption,
     SourceOption,
@@ -35,6 +37,7 @@ from talkbase.cli.options import (
 
 @app.command()
 def matrix(
+    query: QueryArgument = None,
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
@@ -64,8 +67,9 @@ def matrix(
     from talkbase.show.render import make_console, print_table
     from talkbase.show.views import matrix_cells, matrix_grid, matrix_legend, matrix_panels
 
-    kb = load_valid(data, known_at=known_at)
-    filters = build_filters(kb, actors=actor, topics=topic)
+    asked = Query(query, known_at)
+    kb = load_valid(data, known_at=asked.known_at)
+    filters = build_filters(kb, actors=actor, topics=topic, query=asked)
     grid = query_matrix(kb, filters, as_of=as_option("--as-of", date_option, as_of))
     if not grid.cells:
         typer.echo("no positions match", err=True)
@@ -88,6 +92,7 @@ def matrix(
 
 @app.command()
 def history(
+    query: QueryArgument = None,
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
@@ -119,8 +124,9 @@ def history(
     from talkbase.ask.query import chronology
     from talkbase.show.views import history_listing
 
-    kb = load_valid(data, known_at=known_at)
-    filters = build_filters(kb, since, until, actor, topic, source)
+    asked = Query(query, known_at)
+    kb = load_valid(data, known_at=asked.known_at)
+    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
     day = as_option("--as-of", date_option, as_of)
     chron = chronology(kb)
     steps = query_history(kb, filters, day, changes_only, chron)
@@ -129,6 +135,7 @@ def history(
 
 @app.command()
 def disputes(
+    query: QueryArgument = None,
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
@@ -153,7 +160,8 @@ def disputes(
     from talkbase.ask.analysis import disputes as query_disputes
     from talkbase.show.views import disputes_listing
 
-    kb = load_valid(data, known_at=known_at)
-    filters = build_filters(kb, actors=actor, topics=topic, source=source)
+    asked = Query(query, known_at)
+    kb = load_valid(data, known_at=asked.known_at)
+    filters = build_filters(kb, actors=actor, topics=topic, source=source, query=asked)
     found = query_disputes(kb, filters, as_option("--as-of", date_option, as_of))
     output(disputes_listing(kb, found), fmt, csv_safe=csv_safe)

@@ -18,10 +18,11 @@ import typer
 from typer.core import TyperGroup
 
 from talkbase import __version__
-from talkbase.cli.options import Format, Status
+from talkbase.cli.options import Format
 
 if TYPE_CHECKING:
-    from talkbase.ask.query import Filters
+    from talkbase.ask.expr import Node
+    from talkbase.ask.filter import Filter
     from talkbase.load.kb import DataLocation, Opened
     from talkbase.records.dates import PartialDate
     from talkbase.records.model import KnowledgeBase
@@ -279,6 +280,46 @@ def date_option(value: str) -> PartialDate:
         raise QueryError(f"{exc}; {DATE_FORMAT_HINT}") from None
 
 
+class Query:
+    """The query expression a command was given as its trailing words: its text, its tree (without `known:`),
+    and the day `known:` (or --known-at) names."""
+
+    def __init__(self, words: list[str] | None = None, known_at: str | None = None) -> None:
+        from talkbase.ask.expr import ExprError, parse
+        from talkbase.ask.filter import known_at_of
+
+        self.text = " ".join(words or ())
+        try:
+            self.tree, known = known_at_of(parse(self.text))
+            days = {value: at for term in known for value, at in zip(term.values, term.value_at)}
+            for value, at in days.items():
+                check_date(value, at)
+            if len(days) > 1 or (days and known_at is not None and known_at not in days):
+                given = [*days, *([known_at] if known_at is not None else [])]
+                raise ExprError(f"`known:` names one day, not {' and '.join(given)}", known[-1].at)
+        except ExprError as exc:
+            raise expression_error(self.text, exc.column, str(exc)) from None
+        self.known_at = known_at if known_at is not None else next(iter(days), None)
+
+
+def check_date(value: str, column: int) -> None:
+    from talkbase.ask.expr import ExprError
+
+    try:
+        date_option(value)
+    except Exception as exc:  # a QueryError saying what a date looks like
+        raise ExprError(str(exc), column) from None
+
+
+def expression_error(text: str, column: int, message: str) -> typer.Exit:
+    """A usage error in a query expression: the message, then the expression with a caret under the column."""
+    from talkbase.records.text import escape_controls
+
+    shown, before = escape_controls(text, one_line=True), escape_controls(text[: column - 1], one_line=True)
+    typer.echo(f"talkbase: error: {escape_controls(message)}\n  {shown}\n  {' ' * len(before)}^", err=True)
+    return typer.Exit(2)
+
+
 def build_filters(
     kb: KnowledgeBase,
     since: str | None = None,
@@ -286,27 +327,58 @@ def build_filters(
     actors: list[str] | None = None,
     topics: list[str] | None = None,
     source: str | None = None,
-    statuses: list[Status] | None = None,
+    statuses: list[str] | None = None,
     kinds: list[str] | None = None,
-) -> Filters:
-    """Resolve the command line's names and dates into query Filters; a bad value is a usage error (exit 2)."""
-    from talkbase.ask.query import Filters, chronology, resolve_actor, resolve_sources, resolve_topic
+    stances: list[str] | None = None,
+    query: Query | None = None,
+) -> Filter:
+    """The one filter of the query expression and the options standing for its terms, resolved against the
+    knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression."""
+    from talkbase.ask.expr import And, Field
+    from talkbase.ask.filter import BindError, bind
     from talkbase.records.dates import span_of
 
     first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
     if first and last and span_of(last).before(span_of(first)):
         message = f"{first} is after --until {last}: nothing could match"
         raise typer.BadParameter(message, param_hint="'--since'")
-    return Filters(
-        since=first,
-        until=last,
-        actors={as_option("--actor", lambda a: resolve_actor(kb, a), a) for a in actors or ()},
-        topics={as_option("--topic", lambda t: resolve_topic(kb, t), t) for t in topics or ()},
-        sources=as_option("--source", lambda s: resolve_sources(kb, s), source) if source else None,
-        statuses={s.value for s in statuses or ()},
-        kinds=set(kinds or ()),
-        order=chronology(kb) if first or last else None,
-    )
+    terms: list[Node] = []
+    for name, option, values in (
+        ("actor", "--actor", actors),
+        ("topic", "--topic", topics),
+        ("source", "--source", [source] if source is not None else None),
+        ("status", "--status", statuses),
+        ("kind", "--kind", kinds),
+        ("stance", "--stance", stances),
+    ):
+        if values:  # repeated, an option names alternatives: one term
+            terms.append(Field(name, tuple(values), option=option))
+    if first or last:
+        option = "--since" if first else "--until"
+        terms.append(Field("date", (f"{since or ''}..{until or ''}",), option=option))
+    if query is not None and query.tree is not None:
+        terms.append(query.tree)
+    tree = terms[0] if len(terms) == 1 else And(tuple(terms)) if terms else None
+    try:
+        return bind(kb, tree, saved_queries())
+    except BindError as exc:
+        option = getattr(exc.term, "option", "")
+        if option:
+            raise typer.BadParameter(searched(exc.message), param_hint=f"'{option}'") from None
+        text = query.text if query is not None else ""
+        raise expression_error(text, exc.column, searched(f"{exc.message} at column {exc.column}")) from None
+
+
+def saved_queries() -> dict[str, str]:
+    """The knowledge base's saved queries (talkbase.yaml `queries:`), by name."""
+    return {}
+
+
+def searched(message: str) -> str:
+    """A "not found" message with the knowledge base that was searched."""
+    if _SEARCHED and ("not found" in message or message.startswith(("no record", "no source matches"))):
+        return f"{message}; searched {_SEARCHED[0].describe()}"
+    return message
 
 
 def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T | None:
@@ -318,10 +390,7 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
     try:
         return convert(value)
     except QueryError as exc:
-        message = str(exc)
-        if _SEARCHED and ("not found" in message or message.startswith(("no record", "no source matches"))):
-            message += f"; searched {_SEARCHED[0].describe()}"
-        raise typer.BadParameter(message, param_hint=f"'{option}'") from None
+        raise typer.BadParameter(searched(str(exc)), param_hint=f"'{option}'") from None
 
 
 def vocabulary_words(option: str, words: list[str] | None, setting: str) -> set[str]:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import app, as_option, build_filters, date_option, fail, load_valid, tell_written
+from talkbase.cli.app import Query, app, as_option, build_filters, date_option, fail, load_valid, tell_written
 from talkbase.cli.options import (
     ActorOption,
     DataOption,
     KnownAtOption,
+    QueryArgument,
     SinceOption,
     SourceOption,
     TopicOption,
@@ -48,6 +49,7 @@ def export(
             help="Write here (csv: a directory; sqlite: a file) instead of stdout (also: -); replaced atomically.",
         ),
     ] = None,
+    query: QueryArgument = None,
     data: DataOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -92,9 +94,10 @@ def export(
         raise typer.BadParameter(f"{fmt.value} writes a {kind}: say where with -o PATH", param_hint="'--output'")
     if csv_safe is not None and fmt.value != "csv":
         raise typer.BadParameter(f"is for csv, not {fmt.value}", param_hint="'--csv-safe' / '--csv-exact'")
-    day = as_option("--known-at", date_option, known_at)
+    asked = Query(query, known_at)
+    day = as_option("--known-at", date_option, asked.known_at)
     kb = load_valid(data)
-    filters = build_filters(kb, since, until, actor, topic, source)
+    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
         chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False, texts=_texts_in_files(kb))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from talkbase.cli.app import (
+    Query,
     app,
     as_option,
     build_filters,
@@ -32,13 +33,14 @@ from talkbase.cli.options import (
     FormatOption,
     KnownAtOption,
     LimitOption,
+    QueryArgument,
     RecordArgument,
     SaveOption,
     ShowFormat,
     SinceOption,
     SourceOption,
     StanceOption,
-    Status,
+    StatusOption,
     TopicOption,
     UntilOption,
     complete_actor,
@@ -178,15 +180,13 @@ def _count(n: int, noun: str) -> str:
 
 @app.command()
 def timeline(
+    query: QueryArgument = None,
     data: DataOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
-    status: Annotated[
-        Optional[list[Status]],  # noqa: UP045
-        typer.Option("--status", metavar="STATUS", help="Only events with this status; repeat for several."),
-    ] = None,
+    status: StatusOption = None,
     kind: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -220,8 +220,9 @@ def timeline(
     from talkbase.ask.query import timeline as query_timeline
     from talkbase.show.views import timeline_listing
 
-    kb = load_valid(data, known_at=known_at)
-    filters = build_filters(kb, since, until, actor, topic, source, status, kind)
+    asked = Query(query, known_at)
+    kb = load_valid(data, known_at=asked.known_at)
+    filters = build_filters(kb, since, until, actor, topic, source, status, kind, query=asked)
     chron = chronology(kb)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit, chron=chron)
     output(timeline_listing(kb, items, chron), fmt, save, csv_safe=csv_safe)
@@ -276,6 +277,7 @@ def actors(
 
 @app.command()
 def positions(
+    query: QueryArgument = None,
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
@@ -303,11 +305,12 @@ def positions(
     from talkbase.ask.query import chronology, positions_held
     from talkbase.show.views import positions_listing
 
-    kb = load_valid(data, known_at=known_at)
-    filters = build_filters(kb, since, until, actor, topic, source)
+    asked = Query(query, known_at)
+    kb = load_valid(data, known_at=asked.known_at)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     day = as_option("--as-of", date_option, as_of)
     chron = chronology(kb)
-    chosen = positions_held(kb, filters, {s.value for s in stance or ()}, day, chron)
+    chosen = positions_held(kb, filters, day, chron)
     held = dict((p.id, how) for p, how in chosen) if day is not None else None
     output(positions_listing(kb, [p for p, _ in chosen], held, chron), fmt, csv_safe=csv_safe)
 
@@ -317,6 +320,7 @@ def grep(
     pattern: Annotated[
         str, typer.Argument(metavar="PATTERN", help="A regular expression, RE2 syntax (or, with -F, a fixed string).")
     ],
+    query: QueryArgument = None,
     data: DataOption = None,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,
     case_sensitive: Annotated[bool, typer.Option("--case-sensitive", "-s", help="Respect case.")] = False,
@@ -356,8 +360,9 @@ def grep(
     from talkbase.ask.query import grep as query_grep
 
     regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
-    kb = load_valid(data, error_code=2, known_at=known_at)
-    filters = build_filters(kb, since, until, actor, topic, source)
+    asked = Query(query, known_at)
+    kb = load_valid(data, error_code=2, known_at=asked.known_at)
+    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
     if count or ids_only:
         matched = grep_ids(kb, regex, filters)
         if count:

@@ -16,8 +16,6 @@ from talkbase.records.schema import EVENT_STATUSES, STANCES
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
 CheckFormat = Enum("CheckFormat", {name: name for name in ("text", "json")}, type=str)
 ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
-Status = Enum("Status", {name: name for name in EVENT_STATUSES}, type=str)
-Stance = Enum("Stance", {name: name for name in STANCES}, type=str)
 
 
 def _complete(ctx: typer.Context, incomplete: str, kinds: tuple[str, ...]) -> list[str]:
@@ -59,6 +57,14 @@ def complete_actor_kind(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never break the shell
         return []
     return [word for word in vocab if word.startswith(incomplete.casefold())]
+
+
+def complete_stance(incomplete: str) -> list[str]:
+    return [word for word in STANCES if word.startswith(incomplete.casefold())]
+
+
+def complete_status(incomplete: str) -> list[str]:
+    return [word for word in EVENT_STATUSES if word.startswith(incomplete.casefold())]
 
 
 def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -136,8 +142,32 @@ SourceOption = Annotated[
     ),
 ]
 StanceOption = Annotated[
-    Optional[list[Stance]],  # noqa: UP045
-    typer.Option("--stance", metavar="STANCE", help="Only these stances; repeat for several."),
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--stance",
+        metavar="STANCE",
+        help=f"Only this stance ({', '.join(STANCES)}; any case, or a prefix only it has: rej); repeat for several.",
+        autocompletion=complete_stance,
+    ),
+]
+StatusOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help=f"Only events with this status ({', '.join(EVENT_STATUSES)}; or a prefix only it has); repeat for "
+        "several.",
+        autocompletion=complete_status,
+    ),
+]
+QueryArgument = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Argument(
+        metavar="QUERY",
+        help="A query: terms such as actor:russia,peskov stance:rej date:2025-06..2025-08, words to search, "
+        "not, or, ( ) (see `talkbase query --help`).",
+        show_default=False,
+    ),
 ]
 LimitOption = Annotated[
     Optional[int],  # noqa: UP045

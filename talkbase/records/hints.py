@@ -42,9 +42,27 @@ def abbreviated(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
+def strip_marks(text: str) -> str:
+    """The text without its diacritics, case kept: `Erdoğan` reads `Erdogan`."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def vocabulary_word(text: str, vocab: Iterable[str]) -> str | None:
+    """A vocabulary word from itself in any case or from a prefix only it has (`Rej` -> `rejects`); None when
+    the text is no word of it, or the start of several."""
+    word = text.strip().casefold()
+    words = list(vocab)
+    if word in words:
+        return word
+    starting = [w for w in words if w.startswith(word)] if word else []
+    return starting[0] if len(starting) == 1 else None

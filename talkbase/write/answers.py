@@ -18,7 +18,7 @@ from talkbase.ask.query import QueryError, fold, resolve_among
 from talkbase.load.nodes import RawRecord, YMap
 from talkbase.load.validate import CHECKERS, Where
 from talkbase.records.dates import Chronology, looks_like_date, parse_date, span_of, timed
-from talkbase.records.hints import did_you_mean, with_article
+from talkbase.records.hints import did_you_mean, vocabulary_word, with_article
 from talkbase.records.problems import Problem
 from talkbase.records.schema import (
     CHOICE,
@@ -116,11 +116,7 @@ def check_scalar(spec: Field, value: str) -> str:
 
 def complete_word(spec: Field, text: str) -> str:
     """A vocabulary word from itself in any case or from a prefix only it has: `sup` -> `supports`."""
-    word = text.strip().casefold()
-    if word in spec.vocab:
-        return word
-    starting = [w for w in spec.vocab if w.startswith(word)] if word else []
-    return starting[0] if len(starting) == 1 else text
+    return vocabulary_word(text, spec.vocab) or text
 
 
 def parse_refs(spec: Field, items: list[str], known: Known) -> list[str]:

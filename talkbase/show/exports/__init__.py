@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from talkbase.ask.query import Filters
+    from talkbase.ask.filter import Filter
     from talkbase.records.dates import PartialDate, Span
     from talkbase.records.model import Event, KnowledgeBase, Position, Record
 
@@ -80,19 +80,19 @@ class ExportError(ValueError):
     """A setting that makes an export impossible (an unreadable SOURCE_DATE_EPOCH, a non-export directory)."""
 
 
-def select(kb: KnowledgeBase, filters: Filters, stamp: dt.datetime, known_at: PartialDate | None = None) -> Export:
+def select(kb: KnowledgeBase, filters: Filter, stamp: dt.datetime, known_at: PartialDate | None = None) -> Export:
     """The events and positions matching `filters` (as known on `known_at`, if given); all other records whole.
 
     With `known_at`, an event keeps only the history entries published by then, so the export holds nothing a
     reader could not have known that day."""
-    from talkbase.ask.query import as_known_at, chronology, event_matches, position_matches
+    from talkbase.ask.query import as_known_at, chronology
 
     seen = as_known_at(kb, known_at) if known_at else kb
     chron = chronology(kb)
-    events = chron.ordered(e for e in seen.events if event_matches(e, filters))
+    events = chron.ordered(filter(filters.test("events"), seen.events))
     if known_at:
         events = [_history_known_at(kb, e, known_at) for e in events]
-    positions = chron.ordered(p for p in seen.positions if position_matches(p, filters))
+    positions = chron.ordered(filter(filters.test("positions"), seen.positions))
     ranks = {record.id: n for n, record in enumerate(chron.ordered([*events, *positions]), start=1)}
     return Export(kb, events, positions, stamp, narrowed=chron.narrowed, ranks=ranks)
 

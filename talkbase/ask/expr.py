@@ -1,0 +1,337 @@
+"""The query language's syntax: an expression read into a tree, and the tree written back (`--explain`).
+
+    expression := or
+    or         := and ("or" and)*
+    and        := unary (["and"] unary)*          two terms side by side are joined by `and`
+    unary      := "not" unary | "-" atom | atom
+    atom       := "(" expression ")" | term
+    term       := FIELD ":" value ("," value)*   actor:russia,peskov   date:2025-06..2025-08
+                | WORD | "quoted phrase"          text, searched as grep searches it
+                | /regex/                         a regular expression, as grep's PATTERN
+                | @NAME                           a saved query (talkbase.yaml `queries:`)
+
+`not` binds tightest, then `and`, then `or`: `a or b c` is `a or (b and c)`. Keywords are read in any case; a
+word that is a keyword, or has a `:` that names no field, is searched as text when quoted (`"or"`, `"10:30"`).
+Only the syntax lives here; what a term means for a knowledge base is talkbase.ask.filter's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FIELDS = ("actor", "topic", "source", "event", "stance", "status", "kind", "location", "date", "known", "id")
+KEYWORDS = ("and", "or", "not")
+
+
+class ExprError(Exception):
+    """An expression that cannot be read, with the column (1-based) of the offending character."""
+
+    def __init__(self, message: str, column: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} at column {self.column}" + (f" ({self.hint})" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class Field:
+    """`name:value,value`: the record's field `name` is one of the values."""
+
+    name: str
+    values: tuple[str, ...]
+    at: int = field(default=0, compare=False)  # the column of the term, for errors found when it is applied
+    value_at: tuple[int, ...] = field(default=(), compare=False)  # the column of each value
+    option: str = field(default="", compare=False)  # the command-line option it was given as (`--actor`), if any
+
+
+@dataclass(frozen=True)
+class Text:
+    """A word or "quoted phrase" searched for in the record's text."""
+
+    text: str
+    at: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Regex:
+    """/pattern/: a regular expression searched for in the record's text."""
+
+    pattern: str
+    at: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """@name: a query saved in the knowledge base's settings."""
+
+    name: str
+    at: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Field | Text | Regex | Saved | Not | And | Or
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "(" ")" "-" "word" "phrase" "regex" "field" "saved" "and" "or" "not"
+    text: str
+    at: int  # column, 1-based
+    values: tuple[tuple[str, int], ...] = ()  # a field's values with their columns
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_SAVED_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_STOP = set(" \t\n\r()")  # what ends a bare word
+
+
+def tokens(text: str) -> list[Token]:
+    """The expression's tokens, each with its column."""
+    found: list[Token] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c in "()":
+            found.append(Token(c, c, i + 1))
+            i += 1
+        elif c == "-" and i + 1 < len(text) and not text[i + 1].isspace() and text[i + 1] != ")":
+            found.append(Token("-", c, i + 1))
+            i += 1
+        elif c == '"':
+            phrase, end = _quoted(text, i)
+            found.append(Token("phrase", phrase, i + 1))
+            i = end
+        elif c == "/":
+            end = _regex_end(text, i)
+            found.append(Token("regex", text[i + 1 : end].replace("\\/", "/"), i + 1))
+            i = end + 1
+        elif c == "@":
+            match = _SAVED_NAME.match(text, i + 1)
+            if not match:
+                raise ExprError("`@` must be followed by a saved query's name", i + 1)
+            found.append(Token("saved", match.group(), i + 1))
+            i = match.end()
+        else:
+            token, i = _word_or_field(text, i)
+            found.append(token)
+    return found
+
+
+def _quoted(text: str, i: int) -> tuple[str, int]:
+    """The phrase inside the quote opening at `i` (`\\"` and `\\\\` escaped), and where reading goes on."""
+    out: list[str] = []
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if c == "\\" and j + 1 < len(text) and text[j + 1] in '"\\':
+            out.append(text[j + 1])
+            j += 2
+        elif c == '"':
+            return "".join(out), j + 1
+        else:
+            out.append(c)
+            j += 1
+    raise ExprError('unclosed quote: a phrase needs its closing `"`', i + 1)
+
+
+def _regex_end(text: str, i: int) -> int:
+    """Where the regex opening at `i` closes (a `/` not escaped)."""
+    j = i + 1
+    while j < len(text):
+        if text[j] == "\\" and j + 1 < len(text):
+            j += 2
+            continue
+        if text[j] == "/":
+            if j == i + 1:
+                raise ExprError("empty regular expression `//`", i + 1)
+            return j
+        j += 1
+    raise ExprError("unclosed regular expression: it needs its closing `/`", i + 1)
+
+
+def _word_or_field(text: str, i: int) -> tuple[Token, int]:
+    """A bare word, a keyword, or `field:values`."""
+    name = _NAME.match(text, i)
+    if name and name.end() < len(text) and text[name.end()] == ":":
+        return _field(text, i, name.group())
+    j = i
+    while j < len(text) and text[j] not in _STOP and text[j] != '"':
+        j += 1
+    word = text[i:j]
+    if word.casefold() in KEYWORDS:
+        return Token(word.casefold(), word, i + 1), j
+    return Token("word", word, i + 1), j
+
+
+def _field(text: str, i: int, name: str) -> tuple[Token, int]:
+    """`name:value,"quoted value",...`."""
+    lowered = name.casefold()
+    if lowered not in FIELDS:
+        from talkbase.records.hints import close_matches
+
+        close = close_matches(lowered, FIELDS, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"the fields are {', '.join(FIELDS)}; quote a text with a colon to search for it"
+        )
+        raise ExprError(f"unknown field '{name}'", i + 1, hint)
+    values: list[tuple[str, int]] = []
+    j = i + len(name) + 1
+    while True:
+        start = j
+        if j < len(text) and text[j] == '"':
+            value, j = _quoted(text, j)
+        else:
+            while j < len(text) and text[j] not in _STOP and text[j] not in ',"':
+                j += 1
+            value = text[start:j]
+        if not value.strip():
+            raise ExprError(f"`{lowered}:` needs a value", start + 1)
+        values.append((value, start + 1))
+        if j < len(text) and text[j] == ",":
+            j += 1
+            continue
+        break
+    return Token("field", lowered, i + 1, tuple(values)), j
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokens(text)
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def end_column(self) -> int:
+        return len(self.text.rstrip()) + 1
+
+    def expression(self) -> Node:
+        nodes = [self.conjunction()]
+        while (token := self.peek()) is not None and token.kind == "or":
+            self.take()
+            nodes.append(self.conjunction())
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def conjunction(self) -> Node:
+        nodes = [self.unary()]
+        while (token := self.peek()) is not None and token.kind not in ("or", ")"):
+            if token.kind == "and":
+                self.take()
+            nodes.append(self.unary())
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise ExprError("the expression ends where a term was expected", self.end_column())
+        if token.kind == "not":
+            self.take()
+            return Not(self.unary())
+        if token.kind == "-":
+            self.take()
+            return Not(self.atom())
+        return self.atom()
+
+    def atom(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise ExprError("the expression ends where a term was expected", self.end_column())
+        self.take()
+        if token.kind == "(":
+            inner = self.expression()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise ExprError("unclosed `(`: it needs its `)`", token.at)
+            self.take()
+            return inner
+        if token.kind == "field":
+            return Field(token.text, tuple(v for v, _ in token.values), token.at, tuple(at for _, at in token.values))
+        if token.kind in ("word", "phrase"):
+            return Text(token.text, token.at)
+        if token.kind == "regex":
+            return Regex(token.text, token.at)
+        if token.kind == "saved":
+            return Saved(token.text, token.at)
+        if token.kind == ")":
+            raise ExprError("`)` without its `(`", token.at)
+        raise ExprError(f"`{token.text}` where a term was expected", token.at, "quote it to search for the word")
+
+
+def parse(text: str) -> Node | None:
+    """The expression's tree; None for an empty expression (everything matches)."""
+    parser = _Parser(text)
+    if not parser.tokens:
+        return None
+    node = parser.expression()
+    extra = parser.peek()
+    if extra is not None:
+        raise ExprError("`)` without its `(`", extra.at)
+    return node
+
+
+def explain(node: Node | None) -> str:
+    """The tree written back as an expression that reads as the same tree: each `and` and `or` in parentheses
+    where it stands inside another operator, every operator spelled out."""
+    if node is None:
+        return ""
+    return _written(node, top=True)
+
+
+def _written(node: Node, top: bool = False) -> str:
+    if isinstance(node, Field):
+        return f"{node.name}:{','.join(_value(v) for v in node.values)}"
+    if isinstance(node, Text):
+        return _phrase(node.text) if _needs_quotes(node.text) else node.text
+    if isinstance(node, Regex):
+        return "/" + node.pattern.replace("/", "\\/") + "/"
+    if isinstance(node, Saved):
+        return f"@{node.name}"
+    if isinstance(node, Not):
+        return f"not {_written(node.node)}"
+    joiner = " and " if isinstance(node, And) else " or "
+    inner = joiner.join(_written(n) for n in node.nodes)
+    return inner if top else f"({inner})"
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _needs_quotes(word: str) -> bool:
+    """Whether a word would read as something else bare: a keyword, a field, an operator, a regex, a name."""
+    if not word or word.casefold() in KEYWORDS or word[0] in '-/@"' or any(c in _STOP or c == '"' for c in word):
+        return True
+    name = _NAME.match(word)
+    return bool(name and name.end() < len(word) and word[name.end()] == ":")
+
+
+def _value(value: str) -> str:
+    return _phrase(value) if not value or any(c in _STOP or c in ',"' for c in value) else value
