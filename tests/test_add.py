@@ -38,6 +38,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the line of `path` holding `text`."""
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
 def drafts(env: dict[str, str]) -> list[Path]:
     return sorted(Path(env["XDG_STATE_HOME"], "talkbase", "drafts").glob("*.yaml"))
 
@@ -48,7 +53,8 @@ def test_a_position_given_by_options_is_appended_and_the_rest_kept_byte_for_byte
     result = add(kb, "position", *POSITION)
     assert result.code == 0, result.err
     assert result.out.startswith("added position `zelensky-ceasefire-2025-07-21` to ")
-    assert result.out.rstrip().endswith("positions/ukraine.yaml:91")
+    line = old.count(b"\n") + 2  # after a blank line
+    assert result.out.rstrip().endswith(f"positions/ukraine.yaml:{line}")
     new = target.read_bytes()
     assert new.startswith(old)
     assert new[len(old) :].decode() == (
@@ -212,7 +218,8 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(kb: Path) -> None:
     result = add(kb, "position", *POSITION, "--quote", "[bold]No[/] \x1b[31mfreeze", "--dry-run")
     assert result.code == 0
     assert snapshot(kb) == before
-    assert result.err.startswith("# would add this position to ") and "ukraine.yaml:91" in result.err
+    end = (kb / "positions" / "ukraine.yaml").read_bytes().count(b"\n") + 2
+    assert result.err.startswith("# would add this position to ") and f"ukraine.yaml:{end}" in result.err
     assert '    quote: "[bold]No[/] \\e[31mfreeze"\n' in result.out
     assert "\x1b" not in result.out + result.err
 
@@ -357,7 +364,8 @@ def test_edit_opens_the_editor_at_the_records_line_then_checks(kb: Path, tmp_pat
     result = run("edit", "zelensky-agenda-children", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
     assert result.code == 0, result.err
     args = eval((tmp_path / "editor.log").read_text())
-    assert args[0] == "+51" and args[1].endswith("positions/ukraine.yaml")
+    assert args[0] == f"+{line_of(kb / 'positions' / 'ukraine.yaml', '- id: zelensky-agenda-children')}"
+    assert args[1].endswith("positions/ukraine.yaml")
     assert "0 errors" in result.out
 
 
@@ -610,7 +618,7 @@ def test_edit_finds_a_record_in_a_file_that_does_not_parse(kb: Path, tmp_path: P
     result = run("edit", "istanbul-round-3", "--data", str(kb), env={"EDITOR": editor, "VISUAL": ""})
     assert result.code == 1  # the check after the edit still finds the syntax error
     args = eval((tmp_path / "editor.log").read_text())
-    assert args[1].endswith("events.yaml") and args[0] == "+40"
+    assert args[1].endswith("events.yaml") and args[0] == f"+{line_of(kb / 'events.yaml', '- id: istanbul-round-3')}"
 
 
 def _tiny_kb(folder: Path) -> Path:

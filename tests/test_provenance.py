@@ -211,7 +211,7 @@ def test_a_changed_text_file_is_checked_again_through_the_cache(tmp_path: Path) 
         ("../../outside.md", "lies outside the data folder; not read"),
         ("/etc/passwd.md", "is not a path relative to this file's folder"),
         ("texts/article.yaml", "is not a .txt or .md file"),
-        ("texts/missing.md", "cannot read file: no such file"),
+        ("texts/missing.md", "data/texts/missing.md: cannot read file: no such file"),
     ],
 )
 def test_a_text_file_is_read_only_inside_the_data_folder(tmp_path: Path, name: str, reason: str) -> None:
@@ -238,7 +238,7 @@ def test_a_text_file_linked_from_outside_is_read_only_when_links_are_followed(tm
     assert run("--follow-symlinks", "check", cwd=kb).code == 0
     (kb / "data" / "texts" / "gone.md").symlink_to(kb / "data" / "texts" / "deleted.md")
     gone = run("check", cwd=kb_with(tmp_path, sources.replace("article.md", "gone.md"), "positions:\n"))
-    assert "error: `text_file`: cannot read file: a link to a file that does not exist" in gone.out
+    assert "error: `text_file`: data/texts/gone.md: cannot read file: a link to a file that does not exist" in gone.out
 
 
 def test_text_and_text_file_together_is_an_error(tmp_path: Path) -> None:
@@ -281,8 +281,10 @@ def test_a_folder_or_a_too_large_file_as_text_is_a_located_error_not_a_traceback
     (kb / "data" / "texts" / "dir.md").mkdir(parents=True)
     result = run("check", cwd=kb)
     assert result.code == 1 and "Traceback" not in result.err
-    assert "error: `text_file`: cannot read file: not a regular file" in result.out
-    assert "error: `text_file`: file is larger than 4 MiB; not read (a source's text is at most 4 MiB" in result.out
+    assert "error: `text_file`: data/texts/dir.md: cannot read file: not a regular file" in result.out
+    assert "error: `text_file`: data/big.md: file is larger than 4 MiB; not read (a source's text is at most 4 MiB" in (
+        result.out
+    )
 
 
 def test_add_reads_a_text_file_from_the_folder_of_the_file_it_writes_to(tmp_path: Path) -> None:
@@ -309,3 +311,82 @@ def test_show_of_a_source_prints_its_whole_chain(tmp_path: Path) -> None:
     sources = "sources:\n" + source("paper") + source("speech", "paper") + source("interview", "speech")
     kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "interview"))
     assert "via        Speech (speech) ← Paper (paper)\n" in run("show", "interview", cwd=kb).out
+
+
+# Found by trying it as a new user would ------------------------------------------------------------------------
+
+
+def test_a_quote_matches_a_text_in_another_unicode_form_or_with_invisible_characters() -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Recep Tayyip Erdoğan said the nego\u00adtiations were\u200b over.")
+    found = find_quote("Erdoğan said the negotiations were over", text)
+    assert found is not None and text[found.start : found.end].endswith("were\u200b over")
+    assert closest_passage("Erdogan said", text) == unicodedata.normalize("NFD", "Erdoğan said")  # as written
+
+
+def test_the_nearest_passage_of_a_long_quote_in_a_long_text_is_found_by_its_words() -> None:
+    from talkbase.records.quotes import NEAREST_BUDGET
+
+    text = "filler " * 10_000 + "the delegation will not change, said the spokesman. " + "filler " * 10_000
+    quote = "the delegation will not change, said the spokesperson " + "and more words " * 20
+    assert len(text) * len(quote) > NEAREST_BUDGET  # past the budget: anchored by whole words, quickly
+    assert closest_passage(quote, text).startswith("the delegation will not change, said the spokesman.")
+    assert closest_passage("nothing of this is " * 50 + "there", text) == ""
+
+
+def test_a_quote_is_not_reported_when_a_source_it_cites_has_no_text(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("wire", extra="    text: Other words entirely.\n") + source("paper")
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "wire, paper", "words only the paper has"))
+    assert run("check", cwd=kb).code == 0  # the paper, which has no text, may hold it
+    kb = kb_with(tmp_path, sources, "positions:\n" + position("p", "wire", "words only the paper has"))
+    assert "quote not found in the text of `wire`" in run("check", cwd=kb).out
+
+
+def test_an_empty_via_text_or_quote_is_reported_as_empty_once(tmp_path: Path) -> None:
+    sources = "sources:\n" + source("a", extra='    via: ""\n') + source("b", extra='    text: ""\n')
+    claim = position("p", "b").replace("    date:", '    quote: ""\n    date:')
+    result = run("check", cwd=kb_with(tmp_path, sources, "positions:\n" + claim))
+    errors = [line.split(": error: ")[1] for line in result.out.splitlines() if ": error: " in line]
+    assert sorted(errors) == [
+        "`quote` is empty (give it text or remove it)",
+        "`text` is empty (give it text or remove it)",
+        "`via` is empty (give it an id or remove it)",
+    ]
+
+
+def test_a_long_chain_of_via_is_checked_in_one_walk(tmp_path: Path) -> None:
+    chain_of = "sources:\n" + "".join(source(f"s{n}", f"s{n + 1}") for n in range(3000)) + source("s3000", "s0")
+    result = run("check", cwd=kb_with(tmp_path, chain_of, "positions:\n" + position("p", "s5")))
+    loops = [line for line in result.out.splitlines() if "go round in a loop" in line]
+    assert len(loops) == 1 and loops[0].startswith("data/kb.yaml:12:10: error:") and "s0 ← s1 ← s2 ←" in loops[0]
+
+
+def test_an_encoding_error_after_a_byte_order_mark_is_located_as_without_it(tmp_path: Path) -> None:
+    body = b"actors:\n  - id: a\n    name: Caf\xe9 owner\n    kind: person\n"
+    for data in (body, b"\xef\xbb\xbf" + body):
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "a.yaml").write_bytes(data)
+        out = run("--no-cache", "check", cwd=tmp_path).out
+        assert "data/a.yaml:3:14: error: file is not valid UTF-8 (byte 0xe9)" in out, data[:3]
+
+
+def test_a_source_filter_takes_in_the_sources_known_through_it(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    listed = json.loads(run("positions", "--source", "wire", "-f", "json", cwd=kb).out)
+    assert [p["id"] for p in listed] == ["one-origin", "two-origins"]  # through report-a and report-b
+    assert json.loads(run("positions", "source:wire", "-f", "json", cwd=kb).out) == listed
+    assert [p["id"] for p in json.loads(run("positions", "source:report-b", "-f", "json", cwd=kb).out)] == [
+        "one-origin"
+    ]
+
+
+def test_rm_cascade_refuses_to_make_a_relayed_source_an_origin(tmp_path: Path) -> None:
+    kb = kb_with(tmp_path, DIAMOND, CLAIMS)
+    before = (kb / "data" / "kb.yaml").read_bytes()
+    result = run("rm", "wire", "--cascade", cwd=kb)
+    assert result.code == 1
+    assert "data/kb.yaml:15:10: source report-a is known through it (via)" in result.err
+    assert "`wire` is how other sources are known (above)" in result.err
+    assert (kb / "data" / "kb.yaml").read_bytes() == before
+    assert run("rm", "other", "--cascade", cwd=kb).code == 0  # an origin nothing is known through goes

@@ -306,15 +306,24 @@ def _date_range(value: str) -> tuple[PartialDate | None, PartialDate | None]:
 
 def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
     """The ids (or words) a term's value stands for; ValueError saying why it stands for none."""
-    from talkbase.ask.query import QueryError, resolve_actor, resolve_event, resolve_id, resolve_sources, resolve_topic
+    from talkbase.ask.query import (
+        QueryError,
+        resolve_actor,
+        resolve_event,
+        resolve_id,
+        resolve_sources,
+        resolve_topic,
+        source_chain,
+    )
 
     try:
         if name == "actor":
             return {resolve_actor(kb, value)}
         if name == "topic":
             return {resolve_topic(kb, value)}
-        if name == "source":
-            return resolve_sources(kb, value)
+        if name == "source":  # and the sources known through those (`via`): what rests on them
+            named = resolve_sources(kb, value)
+            return {s.id for s in kb.sources if not named.isdisjoint(source_chain(kb, s.id))}
         if name == "event":
             return {resolve_event(kb, value)}
         if name == "id":

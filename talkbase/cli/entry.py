@@ -58,7 +58,9 @@ app.add_typer(add_app, name="add")
 _SINGULAR = {"aliases": "alias", "participants": "participant", "topics": "topic", "sources": "source", "roles": "role"}
 _EXAMPLES = {
     "actors": 'talkbase add actor --name "Hakan Fidan" --kind person --affiliation turkey --source SOURCE',
-    "sources": 'talkbase add source --title "..." --publisher Reuters --url https://... --date 2025-07-23',
+    "sources": 'talkbase add source --title "..." --publisher Reuters --url https://... --date 2025-07-23\n'
+    '      talkbase add source --title "Evening address" --kind speech --date 2025-07-21 --via ARTICLE-ID\n'
+    '      talkbase add source --title "..." --text-file texts/article.md    with its text, to check quotes',
     "topics": 'talkbase add topic --name "Energy infrastructure" --description "..." --source SOURCE',
     "events": 'talkbase add event --title "Third round" --date 2025-07-23 --status scheduled --source SOURCE',
     "positions": 'talkbase add position --actor zelensky --topic ceasefire --stance rejects --claim "..." \\\n'

@@ -203,6 +203,9 @@ def rm(
         refs = references_to([r for r in ws.loaded.records if id_of(r) != record_id], {record_id})
         if refs and not cascade:
             _refuse_referred(record_id, refs)
+        relayed = [ref for ref in refs if ref.field == "via"]
+        if relayed and cascade:
+            _refuse_via(record_id, relayed)
         removed = removal_set(ws.loaded.records, record_id) if cascade else {record_id}
         removal = plan_removal(_files_writing(ws, removed), removed)
         also = len(removed) - 1
@@ -211,6 +214,20 @@ def rm(
         return removal.changes, summary, details
 
     _run(root, plan, dry_run, f"talkbase rm {record_id}")
+
+
+def _refuse_via(record_id: str, refs: list[Reference]) -> None:
+    """Editing `via` out would make a source known through this one an origin of its own, and so count its
+    claims as independent of everything else: the curator says where it is known from instead."""
+    from talkbase.records.text import escape_controls
+
+    for ref in refs:
+        typer.echo(escape_controls(f"{ref.where}: {ref.holder} is known through it (via)"), err=True)
+    raise fail(
+        f"`{record_id}` is how other sources are known (above): removing it would make them origins of their own; "
+        "point their `via` at the source they are really known through first (talkbase edit ID)",
+        1,
+    )
 
 
 def _refuse_referred(record_id: str, refs: list[Reference]) -> None:

@@ -333,7 +333,8 @@ def grep(
         typer.Option(
             "--source",
             metavar="SOURCE",
-            help="Only claims citing this source (id, or part of publisher, title or URL host).",
+            help="Only records citing this source (id, or part of publisher, title or URL host), or one known "
+            "through it (via).",
             autocompletion=complete_source,
         ),
     ] = None,

@@ -137,7 +137,7 @@ SourceOption = Annotated[
         "--source",
         "-s",
         metavar="SOURCE",
-        help="Source id, or part of its publisher, title or URL host.",
+        help="Source id, or part of its publisher, title or URL host; a source known through it (via) counts as it.",
         autocompletion=complete_source,
     ),
 ]

@@ -290,15 +290,17 @@ def checked_utf8(data: bytes, shown: str) -> tuple[bytes | None, int, list[Probl
         message = f"line {long_line} is longer than {MAX_LINE_BYTES:,} bytes; not read"
         hint = "a hand-written knowledge base has no such line; fold long text over several lines"
         return None, 0, [Problem(shown, long_line, 1, "too-long", message, hint)]
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        length = len(data.decode("utf-8-sig"))  # the check; the text itself is not kept (see load_text)
+        length = len(data[bom:].decode("utf-8"))  # the check; the text itself is not kept (see load_text)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        byte = data[exc.start : exc.start + 1].hex()
+        at = exc.start + bom  # in the file, byte-order mark included
+        line = data.count(b"\n", 0, at) + 1
+        col = at - (data.rfind(b"\n", 0, at) + 1) + 1 - (bom if line == 1 else 0)
+        byte = data[at : at + 1].hex()
         message = f"file is not valid UTF-8 (byte 0x{byte})"
         return None, 0, [Problem(shown, line, col, "encoding", message, "save the file as UTF-8")]
-    return (data[3:] if data.startswith(codecs.BOM_UTF8) else data), length, []
+    return data[bom:], length, []
 
 
 def _reason(exc: OSError) -> str:

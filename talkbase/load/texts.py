@@ -8,7 +8,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from talkbase.load.loader import YAML_SUFFIXES, discover_files, follow_symlinks, read_text
+from talkbase.load.loader import (
+    FOLLOW_ENV,
+    YAML_SUFFIXES,
+    discover_files,
+    display_path,
+    follow_symlinks,
+    read_text,
+)
 
 TEXT_SUFFIXES = (".txt", ".md")
 # A source's text is an article, a speech, a treaty: a few hundred kilobytes at most. The limit keeps checking
@@ -37,28 +44,43 @@ class TextReader:
     def __init__(self, root: Path, placed: dict[str, Path] | None = None) -> None:
         folder = root if root.is_dir() else root.parent
         self.real_root = Path(os.path.realpath(folder))
-        self.read: dict[Path, tuple[str | None, str]] = {}
+        self.read: dict[Path, tuple[str | None, str, str]] = {}
         self.placed = placed or {}  # a draft or import file -> the YAML file its records will be written to
         self.follow = follow_symlinks()  # the user trusts links leading out of the data folder
 
-    def __call__(self, defined_in: str, name: str) -> tuple[str | None, str]:
-        """The text, or None and why it cannot be read (said as the end of "`text_file`: ...")."""
+    def __call__(self, defined_in: str, name: str) -> tuple[str | None, str, str]:
+        """The text, or None, why it cannot be read (said as the end of "`text_file`: ...") and a hint."""
+        where = "name a .txt or .md file in the data folder, relative to this YAML file's folder"
         if not name.endswith(TEXT_SUFFIXES):
-            return None, f"`{name}` is not a .txt or .md file"
+            return None, f"`{name}` is not a .txt or .md file", where
         if os.path.isabs(name) or name.startswith("~"):
-            return None, f"`{name}` is not a path relative to this file's folder"
+            return None, f"`{name}` is not a path relative to this file's folder", where
         base = Path(os.path.realpath(self.placed.get(defined_in, Path(defined_in)).parent))
         if not base.is_relative_to(self.real_root):  # a record being imported: named from the data folder's top
             base = self.real_root
         path = base / name
         if not Path(os.path.normpath(path)).is_relative_to(self.real_root):
-            return None, f"`{name}` lies outside the data folder; not read"
+            return None, f"`{name}` lies outside the data folder; not read", where
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(self.real_root) and not self.follow:
-            return None, f"`{name}` is a symbolic link leading outside the data folder (to {real}); not read"
+            why = f"`{name}` is a symbolic link leading outside the data folder (to {real}); not read"
+            return None, why, f"pass --follow-symlinks or set {FOLLOW_ENV}=1 to read it"
         if real not in self.read:
-            text, problems = read_text(path, name, MAX_TEXT_BYTES)
-            self.read[real] = (text, problems[0].message if problems else "")
+            shown = display_path(path)
+            text, problems = read_text(path, shown, MAX_TEXT_BYTES)
+            if not problems:
+                self.read[real] = (text, "", "")
+            else:
+                problem = problems[0]
+                at = f":{problem.line}:{problem.col}" if (problem.line, problem.col) != (1, 1) else ""
+                why = f"{shown}{at}: {problem.message}"  # the path tried, and where in the file
+                if "larger" in problem.message:
+                    hint = (
+                        f"a source's text is at most {MAX_TEXT_BYTES // 2**20} MiB; keep the part the quotes come from"
+                    )
+                else:
+                    hint = problem.hint or where
+                self.read[real] = (None, why, hint)
         return self.read[real]
 
 

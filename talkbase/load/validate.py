@@ -29,7 +29,7 @@ from talkbase.records.dates import (
 from talkbase.records.hints import did_you_mean, fold, unusual_characters, with_article
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.provenance import chain, origins
-from talkbase.records.quotes import closest_passage, plain, quote_in
+from talkbase.records.quotes import NEAREST_WITHIN, closest_passage, plain, quote_in
 from talkbase.records.schema import (
     CHOICE,
     DATE,
@@ -82,7 +82,8 @@ class Reference(NamedTuple):
         return Where(self.path, *self.container.value_at(self.key))
 
 
-TextFiles = Callable[[str, str], tuple["str | None", str]]  # (file defining a source, its text_file) -> text, why not
+# (file defining a source, its text_file) -> the text, or None, why not and a hint
+TextFiles = Callable[[str, str], tuple["str | None", str, str]]
 
 
 def validate(
@@ -191,7 +192,7 @@ def check_fields(
         value = data[name]
         if value is REPORTED:
             continue
-        if spec.type == REF and type(value) is str:
+        if spec.type == REF and type(value) is str and value.strip():
             references.append(Reference(spec, value, path, data, name))
         elif spec.type == REFS and type(value) is YList and value and all(type(v) is str for v in value):
             references.extend(Reference(spec, v, path, value, i) for i, v in enumerate(value))
@@ -296,8 +297,11 @@ def check_choice(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Pro
 
 
 def check_ref(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:
-    """A reference that is not a string (strings are collected by check_fields and resolved later)."""
-    yield _wrong_type(spec, value, where, "an id", _text_hint(value))
+    """A reference that is empty or not a string (strings are collected by check_fields and resolved later)."""
+    if isinstance(value, str):
+        yield where.problem("empty-value", f"`{spec.name}` is empty", "give it an id or remove it")
+    else:
+        yield _wrong_type(spec, value, where, "an id", _text_hint(value))
 
 
 def check_refs(
@@ -793,23 +797,30 @@ def _via_of(ids: dict[str, RawRecord]) -> Callable[[str], str | None]:
 
 def check_via(records: list[RawRecord], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """A source known through itself, or through a chain that comes back to it: reported once per loop, at the
-    `via` of its first source in file order."""
+    `via` of its first source in file order. Each source is walked once, so a long chain costs no more than
+    its length."""
     via_of = _via_of(ids)
-    reported: set[str] = set()
-    for record in records:
-        source_id = record.data.get("id") if record.kind == "sources" and type(record.data) is YMap else None
-        if type(source_id) is not str or source_id in reported or via_of(source_id) is None:
-            continue
-        sources = chain(source_id, via_of)
-        if via_of(sources[-1]) != source_id:
-            continue
-        reported.update(sources)
-        where = value_where(record.data, "via", record.path)
-        if len(sources) == 1:
-            yield where.problem("via-cycle", f"source `{source_id}` is known through itself", "remove `via`")
+    sources = [r for r in records if r.kind == "sources" and type(r.data) is YMap and type(r.data.get("id")) is str]
+    order = {r.data["id"]: n for n, r in reversed(list(enumerate(sources)))}  # the first of a repeated id
+    walked: set[str] = set()
+    loops: list[list[str]] = []
+    for record in sources:
+        path: dict[str, int] = {}
+        node: str | None = record.data["id"]
+        while node is not None and node not in walked and node not in path:
+            path[node] = len(path)
+            node = via_of(node)
+        if node is not None and node in path:
+            loop = list(path)[path[node] :]
+            first = loop.index(min(loop, key=lambda s: order.get(s, len(order))))
+            loops.append(loop[first:] + loop[:first])
+        walked.update(path)
+    for loop in sorted(loops, key=lambda loop: order.get(loop[0], len(order))):
+        where = value_where(ids[loop[0]].data, "via", ids[loop[0]].path)
+        if len(loop) == 1:
+            yield where.problem("via-cycle", f"source `{loop[0]}` is known through itself", "remove `via`")
         else:
-            loop = " ← ".join([*sources, source_id])
-            message = f"the sources' `via` go round in a loop: {loop}"
+            message = f"the sources' `via` go round in a loop: {' ← '.join([*loop, loop[0]])}"
             yield where.problem("via-cycle", message, "one of them is the original: remove its `via`")
 
 
@@ -829,16 +840,9 @@ def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tupl
         elif type(text) is str:
             texts[data["id"]] = text
         elif type(name) is str and name.strip() and text_files is not None:
-            read, why = text_files(record.path, name)
+            read, why, hint = text_files(record.path, name)
             if read is None:
                 where = value_where(data, "text_file", record.path)
-                hint = "name a .txt or .md file in the data folder, relative to this YAML file's folder"
-                if "larger" in why:
-                    hint = "a source's text is at most 4 MiB; keep the part the quotes come from"
-                elif "symbolic link leading outside" in why:
-                    from talkbase.load.loader import FOLLOW_ENV
-
-                    hint = f"pass --follow-symlinks or set {FOLLOW_ENV}=1 to read it"
                 problems.append(where.problem("text-file", f"`text_file`: {why}", hint))
             else:
                 texts[data["id"]] = read
@@ -847,7 +851,8 @@ def source_texts(records: list[RawRecord], text_files: TextFiles | None) -> tupl
 
 def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dict[str, str]) -> Iterator[Problem]:
     """A position's `quote` must stand word for word in the text of a source it cites, or of a source one of them
-    is known through, when any of those has its text."""
+    is known through, when each source it cites has a text on its chain (one without could hold the quote, so
+    nothing is said). An empty quote or text is reported as empty, not as a quote not found."""
     if not texts:
         return
     via_of = _via_of(ids)
@@ -858,8 +863,11 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
             continue
         cited = data.get("sources")
         cited = [s for s in cited if type(s) is str] if type(cited) is YList else []
-        known = list(dict.fromkeys(s for source in cited for s in chain(source, via_of) if s in texts))
+        chains = [[s for s in chain(source, via_of) if s in texts and texts[s].strip()] for source in cited]
         quote = data["quote"]
+        if not quote.strip() or not all(chains):
+            continue
+        known = list(dict.fromkeys(s for found in chains for s in found))
         for source_id in known:
             if source_id not in plain_texts:
                 plain_texts[source_id] = plain(texts[source_id])
@@ -869,6 +877,8 @@ def check_quotes(records: list[RawRecord], ids: dict[str, RawRecord], texts: dic
         names = ", ".join(f"`{s}`" for s in known)
         message = f"quote not found in the text of {names}"
         hint = f"the closest passage reads: {nearest}" if nearest else ""
+        if len(texts[known[0]]) > NEAREST_WITHIN:
+            hint = f"no closest passage is looked for in a text over {NEAREST_WITHIN:,} characters"
         yield value_where(data, "quote", record.path).problem("quote-not-found", message, hint)
 
 

@@ -244,11 +244,21 @@ _WHOLE_DATES = {"after": "after 2025-07: from August", "before": "before 2025-07
 
 # Fields whose type alone does not say what they take.
 _FIELD_HELP = {
-    "text": "the source's text, which every quote citing the source must stand in",
-    "text_file": "a .txt or .md file in the data folder holding the source's text, relative to the YAML file",
+    "text": "the source's text, which every quote citing the source must stand in (or give text_file, not both)",
+    "text_file": "a .txt or .md file in the data folder holding the source's text, relative to the YAML file "
+    "(or give text, not both)",
     "retrieved": "the day you read it: YYYY, YYYY-MM or YYYY-MM-DD",
     "archive": "an http(s) URL of an archived copy",
+    "via": "the source this one is known through (the report quoting a speech, the paper "
+    "relaying a wire story): its claims then rest on that one",
+    "quote": "the words as the source has them: checked word for word against the text of the sources cited, "
+    "when each has one",
 }
+
+
+def named_help(spec: Field) -> str | None:
+    """What a field takes, when its type alone does not say (`via`, `quote`, `text_file`)."""
+    return _FIELD_HELP.get(spec.name)
 
 
 def field_help(spec: Field) -> str:

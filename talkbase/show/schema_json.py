@@ -30,6 +30,7 @@ from talkbase.records.schema import (
     WIKIDATA_RE,
     Field,
     Kind,
+    named_help,
 )
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -146,6 +147,9 @@ _TYPES = {
 
 def _describe(spec: Field) -> str:
     """What an editor shows for a field, said from its spec."""
+    named = named_help(spec)
+    if named:
+        return named[0].upper() + named[1:] + "."
     targets = " or ".join(with_article(KINDS[k].singular) for k in spec.refs)
     return {
         ID: "A lowercase slug of a-z, 0-9, `.`, `_`, `-`, unique across the knowledge base.",

@@ -25,7 +25,9 @@ actors:
 """,
     "sources.yaml": """\
 # Sources: where every claim comes from. Edit or delete this example.
-# Required: id, title. Optional: publisher, url, date, kind (article, speech, statement, briefing, ...).
+# Required: id, title. Optional: publisher, url, date, kind (article, speech, statement, briefing, ...),
+# via (the source this one is known through), retrieved, archive, and its text (text, or text_file naming a
+# .txt or .md file in this folder) to check every quote against.
 sources:
   - id: example-article
     title: An example article about the talks
