@@ -131,8 +131,8 @@ def test_positions_table_shows_stance_date_claim_sources() -> None:
     [
         (["grep", "CEASEFIRE", "--count"], 1, "0\n"),
         (["grep", "CEASEFIRE", "-i", "--count"], 0, "3\n"),
-        (["grep", "Ceasefire", "-s", "--count"], 1, "0\n"),
-        (["grep", "ceasefire", "-s", "--count"], 0, "3\n"),
+        (["grep", "Ceasefire", "--case-sensitive", "--count"], 1, "0\n"),
+        (["grep", "ceasefire", "--case-sensitive", "--count"], 0, "3\n"),
         (["grep", "ceasefire", "--count"], 0, "3\n"),
         (["grep", "round", "-l"], 0, "round-1\nround-2\nsudov-no-date\nround-3\n"),
         (["grep", "cease", "-l"], 0, "sudov-ceasefire-may\nnordin-ceasefire-may\nsudov-ceasefire-july\n"),

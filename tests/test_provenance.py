@@ -186,7 +186,7 @@ def test_check_verifies_quotes_against_a_text_file_through_the_chain(tmp_path: P
 def test_show_says_when_a_quote_has_no_text_to_be_checked_against(tmp_path: Path) -> None:
     kb = kb_with(tmp_path, "sources:\n" + source("article"), "positions:\n" + position("p", "article", "no changes"))
     assert (
-        "quoted in  not checked: no source it cites (or one they are known through) carries its text"
+        "quoted in  not checked: a source it cites has no text (nor has one it is known through)"
         in run("show", "p", cwd=kb).out
     )
     assert json.loads(run("show", "p", "-f", "json", cwd=kb).out)["quoted_in"] is None

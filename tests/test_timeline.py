@@ -100,7 +100,7 @@ def test_filters(args: list[str], expected: list[str]) -> None:
         (["--source", "nowhere"], "no source matches `nowhere`"),
         (["--status", "planned"], "unknown status `planned` (use one of held, scheduled, postponed, cancelled)"),
         (["--kind", "st"], "kind `st` is ambiguous: it could be state, statement"),
-        (["--limit", "0"], "greater than or equal to 1"),
+        (["--limit", "0"], "0 rows: give a number of rows of 1 or more"),
     ],
 )
 def test_bad_filter_values_are_usage_errors(args: list[str], message: str) -> None:

@@ -1,4 +1,4 @@
-"""The one filter: a query expression (talkbase.ask.expr), or the options that stand for its terms, applied to a
+"""The one filter: a query expression (talkbase.records.expr), or the options that stand for its terms, applied to a
 knowledge base's records.
 
 `bind` resolves each term's values against the knowledge base (names, aliases and unique prefixes to ids,
@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from talkbase.ask.expr import And, ExprError, Field, Node, Not, Or, Regex, Saved, Text
 from talkbase.records.dates import Chronology, PartialDate, span_of
+from talkbase.records.expr import And, ExprError, Field, Node, Not, Or, Regex, Saved, Text
 from talkbase.records.hints import close_matches, fold, vocabulary_word
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, SOURCE_KINDS, STANCES
@@ -212,7 +212,7 @@ class Binder:
         return self.bind_field(node)
 
     def bind_saved(self, node: Saved) -> Any:
-        from talkbase.ask.expr import parse
+        from talkbase.records.expr import parse
 
         if node.name not in self.saved:
             close = close_matches(node.name, self.saved)
@@ -232,7 +232,10 @@ class Binder:
         try:
             bound = inner.bind(tree)
         except BindError as exc:
-            raise BindError(f"saved query '@{node.name}': {exc.message}", node, node.at) from None
+            said = (
+                exc.message if exc.message.startswith("saved queries") else f"saved query '@{node.name}': {exc.message}"
+            )
+            raise BindError(said, node, node.at) from None
         self.has_date = self.has_date or inner.has_date
         return bound
 
@@ -274,14 +277,11 @@ def filter_of(**terms: Iterable[str]) -> Filter:
 
 
 def text_matcher(text: str) -> Matcher:
-    """A word or phrase: found in a text ignoring diacritics, and case unless it has a capital (smart case)."""
-    from talkbase.records.hints import strip_marks
+    """A word or phrase, found as grep finds a fixed string: ignoring diacritics, and case unless it has a
+    capital (smart case)."""
+    from talkbase.ask.query import compile_pattern
 
-    if text != text.casefold():
-        key = strip_marks(text)
-        return Matcher("text", lambda value: key in strip_marks(value))
-    key = fold(text)
-    return Matcher("text", lambda value: key in fold(value))
+    return Matcher("text", compile_pattern(text, fixed=True).found)
 
 
 def regex_matcher(node: Regex) -> Matcher:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from talkbase.records.hints import strip_marks
+
 # A word character for -w, as Python's `\w` would have it (RE2's `\w` knows only ASCII).
 _WORD = r"\pL\pN_"
 # A count RE2 takes for literal text when it has 9 digits or more (`a{4294967296}` would look for those
@@ -30,27 +32,32 @@ class PatternError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """A compiled grep pattern: `found(text)` for a yes or no, `spans(text)` for every match, as character
-    offsets, in the order and with the empty matches Python's `finditer` would give."""
+    offsets, in the order and with the empty matches Python's `finditer` would give. With `fold`, the pattern
+    (written without diacritics) is searched in the text with its diacritics taken off, and the spans are those
+    of the text as written: `erdogan` finds `Erdoğan`."""
 
     text: str  # as typed
     regex: Any  # a compiled re2 pattern
     word: bool  # -w: the regex has a word boundary on each side and the match proper is group 1
+    fold: bool = True
 
     def found(self, text: str) -> bool:
-        """Whether the pattern finds anything but an empty match in `text`."""
+        """Whether the pattern matches `text` anywhere (as ripgrep, an empty match counts: `^` matches all)."""
+        if self.fold:
+            text = _folded(text)[0]
         if not self.word:
-            match = self.regex.search(text)
-            if match is None:
-                return False
-            start, end = match.span()
-            if start != end:
-                return True
-        return any(start != end for start, end in self.spans(text))
+            return self.regex.search(text) is not None
+        return bool(self._word_spans(text))
 
     def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        searched, starts = _folded(text) if self.fold else (text, None)
         if not self.word:
-            return tuple(match.span() for match in self.regex.finditer(text))
-        return tuple(self._word_spans(text))
+            found = [match.span() for match in self.regex.finditer(searched)]
+        else:
+            found = self._word_spans(searched)
+        if starts is None:
+            return tuple(found)
+        return tuple((_at(starts, a, len(text)), _at(starts, b, len(text))) for a, b in found)
 
     def _word_spans(self, text: str) -> list[tuple[int, int]]:
         """Group 1 of each match of `(?:^|[^w])(body)(?:[^w]|$)`. The next search starts one back from where
@@ -71,19 +78,45 @@ class Pattern:
         return found
 
 
+def _folded(text: str) -> tuple[str, list[int] | None]:
+    """The text without diacritics, and where each of its characters starts in the text (None when the text
+    has none to take off, the usual case, decided at C speed)."""
+    import unicodedata
+
+    if text.isascii() or (unicodedata.normalize("NFKD", text) == text and not any(map(unicodedata.combining, text))):
+        return text, None
+    from talkbase.records.hints import strip_marks_mapped
+
+    return strip_marks_mapped(text)
+
+
+def _at(starts: list[int] | None, offset: int, end: int) -> int:
+    """Where an offset in the folded text falls in the text as written."""
+    if starts is None:
+        return offset
+    return starts[offset] if offset < len(starts) else end
+
+
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
 def compile_pattern(
-    pattern: str, ignore_case: bool = False, case_sensitive: bool = False, fixed: bool = False, word: bool = False
+    pattern: str,
+    ignore_case: bool = False,
+    case_sensitive: bool = False,
+    fixed: bool = False,
+    word: bool = False,
+    fold: bool = True,
 ) -> Pattern:
-    """ripgrep's habits: smart case unless forced, -F for a fixed string, -w for whole words."""
+    """ripgrep's habits: smart case unless forced, -F for a fixed string, -w for whole words; and diacritics
+    folded unless `fold` is off (`sinn fein` finds `Sinn Féin`)."""
     import re2
 
     if not fixed:
         _check_counts(pattern)
-    body = re2.escape(pattern) if fixed else pattern
+    searched = strip_marks(pattern) if fold else pattern
+    body = re2.escape(searched) if fixed else searched
     if word:
         body = rf"(?:^|[^{_WORD}])({body})(?:[^{_WORD}]|$)"
     smart_insensitive = not any(c.isupper() for c in pattern)
@@ -92,7 +125,7 @@ def compile_pattern(
     options.never_capture = not word  # only the whole match is wanted: RE2 then needs less memory and time
     options.log_errors = False  # RE2 would also write the error to stderr
     try:
-        return Pattern(pattern, re2.compile(body, options), word)
+        return Pattern(pattern, re2.compile(body, options), word, fold)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)

@@ -307,14 +307,19 @@ def positions_held(
 
 
 def compile_pattern(
-    pattern: str, ignore_case: bool = False, case_sensitive: bool = False, fixed: bool = False, word: bool = False
+    pattern: str,
+    ignore_case: bool = False,
+    case_sensitive: bool = False,
+    fixed: bool = False,
+    word: bool = False,
+    fold: bool = True,
 ) -> Pattern:
     """grep's PATTERN compiled (see talkbase/ask/pattern.py); one RE2 cannot compile is a QueryError."""
     from talkbase.ask.pattern import PatternError
     from talkbase.ask.pattern import compile_pattern as compile_re2
 
     try:
-        return compile_re2(pattern, ignore_case, case_sensitive, fixed, word)
+        return compile_re2(pattern, ignore_case, case_sensitive, fixed, word, fold)
     except PatternError as exc:
         raise QueryError(f"invalid regular expression `{abbreviated(pattern)}`: {abbreviated(str(exc))}") from None
 
@@ -329,7 +334,7 @@ class Hit:
     spans: tuple[tuple[int, int], ...]
 
 
-GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary")}
+GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary", "location")}
 
 
 def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Event | Position]:
@@ -337,8 +342,8 @@ def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> li
     in a searched field; only these are built, when the knowledge base comes from the cache."""
     found = pattern.found
 
-    def mentioned(first: str | None, second: str | None) -> bool:
-        return (first is not None and found(first)) or (second is not None and found(second))
+    def mentioned(*texts: str | None) -> bool:
+        return any(text is not None and found(text) for text in texts)
 
     positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
     records: list[Event | Position] = list(filter(filters.test("positions"), positions))
@@ -352,7 +357,7 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
         for name in GREP_FIELDS[type(record)]:
             text = getattr(record, name)
             spans = pattern.spans(text) if text else ()
-            if any(start != end for start, end in spans):
+            if spans:  # as ripgrep, an empty match is a match: `^` and the empty pattern match every record
                 hits.append(Hit(record, name, text, spans))
     records = {id(h.record): h.record for h in hits}.values()
     order = {id(r): i for i, r in enumerate(chronology(kb).ordered(records))}
@@ -369,10 +374,10 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
     --ids). Only the fields the filter tests are read (with the id and date, for the order), so a knowledge
     base from the cache builds no record."""
-    finds = pattern.found  # not a mere empty match: `x*` matches everywhere, but finds nothing to show
+    finds = pattern.found
 
-    def hit(first: str | None, second: str | None) -> bool:  # called on every record, so kept to one call
-        return bool(first and finds(first)) or bool(second and finds(second))
+    def hit(*texts: str | None) -> bool:  # called on every record, so kept short
+        return any(text and finds(text) for text in texts)
 
     chosen: list[Any] = []
     for cls, kind in ((Position, "positions"), (Event, "events")):

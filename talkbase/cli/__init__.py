@@ -17,7 +17,9 @@ from talkbase.cli.app import COMMAND_MODULES, app
 
 # Which module registers each command (tests/test_startup.py checks this against the modules themselves).
 COMMANDS = {
-    **dict.fromkeys(("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics"), "listing"),
+    **dict.fromkeys(
+        ("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics", "query"), "listing"
+    ),
     **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
     **dict.fromkeys(("export", "schema"), "export"),
     **dict.fromkeys(("init", "edit", "add"), "entry"),

@@ -21,10 +21,10 @@ from talkbase import __version__
 from talkbase.cli.options import Format
 
 if TYPE_CHECKING:
-    from talkbase.ask.expr import Node
     from talkbase.ask.filter import Filter
     from talkbase.load.kb import DataLocation, Opened
     from talkbase.records.dates import PartialDate
+    from talkbase.records.expr import Node
     from talkbase.records.model import KnowledgeBase
     from talkbase.records.problems import Problem
     from talkbase.show.formats import Listing
@@ -285,8 +285,8 @@ class Query:
     and the day `known:` (or --known-at) names."""
 
     def __init__(self, words: list[str] | None = None, known_at: str | None = None) -> None:
-        from talkbase.ask.expr import ExprError, parse
         from talkbase.ask.filter import known_at_of
+        from talkbase.records.expr import ExprError, parse
 
         self.text = " ".join(words or ())
         try:
@@ -303,7 +303,7 @@ class Query:
 
 
 def check_date(value: str, column: int) -> None:
-    from talkbase.ask.expr import ExprError
+    from talkbase.records.expr import ExprError
 
     try:
         date_option(value)
@@ -334,9 +334,9 @@ def build_filters(
 ) -> Filter:
     """The one filter of the query expression and the options standing for its terms, resolved against the
     knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression."""
-    from talkbase.ask.expr import And, Field
     from talkbase.ask.filter import BindError, bind
     from talkbase.records.dates import span_of
+    from talkbase.records.expr import And, Field
 
     first, last = as_option("--since", date_option, since), as_option("--until", date_option, until)
     if first and last and span_of(last).before(span_of(first)):
@@ -360,18 +360,25 @@ def build_filters(
         terms.append(query.tree)
     tree = terms[0] if len(terms) == 1 else And(tuple(terms)) if terms else None
     try:
-        return bind(kb, tree, saved_queries())
+        return bind(kb, tree, saved_queries() if query is not None and "@" in query.text else {})
     except BindError as exc:
         option = getattr(exc.term, "option", "")
         if option:
             raise typer.BadParameter(searched(exc.message), param_hint=f"'{option}'") from None
         text = query.text if query is not None else ""
-        raise expression_error(text, exc.column, searched(f"{exc.message} at column {exc.column}")) from None
+        said, hint = exc.message, ""
+        if said.endswith(")") and " (" in said:  # `... not found (did you mean ...)`: the column before the hint
+            said, hint = said[: said.rindex(" (")], said[said.rindex(" (") :]
+        raise expression_error(text, exc.column, searched(f"{said} at column {exc.column}{hint}")) from None
 
 
 def saved_queries() -> dict[str, str]:
-    """The knowledge base's saved queries (talkbase.yaml `queries:`), by name."""
-    return {}
+    """The saved queries (talkbase.yaml `queries:`) of the knowledge base this command opened, by name."""
+    if not _SEARCHED:
+        return {}
+    from talkbase.load.settings import read_queries
+
+    return read_queries(_SEARCHED[0].path)
 
 
 def searched(message: str) -> str:

@@ -3,6 +3,7 @@ sources and topics. Each parses its options, calls a query, and hands the result
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -230,6 +231,7 @@ def timeline(
 
 @app.command()
 def actors(
+    query: QueryArgument = None,
     data: DataOption = None,
     kind: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -269,9 +271,11 @@ def actors(
     from talkbase.ask.query import actor_counts, list_actors, resolve_actor
     from talkbase.show.views import actors_listing
 
-    kb = load_valid(data)
+    asked = Query(query)
+    kb = load_valid(data, known_at=asked.known_at)
     affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
     chosen = list_actors(kb, vocabulary_words("--kind", kind, "actor_kinds"), affiliated, search)
+    chosen = list(filter(build_filters(kb, query=asked).test("actors"), chosen))
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 
 
@@ -323,7 +327,10 @@ def grep(
     query: QueryArgument = None,
     data: DataOption = None,
     ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,
-    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", "-s", help="Respect case.")] = False,
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Respect case.")] = False,
+    no_fold: Annotated[
+        bool, typer.Option("--no-fold", help="Tell letters with diacritics apart (by default `e` finds `é` too).")
+    ] = False,
     fixed: Annotated[bool, typer.Option("--fixed-strings", "-F", help="PATTERN is a plain string.")] = False,
     word: Annotated[bool, typer.Option("--word-regexp", "-w", help="Match whole words only.")] = False,
     count: Annotated[bool, typer.Option("--count", "-c", help="Print only how many records match.")] = False,
@@ -332,6 +339,7 @@ def grep(
         Optional[str],  # noqa: UP045
         typer.Option(
             "--source",
+            "-s",
             metavar="SOURCE",
             help="Only records citing this source (id, or part of publisher, title or URL host), or one known "
             "through it (via).",
@@ -346,27 +354,34 @@ def grep(
     fmt: FormatOption = Format.table,
     csv_safe: CsvSafeOption = False,
 ) -> None:
-    """Search the claims: positions' claim and quote, events' title and summary.
+    """Search the claims: positions' claim and quote, events' title, summary and location.
 
-    Smart case, like ripgrep: case-insensitive unless PATTERN has a capital letter (-i and -s force
-    either). Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
+    Like ripgrep: smart case (case-insensitive unless PATTERN has a capital letter; -i and --case-sensitive
+    force either), and the empty pattern or ^ matches every record. Diacritics are ignored (`sinn fein` finds
+    Sinn Féin) unless --no-fold. A QUERY after PATTERN narrows the records searched (talkbase query --help).
+    Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
 
     \b
     Examples:
       talkbase grep ceasefire
       talkbase grep -w summit --source kyiv-independent
       talkbase grep "no (final )?date" -l
+      talkbase grep ceasefire actor:russia,peskov stance:rejects --count
     """
     from talkbase.ask.query import chronology, compile_pattern, grep_ids
     from talkbase.ask.query import grep as query_grep
 
-    regex = as_option("PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word), pattern)
+    regex = as_option(
+        "PATTERN", lambda p: compile_pattern(p, ignore_case, case_sensitive, fixed, word, not no_fold), pattern
+    )
     asked = Query(query, known_at)
     kb = load_valid(data, error_code=2, known_at=asked.known_at)
     filters = build_filters(kb, since, until, actor, topic, source, query=asked)
     if count or ids_only:
         matched = grep_ids(kb, regex, filters)
-        if count:
+        if count and fmt in (Format.json, Format.jsonl):
+            typer.echo(json.dumps({"count": len(matched)}))
+        elif count:
             typer.echo(len(matched))
         else:
             for record_id in matched:
@@ -426,6 +441,7 @@ def _quote_passage(kb: KnowledgeBase, record: object) -> tuple[str, Passage] | N
 
 @app.command()
 def sources(
+    query: QueryArgument = None,
     data: DataOption = None,
     sole: Annotated[
         bool,
@@ -454,18 +470,26 @@ def sources(
     from talkbase.ask.query import origins_of, source_counts
     from talkbase.show.views import sole_listing, sources_listing
 
-    kb = load_valid(data)
+    asked = Query(query)
+    kb = load_valid(data, known_at=asked.known_at)
+    test = build_filters(kb, query=asked)
     claims = sole_source_claims(kb)
     origin = {p.id: origins_of(kb, p.sources)[0] for p in claims}  # the one origin each rests on
-    if sole:
-        output(sole_listing(kb, claims, origin), fmt, csv_safe=csv_safe)
+    if sole:  # the query chooses among the claims
+        output(sole_listing(kb, list(filter(test.test("positions"), claims)), origin), fmt, csv_safe=csv_safe)
         return
     alone = Counter(origin.values())
-    output(sources_listing(kb.sources, source_counts(kb), alone), fmt, csv_safe=csv_safe)
+    chosen = list(filter(test.test("sources"), kb.sources))
+    output(sources_listing(chosen, source_counts(kb), alone), fmt, csv_safe=csv_safe)
 
 
 @app.command()
-def topics(data: DataOption = None, fmt: FormatOption = Format.table, csv_safe: CsvSafeOption = False) -> None:
+def topics(
+    query: QueryArgument = None,
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
+) -> None:
     """Topics, with how many positions are stated on each and how many events touch it.
 
     \b
@@ -476,5 +500,73 @@ def topics(data: DataOption = None, fmt: FormatOption = Format.table, csv_safe: 
     from talkbase.ask.query import topic_counts
     from talkbase.show.views import topics_listing
 
-    kb = load_valid(data)
-    output(topics_listing(kb.topics, topic_counts(kb)), fmt, csv_safe=csv_safe)
+    asked = Query(query)
+    kb = load_valid(data, known_at=asked.known_at)
+    chosen = list(filter(build_filters(kb, query=asked).test("topics"), kb.topics))
+    output(topics_listing(chosen, topic_counts(kb)), fmt, csv_safe=csv_safe)
+
+
+@app.command()
+def query(
+    query: QueryArgument = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print how the query was read (every operator spelled out), and stop.")
+    ] = False,
+    saved: Annotated[bool, typer.Option("--list", help="List the saved queries (talkbase.yaml `queries:`).")] = False,
+    data: DataOption = None,
+    fmt: FormatOption = Format.table,
+    csv_safe: CsvSafeOption = False,
+) -> None:
+    """Every record a query matches, of every kind; or how a query is read (--explain); or the saved ones (--list).
+
+    The same QUERY every listing takes after its options (timeline, positions, grep, matrix, history,
+    disputes, export, actors, sources, topics):
+
+    \b
+      actor:russia,peskov       a field: actor topic source event stance status kind location date known id
+                                (names, aliases, unique prefixes, any case; a comma for alternatives)
+      date:2025-06..2025-08     a period (date:2025, date:..2025-07, date:2025-06..); known:DATE as --known-at
+      ceasefire "no changes"    words and phrases in the text (claims, quotes, titles, summaries, names)
+      /battle.?field/           a regular expression, as grep's PATTERN
+      not X, -X, X and Y, X Y   not binds tightest, then and (also by juxtaposition), then or
+      X or Y, ( ... )           parentheses group
+      @name                     a query saved in talkbase.yaml (queries: {name: "..."})
+
+    \b
+    Examples:
+      talkbase query 'actor:russia,peskov stance:rejects,disputes'
+      talkbase query --explain 'actor:russia or actor:peskov stance:rej -topic:ceasefire'
+      talkbase positions '(topic:ceasefire or topic:leaders-summit) date:2025-06..2025-08'
+      talkbase timeline kind:talks location:istanbul
+      talkbase query --list
+    """
+    from talkbase.records.expr import explain as explained
+    from talkbase.records.expr import parse
+    from talkbase.records.text import escape_controls
+
+    if saved:
+        _list_saved(data, fmt, csv_safe)
+        return
+    asked = Query(query)
+    if explain:
+        typer.echo(escape_controls(explained(parse(asked.text))))
+        return
+    from talkbase.ask.query import chronology
+    from talkbase.show.views import records_listing
+
+    kb = load_valid(data, known_at=asked.known_at)
+    test = build_filters(kb, query=asked)
+    whole = [r for kind in ("actors", "sources", "topics") for r in getattr(kb, kind) if test(r)]
+    timed = chronology(kb).ordered([r for kind in ("events", "positions") for r in getattr(kb, kind) if test(r)])
+    output(records_listing(kb, [*whole, *timed]), fmt, csv_safe=csv_safe)
+
+
+def _list_saved(data: str | None, fmt: Format, csv_safe: bool) -> None:
+    from talkbase.cli.app import saved_queries
+    from talkbase.show.formats import Column, Listing
+    from talkbase.show.render import literal
+
+    open_data(data)
+    named = sorted(saved_queries().items())
+    columns = [Column("name", lambda q: literal(f"@{q[0]}"), wrap=False), Column("query", lambda q: literal(q[1]))]
+    output(Listing("saved queries", named, columns, lambda q: {"name": q[0], "query": q[1]}), fmt, csv_safe=csv_safe)

@@ -169,9 +169,17 @@ QueryArgument = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _at_least_one(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} rows: give a number of rows of 1 or more")
+    return value
+
+
 LimitOption = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N rows."),
+    typer.Option("--limit", "-n", metavar="N", help="Show at most N rows (1 or more).", callback=_at_least_one),
 ]
 KnownAtOption = Annotated[
     Optional[str],  # noqa: UP045

@@ -4,6 +4,7 @@ kinds its curator adds to the built-in ones. Read like any data file, with every
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +19,95 @@ _EXAMPLE = {"actor_kinds": "party", "source_kinds": "manifesto"}
 _WORD = ID_RE  # a declared kind is written like an id: `party`, `armed-group`
 
 
-def read_settings(root: Path) -> tuple[Vocabulary, list[Problem]]:
-    """The extra vocabulary the settings file declares (none without one), and the problems in it."""
+def _document(root: Path) -> tuple[YMap | None, str, list[Problem]]:
+    """The settings file read as a mapping (None without one, or when it cannot be read), as shown, and why not."""
     path = settings_path(root)
     if path is None:
-        return (), []
+        return None, "", []
     shown = display_path(path)
     refused = path_problem(path, shown, Path(os.path.realpath(root)), follow_symlinks())
     if refused:
-        return (), [refused]
+        return None, shown, [refused]
     text, problems = read_text(path, shown)
     if text is None:
-        return (), problems
+        return None, shown, problems
     document, problems = parse_document(text, shown)
     if problems or document is None:
-        return (), problems
+        return None, shown, problems
     if not isinstance(document, YMap):
         hint = "write e.g. `actor_kinds: [party]`"
-        return (), [Problem(shown, 1, 1, "not-a-mapping", "the settings file must be a mapping of settings", hint)]
+        return (
+            None,
+            shown,
+            [Problem(shown, 1, 1, "not-a-mapping", "the settings file must be a mapping of settings", hint)],
+        )
+    return document, shown, []
+
+
+def read_settings(root: Path) -> tuple[Vocabulary, list[Problem]]:
+    """The extra vocabulary the settings file declares (none without one), and the problems in it (its saved
+    queries' too)."""
+    document, shown, problems = _document(root)
+    if document is None:
+        return (), problems
     extra: list[tuple[str, tuple[str, ...]]] = []
     for key, value in document.items():
+        if key == QUERIES:
+            problems.extend(_queries(value, document.value_at(key), shown)[1])
+            continue
         if key not in EXTENSIBLE:
-            hint = did_you_mean(key, EXTENSIBLE) or f"the settings are {', '.join(EXTENSIBLE)}"
+            known = [*EXTENSIBLE, QUERIES]
+            hint = did_you_mean(key, known) or f"the settings are {', '.join(known)}"
             problems.append(Problem(shown, *document.key_at(key), "unknown-field", f"unknown setting `{key}`", hint))
             continue
         words, found = _words(key, value, document.value_at(key), shown)
         problems.extend(found)
         extra.append((key, words))
     return tuple(extra), problems
+
+
+def read_queries(root: Path) -> dict[str, str]:
+    """The saved queries (`queries:` in the settings file): name -> expression; those with a problem left out
+    (check reports them)."""
+    document, shown, _ = _document(root)
+    if document is None or QUERIES not in document:
+        return {}
+    return _queries(document[QUERIES], document.value_at(QUERIES), shown)[0]
+
+
+QUERIES = "queries"
+_QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, str], list[Problem]]:
+    """`queries:` — a mapping of names to query expressions, each read to find its mistakes."""
+    from talkbase.records.expr import ExprError, parse
+
+    if value is None:
+        return {}, []
+    if not isinstance(value, YMap):
+        message = '`queries` must be a mapping of names to queries, e.g. `queries: {ceasefire: "topic:ceasefire"}`'
+        return {}, [] if value is REPORTED else [Problem(shown, *place, "wrong-type", message)]
+    found: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, expression in value.items():
+        line, col = value.value_at(name)
+        if not isinstance(name, str) or not _QUERY_NAME.fullmatch(name):
+            message = f"`queries`: {name!r} is not a name of lowercase letters, digits, `.`, `_` and `-`"
+            problems.append(Problem(shown, *value.key_at(name), "bad-id", message, "e.g. `russia-rejects`"))
+            continue
+        if not isinstance(expression, str):
+            message = f"saved query `{name}` must be a query written as text"
+            problems.append(Problem(shown, line, col, "wrong-type", message, 'e.g. "actor:russia stance:rejects"'))
+            continue
+        try:
+            parse(expression)
+        except ExprError as exc:
+            message = f"saved query `{name}`: {exc.message} at column {exc.column} of the query"
+            problems.append(Problem(shown, line, col, "bad-query", message, exc.hint))
+            continue
+        found[name] = expression
+    return found, problems
 
 
 def _words(key: str, value: Any, place: tuple[int, int], shown: str) -> tuple[tuple[str, ...], list[Problem]]:

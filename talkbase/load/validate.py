@@ -245,7 +245,8 @@ def check_text(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Probl
     if not isinstance(value, str):
         yield _wrong_type(spec, value, where, "text", _text_hint(value))
     elif not value.strip():
-        yield where.problem("empty-value", f"`{spec.name}` is empty", "give it text or remove it")
+        what = "a file's path" if spec.name == "text_file" else "text"
+        yield where.problem("empty-value", f"`{spec.name}` is empty", f"give it {what} or remove it")
 
 
 def check_id(spec: Field, value: Any, where: Where, *_: Any) -> Iterator[Problem]:

@@ -49,6 +49,21 @@ def strip_marks(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
+    """`strip_marks` of the text (compatibility forms taken apart too: `ﬁ` reads `fi`), and for each of its
+    characters the offset of the character of the text it comes from."""
+    import unicodedata
+
+    out: list[str] = []
+    starts: list[int] = []
+    for i, c in enumerate(text):
+        for part in unicodedata.normalize("NFKD", c):
+            if not unicodedata.combining(part):
+                out.append(part)
+                starts.append(i)
+    return "".join(out), starts
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
     import unicodedata

@@ -91,6 +91,7 @@ CODES: dict[str, str] = {
     "via-cycle": "sources whose `via` go round in a loop",
     "text-file": "a source's `text_file` that cannot be read (or lies outside the data folder), or text given twice",
     "quote-not-found": "a `quote` that is not word for word in the text of the sources it cites",
+    "bad-query": "a saved query (talkbase.yaml `queries:`) that does not read as a query",
     # files being imported (talkbase import)
     "json-syntax": "an import file that is not valid JSON",
     "csv-syntax": "a CSV row that cannot be read, or has more cells than the header",

@@ -234,12 +234,15 @@ def highlighted(hit: Hit) -> Text:
 def grep_listing(kb: KnowledgeBase, hits: list[Hit], chron: Chronology | None = None) -> Listing[Hit]:
     def who(hit: Hit) -> Text:
         record = hit.record
-        return names(kb, [record.actor]) if isinstance(record, Position) else literal(record.kind or "event")
+        return names(kb, [record.actor] if isinstance(record, Position) else record.participants)
 
     def as_dict(hit: Hit) -> dict[str, Any]:
-        kind = "position" if isinstance(hit.record, Position) else "event"
-        return {"type": kind, "id": hit.record.id, "date": hit.record.date.text, "field": hit.field,
-                "text": hit.text, "matches": [list(s) for s in hit.spans]}  # fmt: skip
+        record = hit.record
+        position = isinstance(record, Position)
+        return {"type": "position" if position else "event", "id": record.id, "date": record.date.text,
+                "actor": record.actor if position else None, "participants": [] if position else
+                list(record.participants), "field": hit.field, "text": hit.text,
+                "matches": [list(s) for s in hit.spans]}  # fmt: skip
 
     columns = [
         Column("date", lambda h: when(h.record, chron), wrap=False),
@@ -325,8 +328,9 @@ def kind_of(record: Any) -> str:
     return type(record).__name__.lower()
 
 
-def referrers_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
-    """Records that refer to the one shown: their kind, id, date, stance or status, and what they say."""
+def records_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
+    """Records of any kinds (those referring to the one shown; those a query matches): their kind, id, date,
+    stance or status, and what they say."""
 
     def state(r: Any) -> Text:
         if isinstance(r, Position):
@@ -380,10 +384,10 @@ def show_sections(kb: KnowledgeBase, record: Any) -> list[tuple[str, Listing[Any
         for rows in kinds.values()
         for r in (chron.ordered(rows) if isinstance(rows[0], (Event, Position)) else sorted(rows, key=lambda r: r.id))
     ]
-    sections.append(("Referred to by", referrers_listing(kb, found)))
+    sections.append(("Referred to by", records_listing(kb, found)))
     if isinstance(record, Source):
         indirect = resting_on(kb, record.id)
-        sections.append((RESTING, referrers_listing(kb, chron.ordered(indirect))))
+        sections.append((RESTING, records_listing(kb, chron.ordered(indirect))))
     return sections
 
 
@@ -395,7 +399,7 @@ SECTION_KEYS = {
 }
 
 
-UNCHECKED_QUOTE = "not checked: no source it cites (or one they are known through) carries its text"
+UNCHECKED_QUOTE = "not checked: a source it cites has no text (nor has one it is known through)"
 
 
 def show_renderable(kb: KnowledgeBase, record: Any, passage: tuple[str, Passage] | None = None) -> Any:

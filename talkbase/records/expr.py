@@ -12,7 +12,8 @@
 
 `not` binds tightest, then `and`, then `or`: `a or b c` is `a or (b and c)`. Keywords are read in any case; a
 word that is a keyword, or has a `:` that names no field, is searched as text when quoted (`"or"`, `"10:30"`).
-Only the syntax lives here; what a term means for a knowledge base is talkbase.ask.filter's.
+Only the syntax lives here, with the record format (talkbase.yaml saves queries, and `check` reads them); what
+a term means for a knowledge base is talkbase.ask.filter's.
 """
 
 from __future__ import annotations

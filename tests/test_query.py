@@ -1,0 +1,274 @@
+"""The query language: read into a tree and written back (--explain), applied as the one filter, the options
+standing for its terms, saved queries, errors pointing at their column; and docs/queries.md's examples."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from talkbase.ask.filter import bind
+from talkbase.load.kb import DataLocation, open_kb
+from talkbase.records.expr import FIELDS, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
+from talkbase.records.model import KnowledgeBase
+
+from conftest import REPO, run
+
+DOC = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
+
+
+def doc_examples() -> list[tuple[str, str]]:
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", DOC, flags=re.S):
+        command, _, output = block.partition("\n")
+        examples.append((command.removeprefix("$ "), output))
+    return examples
+
+
+def test_the_doc_has_ten_questions_and_a_table_of_every_term() -> None:
+    questions = DOC.split("## Ten questions", 1)[1]
+    assert len(re.findall(r"```console\n", questions)) == 10
+    table = DOC.split("## Terms", 1)[1].split("##", 1)[0]
+    assert {f for f in FIELDS} <= set(re.findall(r"^\| `(\w+):", table, flags=re.M))
+
+
+@pytest.mark.parametrize(("command", "expected"), doc_examples())
+def test_doc_examples_are_real_output(command: str, expected: str) -> None:
+    words = shlex.split(command)
+    assert words[0] == "talkbase"
+    result = run(*words[1:])
+    assert result.code == 0, result.err
+    assert result.out == expected
+
+
+# Reading -------------------------------------------------------------------------------------------------------
+
+
+def test_precedence_not_then_and_then_or() -> None:
+    assert parse("a or b c") == Or((Text("a"), And((Text("b"), Text("c")))))
+    assert parse("not a b") == And((Not(Text("a")), Text("b")))
+    assert parse("-(a or b) and c") == And((Not(Or((Text("a"), Text("b")))), Text("c")))
+    assert parse('actor:a,"b c" /x\\/y/') == And((Field("actor", ("a", "b c")), Regex("x/y")))
+    assert parse("   ") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ("actor:russia stanse:rej", 14, "unknown field 'stanse' at column 14 (did you mean 'stance'?)"),
+        ("(actor:a", 1, "unclosed `(`"),
+        ("actor:a )", 9, "`)` without its `(`"),
+        ('"open', 1, "unclosed quote"),
+        ("/open", 1, "unclosed regular expression"),
+        ("a or", 5, "the expression ends where a term was expected"),
+        ("actor:", 7, "`actor:` needs a value"),
+        ("@", 1, "`@` must be followed by a saved query's name"),
+    ],
+)
+def test_a_syntax_error_points_at_its_column(text: str, column: int, message: str) -> None:
+    with pytest.raises(ExprError) as caught:
+        parse(text)
+    assert caught.value.column == column
+    assert message in str(caught.value)
+
+
+VALUES = st.text(alphabet="abcdefxyz-_.é", min_size=1, max_size=6)
+WORDS = st.text(alphabet='abc é:"/()-,@', min_size=1, max_size=8)
+TERMS = st.one_of(
+    st.builds(lambda f, v: Field(f, tuple(v)), st.sampled_from(FIELDS), st.lists(VALUES, min_size=1, max_size=3)),
+    st.builds(Text, WORDS),
+    st.builds(Regex, st.text(alphabet="ab./*+?()[] ", min_size=1, max_size=6)),
+)
+TREES = st.recursive(
+    TERMS,
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.builds(lambda n: And(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+        st.builds(lambda n: Or(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TREES)
+def test_every_tree_written_by_explain_reads_back_as_itself(tree: object) -> None:
+    written = explain(tree)  # type: ignore[arg-type]
+    assert parse(written) == tree
+    assert explain(parse(written)) == written
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_junk_is_read_or_refused_with_a_column(text: str) -> None:
+    try:
+        tree = parse(text)
+    except ExprError as exc:
+        assert 1 <= exc.column <= len(text) + 1
+    else:
+        assert tree is None or parse(explain(tree)) == tree
+
+
+# Applying ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled() -> KnowledgeBase:
+    kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
+    assert kb is not None
+    return kb
+
+
+def _python(kb: KnowledgeBase, name: str) -> set[str]:
+    """The ids a plain Python filter over the model gives, for the questions below."""
+    ps = kb.positions
+    return {
+        "russia-no": {p.id for p in ps if p.actor in ("russia", "peskov") and p.stance in ("rejects", "disputes")},
+        "zelensky-not-proposes": {p.id for p in ps if p.actor == "zelensky" and p.stance != "proposes"},
+        "cease-or-summit": {p.id for p in ps if p.topic in ("ceasefire", "leaders-summit")},
+        "battlefield": {p.id for p in ps if "battlefield" in p.claim.casefold()},
+        "july": {p.id for p in ps if p.date.text.startswith("2025-07") or p.date.text == "2025"},
+    }[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("russia-no", "actor:russia,peskov stance:rejects,disputes"),
+        ("russia-no", "(actor:russia or actor:peskov) (stance:rej or stance:disp)"),
+        ("zelensky-not-proposes", "actor:zelensky -stance:proposes"),
+        ("zelensky-not-proposes", "actor:volodymyr not stance:prop"),
+        ("cease-or-summit", "topic:ceasefire or topic:leaders-summit"),
+        ("cease-or-summit", "topic:cease,summit"),
+        ("battlefield", "battlefield"),
+        ("battlefield", "/BATTLE.?FIELD/ or /battle.?field/"),
+        ("july", "date:2025-07"),
+    ],
+)
+def test_a_query_gives_the_records_a_python_filter_gives(bundled: KnowledgeBase, name: str, query: str) -> None:
+    test = bind(bundled, parse(query)).test("positions")
+    assert {p.id for p in bundled.positions if test(p)} == _python(bundled, name)
+
+
+@pytest.mark.parametrize(
+    ("options", "query"),
+    [
+        (["--actor", "russia", "--actor", "peskov"], "actor:russia,peskov"),
+        (["--topic", "ceasefire", "--stance", "rej"], "topic:ceasefire stance:rejects"),
+        (["--since", "2025-07", "--until", "2025-07-22"], "date:2025-07..2025-07-22"),
+        (["--source", "kyiv-independent-2025-07"], "source:kyiv-independent-2025-07"),
+        (["--known-at", "2025-07-21"], "known:2025-07-21"),
+    ],
+)
+def test_options_and_terms_give_the_same_records(options: list[str], query: str) -> None:
+    by_options = run("positions", *options, "--format", "json")
+    by_query = run("positions", query, "--format", "json")
+    assert by_options.code == by_query.code == 0, by_options.err + by_query.err
+    assert by_options.out == by_query.out
+    assert json.loads(by_query.out)
+
+
+def test_every_listing_takes_a_query() -> None:
+    for command in ("timeline", "positions", "matrix", "history", "disputes", "actors", "sources", "topics"):
+        result = run(command, "id:zz-no-such-record")
+        assert result.code == 2 and "no record `zz-no-such-record`" in result.err, command
+    assert run("grep", "x", "id:zz-nothing").code == 2
+    assert run("export", "json", "id:zz-nothing").code == 2
+    assert json.loads(run("export", "json", "actor:peskov").out)["positions"]
+
+
+def test_an_error_in_a_query_points_at_its_column_and_exits_2() -> None:
+    result = run("positions", "actor:russia stanse:rej")
+    assert result.code == 2
+    assert result.err == (
+        "talkbase: error: unknown field 'stanse' at column 14 (did you mean 'stance'?)\n"
+        "  actor:russia stanse:rej\n"
+        "               ^\n"
+    )
+    unknown = run("positions", "actor:putn")
+    assert unknown.code == 2
+    assert "actor `putn` not found at column 7 (did you mean `putin`?); searched" in unknown.err
+    assert run("positions", "known:2025-13").code == 2
+    assert "`known:` applies to the whole query" in run("positions", "not known:2025").err
+
+
+def test_options_take_prefixes_in_any_case_and_say_what_is_allowed() -> None:
+    assert (
+        run("positions", "--stance", "REJ", "--format", "json").out
+        == run("positions", "--stance", "rejects", "--format", "json").out
+    )
+    assert "Third round" in run("timeline", "--kind", "Talks").out
+    refused = run("positions", "--stance", "maybe")
+    assert refused.code == 2
+    assert "unknown stance `maybe` (use one of supports, opposes, proposes, rejects" in refused.err
+    assert "Input should be" not in run("timeline", "-n", "0").err  # no validation library's wording
+
+
+def test_saved_queries_are_used_listed_and_checked(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    settings_file = tmp_path / "data" / "talkbase.yaml"
+    settings_file.write_text(
+        'queries:\n  russia-no: "actor:russia,peskov stance:rejects,disputes"\n  both: "@russia-no @loop"\n'
+        '  loop: "@both"\n',
+        encoding="utf-8",
+    )
+    saved = run("positions", "@russia-no", "--format", "json", cwd=tmp_path)
+    assert [p["id"] for p in json.loads(saved.out)] == ["peskov-no-final-date", "russia-rejects-ceasefire"]
+    listed = run("query", "--list", "--format", "json", cwd=tmp_path)
+    assert [q["name"] for q in json.loads(listed.out)] == ["both", "loop", "russia-no"]
+    loop = run("positions", "@loop", cwd=tmp_path)
+    assert loop.code == 2 and "saved queries refer to each other in a loop: @loop → @both → @loop" in loop.err
+    assert "did you mean '@russia-no'?" in run("positions", "@russia", cwd=tmp_path).err
+    settings_file.write_text('queries:\n  bad: "stanse:x"\n', encoding="utf-8")
+    check = run("check", cwd=tmp_path)
+    assert check.code == 1
+    assert (
+        "data/talkbase.yaml:2:8: error: saved query `bad`: unknown field 'stanse' at column 1 of the query "
+        "(did you mean 'stance'?)"
+    ) in check.out
+
+
+# grep, as ripgrep -------------------------------------------------------------------------------------------------
+
+
+def test_grep_matches_every_record_with_the_empty_pattern_or_a_caret() -> None:
+    everything = run("grep", "x*", "--count").out
+    assert run("grep", "", "--count").out == run("grep", "^", "--count").out == everything
+    assert int(everything) == 24 + 4  # every position and event
+
+
+def test_grep_folds_diacritics_unless_told_not_to(tmp_path: Path) -> None:
+    from conftest import write_kb
+
+    write_kb(
+        tmp_path / "data",
+        {
+            "kb.yaml": "actors:\n  - {id: sf, name: Sinn Féin, kind: organization}\ntopics:\n  - {id: t, name: T}\n"
+            "sources:\n  - {id: s, title: S, publisher: P}\npositions:\n  - {id: p, actor: sf, topic: t, stance: "
+            "supports, claim: Sinn Féin backs it., date: 2025, sources: [s]}\n"
+        },
+    )
+    assert run("grep", "sinn fein", "-l", cwd=tmp_path).out == "p\n"
+    assert run("grep", "sinn fein", "-l", "--no-fold", cwd=tmp_path).code == 1
+    assert run("grep", "sinn féin", "-l", cwd=tmp_path).out == "p\n"
+    assert run("query", "sinn fein", "--format", "json", cwd=tmp_path).out.count('"id"') == 2  # actor, position
+
+
+def test_grep_searches_locations_names_who_and_counts_as_json() -> None:
+    hits = json.loads(run("grep", "istanbul", "--format", "json").out)
+    assert {h["id"] for h in hits if h["field"] == "location"} == {"istanbul-round-1", "istanbul-round-2",
+                                                                   "istanbul-round-3"}  # fmt: skip
+    event = next(h for h in hits if h["id"] == "istanbul-round-1")
+    assert (event["actor"], event["participants"]) == (None, ["ukraine", "russia", "russian-delegation"])
+    claim = next(h for h in hits if h["type"] == "position")
+    assert claim["actor"] == "zelensky"
+    assert "Ukraine, Russia, Russian delegation" in run("grep", "istanbul").out  # the who column
+    assert json.loads(run("grep", "cease", "--count", "--format", "json").out) == {"count": 5}
+    assert run("grep", "ceasefire", "-s", "kyiv-independent-2025-07", "--count").out == "5\n"  # -s: --source
