@@ -789,7 +789,8 @@ def test_csv_and_sqlite_need_an_output_path(fmt: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["xml"], "'xml' is not one of 'json', 'csv', 'sqlite', 'ics', 'timelinejs'"),
+        (["xml"], "unknown format `xml` (use one of json, csv, sqlite, ics, timelinejs)"),
+        (["SQ"], "sqlite writes a file: say where with -o PATH"),  # any case, a prefix
         (["json", "--since", "July"], "malformed date `July`"),
         (["json", "--actor", "nobody"], "actor `nobody` not found"),
     ],

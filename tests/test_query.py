@@ -272,3 +272,91 @@ def test_grep_searches_locations_names_who_and_counts_as_json() -> None:
     assert "Ukraine, Russia, Russian delegation" in run("grep", "istanbul").out  # the who column
     assert json.loads(run("grep", "cease", "--count", "--format", "json").out) == {"count": 5}
     assert run("grep", "ceasefire", "-s", "kyiv-independent-2025-07", "--count").out == "5\n"  # -s: --source
+
+
+# Options that behave the same everywhere ------------------------------------------------------------------------
+
+
+def test_one_short_flag_means_one_thing_in_every_command() -> None:
+    import typer
+
+    from talkbase.cli import app
+
+    meaning: dict[str, set[str]] = {}
+
+    def walk(command: typer.core.TyperCommand) -> None:
+        for param in command.params:
+            if isinstance(param, typer.core.TyperOption):
+                longs = [o for o in param.opts + param.secondary_opts if o.startswith("--")]
+                for short in (o for o in param.opts if len(o) == 2):
+                    meaning.setdefault(short, set()).update(longs)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    assert {short: longs for short, longs in meaning.items() if len(longs) > 1} == {}
+    assert meaning["-s"] == {"--source"} and meaning["-f"] == {"--format"}
+
+
+# Tables in a narrow terminal ------------------------------------------------------------------------------------
+
+
+def _in_terminal(columns: int, *args: str) -> list[str]:
+    """The lines a command prints in a pseudo-terminal `columns` wide, colours taken off."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR") and "TALKBASE" not in k}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "talkbase", *args], stdout=slave, stderr=slave, cwd=REPO, env={**env, "TERM": "xterm"}
+    )
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8"))
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
+LISTINGS = [["positions"], ["grep", "ceasefire"], ["timeline", "--positions"], ["sources", "--sole"], ["query", "e"]]
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+@pytest.mark.parametrize("args", LISTINGS, ids=lambda a: " ".join(a))
+def test_tables_fit_the_terminal_and_keep_words_whole(columns: int, args: list[str]) -> None:
+    from rich.cells import cell_len
+
+    lines = _in_terminal(columns, *args)
+    assert all(cell_len(line) <= columns for line in lines), max(lines, key=cell_len)
+    if columns < 80:
+        return  # at 60 columns some words must be cut: only the width is promised
+    whole = {word for line in _in_terminal(400, *args) for word in line.split()}  # nothing is cut at 400
+
+    def broken_at_hyphens(token: str) -> bool:  # a run of an id's parts: it breaks after a `-` only
+        return any(
+            (word.startswith(token) or word[at - 1] == "-") and (word.endswith(token) or token.endswith("-"))
+            for word in whole
+            for at in [word.find(token)]
+            if at >= 0
+        )
+
+    def part_of_an_id(token: str) -> bool:  # ids give way first: cut only where nothing else could
+        return any(token in word for word in whole if re.fullmatch(r"[a-z0-9][a-z0-9._-]*-[a-z0-9._-]+", word))
+
+    shown = {word for line in lines for word in line.split()}
+    assert sorted(t for t in shown - whole if not broken_at_hyphens(t) and not part_of_an_id(t)) == []

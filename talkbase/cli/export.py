@@ -19,6 +19,7 @@ from talkbase.cli.options import (
     SourceOption,
     TopicOption,
     UntilOption,
+    choice,
 )
 from talkbase.show.exports import FORMATS, TEXT
 
@@ -35,6 +36,7 @@ def export(
         ExportFormat,
         typer.Argument(
             metavar="FORMAT",
+            parser=choice(ExportFormat),
             help="json (one document), csv (a directory of tables), sqlite (a database), ics (a calendar of the "
             "events) or timelinejs (TimelineJS3 JSON).",
             show_default=False,

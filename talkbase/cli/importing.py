@@ -20,7 +20,7 @@ from talkbase.cli.app import (
     shown_path,
     writable_location,
 )
-from talkbase.cli.options import DataOption
+from talkbase.cli.options import DataOption, choice
 
 if TYPE_CHECKING:
     from talkbase.write.importing import ImportPlan
@@ -42,7 +42,13 @@ def import_records(
     ],
     fmt: Annotated[
         Optional[ImportFormat],  # noqa: UP045
-        typer.Option("--format", "-f", help="The format, when the file's name does not say it (- needs it)."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="[yaml|json|jsonl|csv]",
+            parser=choice(ImportFormat),
+            help="The format, when the file's name does not say it (- needs it).",
+        ),
     ] = None,
     kind: Annotated[
         Optional[str],  # noqa: UP045

@@ -44,6 +44,7 @@ from talkbase.cli.options import (
     StatusOption,
     TopicOption,
     UntilOption,
+    choice,
     complete_actor,
     complete_actor_kind,
     complete_source,
@@ -74,6 +75,8 @@ def check(
         typer.Option(
             "--format",
             "-f",
+            metavar="[text|json]",
+            parser=choice(CheckFormat),
             help="text: one `path:line:col: severity: message (hint)` line each; json: a list of objects with "
             "path, line, column, severity, code, message, hint.",
         ),
@@ -402,7 +405,8 @@ def show(
     record_id: RecordArgument,
     data: DataOption = None,
     fmt: Annotated[
-        ShowFormat, typer.Option("--format", "-f", metavar="[table|json|jsonl]", help="Output format.")
+        ShowFormat,
+        typer.Option("--format", "-f", metavar="[table|json|jsonl]", parser=choice(ShowFormat), help="Output format."),
     ] = ShowFormat.table,
 ) -> None:
     """One record in full, its references resolved, everything that refers to it, and where it is defined.

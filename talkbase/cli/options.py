@@ -5,9 +5,10 @@ Typer reads these annotations at run time, so they use `Optional[...]` (also val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -16,6 +17,30 @@ from talkbase.records.schema import EVENT_STATUSES, STANCES
 Format = Enum("Format", {name: name for name in ("table", "json", "jsonl", "csv", "markdown")}, type=str)
 CheckFormat = Enum("CheckFormat", {name: name for name in ("text", "json")}, type=str)
 ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl")}, type=str)
+
+
+def choice(enum: type[Enum], what: str = "format") -> Callable[[Any], Any]:
+    """A parser for an option taking one of an Enum's words in any case, or a prefix only one has (as `add`
+    takes vocabulary words): `-f JSON`, `-f md`... with talkbase's own error, listing the choices."""
+    from talkbase.records.hints import close_matches, vocabulary_word
+
+    words = [member.value for member in enum]  # type: ignore[attr-defined]
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, enum):
+            return value
+        word = vocabulary_word(str(value), words)
+        if word is not None:
+            return enum(word)
+        typed = str(value).strip().casefold()
+        starting = [w for w in words if typed and w.startswith(typed)]
+        if starting:
+            raise typer.BadParameter(f"{what} `{value}` is ambiguous: it could be {', '.join(starting)}")
+        close = close_matches(typed, words, n=1)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        raise typer.BadParameter(f"unknown {what} `{value}` ({hint}use one of {', '.join(words)})")
+
+    return parse
 
 
 def _complete(ctx: typer.Context, incomplete: str, kinds: tuple[str, ...]) -> list[str]:
@@ -87,6 +112,7 @@ FormatOption = Annotated[
         "--format",
         "-f",
         metavar="[table|json|jsonl|csv|markdown]",
+        parser=choice(Format),
         help="Output format. json, jsonl and csv use the record format's field names.",
     ),
 ]

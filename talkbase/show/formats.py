@@ -31,8 +31,9 @@ R = TypeVar("R")
 class Column(Generic[R]):
     header: str
     cell: Callable[[R], Text]
-    wrap: bool = True  # long free text folds in a terminal; ids and dates never do
+    wrap: bool = True  # long free text wraps at spaces in a terminal; dates never do
     justify: str = "left"  # "right" for counts
+    ids: bool = False  # ids: in a narrow terminal they give way first, and break after a `-` only
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +93,11 @@ def _write_plain(listing: Listing[Any], console: Console) -> None:
 
 
 def _shared_widths(listing: Listing[Any], console: Console) -> list[int]:
-    """Column widths that fit every row; in a terminal, wrapping columns share what the others leave."""
-    full = [max(_width(c.header), *(_width(c.cell(r)) for r in listing.rows), 1) for c in listing.columns]
+    """Column widths that fit every row; in a terminal, planned to its width (see `plan_widths`)."""
+    cells = [[c.cell(r) for c in listing.columns] for r in listing.rows]
     if not console.is_terminal:
-        return full
-    wrapping = [i for i, c in enumerate(listing.columns) if c.wrap]
-    fixed = sum(w for i, w in enumerate(full) if i not in wrapping)
-    room = console.width - fixed - 2 * (len(full) - 1)
-    base = {i: min(full[i], 8) for i in wrapping}  # every wrapping column keeps a readable minimum
-    rest = room - sum(base.values())
-    extra = {i: full[i] - base[i] for i in wrapping}
-    if sum(full[i] for i in wrapping) <= room or rest <= 0:
-        return full  # it fits, or nothing can make it fit: Rich folds what it must
-    shares = {i: base[i] + extra[i] * rest // sum(extra.values()) for i in wrapping}
-    return [shares.get(i, w) for i, w in enumerate(full)]
+        return [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(listing.columns)]
+    return plan_widths(listing.columns, cells, console.width)
 
 
 def _table(
@@ -115,41 +107,107 @@ def _table(
     show_header: bool = True,
     room: int | None = None,
 ) -> Table:
-    """A Rich table of the rows. Given the `room` it has, wrapping columns keep their longest word whole when
-    everything still fits that way (Rich would otherwise break words, or drop columns that cannot fit)."""
+    """A Rich table of the rows, in the given widths, or planned for the `room` it has."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header)
     cells = [[column.cell(row) for column in columns] for row in rows]
-    least = _least_widths(columns, cells, room) if room and not widths else [None] * len(columns)
+    if widths is None and room:
+        widths = plan_widths(columns, cells, room)
     for index, column in enumerate(columns):
         width = widths[index] if widths else None
-        table.add_column(
-            column.header,
-            overflow="fold",
-            no_wrap=not column.wrap,
-            width=width,
-            min_width=least[index],
-            justify=column.justify,
-        )
+        table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width, justify=column.justify)
     for row_cells in cells:
+        if widths:
+            row_cells = [
+                _broken_ids(c, widths[i]) if col.ids else c for i, (col, c) in enumerate(zip(columns, row_cells))
+            ]
         table.add_row(*row_cells)
     return table
 
 
-_WORD_LIMIT = 14  # a column is not squeezed below its longest word, up to this many cells
+_WORD_LIMIT = 24  # a longer word (a URL) may be cut: no column is kept wider than this for one word
+_GAP = 2  # between columns
 
 
-def _least_widths(columns: Sequence[Column[Any]], cells: list[list[Text]], room: int) -> list[int | None]:
-    least: list[int | None] = []
-    needed = 2 * (len(columns) - 1)
-    for index, column in enumerate(columns):
-        texts = [column.header, *(row[index].plain for row in cells)]
-        if column.wrap:
-            words = (word for text in texts for word in text.split())
-            least.append(min(max((cell_len(w) for w in words), default=1), _WORD_LIMIT))
-        else:
-            least.append(None)
-        needed += least[-1] or max(_width(t) for t in texts)
-    return least if needed <= room else [None] * len(columns)
+def plan_widths(columns: Sequence[Column[Any]], cells: list[list[Text]], room: int) -> list[int]:
+    """Widths for the columns in `room` terminal cells. Columns that do not wrap (dates, stances, counts) keep
+    theirs; when the rest does not fit, id columns give way first, down to their longest part between hyphens;
+    then the other wrapping columns but the widest, down to their longest word; then the widest (the claim,
+    the title) down to its longest word. Only when all that is not enough are words cut."""
+    natural = [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(columns)]
+    floors = [_floor(c, [c.header, *(row[i].plain for row in cells)]) for i, c in enumerate(columns)]
+    widths = list(natural)
+    excess = sum(widths) + _GAP * (len(widths) - 1) - room
+    wrapping = [i for i, c in enumerate(columns) if c.wrap]
+    if excess <= 0 or not wrapping:
+        return widths
+    widest = max((i for i in wrapping if not columns[i].ids), key=lambda i: natural[i], default=None)
+    stages = [
+        [i for i in wrapping if columns[i].ids],
+        [i for i in wrapping if not columns[i].ids and i != widest],
+        [widest] if widest is not None else [],
+    ]
+    for stage in stages:
+        excess = _shrink(widths, floors, stage, excess)
+        if excess <= 0:
+            return widths
+    narrowest = [min(w, _NARROWEST) for w in widths]
+    excess = _shrink(widths, narrowest, stages[0], excess)  # ids are cut before any word is
+    _shrink(widths, narrowest, wrapping, excess)  # nothing else gives: words are cut
+    return widths
+
+
+_NARROWEST = 6  # a wrapping column is cut no narrower than this
+
+
+def _floor(column: Column[Any], texts: list[str]) -> int:
+    """The narrowest a column can be without cutting a word (an id: a part between hyphens)."""
+    if not column.wrap:
+        return max(_width(t) for t in texts)
+    pieces = (p for t in texts for word in t.split() for p in (_id_parts(word) if column.ids else [word]))
+    return min(max((cell_len(p) for p in pieces), default=1), _WORD_LIMIT)
+
+
+def _id_parts(word: str) -> list[str]:
+    """`kyiv-independent-2025` -> `kyiv-`, `independent-`, `2025`: where an id may break."""
+    parts = word.split("-")
+    return [p + "-" for p in parts[:-1]] + [parts[-1]]
+
+
+def _shrink(widths: list[int], floors: list[int], chosen: list[int], excess: int) -> int:
+    """Take up to `excess` cells from the chosen columns, each down to its floor, in proportion to what each can
+    give; what is still to take."""
+    room = {i: widths[i] - floors[i] for i in chosen if widths[i] > floors[i]}
+    total = sum(room.values())
+    if total <= 0:
+        return excess
+    take = min(excess, total)
+    given = {i: room[i] * take // total for i in room}
+    left = take - sum(given.values())
+    for i in sorted(room, key=lambda i: room[i] - given[i], reverse=True):  # the rounding, one cell each
+        if left and given[i] < room[i]:
+            given[i] += 1
+            left -= 1
+    for i, cells in given.items():
+        widths[i] -= cells
+    return excess - take
+
+
+def _broken_ids(cell: Text, width: int) -> Text:
+    """An id cell wider than its column, broken after hyphens (and at spaces) into lines that fit; a part
+    longer than the column is left for Rich to fold."""
+    if cell_len(cell.plain) <= width:
+        return cell
+    lines: list[str] = []
+    line = ""
+    for word in cell.plain.split(" "):
+        for n, part in enumerate(_id_parts(word)):
+            piece = (" " if line and n == 0 else "") + part
+            if line and cell_len(line) + cell_len(piece) > width:
+                lines.append(line)
+                line, piece = "", part
+            line += piece
+    lines.append(line)
+    return Text("\n".join(lines), style=cell.style)
 
 
 def listing_table(listing: Listing[Any]) -> Table:

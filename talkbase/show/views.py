@@ -111,7 +111,9 @@ def timeline_listing(
     order = chron if chron is not None else Chronology([])
     with_positions = any(isinstance(item, Position) for item in items)
     headers = ("date", "status/stance" if with_positions else "status", "kind", "title", "location", "participants")
-    columns = [_nth(h, i, cells, wrap=h in ("title", "location", "participants")) for i, h in enumerate(headers)]
+    columns = [
+        _nth(h, i, cells, wrap=h in ("date", "title", "location", "participants")) for i, h in enumerate(headers)
+    ]
     return Listing(
         "events",
         items,
@@ -137,7 +139,7 @@ def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Cou
                 "positions_count": c.positions}  # fmt: skip
 
     columns = [
-        Column("id", lambda a: literal(a.id), wrap=False),
+        Column("id", lambda a: literal(a.id), ids=True),
         Column("name", lambda a: literal(a.name)),
         Column("kind", lambda a: Text(a.kind), wrap=False),
         Column("affiliation", lambda a: names(kb, [a.affiliation]) if a.affiliation else Text("")),
@@ -156,9 +158,9 @@ def positions_listing(
         Column("actor", lambda p: names(kb, [p.actor])),
         Column("topic", lambda p: names(kb, [p.topic])),
         Column("stance", lambda p: stance_text(p.stance), wrap=False),
-        Column("date", lambda p: when(p, chron), wrap=False),
+        Column("date", lambda p: when(p, chron)),
         Column("claim", lambda p: literal(p.claim)),
-        Column("sources", lambda p: ids(p.sources)),
+        Column("sources", lambda p: ids(p.sources), ids=True),
     ]
     if held is None:
         return Listing("positions", positions, columns, record_dict)
@@ -173,7 +175,7 @@ def positions_listing(
 def sole_listing(kb: KnowledgeBase, claims: list[Position], origin: dict[str, str]) -> Listing[Position]:
     """Claims resting on a single origin, each with that origin: the source every citation leads back to."""
     listing = positions_listing(kb, claims)
-    columns = [*listing.columns, Column("origin", lambda p: literal(origin[p.id]), wrap=False)]
+    columns = [*listing.columns, Column("origin", lambda p: literal(origin[p.id]), ids=True)]
     return Listing("positions", claims, columns, lambda p: {**record_dict(p), "origin": origin[p.id]})
 
 
@@ -193,7 +195,7 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict
                 "events_count": c.events}  # fmt: skip
 
     columns = [
-        Column("id", lambda s: literal(s.id), wrap=False),
+        Column("id", lambda s: literal(s.id), ids=True),
         Column("title", lambda s: literal(s.title)),
         Column("publisher", lambda s: literal(s.publisher)),
         Column("date", lambda s: Text(str(s.date or "")), wrap=False),
@@ -211,7 +213,7 @@ def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[To
         return {**record_dict(t), "positions_count": c.positions, "events_count": c.events}
 
     columns = [
-        Column("id", lambda t: literal(t.id), wrap=False),
+        Column("id", lambda t: literal(t.id), ids=True),
         Column("name", lambda t: literal(t.name)),
         count_column("positions", counts, "positions"),
         count_column("events", counts, "events"),
@@ -245,8 +247,8 @@ def grep_listing(kb: KnowledgeBase, hits: list[Hit], chron: Chronology | None = 
                 "matches": [list(s) for s in hit.spans]}  # fmt: skip
 
     columns = [
-        Column("date", lambda h: when(h.record, chron), wrap=False),
-        Column("id", lambda h: literal(h.record.id), wrap=False),
+        Column("date", lambda h: when(h.record, chron)),
+        Column("id", lambda h: literal(h.record.id), ids=True),
         Column("who", who),
         Column("field", lambda h: Text(h.field), wrap=False),
         Column("text", highlighted),
@@ -344,7 +346,7 @@ def records_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
 
     columns = [
         Column("kind", lambda r: Text(kind_of(r)), wrap=False),
-        Column("id", lambda r: literal(r.id), wrap=False),
+        Column("id", lambda r: literal(r.id), ids=True),
         Column("date", lambda r: Text(str(getattr(r, "date", "") or "")), wrap=False),
         Column("stance/status", state, wrap=False),
         Column("text", says),
@@ -586,11 +588,11 @@ def history_listing(
         return row
 
     columns = [
-        Column("date", lambda s: when(s.position, chron), wrap=False),
+        Column("date", lambda s: when(s.position, chron)),
         Column("stance", lambda s: stance_text(s.position.stance), wrap=False),
         Column("change", change),
         Column("claim", lambda s: literal(s.position.claim)),
-        Column("sources", lambda s: ids(s.position.sources)),
+        Column("sources", lambda s: ids(s.position.sources), ids=True),
     ]
     if as_of:
         columns.insert(2, Column("as of", lambda s: held_text(Held(s.stated, True))))
