@@ -56,6 +56,17 @@ def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, 
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def console_examples(markdown: str) -> list[tuple[str, str]]:
+    """(command, expected output) for each ```console block of a Markdown text."""
+    import re
+
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", markdown, flags=re.S):
+        command, _, output = block.partition("\n")
+        examples.append((command.removeprefix("$ "), output))
+    return examples
+
+
 def write_kb(folder: Path, files: dict[str, str]) -> Path:
     """Write {relative path: YAML text} under folder (dedented) and return folder."""
     for name, text in files.items():

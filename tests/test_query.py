@@ -17,17 +17,9 @@ from talkbase.load.kb import DataLocation, open_kb
 from talkbase.records.expr import FIELDS, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
 from talkbase.records.model import KnowledgeBase
 
-from conftest import REPO, run
+from conftest import REPO, console_examples, run
 
 DOC = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
-
-
-def doc_examples() -> list[tuple[str, str]]:
-    examples = []
-    for block in re.findall(r"```console\n(.*?)```", DOC, flags=re.S):
-        command, _, output = block.partition("\n")
-        examples.append((command.removeprefix("$ "), output))
-    return examples
 
 
 def test_the_doc_has_ten_questions_and_a_table_of_every_term() -> None:
@@ -37,7 +29,7 @@ def test_the_doc_has_ten_questions_and_a_table_of_every_term() -> None:
     assert {f for f in FIELDS} <= set(re.findall(r"^\| `(\w+):", table, flags=re.M))
 
 
-@pytest.mark.parametrize(("command", "expected"), doc_examples())
+@pytest.mark.parametrize(("command", "expected"), console_examples(DOC))
 def test_doc_examples_are_real_output(command: str, expected: str) -> None:
     words = shlex.split(command)
     assert words[0] == "talkbase"

@@ -11,21 +11,12 @@ import pytest
 
 from talkbase.records.schema import KINDS
 
-from conftest import REPO, run
+from conftest import REPO, console_examples, run
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def console_examples() -> list[tuple[str, str]]:
-    """(command, expected output) for each ```console block that runs talkbase."""
-    examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
-        command, _, output = block.partition("\n")
-        examples.append((command.removeprefix("$ "), output))
-    return examples
-
-
-@pytest.mark.parametrize(("command", "expected"), console_examples())
+@pytest.mark.parametrize(("command", "expected"), console_examples(README))
 def test_console_examples_are_real_output(command: str, expected: str) -> None:
     words = shlex.split(command)
     assert words[0] == "talkbase"
