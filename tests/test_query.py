@@ -147,6 +147,52 @@ def test_a_query_gives_the_records_a_python_filter_gives(bundled: KnowledgeBase,
     assert {p.id for p in bundled.positions if test(p)} == _python(bundled, name)
 
 
+BUNDLED_IDS = {  # values a generated query picks from: ids of the bundled knowledge base, and the stances
+    "actor": ["russia", "peskov", "zelensky", "ukraine", "summary-author", "erdogan"],
+    "topic": ["ceasefire", "leaders-summit", "third-round-date", "war-goals", "direct-talks"],
+    "stance": ["supports", "proposes", "rejects", "disputes", "opposes"],
+}
+QUERY_TERMS = st.sampled_from(sorted(BUNDLED_IDS)).flatmap(
+    lambda name: st.lists(st.sampled_from(BUNDLED_IDS[name]), min_size=1, max_size=3, unique=True).map(
+        lambda values: Field(name, tuple(values))
+    )
+)
+QUERY_TREES = st.recursive(
+    QUERY_TERMS,
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.builds(lambda n: And(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+        st.builds(lambda n: Or(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+    ),
+    max_leaves=6,
+)
+
+
+def _reference(tree: object, position: object) -> bool:
+    """What a query means, said in plain Python over the model."""
+    if isinstance(tree, Field):
+        return getattr(position, tree.name) in tree.values
+    if isinstance(tree, Not):
+        return not _reference(tree.node, position)
+    if isinstance(tree, And):
+        return all(_reference(n, position) for n in tree.nodes)
+    assert isinstance(tree, Or)
+    return any(_reference(n, position) for n in tree.nodes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(QUERY_TREES)
+def test_every_generated_query_gives_the_records_of_plain_python(tree: object) -> None:
+    kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb if not _KB else _KB[0]
+    _KB[:] = [kb]
+    read = parse(explain(tree))  # type: ignore[arg-type]  # as the command line reads it written out
+    test = bind(kb, read).test("positions")
+    assert [p.id for p in kb.positions if test(p)] == [p.id for p in kb.positions if _reference(tree, p)]
+
+
+_KB: list[KnowledgeBase] = []
+
+
 @pytest.mark.parametrize(
     ("options", "query"),
     [
@@ -352,3 +398,28 @@ def test_tables_fit_the_terminal_and_keep_words_whole(columns: int, args: list[s
 
     shown = {word for line in lines for word in line.split()}
     assert sorted(t for t in shown - whole if not broken_at_hyphens(t) and not part_of_an_id(t)) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("act", ["actor:"]),
+        ("stance:re", ["stance:rejects"]),
+        ("actor:pes", ["actor:peskov"]),
+        ("actor:russia,pe", ["actor:russia,peskov"]),
+        ("@ru", ["@russia-no"]),
+    ],
+)
+def test_the_shell_completes_a_query(tmp_path: Path, word: str, expected: list[str]) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    (tmp_path / "data" / "talkbase.yaml").write_text('queries:\n  russia-no: "actor:russia"\n', encoding="utf-8")
+    script = Path(sys.executable).parent / "talkbase"
+    env = {**os.environ, "_TALKBASE_COMPLETE": "complete_bash", "COMP_CWORD": "2",
+           "COMP_WORDS": f"talkbase positions {word}"}  # fmt: skip
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.stdout.split() == expected

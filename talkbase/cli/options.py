@@ -92,6 +92,34 @@ def complete_status(incomplete: str) -> list[str]:
     return [word for word in EVENT_STATUSES if word.startswith(incomplete.casefold())]
 
 
+def complete_query(ctx: typer.Context, incomplete: str) -> list[str]:
+    """A query word as typed so far: a field (`act` -> `actor:`), a field's value (`stance:re` -> `stance:rejects`,
+    `actor:pes` -> `actor:peskov`), or a saved query (`@ru` -> `@russia-no`)."""
+    try:
+        from talkbase.records.expr import FIELDS
+
+        if incomplete.startswith("@"):
+            from talkbase.load.kb import locate
+            from talkbase.load.settings import read_queries
+
+            names = read_queries(locate(ctx.params.get("data")).path)
+            return [f"@{name}" for name in sorted(names) if name.startswith(incomplete[1:])]
+        negated = "-" if incomplete.startswith("-") else ""
+        word = incomplete[len(negated) :]
+        if ":" not in word:
+            return [f"{negated}{name}:" for name in FIELDS if name.startswith(word.casefold())]
+        name, _, value = word.partition(":")
+        done, _, typed = value.rpartition(",")  # alternatives already written stay as they are
+        start = f"{negated}{name}:{done + ',' if done else ''}"
+        vocab = {"stance": STANCES, "status": EVENT_STATUSES}.get(name)
+        if vocab is not None:
+            return [start + w for w in vocab if w.startswith(typed.casefold())]
+        kinds = {"actor": ("actors",), "topic": ("topics",), "source": ("sources",), "event": ("events",)}.get(name)
+        return [start + i for i in _complete(ctx, typed, kinds)] if kinds else []
+    except Exception:  # completion must never break the shell
+        return []
+
+
 def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:
     return _complete(ctx, incomplete, ("actors", "sources", "topics", "events", "positions"))
 
@@ -190,6 +218,7 @@ QueryArgument = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Argument(
         metavar="QUERY",
+        autocompletion=complete_query,
         help="A query: terms such as actor:russia,peskov stance:rej date:2025-06..2025-08, words to search, "
         "not, or, ( ) (see `talkbase query --help`).",
         show_default=False,
