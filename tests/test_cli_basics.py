@@ -13,7 +13,7 @@ from conftest import FIXTURES, REPO, run, write_kb
 
 SMALL = FIXTURES / "kb-small"
 COMMANDS = ("check", "timeline", "actors", "positions", "grep", "show", "sources", "topics", "matrix", "history",
-            "disputes", "export", "schema", "mv", "rm")  # fmt: skip
+            "disputes", "export", "schema", "mv", "rm", "query")  # fmt: skip
 BROKEN = FIXTURES / "errors" / "dangling-ref"
 
 

@@ -171,8 +171,7 @@ def _root(
       talkbase timeline                       what happened and what is coming, in order
       talkbase positions --topic ceasefire    who stands where on one topic
       talkbase grep "no (final )?date"        search the claims
-      talkbase positions 'actor:russia,peskov stance:rej,disp -topic:ceasefire'
-                                              ask with a query (talkbase query --help)
+      talkbase positions 'actor:peskov -stance:sup'  ask with a query (talkbase query --help)
       talkbase show peskov                    one record and everything that refers to it
       talkbase check                          find every mistake in the YAML files
       talkbase add position                   add a record, asked field by field

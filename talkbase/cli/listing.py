@@ -542,7 +542,7 @@ def query(
       talkbase query --explain 'actor:russia or actor:peskov stance:rej -topic:ceasefire'
       talkbase positions '(topic:ceasefire or topic:leaders-summit) date:2025-06..2025-08'
       talkbase timeline kind:talks location:istanbul
-      talkbase query --list
+      talkbase query kind:speech                  every source, actor or event of that kind
     """
     from talkbase.records.expr import explain as explained
     from talkbase.records.expr import parse
