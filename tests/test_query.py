@@ -253,24 +253,28 @@ def test_saved_queries_are_used_listed_and_checked(tmp_path: Path) -> None:
     shutil.copytree(REPO / "data", tmp_path / "data")
     settings_file = tmp_path / "data" / "talkbase.yaml"
     settings_file.write_text(
-        'queries:\n  russia-no: "actor:russia,peskov stance:rejects,disputes"\n  both: "@russia-no @loop"\n'
-        '  loop: "@both"\n',
+        'queries:\n  russia-no: "actor:russia,peskov stance:rejects,disputes"\n  peskov: "@russia-no actor:peskov"\n',
         encoding="utf-8",
     )
     saved = run("positions", "@russia-no", "--format", "json", cwd=tmp_path)
     assert [p["id"] for p in json.loads(saved.out)] == ["peskov-no-final-date", "russia-rejects-ceasefire"]
+    nested = run("positions", "@peskov", "--format", "json", cwd=tmp_path)
+    assert [p["id"] for p in json.loads(nested.out)] == ["peskov-no-final-date"]
     listed = run("query", "--list", "--format", "json", cwd=tmp_path)
-    assert [q["name"] for q in json.loads(listed.out)] == ["both", "loop", "russia-no"]
-    loop = run("positions", "@loop", cwd=tmp_path)
-    assert loop.code == 2 and "saved queries refer to each other in a loop: @loop → @both → @loop" in loop.err
+    assert [q["name"] for q in json.loads(listed.out)] == ["peskov", "russia-no"]
     assert "did you mean '@russia-no'?" in run("positions", "@russia", cwd=tmp_path).err
-    settings_file.write_text('queries:\n  bad: "stanse:x"\n', encoding="utf-8")
+    settings_file.write_text('queries:\n  bad: "stanse:x"\n  a: "@b"\n  b: "@a x"\n  c: "@undef"\n', encoding="utf-8")
     check = run("check", cwd=tmp_path)
     assert check.code == 1
-    assert (
+    errors = [line for line in check.out.splitlines() if "talkbase.yaml" in line]
+    assert errors == [
         "data/talkbase.yaml:2:8: error: saved query `bad`: unknown field 'stanse' at column 1 of the query "
-        "(did you mean 'stance'?)"
-    ) in check.out
+        "(did you mean 'stance'?)",
+        "data/talkbase.yaml:3:6: error: saved queries loop: @a → @b → @a",
+        "data/talkbase.yaml:5:6: error: saved query `c` uses `@undef`, which is not saved (save it, or correct the "
+        "name)",
+    ]
+    assert run("positions", "actor:peskov", cwd=tmp_path).code == 1  # the knowledge base has errors
 
 
 # grep, as ripgrep -------------------------------------------------------------------------------------------------
@@ -423,3 +427,56 @@ def test_the_shell_completes_a_query(tmp_path: Path, word: str, expected: list[s
            "COMP_WORDS": f"talkbase positions {word}"}  # fmt: skip
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.stdout.split() == expected
+
+
+# Found by trying it as a new user would ----------------------------------------------------------------------------
+
+
+def test_a_negated_term_given_as_its_own_word_is_a_query_not_an_option() -> None:
+    negated = run("positions", "actor:peskov", "-stance:supports", "--format", "json")
+    assert negated.code == 0, negated.err
+    assert [p["id"] for p in json.loads(negated.out)] == ["peskov-no-final-date"]
+    assert run("query", "--explain", "-(a or b)").out == "not (a or b)\n"
+    assert run("positions", "-stance:supports actor:peskov", "--format", "json").out == negated.out
+    assert run("grep", "summit", "-c").out == "3\n"  # a short option stays an option
+
+
+def test_junk_queries_are_usage_errors_not_tracebacks() -> None:
+    deep = run("positions", "(" * 250 + "a" + ")" * 250)
+    assert deep.code == 2 and "nested more than 100 deep at column 101" in deep.err
+    assert run("positions", "not " * 1000 + "a").code == 2
+    assert run("query", "caf\udcff").code == 2  # a byte that is not UTF-8, as the command line passes it
+    assert "Traceback" not in run("grep", "\udcff").err
+
+
+def test_the_column_stands_before_a_hint_not_inside_it() -> None:
+    result = run("positions", "actor:vladimir")
+    assert "is ambiguous: it could be medinsky (Vladimir Medinsky), putin (Vladimir Putin) at column 7" in result.err
+
+
+def test_actors_kind_takes_any_case_and_a_prefix() -> None:
+    assert run("actors", "--kind", "Pers", "-f", "json").out == run("actors", "--kind", "person", "-f", "json").out
+
+
+def test_matrix_and_history_tell_the_latest_and_the_changes_from_every_position() -> None:
+    from conftest import FIXTURES
+
+    small = str(FIXTURES / "kb-small")
+    every = {(c["actor"], c["topic"]): c for c in json.loads(run("matrix", "--data", small, "-f", "json").out)}
+    rejecting = json.loads(run("matrix", "stance:rejects", "--data", small, "-f", "json").out)
+    assert rejecting and all(every[(c["actor"], c["topic"])] == c for c in rejecting)  # the same cells as without
+    steps = json.loads(run("history", "--data", small, "-f", "json").out)
+    chosen = json.loads(run("history", "stance:rejects", "--data", small, "-f", "json").out)
+    assert chosen == [s for s in steps if s["stance"] == "rejects"]  # changes told against the whole history
+
+
+def test_known_leaves_out_the_sources_not_yet_published() -> None:
+    ids = [s["id"] for s in json.loads(run("sources", "known:2025-07-22", "-f", "json").out)]
+    assert ids == ["zelensky-evening-address-2025-07-21"]  # the article, of July, is out only at its end
+
+
+def test_grep_ids_as_json() -> None:
+    assert json.loads(run("grep", "cease", "-l", "-f", "json").out) == [
+        "ukraine-ceasefire-proposal", "united-states-supports-ceasefire", "russia-rejects-ceasefire",
+        "summary-war-goals-at-odds", "summary-breakthrough-unlikely",
+    ]  # fmt: skip

@@ -39,10 +39,12 @@ class Matrix:
 
 def matrix(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None) -> Matrix:
     """Where every actor stands on every topic, as of a day; only actors and topics with a position appear. A
-    cell is certain only when one stance is certainly the latest; otherwise it holds every candidate."""
+    cell is certain only when one stance is certainly the latest; otherwise it holds every candidate. With a
+    filter, a cell appears when a position that may be its latest matches (`stance:rejects`: who now rejects,
+    not who once did)."""
     chron = chronology(kb)
-    chosen = list(filter(filters.test("positions"), kb.positions))
-    cells = standings(chron, chosen, as_of)
+    cells = {key: cell for key, cell in standings(chron, _groups_of(kb, filters), as_of).items()
+             if any(filters(p) for p in cell.candidates)}  # fmt: skip
     with_cells = {actor for actor, _ in cells}
     on_topics = {topic for _, topic in cells}
     actors = [a for a in kb.actors if a.id in with_cells]
@@ -73,7 +75,7 @@ def history(
     """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
     only against a position certainly before."""
     chron = chron or chronology(kb)
-    chosen = list(filter(filters.test("positions"), stated_by(chron, kb.positions, as_of)))
+    chosen = stated_by(chron, _groups_of(kb, filters), as_of)  # a change is told against the whole history
     pairs: dict[tuple[str, str], list[Position]] = {}
     for p in chron.ordered(chosen):
         pairs.setdefault((p.actor, p.topic), []).append(p)
@@ -83,8 +85,18 @@ def history(
     for key in sorted(pairs, key=lambda k: (actor_rank[k[0]], topic_rank[k[1]])):
         seq = _steps(chron, pairs[key], as_of)
         if not changes_only or any(step.change for step in seq):
-            steps.extend(seq)
+            steps.extend(step for step in seq if filters(step.position))
     return steps
+
+
+def _groups_of(kb: KnowledgeBase, filters: Filter) -> list[Position]:
+    """Every position of each actor × topic in which one matches the filter: what is latest, and what changed,
+    is told from the whole of each."""
+    if filters.empty:
+        return list(kb.positions)
+    test = filters.test("positions")
+    groups = {(p.actor, p.topic) for p in kb.positions if test(p)}
+    return [p for p in kb.positions if (p.actor, p.topic) in groups]
 
 
 def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:

@@ -113,6 +113,8 @@ def compile_pattern(
     folded unless `fold` is off (`sinn fein` finds `Sinn Féin`)."""
     import re2
 
+    if any("\ud800" <= c <= "\udfff" for c in pattern):  # a byte the command line could not decode
+        raise PatternError("the pattern is not valid UTF-8 text")
     if not fixed:
         _check_counts(pattern)
     searched = strip_marks(pattern) if fold else pattern

@@ -23,7 +23,7 @@ from talkbase.records.dates import (
     timed,
 )
 from talkbase.records.hints import abbreviated, close_matches, fold
-from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Topic, kind_key
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, Topic, kind_key
 from talkbase.records.provenance import chain, origins
 from talkbase.records.quotes import Passage, find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
@@ -435,6 +435,11 @@ def _known(kb: KnowledgeBase, sources: tuple[str, ...], own_date: PartialDate, d
     # A source dated only to a month (or year) is certainly out only at the end of it: counting it from its
     # first day would show readers on 1 July what an article of late July reported.
     return at_or_before(known_from(kb, sources, own_date), day)
+
+
+def published_by(source: Source, day: PartialDate) -> bool:
+    """Whether a source was certainly out on `day` (one without a date is taken as out)."""
+    return source.date is None or at_or_before(source.date, day)
 
 
 def known_status(kb: KnowledgeBase, event: Event, day: PartialDate) -> str:

@@ -10,6 +10,7 @@ command the command line names, and has Typer build only that command's options.
 """
 
 import os
+import re
 import signal
 import sys
 
@@ -40,6 +41,24 @@ def invoked_command(argv: list[str]) -> str | None:
     return words[0] if words and words[0] in COMMANDS else None
 
 
+# The commands that take a QUERY after their options.
+QUERY_COMMANDS = frozenset(
+    ("timeline", "actors", "positions", "grep", "sources", "topics", "query", "matrix", "history", "disputes",
+     "export")
+)  # fmt: skip
+_NEGATED_TERM = re.compile(r"-(?:[A-Za-z_][\w-]*:|[(\"/@])")
+
+
+def negations_as_words(argv: list[str]) -> list[str]:
+    """`-stance:rejects`, `-(a or b)`: a query word that starts with `-` reads as an option to the command line
+    parser; given as `not ...` it reads as the query it is (the same meaning: `-X` is `not X`). Only a field
+    term, a parenthesis, a phrase, a regex or a saved query is taken so, not `-c`, which stays an option."""
+    words = [word for word in argv if word not in ROOT_FLAGS]
+    if not words or words[0] not in QUERY_COMMANDS or "--" in argv:
+        return argv
+    return [f"not {word[1:]}" if _NEGATED_TERM.match(word) else word for word in argv]
+
+
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -54,6 +73,7 @@ def main() -> int:
         signal.signal(signum, _exit_on_signal)
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.argv[1:] = negations_as_words(sys.argv[1:])
     command = invoked_command(sys.argv[1:])
     app.defer((COMMANDS[command],) if command else COMMAND_MODULES)
     try:

@@ -7,6 +7,7 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -368,9 +369,13 @@ def build_filters(
             raise typer.BadParameter(searched(exc.message), param_hint=f"'{option}'") from None
         text = query.text if query is not None else ""
         said, hint = exc.message, ""
-        if said.endswith(")") and " (" in said:  # `... not found (did you mean ...)`: the column before the hint
-            said, hint = said[: said.rindex(" (")], said[said.rindex(" (") :]
+        trailing = _HINT.search(said)  # `... not found (did you mean ...?)`: the column before the hint
+        if trailing:
+            said, hint = said[: trailing.start()], said[trailing.start() :]
         raise expression_error(text, exc.column, searched(f"{said} at column {exc.column}{hint}")) from None
+
+
+_HINT = re.compile(r" \((?:did you mean|use one of)[^()]*(?:\([^()]*\)[^()]*)*\)$")
 
 
 def saved_queries() -> dict[str, str]:
@@ -404,11 +409,12 @@ def as_option(option: str, convert: Callable[[str], T], value: str | None) -> T 
 def vocabulary_words(option: str, words: list[str] | None, setting: str) -> set[str]:
     """The words given for a vocabulary a knowledge base may extend (`--kind party`): each must be built in or
     declared in the settings of the knowledge base this command opened (read only for a word not built in)."""
+    from talkbase.records.hints import vocabulary_word
     from talkbase.records.schema import EXTENSIBLE, with_vocabulary
 
-    chosen = set(words or ())
     kind_key, name = EXTENSIBLE[setting]
     vocab = with_vocabulary(())[kind_key].field(name).vocab  # type: ignore[union-attr]
+    chosen = {vocabulary_word(w, vocab) or w for w in words or ()}  # any case, a prefix only one word has
     if chosen <= set(vocab):
         return chosen
     from talkbase.load.settings import read_settings
@@ -416,6 +422,7 @@ def vocabulary_words(option: str, words: list[str] | None, setting: str) -> set[
 
     declared, _ = read_settings(_SEARCHED[0].path) if _SEARCHED else ((), [])
     vocab = with_vocabulary(declared)[kind_key].field(name).vocab  # type: ignore[union-attr]
+    chosen = {vocabulary_word(w, vocab) or w for w in chosen}
     for word in sorted(chosen - set(vocab)):
         hint = did_you_mean(word, vocab) or f"the kinds are {', '.join(vocab)}, and those talkbase.yaml declares"
         raise typer.BadParameter(f"unknown kind `{word}` ({hint})", param_hint=f"'{option}'")

@@ -53,7 +53,7 @@ from talkbase.records.schema import ACTOR_KINDS
 
 if TYPE_CHECKING:
     from talkbase.load.kb import Opened
-    from talkbase.records.model import KnowledgeBase
+    from talkbase.records.model import KnowledgeBase, Source
     from talkbase.records.problems import Problem
     from talkbase.records.quotes import Passage
 
@@ -386,6 +386,11 @@ def grep(
             typer.echo(json.dumps({"count": len(matched)}))
         elif count:
             typer.echo(len(matched))
+        elif fmt is Format.json:
+            typer.echo(json.dumps(matched))
+        elif fmt is Format.jsonl:
+            for record_id in matched:
+                typer.echo(json.dumps(record_id))
         else:
             for record_id in matched:
                 typer.echo(record_id)
@@ -483,8 +488,18 @@ def sources(
         output(sole_listing(kb, list(filter(test.test("positions"), claims)), origin), fmt, csv_safe=csv_safe)
         return
     alone = Counter(origin.values())
-    chosen = list(filter(test.test("sources"), kb.sources))
+    chosen = list(filter(test.test("sources"), _published(kb.sources, asked.known_at)))
     output(sources_listing(chosen, source_counts(kb), alone), fmt, csv_safe=csv_safe)
+
+
+def _published(sources: list[Source], known_at: str | None) -> list[Source]:
+    """With `known:`, only the sources out by then."""
+    if known_at is None:
+        return sources
+    from talkbase.ask.query import published_by
+
+    day = date_option(known_at)
+    return [s for s in sources if published_by(s, day)]
 
 
 @app.command()
@@ -560,7 +575,7 @@ def query(
 
     kb = load_valid(data, known_at=asked.known_at)
     test = build_filters(kb, query=asked)
-    whole = [r for kind in ("actors", "sources", "topics") for r in getattr(kb, kind) if test(r)]
+    whole = [*filter(test, kb.actors), *filter(test, _published(kb.sources, asked.known_at)), *filter(test, kb.topics)]
     timed = chronology(kb).ordered([r for kind in ("events", "positions") for r in getattr(kb, kind) if test(r)])
     output(records_listing(kb, [*whole, *timed]), fmt, csv_safe=csv_safe)
 

@@ -107,7 +107,39 @@ def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, 
             problems.append(Problem(shown, line, col, "bad-query", message, exc.hint))
             continue
         found[name] = expression
+    problems += _saved_references(value, found, shown)
     return found, problems
+
+
+def _saved_references(value: YMap, found: dict[str, str], shown: str) -> list[Problem]:
+    """A saved query naming one that is not saved, or saved queries naming each other in a loop."""
+    from talkbase.records.expr import parse, saved_names
+
+    names = {name: saved_names(parse(expression)) for name, expression in found.items()}
+    problems: list[Problem] = []
+    for name, used in names.items():
+        line, col = value.value_at(name)
+        for missing in sorted(set(used) - set(found)):
+            message = f"saved query `{name}` uses `@{missing}`, which is not saved"
+            problems.append(Problem(shown, line, col, "bad-query", message, "save it, or correct the name"))
+    for name in names:  # a loop, reported at the first of its queries in the file
+        path, stack = [name], [iter(names[name])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                path.pop()
+            elif step == name:
+                loop = " → ".join(f"@{n}" for n in (*path, name))
+                problems.append(Problem(shown, *value.value_at(name), "bad-query", f"saved queries loop: {loop}"))
+                break
+            elif step in names and step not in path and len(path) < len(names):
+                path.append(step)
+                stack.append(iter(names[step]))
+        else:
+            continue
+        break  # one loop reported is enough to fix the others
+    return problems
 
 
 def _words(key: str, value: Any, place: tuple[int, int], shown: str) -> tuple[tuple[str, ...], list[Problem]]:

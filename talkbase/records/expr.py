@@ -106,6 +106,9 @@ _STOP = set(" \t\n\r()")  # what ends a bare word
 
 def tokens(text: str) -> list[Token]:
     """The expression's tokens, each with its column."""
+    for at, c in enumerate(text):
+        if "\ud800" <= c <= "\udfff":  # a byte the command line could not decode
+            raise ExprError("the query is not valid UTF-8 text", at + 1)
     found: list[Token] = []
     i = 0
     while i < len(text):
@@ -217,11 +220,20 @@ def _field(text: str, i: int, name: str) -> tuple[Token, int]:
     return Token("field", lowered, i + 1, tuple(values)), j
 
 
+MAX_DEPTH = 100  # parentheses and `not` nested deeper than any question needs are refused, not recursed into
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokens(text)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"parentheses and `not` nested more than {MAX_DEPTH} deep", token.at)
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -253,12 +265,12 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise ExprError("the expression ends where a term was expected", self.end_column())
-        if token.kind == "not":
+        if token.kind in ("not", "-"):
             self.take()
-            return Not(self.unary())
-        if token.kind == "-":
-            self.take()
-            return Not(self.atom())
+            self.deeper(token)
+            node = Not(self.unary() if token.kind == "not" else self.atom())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
@@ -267,7 +279,9 @@ class _Parser:
             raise ExprError("the expression ends where a term was expected", self.end_column())
         self.take()
         if token.kind == "(":
+            self.deeper(token)
             inner = self.expression()
+            self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise ExprError("unclosed `(`: it needs its `)`", token.at)
@@ -336,3 +350,16 @@ def _needs_quotes(word: str) -> bool:
 
 def _value(value: str) -> str:
     return _phrase(value) if not value or any(c in _STOP or c in ',"' for c in value) else value
+
+
+def saved_names(node: Node | None) -> list[str]:
+    """The saved queries a tree names (`@name`), in order."""
+    if node is None:
+        return []
+    if isinstance(node, Saved):
+        return [node.name]
+    if isinstance(node, Not):
+        return saved_names(node.node)
+    if isinstance(node, (And, Or)):
+        return [name for n in node.nodes for name in saved_names(n)]
+    return []

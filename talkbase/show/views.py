@@ -253,7 +253,7 @@ def grep_listing(kb: KnowledgeBase, hits: list[Hit], chron: Chronology | None = 
         Column("field", lambda h: Text(h.field), wrap=False),
         Column("text", highlighted),
     ]
-    return Listing("claims", hits, columns, as_dict)
+    return Listing("records", hits, columns, as_dict)
 
 
 def _label(kb: KnowledgeBase, record_id: str) -> str:
