@@ -76,15 +76,22 @@ TERMS = st.one_of(
     st.builds(Text, WORDS),
     st.builds(Regex, st.text(alphabet="ab./*+?()[] ", min_size=1, max_size=6)),
 )
-TREES = st.recursive(
-    TERMS,
-    lambda inner: st.one_of(
-        st.builds(Not, inner),
-        st.builds(lambda n: And(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
-        st.builds(lambda n: Or(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
-    ),
-    max_leaves=8,
-)
+
+
+def trees_of(terms: st.SearchStrategy[object], leaves: int) -> st.SearchStrategy[object]:
+    """Query trees of these terms under not, and, or."""
+    return st.recursive(
+        terms,
+        lambda inner: st.one_of(
+            st.builds(Not, inner),
+            st.builds(lambda n: And(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+            st.builds(lambda n: Or(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
+        ),
+        max_leaves=leaves,
+    )
+
+
+TREES = trees_of(TERMS, 8)
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,15 +164,7 @@ QUERY_TERMS = st.sampled_from(sorted(BUNDLED_IDS)).flatmap(
         lambda values: Field(name, tuple(values))
     )
 )
-QUERY_TREES = st.recursive(
-    QUERY_TERMS,
-    lambda inner: st.one_of(
-        st.builds(Not, inner),
-        st.builds(lambda n: And(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
-        st.builds(lambda n: Or(tuple(n)), st.lists(inner, min_size=2, max_size=3)),
-    ),
-    max_leaves=6,
-)
+QUERY_TREES = trees_of(QUERY_TERMS, 6)
 
 
 def _reference(tree: object, position: object) -> bool:

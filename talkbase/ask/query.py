@@ -306,20 +306,14 @@ def positions_held(
     return [(p, held[p.id]) for p in chron.ordered(p for p in chosen if p.id in held)]
 
 
-def compile_pattern(
-    pattern: str,
-    ignore_case: bool = False,
-    case_sensitive: bool = False,
-    fixed: bool = False,
-    word: bool = False,
-    fold: bool = True,
-) -> Pattern:
-    """grep's PATTERN compiled (see talkbase/ask/pattern.py); one RE2 cannot compile is a QueryError."""
+def compile_pattern(pattern: str, *options: bool, **named: bool) -> Pattern:
+    """grep's PATTERN compiled (talkbase.ask.pattern.compile_pattern, which says what the options are); one
+    RE2 cannot compile is a QueryError."""
     from talkbase.ask.pattern import PatternError
     from talkbase.ask.pattern import compile_pattern as compile_re2
 
     try:
-        return compile_re2(pattern, ignore_case, case_sensitive, fixed, word, fold)
+        return compile_re2(pattern, *options, **named)
     except PatternError as exc:
         raise QueryError(f"invalid regular expression `{abbreviated(pattern)}`: {abbreviated(str(exc))}") from None
 
