@@ -479,3 +479,12 @@ def test_grep_ids_as_json() -> None:
         "ukraine-ceasefire-proposal", "united-states-supports-ceasefire", "russia-rejects-ceasefire",
         "summary-war-goals-at-odds", "summary-breakthrough-unlikely",
     ]  # fmt: skip
+
+
+def test_the_readmes_source_examples_match_on_the_bundled_knowledge_base() -> None:
+    counts = {}
+    for wanted in ("evening address", "volodymyr", "ukraine and russia"):
+        result = run("positions", "--source", wanted, "--format", "json")
+        assert result.code == 0, (wanted, result.err)
+        counts[wanted] = len(json.loads(result.out))
+    assert counts == {"evening address": 1, "volodymyr": 1, "ukraine and russia": 24}
