@@ -488,3 +488,14 @@ def test_the_readmes_source_examples_match_on_the_bundled_knowledge_base() -> No
         assert result.code == 0, (wanted, result.err)
         counts[wanted] = len(json.loads(result.out))
     assert counts == {"evening address": 1, "volodymyr": 1, "ukraine and russia": 24}
+
+
+def test_explain_reads_out_the_saved_queries_and_the_caret_counts_wide_characters(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    (tmp_path / "data" / "talkbase.yaml").write_text('queries:\n  no: "stance:rej or stance:disp"\n', encoding="utf-8")
+    explained = run("query", "--explain", "@no actor:peskov @gone", cwd=tmp_path)
+    assert explained.out == "@no and actor:peskov and @gone\n@no = stance:rej or stance:disp\n@gone = (not saved)\n"
+    wide = run("positions", '"中文" stanse:rej')
+    assert wide.err.splitlines()[1:] == ['  "中文" stanse:rej', "         ^"]  # 中文 takes four columns

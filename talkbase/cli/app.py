@@ -315,10 +315,12 @@ def check_date(value: str, column: int) -> None:
 
 def expression_error(text: str, column: int, message: str) -> typer.Exit:
     """A usage error in a query expression: the message, then the expression with a caret under the column."""
+    from rich.cells import cell_len  # wide characters (CJK, emoji) take two columns of the terminal
+
     from talkbase.records.text import escape_controls
 
     shown, before = escape_controls(text, one_line=True), escape_controls(text[: column - 1], one_line=True)
-    typer.echo(f"talkbase: error: {escape_controls(message)}\n  {shown}\n  {' ' * len(before)}^", err=True)
+    typer.echo(f"talkbase: error: {escape_controls(message)}\n  {shown}\n  {' ' * cell_len(before)}^", err=True)
     return typer.Exit(2)
 
 

@@ -568,7 +568,19 @@ def query(
         return
     asked = Query(query)
     if explain:
-        typer.echo(escape_controls(explained(parse(asked.text))))
+        from talkbase.records.expr import saved_names
+
+        tree = parse(asked.text)
+        typer.echo(escape_controls(explained(tree), one_line=True))
+        names = saved_names(tree)
+        if names:  # and what each saved query it names reads as
+            from talkbase.cli.app import saved_queries
+
+            open_data(data)
+            saved = saved_queries()
+            for name in dict.fromkeys(names):
+                reading = explained(parse(saved[name])) if name in saved else "(not saved)"
+                typer.echo(escape_controls(f"@{name} = {reading}", one_line=True))
         return
     from talkbase.ask.query import chronology
     from talkbase.show.views import records_listing
