@@ -499,3 +499,17 @@ def test_explain_reads_out_the_saved_queries_and_the_caret_counts_wide_character
     assert explained.out == "@no and actor:peskov and @gone\n@no = stance:rej or stance:disp\n@gone = (not saved)\n"
     wide = run("positions", '"中文" stanse:rej')
     assert wide.err.splitlines()[1:] == ['  "中文" stanse:rej', "         ^"]  # 中文 takes four columns
+
+
+def test_every_filtering_command_has_the_same_options() -> None:
+    import typer
+
+    from talkbase.cli import app
+
+    group = typer.main.get_command(app)
+    wanted = {"--actor", "--topic", "--source", "--since", "--until", "--stance", "--known-at"}
+    for name in ("timeline", "positions", "grep", "matrix", "history", "disputes", "export"):
+        options = {o for p in group.commands[name].params for o in getattr(p, "opts", ())}  # type: ignore[attr-defined]
+        missing = wanted - options - ({"--stance"} if name == "timeline" else set())  # events have no stance
+        assert missing == set(), name
+    assert run("matrix", "--stance", "rej", "--since", "2025").out == run("matrix", "stance:rejects date:2025..").out

@@ -30,6 +30,7 @@ from talkbase.cli.options import (
     SaveOption,
     SinceOption,
     SourceOption,
+    StanceOption,
     TopicOption,
     UntilOption,
 )
@@ -41,6 +42,10 @@ def matrix(
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
+    stance: StanceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
     save: SaveOption = None,
@@ -69,7 +74,7 @@ def matrix(
 
     asked = Query(query, known_at)
     kb = load_valid(data, known_at=asked.known_at)
-    filters = build_filters(kb, actors=actor, topics=topic, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     grid = query_matrix(kb, filters, as_of=as_option("--as-of", date_option, as_of))
     if not grid.cells:
         typer.echo("no positions match", err=True)
@@ -96,6 +101,7 @@ def history(
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
+    stance: StanceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
@@ -126,7 +132,7 @@ def history(
 
     asked = Query(query, known_at)
     kb = load_valid(data, known_at=asked.known_at)
-    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     day = as_option("--as-of", date_option, as_of)
     chron = chronology(kb)
     steps = query_history(kb, filters, day, changes_only, chron)
@@ -139,6 +145,9 @@ def disputes(
     data: DataOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
+    stance: StanceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     source: SourceOption = None,
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
@@ -162,6 +171,6 @@ def disputes(
 
     asked = Query(query, known_at)
     kb = load_valid(data, known_at=asked.known_at)
-    filters = build_filters(kb, actors=actor, topics=topic, source=source, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     found = query_disputes(kb, filters, as_option("--as-of", date_option, as_of))
     output(disputes_listing(kb, found), fmt, csv_safe=csv_safe)

@@ -17,6 +17,7 @@ from talkbase.cli.options import (
     QueryArgument,
     SinceOption,
     SourceOption,
+    StanceOption,
     TopicOption,
     UntilOption,
     choice,
@@ -58,6 +59,7 @@ def export(
     actor: ActorOption = None,
     topic: TopicOption = None,
     source: SourceOption = None,
+    stance: StanceOption = None,
     known_at: KnownAtOption = None,
     csv_safe: Annotated[
         Optional[bool],  # noqa: UP045
@@ -99,7 +101,7 @@ def export(
     asked = Query(query, known_at)
     day = as_option("--known-at", date_option, asked.known_at)
     kb = load_valid(data)
-    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
         chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False, texts=_texts_in_files(kb))

@@ -351,6 +351,7 @@ def grep(
     ] = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
+    stance: StanceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     known_at: KnownAtOption = None,
@@ -379,7 +380,7 @@ def grep(
     )
     asked = Query(query, known_at)
     kb = load_valid(data, error_code=2, known_at=asked.known_at)
-    filters = build_filters(kb, since, until, actor, topic, source, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     if count or ids_only:
         matched = grep_ids(kb, regex, filters)
         if count and fmt in (Format.json, Format.jsonl):
