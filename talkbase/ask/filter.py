@@ -16,7 +16,7 @@ from typing import Any
 
 from talkbase.records.dates import Chronology, PartialDate, span_of
 from talkbase.records.expr import And, ExprError, Field, Node, Not, Or, Regex, Saved, Text
-from talkbase.records.hints import close_matches, fold, vocabulary_word
+from talkbase.records.hints import choose_word, close_matches, fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, SOURCE_KINDS, STANCES
 
@@ -73,7 +73,6 @@ class Filter:
     """What the user asked to narrow a listing to; `Filter()` keeps everything."""
 
     tree: Any = None  # Bound
-    known_at: PartialDate | None = None
     chron: Chronology | None = None  # with a date term: its spans narrowed by after/before
     _compiled: dict[str, Callable[[Any], bool]] = field(default_factory=dict)
 
@@ -331,11 +330,11 @@ def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
     except QueryError as exc:
         raise ValueError(str(exc)) from None
     if name == "stance":
-        return {_word(value, STANCES, "stance")}
+        return {choose_word(value, STANCES, "stance")}
     if name == "status":
-        return {_word(value, EVENT_STATUSES, "status")}
+        return {choose_word(value, EVENT_STATUSES, "status")}
     if name == "kind":
-        return {_word(value, known_kinds(kb), "kind")}
+        return {choose_word(value, known_kinds(kb), "kind")}
     if name == "date":
         check_date_range(value)
     return set()
@@ -345,19 +344,6 @@ def known_kinds(kb: KnowledgeBase) -> list[str]:
     """Every kind a record may have here: the built-in vocabularies, and those the records use."""
     used = {fold(r.kind) for kind in ("events", "actors", "sources") for r in getattr(kb, kind) if r.kind}
     return sorted(set(ACTOR_KINDS) | set(SOURCE_KINDS) | used)
-
-
-def _word(value: str, vocab: Iterable[str], what: str) -> str:
-    words = list(vocab)
-    chosen = vocabulary_word(fold(value), words)
-    if chosen is not None:
-        return chosen
-    starting = [w for w in words if w.startswith(fold(value))] if value.strip() else []
-    if len(starting) > 1:
-        raise ValueError(f"{what} `{value}` is ambiguous: it could be {', '.join(starting)}")
-    close = close_matches(fold(value), words, n=1)
-    hint = f"did you mean `{close[0]}`? " if close else ""
-    raise ValueError(f"unknown {what} `{value}` ({hint}use one of {', '.join(words)})")
 
 
 def check_date_range(value: str) -> None:

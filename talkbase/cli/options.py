@@ -22,23 +22,17 @@ ShowFormat = Enum("ShowFormat", {name: name for name in ("table", "json", "jsonl
 def choice(enum: type[Enum], what: str = "format") -> Callable[[Any], Any]:
     """A parser for an option taking one of an Enum's words in any case, or a prefix only one has (as `add`
     takes vocabulary words): `-f JSON`, `-f md`... with talkbase's own error, listing the choices."""
-    from talkbase.records.hints import close_matches, vocabulary_word
+    from talkbase.records.hints import choose_word
 
     words = [member.value for member in enum]  # type: ignore[attr-defined]
 
     def parse(value: Any) -> Any:
         if isinstance(value, enum):
             return value
-        word = vocabulary_word(str(value), words)
-        if word is not None:
-            return enum(word)
-        typed = str(value).strip().casefold()
-        starting = [w for w in words if typed and w.startswith(typed)]
-        if starting:
-            raise typer.BadParameter(f"{what} `{value}` is ambiguous: it could be {', '.join(starting)}")
-        close = close_matches(typed, words, n=1)
-        hint = f"did you mean `{close[0]}`? " if close else ""
-        raise typer.BadParameter(f"unknown {what} `{value}` ({hint}use one of {', '.join(words)})")
+        try:
+            return enum(choose_word(str(value), words, what))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
 
     return parse
 

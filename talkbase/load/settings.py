@@ -75,13 +75,27 @@ def read_queries(root: Path) -> dict[str, str]:
     return _queries(document[QUERIES], document.value_at(QUERIES), shown)[0]
 
 
+def _loop_from(start: str, names: dict[str, list[str]]) -> list[str] | None:
+    """The saved queries from `start` back to it (`[a, b, a]`), when its names lead back to it."""
+    pending, seen = [(start, [start])], {start}
+    while pending:
+        name, path = pending.pop()
+        for step in names.get(name, ()):
+            if step == start:
+                return [*path, start]
+            if step in names and step not in seen:
+                seen.add(step)
+                pending.append((step, [*path, step]))
+    return None
+
+
 QUERIES = "queries"
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
 def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, str], list[Problem]]:
     """`queries:` — a mapping of names to query expressions, each read to find its mistakes."""
-    from talkbase.records.expr import ExprError, parse
+    from talkbase.records.expr import ExprError, parse, saved_names
 
     if value is None:
         return {}, []
@@ -89,6 +103,7 @@ def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, 
         message = '`queries` must be a mapping of names to queries, e.g. `queries: {ceasefire: "topic:ceasefire"}`'
         return {}, [] if value is REPORTED else [Problem(shown, *place, "wrong-type", message)]
     found: dict[str, str] = {}
+    uses: dict[str, list[str]] = {}  # the saved queries each one names
     problems: list[Problem] = []
     for name, expression in value.items():
         line, col = value.value_at(name)
@@ -101,44 +116,30 @@ def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, 
             problems.append(Problem(shown, line, col, "wrong-type", message, 'e.g. "actor:russia stance:rejects"'))
             continue
         try:
-            parse(expression)
+            uses[name] = saved_names(parse(expression))
         except ExprError as exc:
             message = f"saved query `{name}`: {exc.message} at column {exc.column} of the query"
             problems.append(Problem(shown, line, col, "bad-query", message, exc.hint))
             continue
         found[name] = expression
-    problems += _saved_references(value, found, shown)
+    problems += _saved_references(value, uses, shown)
     return found, problems
 
 
-def _saved_references(value: YMap, found: dict[str, str], shown: str) -> list[Problem]:
+def _saved_references(value: YMap, names: dict[str, list[str]], shown: str) -> list[Problem]:
     """A saved query naming one that is not saved, or saved queries naming each other in a loop."""
-    from talkbase.records.expr import parse, saved_names
-
-    names = {name: saved_names(parse(expression)) for name, expression in found.items()}
     problems: list[Problem] = []
     for name, used in names.items():
         line, col = value.value_at(name)
-        for missing in sorted(set(used) - set(found)):
+        for missing in sorted(set(used) - set(names)):
             message = f"saved query `{name}` uses `@{missing}`, which is not saved"
             problems.append(Problem(shown, line, col, "bad-query", message, "save it, or correct the name"))
-    for name in names:  # a loop, reported at the first of its queries in the file
-        path, stack = [name], [iter(names[name])]
-        while stack:
-            step = next(stack[-1], None)
-            if step is None:
-                stack.pop()
-                path.pop()
-            elif step == name:
-                loop = " → ".join(f"@{n}" for n in (*path, name))
-                problems.append(Problem(shown, *value.value_at(name), "bad-query", f"saved queries loop: {loop}"))
-                break
-            elif step in names and step not in path and len(path) < len(names):
-                path.append(step)
-                stack.append(iter(names[step]))
-        else:
-            continue
-        break  # one loop reported is enough to fix the others
+    for name in names:  # one loop, reported at the first of its queries in the file, is enough to fix the rest
+        loop = _loop_from(name, names)
+        if loop:
+            message = f"saved queries loop: {' → '.join(f'@{n}' for n in loop)}"
+            problems.append(Problem(shown, *value.value_at(name), "bad-query", message))
+            break
     return problems
 
 

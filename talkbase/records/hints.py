@@ -81,3 +81,19 @@ def vocabulary_word(text: str, vocab: Iterable[str]) -> str | None:
         return word
     starting = [w for w in words if w.startswith(word)] if word else []
     return starting[0] if len(starting) == 1 else None
+
+
+def choose_word(text: str, vocab: Iterable[str], what: str) -> str:
+    """`vocabulary_word`, or a ValueError in talkbase's words: the words a prefix could be, or a did-you-mean
+    and every choice (`unknown stance `maybe` (use one of supports, ...)`)."""
+    words = list(vocab)
+    chosen = vocabulary_word(fold(text), words)
+    if chosen is not None:
+        return chosen
+    typed = fold(text)
+    starting = [w for w in words if typed and w.startswith(typed)]
+    if len(starting) > 1:
+        raise ValueError(f"{what} `{text}` is ambiguous: it could be {', '.join(starting)}")
+    close = close_matches(typed, words, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    raise ValueError(f"unknown {what} `{text}` ({hint}use one of {', '.join(words)})")
