@@ -428,6 +428,74 @@ def test_the_shell_completes_a_query(tmp_path: Path, word: str, expected: list[s
     assert done.stdout.split() == expected
 
 
+def _bash_completes(tmp_path: Path, typed: str) -> str:
+    """The command line after typing `typed` and a tab in an interactive bash that sourced talkbase's script."""
+    import os
+    import pty
+    import select
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    bin_dir = Path(sys.executable).parent
+    script = subprocess.run(
+        [str(bin_dir / "talkbase"), "--show-completion", "bash"], capture_output=True, text=True, timeout=60
+    ).stdout
+    (tmp_path / "complete.sh").write_text(script, encoding="utf-8")
+    if not (tmp_path / "data").exists():
+        shutil.copytree(REPO / "data", tmp_path / "data")
+        (tmp_path / "data" / "talkbase.yaml").write_text('queries:\n  russia-no: "actor:russia"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if "TALKBASE" not in k}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a user's bash (its default COMP_WORDBREAKS holds ':' and '@')
+        os.chdir(tmp_path)
+        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"],
+                   {**env, "PS1": "$ ", "TERM": "dumb", "PATH": f"{bin_dir}:{env['PATH']}"})  # fmt: skip
+    output = b""
+
+    def read_until(done: bytes, seconds: float, quiet: float = 0) -> None:  # or until bash says nothing for `quiet`
+        nonlocal output
+        end = time.monotonic() + seconds
+        while done not in output and time.monotonic() < end:
+            if not select.select([fd], [], [], quiet or 0.1)[0]:
+                if quiet:
+                    return
+                continue
+            try:
+                output += os.read(fd, 65536)
+            except OSError:
+                return
+
+    os.write(fd, b'source complete.sh; echo "READ""Y"\n')  # READY is in its output only
+    read_until(b"READY\r\n$ ", 20)
+    output = b""
+    os.write(fd, typed.encode() + b"\t")
+    read_until(b"\x00", 20, quiet=1.0)  # until the completion is drawn
+    os.write(fd, b"\x15exit\n")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return output.decode().split("\r")[0].replace("\x07", "")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("bash"), reason="needs bash")
+@pytest.mark.parametrize(
+    ("typed", "completed"),
+    [
+        ("talkbase positions actor:pes", "talkbase positions actor:peskov "),
+        ("talkbase positions actor:russia,pes", "talkbase positions actor:russia,peskov "),
+        ("talkbase positions stance:rej", "talkbase positions stance:rejects "),
+        ("talkbase positions stan", "talkbase positions stance:"),  # no space: the value follows
+        ("talkbase grep 'sinn f' actor:pes", "talkbase grep 'sinn f' actor:peskov "),
+        ("talkbase positions @ru", "talkbase positions @russia-no "),
+    ],
+)
+def test_bash_completes_a_query_word_it_breaks_at_colons_and_at_signs(
+    tmp_path: Path, typed: str, completed: str
+) -> None:
+    assert _bash_completes(tmp_path, typed) == completed
+
+
 # Found by trying it as a new user would ----------------------------------------------------------------------------
 
 

@@ -63,6 +63,18 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _use_talkbase_completion(argv: list[str]) -> None:
+    """talkbase's own bash completion script, and the words bash split at ':' joined again."""
+    completing = os.environ.get("_TALKBASE_COMPLETE")
+    if not completing and not {"--show-completion", "--install-completion"} & {w.partition("=")[0] for w in argv}:
+        return
+    from talkbase.cli.options import bash_words_from_line, use_talkbase_bash_script
+
+    use_talkbase_bash_script()
+    if completing == "complete_bash" and "COMP_LINE" in os.environ:
+        bash_words_from_line(os.environ)
+
+
 def main() -> int:
     """The console script: run the app and turn its exit into a status code.
 
@@ -74,6 +86,7 @@ def main() -> int:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.argv[1:] = negations_as_words(sys.argv[1:])
+    _use_talkbase_completion(sys.argv[1:])
     command = invoked_command(sys.argv[1:])
     app.defer((COMMANDS[command],) if command else COMMAND_MODULES)
     try:
