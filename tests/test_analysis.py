@@ -167,7 +167,7 @@ def test_known_at_is_on_every_view_and_checks_its_date(command: str) -> None:
     args = [command, "x"] if command == "grep" else [command]
     result = tb(*args, "--known-at", "2025-13")
     assert result.code == 2
-    assert "Invalid value for '--known-at'" in result.err
+    assert "invalid value for '--known-at'" in result.err
 
 
 def test_sources_audit_counts_sole_claims() -> None:

@@ -306,7 +306,7 @@ def _terminal_table(width: int) -> str:
     kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
     assert kb is not None
     console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
-    write_table(actors_listing(kb, list_actors(kb, set()), actor_counts(kb)), console)
+    write_table(actors_listing(kb, list_actors(kb), actor_counts(kb)), console)
     return console.file.getvalue()
 
 

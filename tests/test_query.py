@@ -70,7 +70,7 @@ def test_a_syntax_error_points_at_its_column(text: str, column: int, message: st
 
 
 VALUES = st.text(alphabet="abcdefxyz-_.é", min_size=1, max_size=6)
-WORDS = st.text(alphabet='abc é:"/()-,@', min_size=1, max_size=8)
+WORDS = st.text(alphabet="abc é:\"'/()-,@", min_size=1, max_size=8)
 TERMS = st.one_of(
     st.builds(lambda f, v: Field(f, tuple(v)), st.sampled_from(FIELDS), st.lists(VALUES, min_size=1, max_size=3)),
     st.builds(Text, WORDS),
@@ -208,6 +208,62 @@ def test_options_and_terms_give_the_same_records(options: list[str], query: str)
     assert by_options.code == by_query.code == 0, by_options.err + by_query.err
     assert by_options.out == by_query.out
     assert json.loads(by_query.out)
+
+
+@pytest.mark.parametrize(
+    ("options", "query"),
+    [
+        (["--kind", "pers"], "kind:person"),
+        (["--affiliation", "Russia"], "affiliation:russia"),
+        (["--affiliation", "ukraine", "--kind", "person"], "affiliation:ukr kind:person"),
+    ],
+)
+def test_actors_options_and_terms_give_the_same_actors(options: list[str], query: str) -> None:
+    by_options = run("actors", *options, "--format", "json")
+    by_query = run("actors", query, "--format", "json")
+    assert by_options.code == by_query.code == 0, by_options.err + by_query.err
+    assert by_options.out == by_query.out
+    assert json.loads(by_query.out)
+
+
+def test_a_kind_talkbase_yaml_declares_is_a_kind_term_before_any_record_has_it(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    (tmp_path / "data" / "talkbase.yaml").write_text("actor_kinds: [party]\n", encoding="utf-8")
+    for words in (["kind:party"], ["--kind", "party"]):
+        none = run("actors", *words, cwd=tmp_path)
+        assert (none.code, none.out, none.err) == (0, "", "no actors match\n")
+    wrong = run("actors", "kind:partyy", cwd=tmp_path)
+    assert wrong.code == 2 and "did you mean" in wrong.err
+
+
+@pytest.mark.parametrize(
+    ("args", "first_line"),
+    [
+        (["positions", "--bogus"], "talkbase: error: no such option: --bogus"),
+        (
+            ["positions", "--stanse", "x"],
+            "talkbase: error: no such option: --stanse (did you mean --since or --stance?)",
+        ),
+        (
+            ["timeline", "-n", "abc"],
+            "talkbase: error: invalid value for '--limit' / '-n': `abc` is not a number: give "
+            "a number of rows of 1 or more",
+        ),
+        (["grep"], "talkbase: error: missing argument 'PATTERN'."),
+        (["bogus"], "talkbase: error: no such command 'bogus'."),
+        (
+            ["positions", "actor:putn"],
+            "talkbase: error: actor `putn` not found at column 7 (did you mean `putin`?); searched",
+        ),
+    ],
+)
+def test_every_usage_error_is_said_one_way_and_exits_2(args: list[str], first_line: str) -> None:
+    result = run(*args)
+    assert result.code == 2
+    assert result.err.splitlines()[0].startswith(first_line)
+    assert "Error:" not in result.err and "Possible options" not in result.err and "Input should" not in result.err
 
 
 def test_every_listing_takes_a_query() -> None:
@@ -374,7 +430,10 @@ def _in_terminal(columns: int, *args: str) -> list[str]:
     return [line.rstrip("\r") for line in text.split("\n")]
 
 
-LISTINGS = [["positions"], ["grep", "ceasefire"], ["timeline", "--positions"], ["sources", "--sole"], ["query", "e"]]
+LISTINGS = [
+    ["positions"], ["grep", "ceasefire"], ["timeline", "--positions"], ["sources", "--sole"], ["query", "e"],
+    ["actors"], ["sources"], ["topics"], ["disputes"], ["history"],
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("columns", [60, 80, 120])
@@ -388,9 +447,9 @@ def test_tables_fit_the_terminal_and_keep_words_whole(columns: int, args: list[s
         return  # at 60 columns some words must be cut: only the width is promised
     whole = {word for line in _in_terminal(400, *args) for word in line.split()}  # nothing is cut at 400
 
-    def broken_at_hyphens(token: str) -> bool:  # a run of an id's parts: it breaks after a `-` only
+    def broken_at_hyphens(token: str) -> bool:  # a run of a word's parts: it breaks after a `-` or `–` only
         return any(
-            (word.startswith(token) or word[at - 1] == "-") and (word.endswith(token) or token.endswith("-"))
+            (word.startswith(token) or word[at - 1] in "-–") and (word.endswith(token) or token.endswith(("-", "–")))
             for word in whole
             for at in [word.find(token)]
             if at >= 0
@@ -400,7 +459,11 @@ def test_tables_fit_the_terminal_and_keep_words_whole(columns: int, args: list[s
         return any(token in word for word in whole if re.fullmatch(r"[a-z0-9][a-z0-9._-]*-[a-z0-9._-]+", word))
 
     shown = {word for line in lines for word in line.split()}
-    assert sorted(t for t in shown - whole if not broken_at_hyphens(t) and not part_of_an_id(t)) == []
+    cut = sorted(t for t in shown - whole if not broken_at_hyphens(t))
+    if args == ["sources", "--sole"] and columns == 80:  # seven columns whose longest words take 83 cells
+        assert cut and all(part_of_an_id(t) for t in cut)
+    else:
+        assert cut == []
 
 
 @pytest.mark.parametrize(
@@ -506,6 +569,26 @@ def test_a_negated_term_given_as_its_own_word_is_a_query_not_an_option() -> None
     assert run("query", "--explain", "-(a or b)").out == "not (a or b)\n"
     assert run("positions", "-stance:supports actor:peskov", "--format", "json").out == negated.out
     assert run("grep", "summit", "-c").out == "3\n"  # a short option stays an option
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("/no final/i", "/(?i)no final/"),
+        ("'no final date' Russia's", '"no final date" and Russia\'s'),
+        ("actor:'russia' 'say \"x\"'", 'actor:russia and "say \\"x\\""'),
+        ("a -- b", 'a and "--" and b'),  # a double dash is a word, not `not -`
+    ],
+)
+def test_single_quotes_regex_flags_and_dashes_read_as_a_user_means(text: str, read_as: str) -> None:
+    assert explain(parse(text)) == read_as
+
+
+def test_a_regex_flag_other_than_i_points_at_itself() -> None:
+    with pytest.raises(ExprError) as caught:
+        parse("x /a/g")
+    assert (caught.value.column, caught.value.message) == (6, "unknown regular expression flag `g`")
+    assert run("positions", "/NO FINAL/i", "-f", "json").out == run("positions", "'no final'", "-f", "json").out
 
 
 def test_junk_queries_are_usage_errors_not_tracebacks() -> None:

@@ -94,7 +94,7 @@ def test_filters(args: list[str], expected: list[str]) -> None:
     [
         (["--since", "2025-7"], "malformed date `2025-7`"),
         (["--until", "2025-02-30"], "impossible date `2025-02-30`"),
-        (["--actor", "nobody"], "Invalid value for '--actor': actor `nobody` not found"),
+        (["--actor", "nobody"], "invalid value for '--actor': actor `nobody` not found"),
         (["--actor", "nordn"], "did you mean `nordin`?"),
         (["--topic", "ceasfire"], "did you mean `ceasefire`?"),
         (["--source", "nowhere"], "no source matches `nowhere`"),

@@ -38,6 +38,7 @@ TERM_FIELDS: dict[str, dict[str, str]] = {
     "stance": {"positions": "stance"},
     "status": {"events": "status"},
     "kind": {"events": "kind", "actors": "kind", "sources": "kind"},
+    "affiliation": {"actors": "affiliation"},
     "location": {"events": "location"},
     "date": {"positions": "date", "events": "date", "sources": "date"},
     "id": {kind: "id" for kind in TEXT_FIELDS},
@@ -190,10 +191,12 @@ def _required(tree: Any, name: str) -> frozenset[str] | None:
 
 @dataclass
 class Binder:
-    """Resolves a tree's terms; `saved` holds the knowledge base's saved queries (name -> expression)."""
+    """Resolves a tree's terms; `saved` holds the knowledge base's saved queries (name -> expression), and
+    `declared_kinds` gives the kinds its settings declare (asked only for a kind no record has)."""
 
     kb: KnowledgeBase
     saved: dict[str, str] = field(default_factory=dict)
+    declared_kinds: Callable[[], Iterable[str]] = tuple
     expanding: tuple[str, ...] = ()
     has_date: bool = False
 
@@ -227,7 +230,7 @@ class Binder:
             raise BindError(f"saved query '@{node.name}': {exc}", node, node.at) from None
         if tree is None:
             return ("and", [])
-        inner = Binder(self.kb, self.saved, (*self.expanding, node.name))
+        inner = Binder(self.kb, self.saved, self.declared_kinds, (*self.expanding, node.name))
         try:
             bound = inner.bind(tree)
         except BindError as exc:
@@ -247,7 +250,7 @@ class Binder:
         wanted: set[str] = set()
         for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
             try:
-                wanted |= resolve_value(self.kb, node.name, value)
+                wanted |= resolve_value(self.kb, node.name, value, self.declared_kinds)
             except ValueError as exc:
                 raise BindError(str(exc), node, at) from None
         return term(node.name, wanted if node.name not in ("date", "location") else node.values)
@@ -303,7 +306,9 @@ def _date_range(value: str) -> tuple[PartialDate | None, PartialDate | None]:
     return (parse_date(first) if first else None), (parse_date(last) if last else None)
 
 
-def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
+def resolve_value(
+    kb: KnowledgeBase, name: str, value: str, declared_kinds: Callable[[], Iterable[str]] = tuple
+) -> set[str]:
     """The ids (or words) a term's value stands for; ValueError saying why it stands for none."""
     from talkbase.ask.query import (
         QueryError,
@@ -316,7 +321,7 @@ def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
     )
 
     try:
-        if name == "actor":
+        if name in ("actor", "affiliation"):
             return {resolve_actor(kb, value)}
         if name == "topic":
             return {resolve_topic(kb, value)}
@@ -334,7 +339,10 @@ def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
     if name == "status":
         return {choose_word(value, EVENT_STATUSES, "status")}
     if name == "kind":
-        return {choose_word(value, known_kinds(kb), "kind")}
+        try:
+            return {choose_word(value, known_kinds(kb), "kind")}
+        except ValueError:  # perhaps one talkbase.yaml declares, though no record has it yet
+            return {choose_word(value, sorted({*known_kinds(kb), *declared_kinds()}), "kind")}
     if name == "date":
         check_date_range(value)
     return set()
@@ -371,11 +379,16 @@ def known_at_of(tree: Node | None) -> tuple[Node | None, list[Field]]:
     return tree, []
 
 
-def bind(kb: KnowledgeBase, tree: Node | None, saved: dict[str, str] | None = None) -> Filter:
+def bind(
+    kb: KnowledgeBase,
+    tree: Node | None,
+    saved: dict[str, str] | None = None,
+    declared_kinds: Callable[[], Iterable[str]] = tuple,
+) -> Filter:
     """The filter a tree stands for in this knowledge base (BindError for a value that fits nothing)."""
     if tree is None:
         return Filter()
-    binder = Binder(kb, saved or {})
+    binder = Binder(kb, saved or {}, declared_kinds)
     bound = binder.bind(tree)
     chron = None
     if binder.has_date:

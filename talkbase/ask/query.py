@@ -206,18 +206,10 @@ def topic_counts(kb: KnowledgeBase) -> dict[str, Counts]:
     return _count(pairs)
 
 
-def list_actors(
-    kb: KnowledgeBase, kinds: set[str], affiliation: str | None = None, search: str | None = None
-) -> list[Actor]:
-    """Actors of the given kinds / affiliation whose name or alias contains `search` (folded)."""
+def list_actors(kb: KnowledgeBase, search: str | None = None) -> list[Actor]:
+    """Actors whose id, name or alias contains `search` (folded); every actor without it."""
     key = fold(search) if search else ""
-    return [
-        a
-        for a in kb.actors
-        if (not kinds or a.kind in kinds)
-        and (affiliation is None or a.affiliation == affiliation)
-        and (not key or any(key in fold(name) for name in (a.id, a.name, *a.aliases)))
-    ]
+    return [a for a in kb.actors if not key or any(key in fold(name) for name in (a.id, a.name, *a.aliases))]
 
 
 @dataclass(frozen=True, slots=True)

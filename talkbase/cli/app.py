@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -117,10 +118,26 @@ def _escaped_usage_errors() -> Iterator[None]:
     except typer.TyperException as exc:  # what Click prints as an error: its message (and a parameter hint)
         from talkbase.records.text import escape_controls
 
+        possible, option = getattr(exc, "possibilities", None), getattr(exc, "option_name", None)
+        if possible and option:  # Click's "(Possible options: ...)", said as everywhere else in talkbase
+            exc.message = f"no such option: {option} (did you mean {' or '.join(sorted(possible))}?)"
+            exc.possibilities = []  # type: ignore[attr-defined]  # else Click adds them again
         exc.message = escape_controls(exc.message)
         if isinstance(exc, typer.BadParameter) and isinstance(exc.param_hint, str):
             exc.param_hint = escape_controls(exc.param_hint)
+        exc.show = partial(_show_error, exc)  # type: ignore[method-assign]
         raise
+
+
+def _show_error(exc: typer.TyperException, file: Any = None) -> None:
+    """A usage error as talkbase says every error, `talkbase: error: ...`, then the command's usage line and
+    where its help is (Click would print the usage first and end with its own `Error: ...`)."""
+    message = exc.format_message()
+    lines = [f"talkbase: error: {message[:1].lower()}{message[1:]}"]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        lines += [ctx.get_usage(), f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help."]
+    typer.echo("\n".join(lines), err=True)
 
 
 def command_name(info: Any) -> str:
@@ -335,6 +352,7 @@ def build_filters(
     kinds: list[str] | None = None,
     stances: list[str] | None = None,
     query: Query | None = None,
+    affiliations: list[str] | None = None,
 ) -> Filter:
     """The one filter of the query expression and the options standing for its terms, resolved against the
     knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression."""
@@ -354,6 +372,7 @@ def build_filters(
         ("status", "--status", statuses),
         ("kind", "--kind", kinds),
         ("stance", "--stance", stances),
+        ("affiliation", "--affiliation", affiliations),
     ):
         if values:  # repeated, an option names alternatives: one term
             terms.append(Field(name, tuple(values), option=option))
@@ -364,7 +383,7 @@ def build_filters(
         terms.append(query.tree)
     tree = terms[0] if len(terms) == 1 else And(tuple(terms)) if terms else None
     try:
-        return bind(kb, tree, saved_queries() if query is not None and "@" in query.text else {})
+        return bind(kb, tree, saved_queries() if query is not None and "@" in query.text else {}, declared_kinds)
     except BindError as exc:
         option = getattr(exc.term, "option", "")
         if option:
@@ -378,6 +397,16 @@ def build_filters(
 
 
 _HINT = re.compile(r" \((?:did you mean|use one of)[^()]*(?:\([^()]*\)[^()]*)*\)$")
+
+
+def declared_kinds() -> list[str]:
+    """The kinds the settings (talkbase.yaml) of the knowledge base this command opened add to the built-in ones."""
+    if not _SEARCHED:
+        return []
+    from talkbase.load.settings import read_settings
+
+    declared, _ = read_settings(_SEARCHED[0].path)
+    return [word for _, words in declared for word in words]
 
 
 def saved_queries() -> dict[str, str]:

@@ -271,14 +271,15 @@ def actors(
       talkbase actors --kind person --affiliation russia
       talkbase actors --search zelensk --format json
     """
-    from talkbase.ask.query import actor_counts, list_actors, resolve_actor
+    from talkbase.ask.query import actor_counts, list_actors
     from talkbase.show.views import actors_listing
 
     asked = Query(query)
     kb = load_valid(data, known_at=asked.known_at)
-    affiliated = as_option("--affiliation", lambda a: resolve_actor(kb, a), affiliation)
-    chosen = list_actors(kb, vocabulary_words("--kind", kind, "actor_kinds"), affiliated, search)
-    chosen = list(filter(build_filters(kb, query=asked).test("actors"), chosen))
+    kinds = sorted(vocabulary_words("--kind", kind, "actor_kinds"))
+    affiliations = [affiliation] if affiliation is not None else None
+    matches = build_filters(kb, kinds=kinds, affiliations=affiliations, query=asked).test("actors")
+    chosen = [a for a in list_actors(kb, search) if matches(a)]
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 
 

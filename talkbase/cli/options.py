@@ -168,7 +168,8 @@ def _query_candidates(ctx: typer.Context, incomplete: str) -> list[str]:
         vocab = {"stance": STANCES, "status": EVENT_STATUSES}.get(name)
         if vocab is not None:
             return [start + w for w in vocab if w.startswith(typed.casefold())]
-        kinds = {"actor": ("actors",), "topic": ("topics",), "source": ("sources",), "event": ("events",)}.get(name)
+        kinds = {"actor": ("actors",), "affiliation": ("actors",), "topic": ("topics",), "source": ("sources",),
+                 "event": ("events",)}.get(name)  # fmt: skip
         return [start + i for i in _complete(ctx, typed, kinds)] if kinds else []
     except Exception:  # completion must never break the shell
         return []
@@ -280,15 +281,19 @@ QueryArgument = Annotated[
 ]
 
 
-def _at_least_one(value: int | None) -> int | None:
-    if value is not None and value < 1:
+def _rows(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise typer.BadParameter(f"`{text}` is not a number: give a number of rows of 1 or more") from None
+    if value < 1:
         raise typer.BadParameter(f"{value} rows: give a number of rows of 1 or more")
     return value
 
 
 LimitOption = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option("--limit", "-n", metavar="N", help="Show at most N rows (1 or more).", callback=_at_least_one),
+    typer.Option("--limit", "-n", metavar="N", help="Show at most N rows (1 or more).", parser=_rows),
 ]
 KnownAtOption = Annotated[
     Optional[str],  # noqa: UP045

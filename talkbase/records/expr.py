@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-FIELDS = ("actor", "topic", "source", "event", "stance", "status", "kind", "location", "date", "known", "id")
+FIELDS = (
+    "actor", "topic", "source", "event", "stance", "status", "kind", "affiliation", "location", "date", "known", "id"
+)  # fmt: skip
 KEYWORDS = ("and", "or", "not")
 
 
@@ -118,17 +120,22 @@ def tokens(text: str) -> list[Token]:
         elif c in "()":
             found.append(Token(c, c, i + 1))
             i += 1
-        elif c == "-" and i + 1 < len(text) and not text[i + 1].isspace() and text[i + 1] != ")":
+        elif c == "-" and i + 1 < len(text) and not text[i + 1].isspace() and text[i + 1] not in ")-":
             found.append(Token("-", c, i + 1))
             i += 1
-        elif c == '"':
+        elif c in _QUOTES:
             phrase, end = _quoted(text, i)
             found.append(Token("phrase", phrase, i + 1))
             i = end
         elif c == "/":
             end = _regex_end(text, i)
-            found.append(Token("regex", text[i + 1 : end].replace("\\/", "/"), i + 1))
-            i = end + 1
+            pattern = text[i + 1 : end].replace("\\/", "/")
+            flags = re.match(r"\w*", text[end + 1 :]).group()  # type: ignore[union-attr]
+            if flags and flags != "i":
+                raise ExprError(f"unknown regular expression flag `{flags}`", end + 2, "only `i`, ignore case, may "
+                                "follow the closing `/`; a pattern without capitals ignores case already")  # fmt: skip
+            found.append(Token("regex", f"(?i){pattern}" if flags else pattern, i + 1))
+            i = end + 1 + len(flags)
         elif c == "@":
             match = _SAVED_NAME.match(text, i + 1)
             if not match:
@@ -141,21 +148,26 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+_QUOTES = "\"'"  # a phrase is quoted with either, and closed by the one it opened with
+
+
 def _quoted(text: str, i: int) -> tuple[str, int]:
-    """The phrase inside the quote opening at `i` (`\\"` and `\\\\` escaped), and where reading goes on."""
+    """The phrase inside the quote opening at `i` (the quote and `\\` escaped with a `\\`), and where reading
+    goes on."""
+    quote = text[i]
     out: list[str] = []
     j = i + 1
     while j < len(text):
         c = text[j]
-        if c == "\\" and j + 1 < len(text) and text[j + 1] in '"\\':
+        if c == "\\" and j + 1 < len(text) and text[j + 1] in (quote, "\\"):
             out.append(text[j + 1])
             j += 2
-        elif c == '"':
+        elif c == quote:
             return "".join(out), j + 1
         else:
             out.append(c)
             j += 1
-    raise ExprError('unclosed quote: a phrase needs its closing `"`', i + 1)
+    raise ExprError(f"unclosed quote: a phrase needs its closing `{quote}`", i + 1)
 
 
 def _regex_end(text: str, i: int) -> int:
@@ -204,7 +216,7 @@ def _field(text: str, i: int, name: str) -> tuple[Token, int]:
     j = i + len(name) + 1
     while True:
         start = j
-        if j < len(text) and text[j] == '"':
+        if j < len(text) and text[j] in _QUOTES:
             value, j = _quoted(text, j)
         else:
             while j < len(text) and text[j] not in _STOP and text[j] not in ',"':
@@ -342,14 +354,14 @@ def _phrase(text: str) -> str:
 
 def _needs_quotes(word: str) -> bool:
     """Whether a word would read as something else bare: a keyword, a field, an operator, a regex, a name."""
-    if not word or word.casefold() in KEYWORDS or word[0] in '-/@"' or any(c in _STOP or c == '"' for c in word):
+    if not word or word.casefold() in KEYWORDS or word[0] in "-/@'\"" or any(c in _STOP or c == '"' for c in word):
         return True
     name = _NAME.match(word)
     return bool(name and name.end() < len(word) and word[name.end()] == ":")
 
 
 def _value(value: str) -> str:
-    return _phrase(value) if not value or any(c in _STOP or c in ',"' for c in value) else value
+    return _phrase(value) if not value or value[0] == "'" or any(c in _STOP or c in ',"' for c in value) else value
 
 
 def saved_names(node: Node | None) -> list[str]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import Any, Generic, TypeVar
 
 from rich.cells import cell_len
@@ -33,7 +34,7 @@ class Column(Generic[R]):
     cell: Callable[[R], Text]
     wrap: bool = True  # long free text wraps at spaces in a terminal; dates never do
     justify: str = "left"  # "right" for counts
-    ids: bool = False  # ids: in a narrow terminal they give way first, and break after a `-` only
+    ids: bool = False  # ids: in a narrow terminal they give way first (breaking after a `-`, as any long word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +72,11 @@ def write_table(listing: Listing[Any], console: Console) -> None:
     if listing.section is None:
         print_table(console, _table(listing.columns, listing.rows, room=console.width))
         return
-    widths = _shared_widths(listing, console)
-    print_table(console, _table(listing.columns, [], widths))
+    plan = _shared_plan(listing, console)
+    print_table(console, _table(listing.columns, [], plan))
     for label, group in groupby(listing.rows, key=listing.section):
         console.print(Text(escape_controls(label), style="bold cyan"), overflow="fold")  # labels hold names
-        print_table(console, _table(listing.columns, list(group), widths, show_header=False))
+        print_table(console, _table(listing.columns, list(group), plan, show_header=False))
 
 
 def _write_plain(listing: Listing[Any], console: Console) -> None:
@@ -92,85 +93,97 @@ def _write_plain(listing: Listing[Any], console: Console) -> None:
     console.file.write("".join(parts))
 
 
-def _shared_widths(listing: Listing[Any], console: Console) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a table is laid out in a terminal: each column's width, and the blank cells between columns."""
+
+    widths: list[int]
+    gap: int = 2
+
+
+def _shared_plan(listing: Listing[Any], console: Console) -> Plan:
     """Column widths that fit every row; in a terminal, planned to its width (see `plan_widths`)."""
     cells = [[c.cell(r) for c in listing.columns] for r in listing.rows]
     if not console.is_terminal:
-        return [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(listing.columns)]
+        widths = [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(listing.columns)]
+        return Plan(widths)
     return plan_widths(listing.columns, cells, console.width)
 
 
 def _table(
     columns: Sequence[Column[Any]],
     rows: Sequence[Any],
-    widths: list[int] | None = None,
+    plan: Plan | None = None,
     show_header: bool = True,
     room: int | None = None,
 ) -> Table:
-    """A Rich table of the rows, in the given widths, or planned for the `room` it has."""
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header)
+    """A Rich table of the rows, laid out by the plan, or planned for the `room` it has."""
     cells = [[column.cell(row) for column in columns] for row in rows]
-    if widths is None and room:
-        widths = plan_widths(columns, cells, room)
+    if plan is None and room:
+        plan = plan_widths(columns, cells, room)
+    padding = (0, 1) if plan is None or plan.gap == 2 else (0, 1, 0, 0)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", show_header=show_header,
+                  padding=padding)  # fmt: skip
     for index, column in enumerate(columns):
-        width = widths[index] if widths else None
+        width = plan.widths[index] if plan else None
         table.add_column(column.header, overflow="fold", no_wrap=not column.wrap, width=width, justify=column.justify)
     for row_cells in cells:
-        if widths:
+        if plan:
             row_cells = [
-                _broken_ids(c, widths[i]) if col.ids else c for i, (col, c) in enumerate(zip(columns, row_cells))
+                _broken_words(c, plan.widths[i]) if col.wrap else c
+                for i, (col, c) in enumerate(zip(columns, row_cells))
             ]
         table.add_row(*row_cells)
     return table
 
 
 _WORD_LIMIT = 24  # a longer word (a URL) may be cut: no column is kept wider than this for one word
-_GAP = 2  # between columns
 
 
-def plan_widths(columns: Sequence[Column[Any]], cells: list[list[Text]], room: int) -> list[int]:
-    """Widths for the columns in `room` terminal cells. Columns that do not wrap (dates, stances, counts) keep
-    theirs; when the rest does not fit, id columns give way first, down to their longest part between hyphens;
-    then the other wrapping columns but the widest, down to their longest word; then the widest (the claim,
-    the title) down to its longest word. Only when all that is not enough are words cut."""
+def plan_widths(columns: Sequence[Column[Any]], cells: list[list[Text]], room: int) -> Plan:
+    """Widths for the columns in `room` terminal cells. Columns that do not wrap (stances, counts) keep theirs;
+    when the rest does not fit, id columns give way first, down to their longest part between hyphens; then
+    the short text columns, down to their longest word (or part of a hyphenated word); then the long ones (the
+    claim, the title: the widest and any at least half as wide) likewise, in proportion. When even that is
+    too wide, one blank cell instead of two between columns; only when all that is not enough are words cut."""
     natural = [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(columns)]
     floors = [_floor(c, [c.header, *(row[i].plain for row in cells)]) for i, c in enumerate(columns)]
     widths = list(natural)
-    excess = sum(widths) + _GAP * (len(widths) - 1) - room
+    gap = 2 if sum(floors) + 2 * (len(columns) - 1) <= room else 1
+    excess = sum(widths) + gap * (len(widths) - 1) - room
     wrapping = [i for i, c in enumerate(columns) if c.wrap]
     if excess <= 0 or not wrapping:
-        return widths
-    widest = max((i for i in wrapping if not columns[i].ids), key=lambda i: natural[i], default=None)
+        return Plan(widths, gap)
+    texts = [i for i in wrapping if not columns[i].ids]
+    widest = max(natural[i] for i in texts) if texts else 0
+    long = [i for i in texts if natural[i] * 2 >= widest]  # the claim, and any half as wide: in proportion
     stages = [
         [i for i in wrapping if columns[i].ids],
-        [i for i in wrapping if not columns[i].ids and i != widest],
-        [widest] if widest is not None else [],
+        [i for i in texts if i not in long],
+        long,
     ]
     for stage in stages:
         excess = _shrink(widths, floors, stage, excess)
         if excess <= 0:
-            return widths
+            return Plan(widths, gap)
     narrowest = [min(w, _NARROWEST) for w in widths]
     excess = _shrink(widths, narrowest, stages[0], excess)  # ids are cut before any word is
     _shrink(widths, narrowest, wrapping, excess)  # nothing else gives: words are cut
-    return widths
+    return Plan(widths, gap)
 
 
 _NARROWEST = 6  # a wrapping column is cut no narrower than this
+# A word may break after a hyphen or an en dash (`kyiv-|independent`, `Ukraine–|Russia`), but not inside a date
+# (`2025-07-21`) nor after a leading one.
+_BREAKS = re.compile(r"(?<=.[-\u2013])(?!(?<=[0-9]-)[0-9])(?=.)")
 
 
 def _floor(column: Column[Any], texts: list[str]) -> int:
-    """The narrowest a column can be without cutting a word (an id: a part between hyphens)."""
+    """The narrowest a column can be without cutting a word (a hyphenated one may break after its hyphens)."""
     if not column.wrap:
         return max(_width(t) for t in texts)
-    pieces = (p for t in texts for word in t.split() for p in (_id_parts(word) if column.ids else [word]))
+    pieces = (p for t in texts for word in t.split() for p in _BREAKS.split(word))
     return min(max((cell_len(p) for p in pieces), default=1), _WORD_LIMIT)
-
-
-def _id_parts(word: str) -> list[str]:
-    """`kyiv-independent-2025` -> `kyiv-`, `independent-`, `2025`: where an id may break."""
-    parts = word.split("-")
-    return [p + "-" for p in parts[:-1]] + [parts[-1]]
 
 
 def _shrink(widths: list[int], floors: list[int], chosen: list[int], excess: int) -> int:
@@ -192,22 +205,26 @@ def _shrink(widths: list[int], floors: list[int], chosen: list[int], excess: int
     return excess - take
 
 
-def _broken_ids(cell: Text, width: int) -> Text:
-    """An id cell wider than its column, broken after hyphens (and at spaces) into lines that fit; a part
-    longer than the column is left for Rich to fold."""
-    if cell_len(cell.plain) <= width:
+def _broken_words(cell: Text, width: int) -> Text:
+    """A cell whose words wider than its column are broken after their hyphens into lines that fit (Rich
+    wraps only at spaces, and would cut them anywhere); a part longer than the column is left for Rich to fold."""
+    if _width(cell) <= width:
         return cell
-    lines: list[str] = []
-    line = ""
-    for word in cell.plain.split(" "):
-        for n, part in enumerate(_id_parts(word)):
-            piece = (" " if line and n == 0 else "") + part
-            if line and cell_len(line) + cell_len(piece) > width:
-                lines.append(line)
-                line, piece = "", part
-            line += piece
-    lines.append(line)
-    return Text("\n".join(lines), style=cell.style)
+    cuts: list[int] = []
+    for word in re.finditer(r"\S+", cell.plain):
+        if cell_len(word.group()) <= width:
+            continue
+        offset, line = word.start(), 0
+        for piece in _BREAKS.split(word.group()):
+            if line and line + cell_len(piece) > width:
+                cuts.append(offset)
+                line = 0
+            line += cell_len(piece)
+            offset += len(piece)
+    if not cuts:
+        return cell
+    bounds = [0, *cuts, len(cell.plain)]
+    return Text("\n", style=cell.style).join(cell[a:b] for a, b in pairwise(bounds))
 
 
 def listing_table(listing: Listing[Any]) -> Table:
