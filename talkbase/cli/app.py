@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # The modules that register commands, in the order `talkbase --help` lists their commands.
-COMMAND_MODULES = ("listing", "analysis", "export", "entry", "importing", "keeping")
+COMMAND_MODULES = ("listing", "analysis", "export", "site", "entry", "importing", "keeping")
 
 
 class LazyTyper(typer.Typer):

@@ -31,6 +31,26 @@ def json_text(value: Any, indent: int | None = None) -> str:
     return _UNSAFE.sub(lambda m: _json_escape(m.group()), text)
 
 
+def script_json(value: Any) -> str:
+    """JSON (as json_text writes it) that is also safe inside an HTML <script> element or a script file a page
+    loads: `<`, `>` and `&` as \\u escapes, so no `</script>` or `<!--` in the data can end or bend the script."""
+    return json_text(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def web_url(url: str | None) -> str | None:
+    """A URL from the data that may be made a link: http or https with a host, nothing else (never
+    `javascript:`, `data:` or `file:`); None for any other."""
+    from urllib.parse import urlsplit
+
+    if not url or any(c.isspace() or _UNSAFE.match(c) for c in url.strip()):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 def escape_controls(text: str, one_line: bool = False) -> str:
     """Make invisible or terminal-controlling characters visible: ESC becomes `\\x1b`, U+202E `\\u202e`,
     U+E0041 `\\U000e0041`. With `one_line` (a file name, an id), a line break and a tab too: `\\n`, `\\t`."""
