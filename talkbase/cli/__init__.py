@@ -23,7 +23,7 @@ COMMANDS = {
     ),
     **dict.fromkeys(("matrix", "history", "disputes"), "analysis"),
     **dict.fromkeys(("export", "schema"), "export"),
-    "site": "site",
+    **dict.fromkeys(("site", "serve"), "site"),
     **dict.fromkeys(("init", "edit", "add"), "entry"),
     **dict.fromkeys(("mv", "rm"), "keeping"),
     "import": "importing",
@@ -45,7 +45,7 @@ def invoked_command(argv: list[str]) -> str | None:
 # The commands that take a QUERY after their options.
 QUERY_COMMANDS = frozenset(
     ("timeline", "actors", "positions", "grep", "sources", "topics", "query", "matrix", "history", "disputes",
-     "export", "site")
+     "export", "site", "serve")
 )  # fmt: skip
 _NEGATED_TERM = re.compile(r"-(?:[A-Za-z_][\w-]*:|[(\"/@])")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,6 +18,7 @@ from talkbase.cli.app import (
     date_option,
     fail,
     load_valid,
+    open_data,
     opened_location,
     tell_written,
 )
@@ -30,6 +33,10 @@ from talkbase.cli.options import (
     TopicOption,
     UntilOption,
 )
+
+if TYPE_CHECKING:
+    from talkbase.records.model import KnowledgeBase
+    from talkbase.records.problems import Problem
 
 TitleOption = Annotated[
     Optional[str],  # noqa: UP045
@@ -135,3 +142,124 @@ def knowledge_base_name() -> str:
     if folder.name in ("data", "bundled") and folder.parent.name:
         folder = folder.parent
     return folder.name or "talkbase"
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise typer.BadParameter(f"`{text}` is not a port number: give 1 to 65535, or 0 for a free one") from None
+    if not 0 <= value <= 65535:
+        raise typer.BadParameter(f"{value} is not a port number: give 1 to 65535, or 0 for a free one")
+    return value
+
+
+@app.command()
+def serve(
+    query: QueryArgument = None,
+    data: DataOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    source: SourceOption = None,
+    stance: StanceOption = None,
+    known_at: KnownAtOption = None,
+    title: TitleOption = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            "-p",
+            metavar="PORT",
+            parser=_port,
+            help="The port to listen on. Default: 0, a free port (the URL printed says which).",
+        ),
+    ] = 0,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="HOST",
+            help="The address to listen on. Default: 127.0.0.1, this machine only; any other address "
+            "lets others read the knowledge base, and talkbase warns so.",
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the site in the web browser.")] = False,
+) -> None:
+    """Serve the site of the knowledge base on this machine, as `talkbase site` writes it, built again as you
+    edit: save a file and reload the page. While the knowledge base has errors, every page lists them
+    (path:line:col), as `talkbase check` does. Nothing is ever written: the server only reads.
+
+    Prints the address (http://127.0.0.1:PORT/) on stdout and each request on stderr; Ctrl-C stops it.
+
+    \b
+    Examples:
+      talkbase serve --open
+      talkbase serve --port 8000 actor:zelensky
+    """
+    from talkbase.load import cache
+    from talkbase.load.kb import open_kb, settings_path
+    from talkbase.load.texts import discover_with_texts
+    from talkbase.records.text import escape_controls
+    from talkbase.show.exports import export_time, select
+    from talkbase.show.site import SiteOptions, build, problems_page, static_files
+    from talkbase.show.site.serve import Built, LiveSite, is_loopback
+    from talkbase.show.site.serve import serve as start
+
+    asked = Query(query, known_at)
+    day = as_option("--known-at", date_option, asked.known_at)
+    opened = open_data(data)
+    location = opened.location
+    options = SiteOptions(title or knowledge_base_name(), None, None)
+    where = escape_controls(location.describe())
+
+    def problems(lines: list[str]) -> Built:
+        return Built(static_files(), problems_page(lines, where, options))
+
+    def built(kb: KnowledgeBase | None, errors: list[Problem]) -> Built:
+        if kb is None:
+            return problems([p.format() for p in errors])
+        filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
+        return Built(build(select(kb, filters, export_time({}), day), options))
+
+    def rebuild() -> Built:
+        reopened = open_kb(location)
+        try:
+            return built(reopened.kb, reopened.errors)
+        except (typer.BadParameter, typer.Exit) as exc:  # the query names what an edit took away
+            return problems([f"the query no longer fits the knowledge base: {getattr(exc, 'message', exc)}"])
+
+    def stamp() -> object:
+        files, texts = discover_with_texts(location.path)
+        settings = settings_path(location.path)
+        return cache.signature(files + ([settings] if settings else []) + texts)
+
+    first = built(opened.kb, opened.errors)  # a query that does not fit is a usage error, now
+    if opened.kb is None:
+        from talkbase.show.render import make_console, print_problems
+
+        print_problems(make_console(stderr=True), opened.errors)
+    site_now = LiveSite(rebuild, stamp, first)
+    try:
+        server = start(site_now, host, port, lambda line: typer.echo(line, err=True))
+    except OSError as exc:
+        raise fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", 1) from None
+    address = server.server_address
+    shown_host = f"[{address[0]}]" if ":" in address[0] else address[0]
+    url = f"http://{shown_host}:{address[1]}/"
+    if not is_loopback(host):
+        typer.echo(f"talkbase: warning: listening on {host}: anyone who can reach this machine can read the "
+                   "knowledge base", err=True)  # fmt: skip
+    typer.echo(f"serving {escape_controls(location.describe())} at {url} (Ctrl-C stops)")
+    sys.stdout.flush()
+    if open_browser:
+        import webbrowser
+
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    finally:
+        server.server_close()

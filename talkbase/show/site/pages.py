@@ -50,6 +50,27 @@ def build(export: Export, options: SiteOptions) -> dict[str, bytes]:
     return _Site(export, options).files()
 
 
+def environment() -> Environment:
+    """The templates, escaping every value they print (see _finalize)."""
+    return Environment(
+        loader=PackageLoader("talkbase.show.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def problems_page(problems: Sequence[str], where: str, options: SiteOptions) -> bytes:
+    """The page `talkbase serve` shows while the knowledge base has errors: each as `path:line:col: error: ...`."""
+    template = environment().get_template("problems.html")
+    return template.render(site_title=options.title, heading="The knowledge base has errors", problems=problems,
+                           where=where, built=None, nav=[], url=lambda target: "/" + quote(target),
+                           page_path="problems.html").encode("utf-8")  # fmt: skip
+
+
 # Escaping and links ------------------------------------------------------------------------------------------
 
 
@@ -133,16 +154,7 @@ class _Site:
             Filter() if len(self.positions) == len(self.kb.positions) else filter_of(id=[p.id for p in self.positions])
         )
         self.sole = {p.id for p in sole_source_claims(self.kb)} & {p.id for p in self.positions}
-        self.env = Environment(
-            loader=PackageLoader("talkbase.show.site", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            finalize=_finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["fold"] = fold
+        self.env = environment()
 
     # Links, relative to the page being written (or absolute under --base-url) ------------------------------
 
@@ -203,9 +215,7 @@ class _Site:
     def files(self) -> dict[str, bytes]:
         files = {page.path: self.render(page) for page in self.pages()}
         files["search-index.js"] = self.search_index()
-        for name in STATIC:
-            files[name] = _static(name)
-        return dict(sorted(files.items()))
+        return dict(sorted({**files, **static_files()}.items()))
 
     def pages(self) -> Iterator[_Page]:
         yield from self.timeline_pages()
@@ -418,10 +428,11 @@ class _Site:
         return f"window.talkbaseSearch = {script_json(entries)};\n".encode()
 
 
-def _static(name: str) -> bytes:
+def static_files() -> dict[str, bytes]:
+    """The style sheet and the script, as every page links them."""
     from importlib.resources import files
 
-    return files("talkbase.show.site").joinpath("static", name).read_bytes()
+    return {name: files("talkbase.show.site").joinpath("static", name).read_bytes() for name in STATIC}
 
 
 def _dates(event: Event) -> str:
