@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -253,6 +254,8 @@ def serve(
                    "knowledge base", err=True)  # fmt: skip
     typer.echo(f"serving {escape_controls(location.describe())} at {url} (Ctrl-C stops)")
     sys.stdout.flush()
+    if hasattr(signal, "SIGPIPE"):  # a client that hangs up is a BrokenPipeError to handle, not the end of talkbase
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if open_browser:
         import webbrowser
 
