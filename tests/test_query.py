@@ -584,6 +584,64 @@ def test_single_quotes_regex_flags_and_dashes_read_as_a_user_means(text: str, re
     assert explain(parse(text)) == read_as
 
 
+def test_a_quoted_word_of_several_terms_is_a_group_of_its_own() -> None:
+    grouped = run("query", "--explain", "actor:russia or actor:peskov", "stance:sup")
+    assert grouped.out == "(actor:russia or actor:peskov) and stance:sup\n"
+    assert run("query", "--explain", "actor:russia", "or", "actor:peskov", "stance:sup").out == (
+        "actor:russia or (actor:peskov and stance:sup)\n"
+    )  # words the shell split stay one expression
+    found = run("positions", "actor:russia or actor:peskov", "stance:sup", "-f", "json")
+    ids = {p["id"] for p in json.loads(found.out)}
+    assert ids and "russia-rejects-ceasefire" not in ids
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date:2025-13", "impossible date `2025-13` at column 6: there is no month 13;"),
+        ("id:pesk", "id `pesk` is ambiguous at column 4: it could be peskov, "),
+        ("stance:rej,", "`stance:` needs a value after its comma at column 12"),
+        ("()", "empty parentheses `()` at column 1: put a term in them, or leave them out"),
+        ("“no changes” stanse:x", "unknown field 'stanse' at column 14"),  # typographic quotes read as quotes
+    ],
+)
+def test_errors_say_the_column_after_what_is_wrong(query: str, message: str) -> None:
+    result = run("positions", query)
+    assert result.code == 2 and message in result.err.splitlines()[0], result.err
+
+
+def test_a_long_query_shows_the_part_around_its_error() -> None:
+    result = run("positions", "a " * 3000 + "stanse:x")
+    line, caret = result.err.splitlines()[1:3]
+    assert line.startswith("  …") and line.endswith("stanse:x") and len(line) < 140
+    assert caret.index("^") == line.index("stanse:x")
+
+
+def test_saved_names_any_case_and_spaces_of_any_kind() -> None:
+    assert run("query", "--explain", "@Russia-No").out.splitlines()[0] == "@russia-no"
+    assert run("query", "--explain", "a\u2028b\u3000c").out == "a and b and c\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (["actors", "kind:s"], ["ukraine", "russia", "turkey", "united-states"]),  # among actors, `s` is state
+        (["actors", "--kind", "s"], ["ukraine", "russia", "turkey", "united-states"]),  # (not speech, statement)
+        (["timeline", "--kind", "a"], ["zelensky-address-2025-07-21"]),  # an event kind, not `article`
+        (["query", "kind:art"], ["kyiv-independent-2025-07-talks-resume"]),
+    ],
+)
+def test_a_kind_is_read_among_the_kinds_of_each_kind_of_record(args: list[str], ids: list[str]) -> None:
+    result = run(*args, "-f", "json")
+    assert result.code == 0, result.err
+    assert [r["id"] for r in json.loads(result.out)] == ids
+
+
+def test_an_option_s_kind_is_one_of_its_records_kinds() -> None:
+    result = run("timeline", "--kind", "person")
+    assert result.code == 2 and "unknown kind `person` (use one of address, talks)" in result.err
+
+
 def test_a_regex_flag_other_than_i_points_at_itself() -> None:
     with pytest.raises(ExprError) as caught:
         parse("x /a/g")
@@ -601,7 +659,7 @@ def test_junk_queries_are_usage_errors_not_tracebacks() -> None:
 
 def test_the_column_stands_before_a_hint_not_inside_it() -> None:
     result = run("positions", "actor:vladimir")
-    assert "is ambiguous: it could be medinsky (Vladimir Medinsky), putin (Vladimir Putin) at column 7" in result.err
+    assert "is ambiguous at column 7: it could be medinsky (Vladimir Medinsky), putin (Vladimir Putin)\n" in result.err
 
 
 def test_actors_kind_takes_any_case_and_a_prefix() -> None:

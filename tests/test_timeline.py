@@ -99,7 +99,7 @@ def test_filters(args: list[str], expected: list[str]) -> None:
         (["--topic", "ceasfire"], "did you mean `ceasefire`?"),
         (["--source", "nowhere"], "no source matches `nowhere`"),
         (["--status", "planned"], "unknown status `planned` (use one of held, scheduled, postponed, cancelled)"),
-        (["--kind", "st"], "kind `st` is ambiguous: it could be state, statement"),
+        (["--kind", "st"], "unknown kind `st` (use one of address, summit, talks)"),
         (["--limit", "0"], "0 rows: give a number of rows of 1 or more"),
     ],
 )

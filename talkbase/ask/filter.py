@@ -64,6 +64,7 @@ class Matcher:
     name: str  # the term's field, or "text"
     test: Callable[[Any], bool]  # of the field's value (text: of the record's searched text)
     wanted: frozenset[str] = frozenset()  # for actor: the ids (an index can serve the test)
+    by_kind: dict[str, frozenset[str]] | None = None  # for kind: the words it stands for, per kind of record
 
 
 Bound = Matcher | tuple  # ("not", Bound) | ("and", [Bound...]) | ("or", [Bound...])
@@ -149,6 +150,9 @@ def _compile_matcher(matcher: Matcher, kind: str, chron: Chronology | None) -> C
     name = TERM_FIELDS[matcher.name].get(kind)
     if name is None:
         return _never
+    if matcher.by_kind is not None:  # `kind:s`: a state among actors, whatever it would be among sources
+        words = matcher.by_kind.get(kind)
+        return (lambda r: r.kind is not None and fold(r.kind) in words) if words else _never
     test = matcher.test
     if matcher.name == "date":
         if kind == "sources":
@@ -192,11 +196,11 @@ def _required(tree: Any, name: str) -> frozenset[str] | None:
 @dataclass
 class Binder:
     """Resolves a tree's terms; `saved` holds the knowledge base's saved queries (name -> expression), and
-    `declared_kinds` gives the kinds its settings declare (asked only for a kind no record has)."""
+    `declared_kinds` gives the kinds its settings declare, by kind of record (asked only for a `kind:` term)."""
 
     kb: KnowledgeBase
     saved: dict[str, str] = field(default_factory=dict)
-    declared_kinds: Callable[[], Iterable[str]] = tuple
+    declared_kinds: Callable[[], dict[str, list[str]]] = dict
     expanding: tuple[str, ...] = ()
     has_date: bool = False
 
@@ -247,13 +251,30 @@ class Binder:
                             "`not` or `or`", node, node.at)  # fmt: skip
         if node.name == "date":
             self.has_date = True
+        if node.name == "kind":
+            return self.bind_kind(node)
         wanted: set[str] = set()
         for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
             try:
-                wanted |= resolve_value(self.kb, node.name, value, self.declared_kinds)
+                wanted |= resolve_value(self.kb, node.name, value)
             except ValueError as exc:
                 raise BindError(str(exc), node, at) from None
         return term(node.name, wanted if node.name not in ("date", "location") else node.values)
+
+    def bind_kind(self, node: Field) -> Matcher:
+        """Each value read as a kind of each kind of record that has one (of events only for `timeline
+        --kind`): `kind:s` is `state` among actors even though `speech` and `statement` are source kinds."""
+        vocabularies = kind_vocabularies(self.kb, self.declared_kinds())
+        if node.scope:
+            vocabularies = {node.scope: vocabularies.get(node.scope, [])}
+        by_kind: dict[str, set[str]] = {}
+        for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
+            try:
+                for kind, word in kind_of_each(value, vocabularies).items():
+                    by_kind.setdefault(kind, set()).add(word)
+            except ValueError as exc:
+                raise BindError(str(exc), node, at) from None
+        return Matcher("kind", _never, by_kind={k: frozenset(v) for k, v in by_kind.items()})
 
 
 def term(name: str, values: Iterable[str]) -> Matcher:
@@ -306,9 +327,7 @@ def _date_range(value: str) -> tuple[PartialDate | None, PartialDate | None]:
     return (parse_date(first) if first else None), (parse_date(last) if last else None)
 
 
-def resolve_value(
-    kb: KnowledgeBase, name: str, value: str, declared_kinds: Callable[[], Iterable[str]] = tuple
-) -> set[str]:
+def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
     """The ids (or words) a term's value stands for; ValueError saying why it stands for none."""
     from talkbase.ask.query import (
         QueryError,
@@ -338,20 +357,36 @@ def resolve_value(
         return {choose_word(value, STANCES, "stance")}
     if name == "status":
         return {choose_word(value, EVENT_STATUSES, "status")}
-    if name == "kind":
-        try:
-            return {choose_word(value, known_kinds(kb), "kind")}
-        except ValueError:  # perhaps one talkbase.yaml declares, though no record has it yet
-            return {choose_word(value, sorted({*known_kinds(kb), *declared_kinds()}), "kind")}
     if name == "date":
         check_date_range(value)
     return set()
 
 
-def known_kinds(kb: KnowledgeBase) -> list[str]:
-    """Every kind a record may have here: the built-in vocabularies, and those the records use."""
-    used = {fold(r.kind) for kind in ("events", "actors", "sources") for r in getattr(kb, kind) if r.kind}
-    return sorted(set(ACTOR_KINDS) | set(SOURCE_KINDS) | used)
+def kind_vocabularies(kb: KnowledgeBase, declared: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The kinds a record of each kind may have here: actors' and sources' vocabularies, with the words the
+    settings declare, and every kind the records use (events' kinds are free text)."""
+    built_in = {"actors": ACTOR_KINDS, "sources": SOURCE_KINDS, "events": ()}
+    return {
+        kind: sorted({*built_in[kind], *declared.get(kind, ()), *(fold(r.kind) for r in getattr(kb, kind) if r.kind)})
+        for kind in ("events", "actors", "sources")
+    }
+
+
+def kind_of_each(value: str, vocabularies: dict[str, list[str]]) -> dict[str, str]:
+    """The word `value` picks out among each kind of record's kinds (the word itself, or a prefix only one word of
+    that vocabulary has); a ValueError when it picks out none anywhere."""
+    found: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for kind, words in vocabularies.items():
+        try:
+            found[kind] = choose_word(value, words, "kind")
+        except ValueError:
+            ambiguous.update(w for w in words if fold(value) and w.startswith(fold(value)))
+    if found:
+        return found
+    if len(ambiguous) > 1:
+        raise ValueError(f"kind `{value}` is ambiguous: it could be {', '.join(sorted(ambiguous))}")
+    return {"": choose_word(value, sorted({w for words in vocabularies.values() for w in words}), "kind")}
 
 
 def check_date_range(value: str) -> None:
@@ -383,7 +418,7 @@ def bind(
     kb: KnowledgeBase,
     tree: Node | None,
     saved: dict[str, str] | None = None,
-    declared_kinds: Callable[[], Iterable[str]] = tuple,
+    declared_kinds: Callable[[], dict[str, list[str]]] = dict,
 ) -> Filter:
     """The filter a tree stands for in this knowledge base (BindError for a value that fits nothing)."""
     if tree is None:

@@ -7,7 +7,6 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -305,9 +304,9 @@ class Query:
 
     def __init__(self, words: list[str] | None = None, known_at: str | None = None) -> None:
         from talkbase.ask.filter import known_at_of
-        from talkbase.records.expr import ExprError, parse
+        from talkbase.records.expr import ExprError, join_words, parse
 
-        self.text = " ".join(words or ())
+        self.text = join_words(words or ())
         try:
             self.tree, known = known_at_of(parse(self.text))
             days = {value: at for term in known for value, at in zip(term.values, term.value_at)}
@@ -336,9 +335,14 @@ def expression_error(text: str, column: int, message: str) -> typer.Exit:
 
     from talkbase.records.text import escape_controls
 
-    shown, before = escape_controls(text, one_line=True), escape_controls(text[: column - 1], one_line=True)
+    start, end = max(0, column - 1 - _AROUND), column - 1 + _AROUND  # a long query: the part around the column
+    shown = ("…" if start else "") + escape_controls(text[start:end], one_line=True) + ("…" if end < len(text) else "")
+    before = ("…" if start else "") + escape_controls(text[start : column - 1], one_line=True)
     typer.echo(f"talkbase: error: {escape_controls(message)}\n  {shown}\n  {' ' * cell_len(before)}^", err=True)
     return typer.Exit(2)
+
+
+_AROUND = 60  # characters of a query shown either side of an error's column
 
 
 def build_filters(
@@ -353,6 +357,7 @@ def build_filters(
     stances: list[str] | None = None,
     query: Query | None = None,
     affiliations: list[str] | None = None,
+    kinds_of: str = "events",
 ) -> Filter:
     """The one filter of the query expression and the options standing for its terms, resolved against the
     knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression."""
@@ -375,7 +380,7 @@ def build_filters(
         ("affiliation", "--affiliation", affiliations),
     ):
         if values:  # repeated, an option names alternatives: one term
-            terms.append(Field(name, tuple(values), option=option))
+            terms.append(Field(name, tuple(values), option=option, scope=kinds_of if name == "kind" else ""))
     if first or last:
         option = "--since" if first else "--until"
         terms.append(Field("date", (f"{since or ''}..{until or ''}",), option=option))
@@ -388,25 +393,22 @@ def build_filters(
         option = getattr(exc.term, "option", "")
         if option:
             raise typer.BadParameter(searched(exc.message), param_hint=f"'{option}'") from None
+        from talkbase.records.expr import with_column
+
         text = query.text if query is not None else ""
-        said, hint = exc.message, ""
-        trailing = _HINT.search(said)  # `... not found (did you mean ...?)`: the column before the hint
-        if trailing:
-            said, hint = said[: trailing.start()], said[trailing.start() :]
-        raise expression_error(text, exc.column, searched(f"{said} at column {exc.column}{hint}")) from None
+        raise expression_error(text, exc.column, searched(with_column(exc.message, exc.column))) from None
 
 
-_HINT = re.compile(r" \((?:did you mean|use one of)[^()]*(?:\([^()]*\)[^()]*)*\)$")
-
-
-def declared_kinds() -> list[str]:
-    """The kinds the settings (talkbase.yaml) of the knowledge base this command opened add to the built-in ones."""
+def declared_kinds() -> dict[str, list[str]]:
+    """The kinds the settings (talkbase.yaml) of the knowledge base this command opened add to the built-in ones,
+    by kind of record (`actors`, `sources`)."""
     if not _SEARCHED:
-        return []
+        return {}
     from talkbase.load.settings import read_settings
+    from talkbase.records.schema import EXTENSIBLE
 
     declared, _ = read_settings(_SEARCHED[0].path)
-    return [word for _, words in declared for word in words]
+    return {EXTENSIBLE[key][0]: list(words) for key, words in declared}
 
 
 def saved_queries() -> dict[str, str]:

@@ -278,7 +278,7 @@ def actors(
     kb = load_valid(data, known_at=asked.known_at)
     kinds = sorted(vocabulary_words("--kind", kind, "actor_kinds"))
     affiliations = [affiliation] if affiliation is not None else None
-    matches = build_filters(kb, kinds=kinds, affiliations=affiliations, query=asked).test("actors")
+    matches = build_filters(kb, kinds=kinds, affiliations=affiliations, query=asked, kinds_of="actors").test("actors")
     chosen = [a for a in list_actors(kb, search) if matches(a)]
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 

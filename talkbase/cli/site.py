@@ -171,7 +171,6 @@ def serve(
         int,
         typer.Option(
             "--port",
-            "-p",
             metavar="PORT",
             parser=_port,
             help="The port to listen on. Default: 0, a free port (the URL printed says which).",

@@ -37,7 +37,21 @@ class ExprError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} at column {self.column}" + (f" ({self.hint})" if self.hint else "")
+        return with_column(self.message, self.column) + (f" ({self.hint})" if self.hint else "")
+
+
+_HINT = re.compile(r" \([^()]*(?:\([^()]*\)[^()]*)*\)$")  # a message's closing hint: `... (did you mean ...?)`
+
+
+def with_column(message: str, column: int) -> str:
+    """`at column N` where it reads best: after what is wrong, before why or a hint (`unknown kind `x` at column
+    6 (did you mean ...?)`, `impossible date `2025-13` at column 6: there is no month 13`)."""
+    trailing = _HINT.search(message)
+    head = message[: trailing.start()] if trailing else message
+    split = head.find(": ")
+    if split < 0:
+        split = len(head)
+    return f"{message[:split]} at column {column}{message[split:]}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class Field:
     at: int = field(default=0, compare=False)  # the column of the term, for errors found when it is applied
     value_at: tuple[int, ...] = field(default=(), compare=False)  # the column of each value
     option: str = field(default="", compare=False)  # the command-line option it was given as (`--actor`), if any
+    scope: str = field(default="", compare=False)  # an option's kind of record (`timeline --kind`: events), if any
 
 
 @dataclass(frozen=True)
@@ -102,8 +117,8 @@ class Token:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_SAVED_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
-_STOP = set(" \t\n\r()")  # what ends a bare word
+_SAVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_STOP = {chr(c) for c in range(0x3001) if chr(c).isspace()} | {"(", ")"}  # what ends a bare word
 
 
 def tokens(text: str) -> list[Token]:
@@ -140,7 +155,7 @@ def tokens(text: str) -> list[Token]:
             match = _SAVED_NAME.match(text, i + 1)
             if not match:
                 raise ExprError("`@` must be followed by a saved query's name", i + 1)
-            found.append(Token("saved", match.group(), i + 1))
+            found.append(Token("saved", match.group().casefold(), i + 1))  # names are lower-case: `@Russia-No`
             i = match.end()
         else:
             token, i = _word_or_field(text, i)
@@ -148,13 +163,16 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
-_QUOTES = "\"'"  # a phrase is quoted with either, and closed by the one it opened with
+# A phrase is quoted with " or ', or with the typographic quotes a word processor writes (pasted: “…”, ‘…’, „…“,
+# «…»), and closed by the quote that goes with the one it opened with.
+_CLOSING = {'"': '"', "'": "'", "“": "”", "‘": "’", "„": "“", "«": "»"}
+_QUOTES = "".join(_CLOSING)
 
 
 def _quoted(text: str, i: int) -> tuple[str, int]:
     """The phrase inside the quote opening at `i` (the quote and `\\` escaped with a `\\`), and where reading
     goes on."""
-    quote = text[i]
+    quote = _CLOSING[text[i]]
     out: list[str] = []
     j = i + 1
     while j < len(text):
@@ -223,7 +241,8 @@ def _field(text: str, i: int, name: str) -> tuple[Token, int]:
                 j += 1
             value = text[start:j]
         if not value.strip():
-            raise ExprError(f"`{lowered}:` needs a value", start + 1)
+            after = " after its comma" if values else ""
+            raise ExprError(f"`{lowered}:` needs a value{after}", start + 1)
         values.append((value, start + 1))
         if j < len(text) and text[j] == ",":
             j += 1
@@ -291,6 +310,9 @@ class _Parser:
             raise ExprError("the expression ends where a term was expected", self.end_column())
         self.take()
         if token.kind == "(":
+            following = self.peek()
+            if following is not None and following.kind == ")":
+                raise ExprError("empty parentheses `()`: put a term in them, or leave them out", token.at)
             self.deeper(token)
             inner = self.expression()
             self.depth -= 1
@@ -322,6 +344,22 @@ def parse(text: str) -> Node | None:
     if extra is not None:
         raise ExprError("`)` without its `(`", extra.at)
     return node
+
+
+def join_words(words: list[str] | tuple[str, ...]) -> str:
+    """The expression the command line's words make. A word of several terms (`'actor:russia or actor:peskov'`,
+    quoted for the shell) is a group of its own, as it looks: it is put in parentheses, so that `or` inside it
+    never reaches the words beside it."""
+    if len(words) < 2:
+        return " ".join(words)
+    return " ".join(f"({word})" if len(tokens_or_none(word)) > 1 else word for word in words)
+
+
+def tokens_or_none(word: str) -> list[Token]:
+    try:
+        return tokens(word)
+    except ExprError:
+        return []
 
 
 def explain(node: Node | None) -> str:
