@@ -551,6 +551,9 @@ def _bash_completes(tmp_path: Path, typed: str) -> str:
         ("talkbase positions stan", "talkbase positions stance:"),  # no space: the value follows
         ("talkbase grep 'sinn f' actor:pes", "talkbase grep 'sinn f' actor:peskov "),
         ("talkbase positions @ru", "talkbase positions @russia-no "),
+        ("talkbase timeline kind:ta", "talkbase timeline kind:talks "),
+        ("talkbase positions 'actor:russia stance:re", "talkbase positions 'actor:russia stance:rejects' "),
+        ('talkbase positions "actor:russia or actor:pes', 'talkbase positions "actor:russia or actor:peskov" '),
     ],
 )
 def test_bash_completes_a_query_word_it_breaks_at_colons_and_at_signs(

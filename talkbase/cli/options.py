@@ -88,8 +88,10 @@ def complete_status(incomplete: str) -> list[str]:
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[str]:
     """A query word as typed so far: a field (`act` -> `actor:`), a field's value (`stance:re` -> `stance:rejects`,
-    `actor:pes` -> `actor:peskov`), or a saved query (`@ru` -> `@russia-no`)."""
-    return _query_candidates(ctx, incomplete)
+    `actor:pes` -> `actor:peskov`), or a saved query (`@ru` -> `@russia-no`); in a quoted query of several terms
+    (`'actor:russia stance:re`), its last term, after a space or a parenthesis."""
+    cut = max(incomplete.rfind(c) for c in " \t()") + 1
+    return [incomplete[:cut] + word for word in _query_candidates(ctx, incomplete[cut:])]
 
 
 # bash breaks the words it completes at ':' and '@' (COMP_WORDBREAKS), so `actor:pe` would reach talkbase as
@@ -104,8 +106,10 @@ BASH_COMPLETION_SCRIPT = """
                    COMP_LINE="$COMP_LINE" COMP_POINT=$COMP_POINT \\
                    %(autocomplete_var)s=complete_bash $1 ) )
     local line=${COMP_LINE:0:COMP_POINT}
-    local word=${line##*[[:space:]]}
-    if [[ $word == *:* && $COMP_WORDBREAKS == *:* ]]; then
+    local sq="'" dq='"'
+    local word=${line##*[[:space:]]} singles=${line//[^$sq]/} doubles=${line//[^$dq]/}
+    # (inside quotes readline replaces the whole quoted word, so nothing is cut there)
+    if [[ $word == *:* && $COMP_WORDBREAKS == *:* ]] && (( ${#singles} %% 2 == 0 && ${#doubles} %% 2 == 0 )); then
         local written=${word%%"${word##*:}"}
         COMPREPLY=( "${COMPREPLY[@]#"$written"}" )
     fi
@@ -165,14 +169,24 @@ def _query_candidates(ctx: typer.Context, incomplete: str) -> list[str]:
         name, _, value = word.partition(":")
         done, _, typed = value.rpartition(",")  # alternatives already written stay as they are
         start = f"{negated}{name}:{done + ',' if done else ''}"
-        vocab = {"stance": STANCES, "status": EVENT_STATUSES}.get(name)
+        vocab = {"stance": STANCES, "status": EVENT_STATUSES, "kind": _kinds(ctx) if name == "kind" else ()}.get(name)
         if vocab is not None:
             return [start + w for w in vocab if w.startswith(typed.casefold())]
+        every = ("actors", "sources", "topics", "events", "positions")
         kinds = {"actor": ("actors",), "affiliation": ("actors",), "topic": ("topics",), "source": ("sources",),
-                 "event": ("events",)}.get(name)  # fmt: skip
+                 "event": ("events",), "id": every}.get(name)  # fmt: skip
         return [start + i for i in _complete(ctx, typed, kinds)] if kinds else []
     except Exception:  # completion must never break the shell
         return []
+
+
+def _kinds(ctx: typer.Context) -> list[str]:
+    """Every kind a record of the knowledge base may have (the vocabularies, and the kinds events use)."""
+    from talkbase.ask.filter import kind_vocabularies
+    from talkbase.load.kb import locate, open_kb
+
+    kb = open_kb(locate(ctx.params.get("data"))).kb
+    return sorted({w for words in kind_vocabularies(kb, {}).values() for w in words}) if kb is not None else []
 
 
 def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:
