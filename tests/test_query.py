@@ -266,6 +266,39 @@ def test_every_usage_error_is_said_one_way_and_exits_2(args: list[str], first_li
     assert "Error:" not in result.err and "Possible options" not in result.err and "Input should" not in result.err
 
 
+def test_check_warns_of_a_saved_query_that_fits_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    saved = 'queries:\n  ghost: "stance:rej actor:nobody"\n  fine: "actor:pes"\n'
+    (tmp_path / "data" / "talkbase.yaml").write_text(saved, encoding="utf-8")
+    checked = run("check", cwd=tmp_path)
+    assert checked.code == 0
+    assert ("data/talkbase.yaml:2:10: warning: saved query `ghost` fits nothing here: actor `nobody` not found at "
+            "column 18 of it") in checked.out  # fmt: skip
+    assert "`fine`" not in checked.out
+    assert run("check", "--strict", cwd=tmp_path).code == 1
+
+
+def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
+    found = json.loads(run("query", "type:pos,events", "actor:peskov,zelensky", "-f", "json").out)
+    assert {r["type"] for r in found} == {"position", "event"}
+    assert run("query", "--list", "actor:x").code == 2
+    assert "unknown type `zz`" in run("query", "type:zz").err
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["positions", "-summit"], "hint: to leave out records holding a word, write `not summit`"),
+        (["query", "--actor", "peskov"], "hint: write it in the query: actor:peskov"),
+    ],
+)
+def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) -> None:
+    result = run(*args)
+    assert result.code == 2 and hint in result.err
+
+
 def test_every_listing_takes_a_query() -> None:
     for command in ("timeline", "positions", "matrix", "history", "disputes", "actors", "sources", "topics"):
         result = run(command, "id:zz-no-such-record")

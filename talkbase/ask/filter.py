@@ -42,7 +42,9 @@ TERM_FIELDS: dict[str, dict[str, str]] = {
     "location": {"events": "location"},
     "date": {"positions": "date", "events": "date", "sources": "date"},
     "id": {kind: "id" for kind in TEXT_FIELDS},
+    "type": {kind: "" for kind in TEXT_FIELDS},  # the kind of record itself: no field is read
 }
+RECORD_TYPES = ("actor", "source", "topic", "event", "position")
 MANY = {"participants", "topics", "sources", "aliases"}  # fields holding a list
 
 
@@ -147,6 +149,8 @@ def _compile_matcher(matcher: Matcher, kind: str, chron: Chronology | None) -> C
             return False
 
         return searched
+    if matcher.name == "type":
+        return _always if kind in matcher.wanted else _never
     name = TERM_FIELDS[matcher.name].get(kind)
     if name is None:
         return _never
@@ -170,7 +174,7 @@ def _fields(tree: Any, kind: str) -> set[str]:
         if tree.name == "text":
             return set(TEXT_FIELDS[kind])
         name = TERM_FIELDS[tree.name].get(kind)
-        if name is None:
+        if not name:  # no field of this kind, or `type:`, which reads none
             return set()
         return ({"date", "id"} | ({"end"} if kind == "events" else set())) if tree.name == "date" else {name}
     op, inner = tree
@@ -253,6 +257,8 @@ class Binder:
             self.has_date = True
         if node.name == "kind":
             return self.bind_kind(node)
+        if node.name == "type":
+            return self.bind_type(node)
         wanted: set[str] = set()
         for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
             try:
@@ -260,6 +266,17 @@ class Binder:
             except ValueError as exc:
                 raise BindError(str(exc), node, at) from None
         return term(node.name, wanted if node.name not in ("date", "location") else node.values)
+
+    def bind_type(self, node: Field) -> Matcher:
+        """`type:position,event`: records of these kinds (a plural, or a prefix only one has, does as well)."""
+        wanted = set()
+        for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
+            typed = fold(value)
+            try:
+                wanted.add(choose_word(typed[:-1] if typed.endswith("s") else typed, RECORD_TYPES, "type") + "s")
+            except ValueError as exc:
+                raise BindError(str(exc), node, at) from None
+        return Matcher("type", _never, frozenset(wanted))
 
     def bind_kind(self, node: Field) -> Matcher:
         """Each value read as a kind of each kind of record that has one (of events only for `timeline

@@ -7,6 +7,7 @@ Heavy modules (the YAML loader, Rich tables) are imported inside the functions t
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -133,10 +134,33 @@ def _show_error(exc: typer.TyperException, file: Any = None) -> None:
     where its help is (Click would print the usage first and end with its own `Error: ...`)."""
     message = exc.format_message()
     lines = [f"talkbase: error: {message[:1].lower()}{message[1:]}"]
+    hint = _usage_hint(getattr(exc, "option_name", None), sys.argv[1:])
+    if hint:
+        lines.append(f"hint: {hint}")
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         lines += [ctx.get_usage(), f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help."]
     typer.echo("\n".join(lines), err=True)
+
+
+_TERM_OPTIONS = {"--actor": "actor", "--topic": "topic", "--source": "source", "--stance": "stance",
+                 "--status": "status", "--kind": "kind", "--affiliation": "affiliation", "--since": "date",
+                 "--until": "date", "--known-at": "known"}  # fmt: skip
+
+
+def _usage_hint(option: str | None, argv: list[str]) -> str:
+    """What was probably meant: a word to leave out written `-summit` (read as `-s ummit`), or a filter option a
+    command does not have, which its query takes as a term."""
+    from talkbase.records.text import escape_controls
+
+    negated = next((w for w in argv if re.fullmatch(r"-[^\W\d_][\w.'’-]+", w) and not w.startswith("--")), None)
+    if negated is not None:
+        word = escape_controls(negated[1:], one_line=True)
+        return f"to leave out records holding a word, write `not {word}`: `{escape_controls(negated)}` reads as options"
+    if option in _TERM_OPTIONS:
+        value = next((argv[i + 1] for i, w in enumerate(argv[:-1]) if w == option), "VALUE")
+        return f"write it in the query: {_TERM_OPTIONS[option]}:{escape_controls(value, one_line=True)}"
+    return ""
 
 
 def command_name(info: Any) -> str:

@@ -103,6 +103,8 @@ def check(
 
     opened = open_data(data, strict=strict, containing=path)
     problems, files = opened.problems, opened.files
+    if opened.kb is not None:
+        problems = sorted([*problems, *_saved_query_problems(opened, strict)], key=lambda p: p.sort_key())
     if path is not None:
         files = _files_within(opened, path)
         problems = [p for p in problems if p.path in set(files) or _repeats_one_in(p, files)]
@@ -125,6 +127,33 @@ def check(
         )
     if errors:
         raise typer.Exit(1)
+
+
+def _saved_query_problems(opened: Opened, strict: bool) -> list[Problem]:
+    """Saved queries that read well but fit nothing in the knowledge base (`actor:nobody`): a warning each, at its
+    query in talkbase.yaml, since a command using one would stop there."""
+    from talkbase.ask.filter import BindError, bind
+    from talkbase.cli.app import declared_kinds, saved_queries
+    from talkbase.load.settings import query_places
+    from talkbase.records.expr import ExprError, parse, with_column
+    from talkbase.records.problems import Problem, Severity
+
+    saved = saved_queries()
+    if not saved or opened.kb is None:
+        return []
+    places = query_places(opened.location.path)
+    found = []
+    for name, expression in saved.items():
+        try:
+            bind(opened.kb, parse(expression), saved, declared_kinds)
+        except (BindError, ExprError) as exc:
+            path, line, col = places.get(name, ("talkbase.yaml", 1, 1))
+            at = f"at column {exc.column}"
+            said = with_column(exc.message, exc.column).replace(at, f"{at} of it")
+            message = f"saved query `{name}` fits nothing here: {said}"
+            severity = Severity.ERROR if strict else Severity.WARNING
+            found.append(Problem(path, line, col, "bad-query", message, severity=severity))
+    return found
 
 
 def _files_within(opened: Opened, path: Path) -> list[str]:
@@ -544,8 +573,9 @@ def query(
     disputes, export, actors, sources, topics):
 
     \b
-      actor:russia,peskov       a field: actor topic source event stance status kind location date known id
-                                (names, aliases, unique prefixes, any case; a comma for alternatives)
+      actor:russia,peskov       a field: actor topic source event stance status kind affiliation location
+                                date known id type (names, aliases, unique prefixes, any case; a comma for
+                                alternatives); type:position,event keeps records of those kinds
       date:2025-06..2025-08     a period (date:2025, date:..2025-07, date:2025-06..); known:DATE as --known-at
       ceasefire "no changes"    words and phrases in the text (claims, quotes, titles, summaries, names)
       /battle.?field/           a regular expression, as grep's PATTERN
@@ -565,6 +595,8 @@ def query(
     from talkbase.records.expr import parse
     from talkbase.records.text import escape_controls
 
+    if saved and (query or explain):
+        raise typer.BadParameter("lists every saved query: give it no query, nor --explain", param_hint="'--list'")
     if saved:
         _list_saved(data, fmt, csv_safe)
         return

@@ -93,6 +93,15 @@ QUERIES = "queries"
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
+def query_places(root: Path) -> dict[str, tuple[str, int, int]]:
+    """Where each saved query is written: the settings file as shown, and the line and column of its query."""
+    document, shown, _ = _document(root)
+    value = document.get(QUERIES) if document is not None else None
+    if not isinstance(value, YMap):
+        return {}
+    return {name: (shown, *value.value_at(name)) for name in value if isinstance(name, str)}
+
+
 def _queries(value: Any, place: tuple[int, int], shown: str) -> tuple[dict[str, str], list[Problem]]:
     """`queries:` — a mapping of names to query expressions, each read to find its mistakes."""
     from talkbase.records.expr import ExprError, parse, saved_names

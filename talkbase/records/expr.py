@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 
 FIELDS = (
-    "actor", "topic", "source", "event", "stance", "status", "kind", "affiliation", "location", "date", "known", "id"
+    "actor", "topic", "source", "event", "stance", "status", "kind", "affiliation", "location", "date", "known", "id",
+    "type",
 )  # fmt: skip
 KEYWORDS = ("and", "or", "not")
 
