@@ -88,8 +88,31 @@ def test_the_same_knowledge_base_gives_the_same_bytes(tmp_path: Path, bundled_si
 def test_the_site_reports_what_it_wrote_and_keeps_pages_small(tmp_path: Path) -> None:
     result = run("site", str(tmp_path / "out"))
     assert result.code == 0
-    assert re.search(r"^\d+ pages, \d+\.\d MB in all \(largest: .+\); open .+index\.html$", result.err, re.M)
+    assert re.search(r"^\d+ pages, \d+\.\d MB in all \(largest page: .+\); open .+index\.html$", result.err, re.M)
     assert all(p.stat().st_size < 1_000_000 for p in (tmp_path / "out").rglob("*"))
+
+
+def test_large_listings_are_split_into_pages_that_link_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from talkbase.ask.filter import Filter
+    from talkbase.load.kb import DataLocation, open_kb
+    from talkbase.show.exports import select
+    from talkbase.show.site import SiteOptions, build, pages
+
+    kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
+    assert kb is not None
+    for name, size in (("PAGE_ROWS", 5), ("DISPUTE_ROWS", 1), ("TIMELINE_MARKS", 10)):
+        monkeypatch.setattr(pages, name, size)
+    files = build(select(kb, Filter(), dt.datetime(2025, 1, 1)), SiteOptions("t"))
+    assert [n for n in files if n.startswith("positions/page-")] == [f"positions/page-{n}.html" for n in (2, 3, 4, 5)]
+    second = files["positions/page-2.html"].decode()
+    assert 'rel="prev" href="../positions/index.html"' in second and 'href="../positions/page-3.html"' in second
+    assert "disputes/page-2.html" in files and "audits/page-2.html" in files
+    months = sorted(n for n in files if n.startswith("timeline/"))  # the timeline, a page per month of 2025
+    assert months[0] == "timeline/2025-01.html" and "timeline/2025-07.html" in months
+    marks = {m for n in months for m in re.findall(r'href="../positions/([^"]+)\.html" class="mark', files[n].decode())}
+    assert marks == {p.id for p in kb.positions}  # every position is drawn on the pages of its months
 
 
 def test_a_query_selects_the_positions_and_names_outside_it_are_not_links(tmp_path: Path) -> None:

@@ -185,26 +185,37 @@ class Dispute:
 def disputes(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None) -> list[Dispute]:
     """Contradictions: positions that contest another record, then topics where latest stances oppose."""
     chron = chronology(kb)
+    found = contested(kb, chron, as_of)
+    sides = opposed_sides(kb, chron, as_of)
+    for topic in kb.topics:
+        pro, con = sides.get(topic.id, ([], []))
+        found += [Dispute("opposed", topic.id, a, b) for a in pro for b in con]
+    return [d for d in found if _dispute_matches(d, filters)]
+
+
+def contested(kb: KnowledgeBase, chron: Chronology, as_of: PartialDate | None = None) -> list[Dispute]:
+    """Positions (stated by `as_of`) that contest another record, each pair in time order."""
     stated = [p for p in kb.positions if as_of is None or chron.span(p).stated_by(as_of) == "yes"]
-    found = [
+    return [
         Dispute("contests", p.topic, p, kb.by_id[target])
         for p in chron.ordered(stated)
         for target in p.contests
         if target in kb.by_id
     ]
-    # Opposed stances only where each side's latest is certain: an uncertain standing opposes nothing for sure.
+
+
+def opposed_sides(
+    kb: KnowledgeBase, chron: Chronology, as_of: PartialDate | None = None
+) -> dict[str, tuple[list[Position], list[Position]]]:
+    """For each topic where latest stances oppose: the actors' latest positions for it and those against it, in
+    time order. Only where each side's latest is certain: an uncertain standing opposes nothing for sure."""
     cells = standings(chron, kb.positions, as_of).values()  # what may have been stated counts against certainty
-    latest = chron.ordered(cell.candidates[0] for cell in cells if cell.certain)
-    for topic in kb.topics:
-        on_topic = [p for p in latest if p.topic == topic.id]
-        found += [
-            Dispute("opposed", topic.id, pro, con)
-            for pro in on_topic
-            if polarity(pro.stance) > 0
-            for con in on_topic
-            if polarity(con.stance) < 0
-        ]
-    return [d for d in found if _dispute_matches(d, filters)]
+    sides: dict[str, tuple[list[Position], list[Position]]] = {}
+    for p in chron.ordered(cell.candidates[0] for cell in cells if cell.certain):
+        side = polarity(p.stance)
+        if side:
+            sides.setdefault(p.topic, ([], []))[0 if side > 0 else 1].append(p)
+    return {topic: (pro, con) for topic, (pro, con) in sides.items() if pro and con}
 
 
 def _dispute_matches(dispute: Dispute, filters: Filter) -> bool:

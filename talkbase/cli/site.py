@@ -127,10 +127,10 @@ def site(
         raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
     pages = sum(1 for path in files if path.endswith(".html"))
     size = sum(len(content) for content in files.values())
-    largest = max(files, key=lambda path: len(files[path]))
+    largest = max((path for path in files if path.endswith(".html")), key=lambda path: len(files[path]))
     tell_written("wrote", output)
     typer.echo(
-        f"{pages} pages, {size / 1e6:.1f} MB in all (largest: {largest}, {len(files[largest]) / 1e3:.0f} kB); "
+        f"{pages} pages, {size / 1e6:.1f} MB in all (largest page: {largest}, {len(files[largest]) / 1e3:.0f} kB); "
         f"open {Path(output) / 'index.html'}",
         err=True,
     )

@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from talkbase.ask.analysis import disputes, history, matrix, sole_source_claims
+from talkbase.ask.analysis import contested, history, matrix, opposed_sides, sole_source_claims
 from talkbase.ask.filter import Filter, filter_of
 from talkbase.ask.query import chronology, current_role, origins_of, source_chain
 from talkbase.records.hints import fold
@@ -25,6 +25,7 @@ from talkbase.show.site.timeline import Drawing, lay_out
 
 FOLDERS = {Actor: "actors", Source: "sources", Topic: "topics", Event: "events", Position: "positions"}
 PAGE_ROWS = 500  # rows of a listing page; more go on the next page
+DISPUTE_ROWS = 200  # disputes (two records side by side) on one page
 SECTION_ROWS = 300  # records listed under one heading of a record's page ("cited by"); the rest are counted
 TIMELINE_MARKS = 1500  # marks one timeline page draws; a larger knowledge base gets a page per year or month
 STATIC = ("site.css", "site.js")
@@ -40,7 +41,7 @@ class SiteOptions:
 def site_names() -> frozenset[str]:
     """The names a site has at its top level (a folder holding others is no site to replace)."""
     return frozenset(
-        {"index.html", "search.html", "disputes.html", "audits.html", "search-index.js", "timeline", *STATIC}
+        {"index.html", "search.html", "disputes", "audits", "search-index.js", "timeline", *STATIC}
         | set(FOLDERS.values())
     )
 
@@ -154,6 +155,8 @@ class _Site:
             Filter() if len(self.positions) == len(self.kb.positions) else filter_of(id=[p.id for p in self.positions])
         )
         self.sole = {p.id for p in sole_source_claims(self.kb)} & {p.id for p in self.positions}
+        self.opposed = {topic: (pro, con) for topic, (pro, con) in opposed_sides(self.kb, self.chron).items()
+                        if any(p.id in self.by_id for p in (*pro, *con))}  # fmt: skip
         self.env = environment()
 
     # Links, relative to the page being written (or absolute under --base-url) ------------------------------
@@ -175,8 +178,8 @@ class _Site:
             record = self.by_id.get(record_id)
             shown = text if text is not None else self.name(record_id)
             if record is None:
-                return Markup("<span>{}</span>").format(escape_controls(shown))
-            return Markup('<a href="{}">{}</a>').format(url(self.pages_of[record_id]), escape_controls(shown))
+                return Markup("<span>" + escape(escape_controls(shown)) + "</span>")
+            return Markup(f'<a href="{escape(url(self.pages_of[record_id]))}">{escape(escape_controls(shown))}</a>')
 
         return {"url": url, "link": link, "web_url": web_url, "page_path": path, "mark_pages": self.pages_of}
 
@@ -205,8 +208,8 @@ class _Site:
             ("Events", "events/index.html"),
             ("Sources", "sources/index.html"),
             ("Positions", "positions/index.html"),
-            ("Disputes", "disputes.html"),
-            ("Audits", "audits.html"),
+            ("Disputes", "disputes/index.html"),
+            ("Audits", "audits/index.html"),
             ("Search", "search.html"),
         ]
 
@@ -222,8 +225,8 @@ class _Site:
         yield from self.listing_pages()
         for record in self.by_id.values():
             yield self.record_page(record)
-        yield self.disputes_page()
-        yield self.audits_page()
+        yield from self.disputes_pages()
+        yield from self.audits_pages()
         yield _Page("search.html", "search.html", {"heading": "Search"})
 
     def timeline_pages(self) -> Iterator[_Page]:
@@ -284,13 +287,7 @@ class _Site:
         return next(self.listing_pages_of(folder, heading, columns, rows))
 
     def listing_pages_of(self, folder: str, heading: str, columns: list[str], rows: list[list[Any]]) -> Iterator[_Page]:
-        chunks = [rows[i : i + PAGE_ROWS] for i in range(0, len(rows), PAGE_ROWS)] or [[]]
-        names = [f"{folder}/index.html"] + [f"{folder}/page-{n}.html" for n in range(2, len(chunks) + 1)]
-        for n, (path, chunk) in enumerate(zip(names, chunks)):
-            pager = {"previous": names[n - 1] if n else None, "next": names[n + 1] if n + 1 < len(names) else None,
-                     "number": n + 1, "of": len(names)}  # fmt: skip
-            yield _Page(path, "listing.html", {"heading": heading, "columns": columns, "rows": chunk,
-                                               "total": len(rows), "pager": pager})  # fmt: skip
+        yield from _paged(folder, "listing.html", rows, PAGE_ROWS, {"heading": heading, "columns": columns})
 
     def cell(self, record_id: str | None, text: str | None = None) -> tuple[str, str, str] | str:
         """A table cell naming a record: ("link", id, shown text)."""
@@ -318,6 +315,7 @@ class _Site:
             "matrix_rows": None,
             "chart": None,
             "steps": None,
+            "opposed": None,
         }
         if isinstance(record, (Event, Position)):
             days = self.chron.span(record)
@@ -348,7 +346,8 @@ class _Site:
         actor_rank = {a.id: i for i, a in enumerate(self.actors)}
         chart = lay_out([], positions, self.chron, lambda p: (p.actor, actor_rank.get(p.actor, 0)), self.name,
                         "actor")  # fmt: skip
-        return {"matrix_rows": rows, "chart": chart, "steps": steps}
+        pro, con = self.opposed.get(topic.id, ([], []))
+        return {"matrix_rows": rows, "chart": chart, "steps": steps, "opposed": (pro, con) if pro else None}
 
     def fields(self, record: Record) -> list[tuple[str, Any]]:
         """(field, value) for every field the record has, in the record format's order: ("refs", ids),
@@ -392,16 +391,20 @@ class _Site:
             found.append({"heading": heading, "rows": ordered[:SECTION_ROWS], "more": len(ordered) - SECTION_ROWS})
         return found
 
-    def disputes_page(self) -> _Page:
-        found = [d for d in disputes(self.kb, self.chosen) if d.claim.id in self.by_id]
-        return _Page("disputes.html", "disputes.html", {"heading": "Disputes", "disputes": found})
+    def disputes_pages(self) -> Iterator[_Page]:
+        """Positions that contest another record, side by side (a page per 200), and, on the first page, the
+        topics where the actors' latest stances are opposed (each topic's page shows the two sides)."""
+        pairs = [d for d in contested(self.kb, self.chron) if d.claim.id in self.by_id]
+        opposed = [(topic, len(pro), len(con)) for topic, (pro, con) in self.opposed.items()]
+        yield from _paged("disputes", "disputes.html", pairs, DISPUTE_ROWS, {"heading": "Disputes", "opposed": opposed})
 
-    def audits_page(self) -> _Page:
+    def audits_pages(self) -> Iterator[_Page]:
+        """Claims resting on a single origin (a page per 500), and quotes no text can confirm."""
         sole = [p for p in self.positions if p.id in self.sole]
-        origin = {p.id: origins_of(self.kb, p.sources)[0] for p in sole}
-        unsourced_quotes = [p for p in self.positions if p.quote and not any(self._has_text(s) for s in p.sources)]
-        return _Page("audits.html", "audits.html", {"heading": "Audits", "sole": sole, "origin": origin,
-                                                    "unchecked": unsourced_quotes})  # fmt: skip
+        unchecked = [p for p in self.positions if p.quote and not any(self._has_text(s) for s in p.sources)]
+        context = {"heading": "Audits", "origin": {p.id: origins_of(self.kb, p.sources)[0] for p in sole},
+                   "unchecked": unchecked[:SECTION_ROWS], "unchecked_more": len(unchecked) - SECTION_ROWS}  # fmt: skip
+        yield from _paged("audits", "audits.html", sole, PAGE_ROWS, context)
 
     def _has_text(self, source_id: str) -> bool:
         return any(getattr(self.kb.by_id.get(s), "text", None) or getattr(self.kb.by_id.get(s), "text_file", None)
@@ -433,6 +436,16 @@ def static_files() -> dict[str, bytes]:
     from importlib.resources import files
 
     return {name: files("talkbase.show.site").joinpath("static", name).read_bytes() for name in STATIC}
+
+
+def _paged(folder: str, template: str, rows: Sequence[Any], size: int, context: dict[str, Any]) -> Iterator[_Page]:
+    """`folder/index.html`, `folder/page-2.html`, ...: the rows, `size` a page, each page knowing its neighbours."""
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+    names = [f"{folder}/index.html"] + [f"{folder}/page-{n}.html" for n in range(2, len(chunks) + 1)]
+    for n, (path, chunk) in enumerate(zip(names, chunks)):
+        pager = {"previous": names[n - 1] if n else None, "next": names[n + 1] if n + 1 < len(names) else None,
+                 "number": n + 1, "of": len(names)}  # fmt: skip
+        yield _Page(path, template, {**context, "rows": chunk, "total": len(rows), "pager": pager})
 
 
 def _dates(event: Event) -> str:
