@@ -157,7 +157,25 @@ def main() -> None:
         query_time, _ = median_of(args.runs, query, env, False)
         print(f"{size}: one question, warm: as options {flags_time:.3f} s, as a five-term query {query_time:.3f} s "
               f"= {query_time / flags_time:.2f}x (goal <= 1.2x)")  # fmt: skip
+        if size in ("S", "M"):  # the site of L would take minutes a run
+            site_row(size, talkbase, kb, env, args.runs)
     shutil.rmtree(warm_cache, ignore_errors=True)
+
+
+def site_row(size: str, talkbase: list[str], kb: Path, env: dict[str, str], runs: int) -> None:
+    """`talkbase site` of the knowledge base, warm: seconds, megabytes written, pages, and the largest page."""
+    out = Path(tempfile.mkdtemp(prefix="talkbase-bench-site-")) / "site"
+    argv = [*talkbase, "site", str(out), "--data", str(kb)]
+    measure(argv, env)  # the warm cache, and a first site for the next to replace
+    took, peak = median_of(max(1, runs // 2), argv, env, False)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    pages = [p for p in files if p.suffix == ".html"]
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    biggest = f"{largest.relative_to(out)} ({largest.stat().st_size / 1e3:.0f} kB, goal < 1,000 kB)"
+    print(f"{size}: talkbase site, warm: {took:.2f} s, {megabytes:.1f} MB written, {len(pages)} pages, largest page "
+          f"{biggest}, peak {peak:.0f} MB")  # fmt: skip
+    shutil.rmtree(out.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
