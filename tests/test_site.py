@@ -146,6 +146,20 @@ def test_a_failed_or_refused_build_leaves_the_folder_as_it_was(tmp_path: Path) -
     assert build(out) == before  # an earlier site is replaced
 
 
+def test_a_folder_of_other_files_or_a_file_is_never_replaced(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("mine", encoding="utf-8")
+    for target, said in ((tmp_path, "holds files an export did not write (README.md)"),
+                         (readme, "is a file, and this writes a folder"),
+                         (Path("/dev/null"), "is a device or FIFO")):  # fmt: skip
+        result = run("site", str(target))
+        assert result.code == 1 and said in result.err, result.err
+    assert readme.read_text(encoding="utf-8") == "mine"
+    hostile = tmp_path / "x\x1b[31m"
+    result = run("site", str(hostile))
+    assert result.code == 0 and "\x1b" not in result.err and "x\\x1b[31m" in result.err
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/", "example.org", "https://"])
 def test_base_url_must_be_an_http_address(tmp_path: Path, url: str) -> None:
     result = run("site", str(tmp_path / "out"), "--base-url", url)

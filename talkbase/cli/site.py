@@ -129,11 +129,10 @@ def site(
     size = sum(len(content) for content in files.values())
     largest = max((path for path in files if path.endswith(".html")), key=lambda path: len(files[path]))
     tell_written("wrote", output)
-    typer.echo(
-        f"{pages} pages, {size / 1e6:.1f} MB in all (largest page: {largest}, {len(files[largest]) / 1e3:.0f} kB); "
-        f"open {Path(output) / 'index.html'}",
-        err=True,
-    )
+    from talkbase.records.text import escape_controls
+
+    said = f"{pages} pages, {size / 1e6:.1f} MB in all (largest page: {largest}, {len(files[largest]) / 1e3:.0f} kB)"
+    typer.echo(escape_controls(f"{said}; open {Path(output) / 'index.html'}", one_line=True), err=True)
 
 
 def knowledge_base_name() -> str:
