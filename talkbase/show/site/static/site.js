@@ -87,7 +87,9 @@
   }
 
   // As the command line folds text: case and diacritics ignored.
-  const fold = (text) => text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  // (Python's casefold, which folded the index, also makes ß ss and ς σ.)
+  const fold = (text) => text.toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ").normalize("NFKD")
+    .replace(/\p{M}/gu, "");
 
   function setUpSearch(form) {
     const input = form.querySelector("input[type=search]");
