@@ -193,34 +193,21 @@ _KB: list[KnowledgeBase] = []
 
 
 @pytest.mark.parametrize(
-    ("options", "query"),
+    ("command", "options", "query"),
     [
-        (["--actor", "russia", "--actor", "peskov"], "actor:russia,peskov"),
-        (["--topic", "ceasefire", "--stance", "rej"], "topic:ceasefire stance:rejects"),
-        (["--since", "2025-07", "--until", "2025-07-22"], "date:2025-07..2025-07-22"),
-        (["--source", "kyiv-independent-2025-07"], "source:kyiv-independent-2025-07"),
-        (["--known-at", "2025-07-21"], "known:2025-07-21"),
+        ("positions", ["--actor", "russia", "--actor", "peskov"], "actor:russia,peskov"),
+        ("positions", ["--topic", "ceasefire", "--stance", "rej"], "topic:ceasefire stance:rejects"),
+        ("positions", ["--since", "2025-07", "--until", "2025-07-22"], "date:2025-07..2025-07-22"),
+        ("positions", ["--source", "kyiv-independent-2025-07"], "source:kyiv-independent-2025-07"),
+        ("positions", ["--known-at", "2025-07-21"], "known:2025-07-21"),
+        ("actors", ["--kind", "pers"], "kind:person"),
+        ("actors", ["--affiliation", "Russia"], "affiliation:russia"),
+        ("actors", ["--affiliation", "ukraine", "--kind", "person"], "affiliation:ukr kind:person"),
     ],
 )
-def test_options_and_terms_give_the_same_records(options: list[str], query: str) -> None:
-    by_options = run("positions", *options, "--format", "json")
-    by_query = run("positions", query, "--format", "json")
-    assert by_options.code == by_query.code == 0, by_options.err + by_query.err
-    assert by_options.out == by_query.out
-    assert json.loads(by_query.out)
-
-
-@pytest.mark.parametrize(
-    ("options", "query"),
-    [
-        (["--kind", "pers"], "kind:person"),
-        (["--affiliation", "Russia"], "affiliation:russia"),
-        (["--affiliation", "ukraine", "--kind", "person"], "affiliation:ukr kind:person"),
-    ],
-)
-def test_actors_options_and_terms_give_the_same_actors(options: list[str], query: str) -> None:
-    by_options = run("actors", *options, "--format", "json")
-    by_query = run("actors", query, "--format", "json")
+def test_options_and_terms_give_the_same_records(command: str, options: list[str], query: str) -> None:
+    by_options = run(command, *options, "--format", "json")
+    by_query = run(command, query, "--format", "json")
     assert by_options.code == by_query.code == 0, by_options.err + by_query.err
     assert by_options.out == by_query.out
     assert json.loads(by_query.out)
