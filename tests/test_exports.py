@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -830,3 +831,26 @@ def test_dash_means_stdout_for_text_formats_and_is_refused_for_the_others() -> N
     assert not (REPO / "-").exists()
     refused = run("export", "csv", "-o", "-")
     assert refused.code == 2 and "csv writes a directory" in refused.err and "Traceback" not in refused.err
+
+
+# saved pictures (--save)
+
+
+@pytest.mark.parametrize("command", ["timeline", "matrix"])
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_saved_pictures_refer_to_nothing_outside_themselves(tmp_path: Path, command: str, suffix: str) -> None:
+    """No web font, style sheet, script or image to fetch: a saved picture opens offline, and opening it tells no
+    server. The SVG is well-formed XML; its one http URL is the SVG namespace, a name that nothing fetches."""
+    target = tmp_path / f"picture.{suffix}"
+    result = run(command, "--save", str(target), "--data", str(VIEWS))
+    assert (result.code, result.err) == (0, f"saved {target}\n")
+    text = target.read_text(encoding="utf-8")
+    assert re.findall(r"https?://[^\s\"'<>()]*", text) == (["http://www.w3.org/2000/svg"] if suffix == "svg" else [])
+    assert "@import" not in text and "<link" not in text.lower() and "<script" not in text.lower()
+    assert all(u.startswith("#") for u in re.findall(r"url\(\s*([^)]*)\)", text))  # the SVG's own clip paths
+    assert not re.search(r"\b(src|href)\s*=", text)
+    assert 'ui-monospace, "Cascadia Code", "DejaVu Sans Mono"' in text
+    if suffix == "svg":
+        root = ElementTree.fromstring(text)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert "Betaland" in "".join(root.itertext()).replace("\xa0", " ")
