@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -466,6 +467,69 @@ def test_sqlite_full_text_search_over_claims(views_db: Path) -> None:
                  "(SELECT rowid FROM events_fts WHERE events_fts MATCH 'summit')") == [("summit-1",)]  # fmt: skip
 
 
+def fts_matches(connection: sqlite3.Connection, fts: str, content: str, words: str) -> list[str]:
+    sql = f"SELECT c.id FROM {fts} JOIN {content} c ON c.rowid = {fts}.rowid WHERE {fts} MATCH ? ORDER BY c.id"
+    return [row_id for (row_id,) in connection.execute(sql, (words,))]
+
+
+def test_sqlite_full_text_search_follows_edits(views_db: Path, tmp_path: Path) -> None:
+    """The triggers keep the index right: an updated claim is found by its new words only, a deleted one not at
+    all, an inserted one at once; FTS5's own check against the table agrees."""
+    db = tmp_path / "edited.db"
+    shutil.copy(views_db, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE positions SET claim = 'A zebra crossing.' WHERE id = 'beta-ceasefire-may'")
+        connection.execute("UPDATE events SET summary = 'Okapi talks.' WHERE id = 'talks-1'")
+        connection.execute("DELETE FROM positions WHERE id = 'alpha-ceasefire-may'")
+        connection.execute(
+            "INSERT INTO positions (id, actor, topic, stance, claim, quote, date, origins, time_order) "
+            "VALUES ('new', 'gamma', 'summit', 'supports', 'A ceasefire first.', 'Quagga', '2025', 1, 99)"
+        )
+        assert fts_matches(connection, "positions_fts", "positions", "zebra") == ["beta-ceasefire-may"]
+        assert fts_matches(connection, "positions_fts", "positions", "ceasefire") == ["alpha-ceasefire-july", "new"]
+        assert fts_matches(connection, "positions_fts", "positions", "quagga") == ["new"]
+        assert fts_matches(connection, "events_fts", "events", "okapi") == ["talks-1"]
+        for fts in ("positions_fts", "events_fts"):  # rank 1: the index is compared with the table's rows
+            connection.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
+    triggers = query(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert triggers == [(f"{t}_{s}",) for t in ("events", "positions") for s in ("ad", "ai", "au")]
+
+
+def test_sqlite_utils_finds_the_search_index(views_db: Path, tmp_path: Path) -> None:
+    """sqlite-utils (a check, when installed: not a dependency) finds the FTS table and its triggers by their
+    names and searches through them."""
+    sqlite_utils = pytest.importorskip("sqlite_utils")
+    db = tmp_path / "kb.db"
+    shutil.copy(views_db, db)
+    database = sqlite_utils.Database(db)
+    assert database["positions"].detect_fts() == "positions_fts"
+    assert database["events"].detect_fts() == "events_fts"
+    database.execute("UPDATE positions SET claim = 'A zebra crossing.' WHERE id = 'gamma-summit'")
+    assert [row["id"] for row in database["positions"].search("zebra")] == ["gamma-summit"]
+    database["positions"].disable_fts()  # it knows the triggers as its own: none is left to write to a lost table
+    assert database.triggers == [t for t in database.triggers if t.table == "events"]
+
+
+def test_sqlite_positions_named_view(views_db: Path, tmp_path: Path) -> None:
+    rows = query(
+        views_db,
+        "SELECT id, actor, actor_name, topic, topic_name, event, event_title, source_titles "
+        "FROM positions_named ORDER BY time_order",
+    )
+    assert len(rows) == query(views_db, "SELECT count(*) FROM positions")[0][0]
+    named = {row[0]: row[1:] for row in rows}
+    assert named["alpha-ceasefire-may"] == (
+        "alpha", "Alphaland", "ceasefire", "Ceasefire", "talks-1", "First talks", "Talks begin"
+    )  # fmt: skip
+    assert named["alpha-ceasefire-july"][-1] == "Summit postponed; Talks begin"  # in the order cited
+    assert named["gamma-summit"][:2] == ("gamma", "Gamma Mediator") and named["gamma-summit"][4:6] == (None, None)
+    # An event a filter left out has no title to show, but the position is still there.
+    target = tmp_path / "alpha.db"
+    assert export("sqlite", "-o", str(target), "--since", "2025-07", data=VIEWS).code == 0
+    assert query(target, "SELECT id, event, event_title FROM positions_named WHERE event IS NOT NULL") == []
+    assert query(views_db, "SELECT type FROM sqlite_master WHERE name = 'positions_named'") == [("view",)]
+
+
 def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
     from talkbase.ask.filter import Filter
     from talkbase.show.exports import select, write_export
@@ -488,6 +552,10 @@ def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
 
 def test_sqlite_foreign_keys_are_declared_and_enforced(views_db: Path) -> None:
     assert query(views_db, "PRAGMA foreign_key_check") == []
+    declared = lambda table: {(row[3], row[2]) for row in query(views_db, f"PRAGMA foreign_key_list({table})")}  # noqa: E731
+    assert declared("positions") == {("actor", "actors"), ("topic", "topics")}  # event: it may be filtered out
+    assert declared("actors") == {("affiliation", "actors")} and declared("sources") == {("via", "sources")}
+    assert declared("event_participants") == {("event", "events"), ("actor", "actors")}
     with sqlite3.connect(views_db) as connection:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("INSERT INTO event_participants VALUES ('talks-1', 'gamma')")
