@@ -260,6 +260,18 @@ def test_csv_reexport_replaces_the_directory_and_leaves_nothing_behind(tmp_path:
     assert os.listdir(tmp_path) == ["out"]
 
 
+def test_csv_of_an_empty_selection_still_has_every_header(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    result = export("csv", "-o", str(target), "--since", "2030", data=SMALL)
+    assert (result.code, result.err) == (0, f"wrote {target}\n")
+    for name, header in CSV_HEADERS.items():
+        raw = (target / f"{name}.csv").read_bytes()
+        assert raw.startswith(",".join(header).encode() + b"\r\n"), name
+        if name.startswith(("event", "position")):  # nothing selected: the header alone
+            assert raw == ",".join(header).encode() + b"\r\n", name
+    assert read_csv_dir(target)["events"] == []
+
+
 def test_csv_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> None:
     folder = write_kb(tmp_path / "mine", {"notes.txt": "keep me", "actors.csv": "mine too"})
     result = export("csv", "-o", str(folder), data=SMALL)
