@@ -1,5 +1,6 @@
-"""talkbase export: every format read back by a real reader (json, csv, sqlite3, icalendar), the filters, the
-usage errors, and atomic replacement."""
+"""talkbase export: every format read back by a real reader (json, csv, sqlite3, icalendar, TimelineJS's documented
+format), the filters, empty selections, the usage errors, and atomic replacement; and pictures saved with --save,
+which must refer to nothing outside themselves."""
 
 from __future__ import annotations
 
@@ -697,10 +698,42 @@ def test_ics_leaves_out_an_event_whose_end_has_no_day(tmp_path: Path) -> None:
           - {id: s, title: S, publisher: P}
         events:
           - {id: e, title: Late July into August, date: 2025-07-30, end: 2025-08, sources: [s]}
+          - {id: f, title: On a day, date: 2025-09-01, sources: [s]}
         """})  # fmt: skip
     document = render("ics", select(load(kb), Filter(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)))
     assert document.notes == ("left out e: its end 2025-08 has no day",)
-    assert vevents(document.text.encode("utf-8")) == {}
+    assert list(vevents(document.text.encode("utf-8"))) == ["f@talkbase"]
+
+
+# ics and timelinejs: nothing to write
+
+EARLIER = "an earlier export, kept"
+
+
+@pytest.mark.parametrize("fmt", ["ics", "timelinejs"])
+def test_an_empty_selection_writes_nothing_and_says_so_as_a_listing_does(tmp_path: Path, fmt: str) -> None:
+    """An iCalendar file needs an event (RFC 5545) and TimelineJS refuses a timeline without one: no document,
+    said as `timeline` says it, with its exit code; a file named with -o is not made, or kept as it was."""
+    listing = run("timeline", "--since", "2030", "--data", str(SMALL))
+    assert (listing.code, listing.out, listing.err) == (0, "", "no events match\n")
+    piped = export(fmt, "--since", "2030", data=SMALL)
+    assert (piped.code, piped.out, piped.err) == (listing.code, "", listing.err)
+    target = tmp_path / f"talks.{fmt}"
+    result = export(fmt, "--since", "2030", "-o", str(target), data=SMALL)
+    assert (result.code, result.out, result.err) == (listing.code, "", listing.err)
+    assert os.listdir(tmp_path) == []
+    target.write_text(EARLIER)
+    assert export(fmt, "--since", "2030", "-o", str(target), data=SMALL).code == 0
+    assert target.read_text() == EARLIER and os.listdir(tmp_path) == [target.name]
+
+
+def test_ics_with_no_event_on_a_day_writes_nothing_and_says_why(tmp_path: Path) -> None:
+    target = tmp_path / "talks.ics"
+    target.write_text(EARLIER)
+    result = export("ics", "--actor", "Nordin", "--until", "2025-06", "-o", str(target), data=SMALL)
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "note: left out summit-2025: its date 2025 has no day\nno events with a day match\n"
+    assert target.read_text() == EARLIER
 
 
 def test_ics_lines_are_crlf_folded_and_escaped(small_ics: tuple[bytes, str]) -> None:
@@ -759,6 +792,99 @@ def test_timelinejs_slides_at_each_dates_precision() -> None:
     text = slides["round-1"]["text"]["text"]
     assert text.startswith("<p>The first direct talks in three years; a [bold]prisoner exchange[/bold] was agreed.</p>")
     assert '<a href="https://dailyplanet.example/talks-open">Talks open in Harbourtown</a>' in text
+
+
+# TimelineJS3's JSON format as its documentation describes it (timeline.knightlab.com/docs/json-format.html):
+# `events` required, slides with a `start_date` (but the title), dates of whole numbers, text as two strings.
+_TL_DATE = {
+    "type": "object",
+    "required": ["year"],
+    "properties": {
+        **{part: {"type": "integer"} for part in ("year", "month", "day", "hour", "minute", "second", "millisecond")},
+        "display_date": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+_TL_TEXT = {"type": "object", "properties": {"headline": {"type": "string"}, "text": {"type": "string"}},
+            "additionalProperties": False}  # fmt: skip
+_TL_SLIDE = {
+    "type": "object",
+    "properties": {
+        "start_date": _TL_DATE, "end_date": _TL_DATE, "text": _TL_TEXT, "group": {"type": "string"},
+        "display_date": {"type": "string"}, "unique_id": {"type": "string"}, "autolink": {"type": "boolean"},
+        "media": {"type": "object", "required": ["url"]}, "background": {"type": "object"},
+    },
+    "additionalProperties": False,
+}  # fmt: skip
+TIMELINEJS_FORMAT = {
+    "type": "object",
+    "required": ["events"],
+    "properties": {
+        "title": _TL_SLIDE,
+        "events": {"type": "array", "minItems": 1, "items": {**_TL_SLIDE, "required": ["start_date"]}},
+        "eras": {"type": "array"},
+        "scale": {"enum": ["human", "cosmological"]},
+    },
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize("data", [SMALL, VIEWS, REPO / "data"], ids=["kb-small", "kb-views", "bundled"])
+def test_timelinejs_follows_the_documented_format(data: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    result = export("timelinejs", data=data)
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert list(Draft202012Validator(TIMELINEJS_FORMAT).iter_errors(document)) == []
+    slides = document["events"]
+    assert len({s["unique_id"] for s in slides}) == len(slides)  # TimelineJS needs them unique
+    for slide in slides:
+        for end in ("start_date", "end_date"):
+            if end in slide:  # a real day, as TimelineJS's Date would read it
+                date = slide[end]
+                dt.date(date["year"], date.get("month", 1), date.get("day", 1))
+
+
+@pytest.mark.parametrize(
+    ("folder", "data", "name"),
+    [
+        ("talks/data", "talks/data", "talks"),  # as `talkbase init talks` makes it
+        ("negotiations", "negotiations", "negotiations"),
+        ("one", "one/talks-2025.yaml", "one"),
+        (
+            "<img src=x onerror=f()> Q&A/data",
+            "<img src=x onerror=f()> Q&A/data",
+            "&lt;img src=x onerror=f()&gt; Q&amp;A",
+        ),
+    ],
+)
+def test_timelinejs_title_slide_names_the_knowledge_base(tmp_path: Path, folder: str, data: str, name: str) -> None:
+    records = "sources: [{id: s, title: S}]\nevents: [{id: e, title: Talks, date: 2025-07-01, sources: [s]}]\n"
+    write_kb(tmp_path / folder, {Path(data).name if data.endswith(".yaml") else "kb.yaml": records})
+    result = run("export", "timelinejs", "--data", str(tmp_path / data))
+    assert result.code == 0, result.err
+    title = json.loads(result.out)["title"]["text"]
+    assert title == {"headline": name, "text": "1 event, from talkbase"}
+
+
+def test_timelinejs_keeps_the_line_breaks_of_a_summary(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb", {"kb.yaml": """
+        sources:
+          - {id: s, title: S}
+        events:
+          - id: e
+            title: Talks
+            date: 2025-07-01
+            summary: |-
+              First <b>line</b>.
+
+              Second & last.
+            sources: [s]
+        """})  # fmt: skip
+    text = json.loads(export("timelinejs", data=kb).out)["events"][0]["text"]["text"]
+    assert text.startswith("<p>First &lt;b&gt;line&lt;/b&gt;.<br><br>Second &amp; last.</p>")
+    assert "\n" not in text
 
 
 def test_timelinejs_escapes_html_from_the_data(tmp_path: Path) -> None:
@@ -822,7 +948,7 @@ def test_timelinejs_writes_no_string_from_the_data_unescaped(tmp_path: Path) -> 
     found = strings(json.loads(result.out))
     assert sum(text.count("onerror") for text in found) == 6  # title, kind, summary, location, source, publisher
     for text in found:
-        bare = re.sub(r'</?(p|em)>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
+        bare = re.sub(r'</?(p|em)>|<br>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
         assert not re.search(r"[<>\"']|&(?!(amp|lt|gt|quot|#x27);)", bare), text
         assert "\u202e" not in bare  # control characters are shown as escapes, as everywhere
 
