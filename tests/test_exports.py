@@ -1,5 +1,6 @@
-"""talkbase export: every format read back by a real reader (json, csv, sqlite3, icalendar), the filters, the
-usage errors, and atomic replacement."""
+"""talkbase export: every format read back by a real reader (json, csv, sqlite3, icalendar, TimelineJS's documented
+format), the filters, empty selections, the usage errors, and atomic replacement; and pictures saved with --save,
+which must refer to nothing outside themselves."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -258,6 +261,18 @@ def test_csv_reexport_replaces_the_directory_and_leaves_nothing_behind(tmp_path:
     assert os.listdir(tmp_path) == ["out"]
 
 
+def test_csv_of_an_empty_selection_still_has_every_header(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    result = export("csv", "-o", str(target), "--since", "2030", data=SMALL)
+    assert (result.code, result.err) == (0, f"wrote {target}\n")
+    for name, header in CSV_HEADERS.items():
+        raw = (target / f"{name}.csv").read_bytes()
+        assert raw.startswith(",".join(header).encode() + b"\r\n"), name
+        if name.startswith(("event", "position")):  # nothing selected: the header alone
+            assert raw == ",".join(header).encode() + b"\r\n", name
+    assert read_csv_dir(target)["events"] == []
+
+
 def test_csv_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> None:
     folder = write_kb(tmp_path / "mine", {"notes.txt": "keep me", "actors.csv": "mine too"})
     result = export("csv", "-o", str(folder), data=SMALL)
@@ -465,6 +480,69 @@ def test_sqlite_full_text_search_over_claims(views_db: Path) -> None:
                  "(SELECT rowid FROM events_fts WHERE events_fts MATCH 'summit')") == [("summit-1",)]  # fmt: skip
 
 
+def fts_matches(connection: sqlite3.Connection, fts: str, content: str, words: str) -> list[str]:
+    sql = f"SELECT c.id FROM {fts} JOIN {content} c ON c.rowid = {fts}.rowid WHERE {fts} MATCH ? ORDER BY c.id"
+    return [row_id for (row_id,) in connection.execute(sql, (words,))]
+
+
+def test_sqlite_full_text_search_follows_edits(views_db: Path, tmp_path: Path) -> None:
+    """The triggers keep the index right: an updated claim is found by its new words only, a deleted one not at
+    all, an inserted one at once; FTS5's own check against the table agrees."""
+    db = tmp_path / "edited.db"
+    shutil.copy(views_db, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE positions SET claim = 'A zebra crossing.' WHERE id = 'beta-ceasefire-may'")
+        connection.execute("UPDATE events SET summary = 'Okapi talks.' WHERE id = 'talks-1'")
+        connection.execute("DELETE FROM positions WHERE id = 'alpha-ceasefire-may'")
+        connection.execute(
+            "INSERT INTO positions (id, actor, topic, stance, claim, quote, date, origins, time_order) "
+            "VALUES ('new', 'gamma', 'summit', 'supports', 'A ceasefire first.', 'Quagga', '2025', 1, 99)"
+        )
+        assert fts_matches(connection, "positions_fts", "positions", "zebra") == ["beta-ceasefire-may"]
+        assert fts_matches(connection, "positions_fts", "positions", "ceasefire") == ["alpha-ceasefire-july", "new"]
+        assert fts_matches(connection, "positions_fts", "positions", "quagga") == ["new"]
+        assert fts_matches(connection, "events_fts", "events", "okapi") == ["talks-1"]
+        for fts in ("positions_fts", "events_fts"):  # rank 1: the index is compared with the table's rows
+            connection.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
+    triggers = query(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert triggers == [(f"{t}_{s}",) for t in ("events", "positions") for s in ("ad", "ai", "au")]
+
+
+def test_sqlite_utils_finds_the_search_index(views_db: Path, tmp_path: Path) -> None:
+    """sqlite-utils (a check, when installed: not a dependency) finds the FTS table and its triggers by their
+    names and searches through them."""
+    sqlite_utils = pytest.importorskip("sqlite_utils")
+    db = tmp_path / "kb.db"
+    shutil.copy(views_db, db)
+    database = sqlite_utils.Database(db)
+    assert database["positions"].detect_fts() == "positions_fts"
+    assert database["events"].detect_fts() == "events_fts"
+    database.execute("UPDATE positions SET claim = 'A zebra crossing.' WHERE id = 'gamma-summit'")
+    assert [row["id"] for row in database["positions"].search("zebra")] == ["gamma-summit"]
+    database["positions"].disable_fts()  # it knows the triggers as its own: none is left to write to a lost table
+    assert database.triggers == [t for t in database.triggers if t.table == "events"]
+
+
+def test_sqlite_positions_named_view(views_db: Path, tmp_path: Path) -> None:
+    rows = query(
+        views_db,
+        "SELECT id, actor, actor_name, topic, topic_name, event, event_title, source_titles "
+        "FROM positions_named ORDER BY time_order",
+    )
+    assert len(rows) == query(views_db, "SELECT count(*) FROM positions")[0][0]
+    named = {row[0]: row[1:] for row in rows}
+    assert named["alpha-ceasefire-may"] == (
+        "alpha", "Alphaland", "ceasefire", "Ceasefire", "talks-1", "First talks", "Talks begin"
+    )  # fmt: skip
+    assert named["alpha-ceasefire-july"][-1] == "Summit postponed; Talks begin"  # in the order cited
+    assert named["gamma-summit"][:2] == ("gamma", "Gamma Mediator") and named["gamma-summit"][4:6] == (None, None)
+    # An event a filter left out has no title to show, but the position is still there.
+    target = tmp_path / "alpha.db"
+    assert export("sqlite", "-o", str(target), "--since", "2025-07", data=VIEWS).code == 0
+    assert query(target, "SELECT id, event, event_title FROM positions_named WHERE event IS NOT NULL") == []
+    assert query(views_db, "SELECT type FROM sqlite_master WHERE name = 'positions_named'") == [("view",)]
+
+
 def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
     from talkbase.ask.filter import Filter
     from talkbase.show.exports import select, write_export
@@ -487,6 +565,10 @@ def test_sqlite_search_ignores_case_and_diacritics(tmp_path: Path) -> None:
 
 def test_sqlite_foreign_keys_are_declared_and_enforced(views_db: Path) -> None:
     assert query(views_db, "PRAGMA foreign_key_check") == []
+    declared = lambda table: {(row[3], row[2]) for row in query(views_db, f"PRAGMA foreign_key_list({table})")}  # noqa: E731
+    assert declared("positions") == {("actor", "actors"), ("topic", "topics")}  # event: it may be filtered out
+    assert declared("actors") == {("affiliation", "actors")} and declared("sources") == {("via", "sources")}
+    assert declared("event_participants") == {("event", "events"), ("actor", "actors")}
     with sqlite3.connect(views_db) as connection:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("INSERT INTO event_participants VALUES ('talks-1', 'gamma')")
@@ -616,10 +698,42 @@ def test_ics_leaves_out_an_event_whose_end_has_no_day(tmp_path: Path) -> None:
           - {id: s, title: S, publisher: P}
         events:
           - {id: e, title: Late July into August, date: 2025-07-30, end: 2025-08, sources: [s]}
+          - {id: f, title: On a day, date: 2025-09-01, sources: [s]}
         """})  # fmt: skip
     document = render("ics", select(load(kb), Filter(), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)))
     assert document.notes == ("left out e: its end 2025-08 has no day",)
-    assert vevents(document.text.encode("utf-8")) == {}
+    assert list(vevents(document.text.encode("utf-8"))) == ["f@talkbase"]
+
+
+# ics and timelinejs: nothing to write
+
+EARLIER = "an earlier export, kept"
+
+
+@pytest.mark.parametrize("fmt", ["ics", "timelinejs"])
+def test_an_empty_selection_writes_nothing_and_says_so_as_a_listing_does(tmp_path: Path, fmt: str) -> None:
+    """An iCalendar file needs an event (RFC 5545) and TimelineJS refuses a timeline without one: no document,
+    said as `timeline` says it, with its exit code; a file named with -o is not made, or kept as it was."""
+    listing = run("timeline", "--since", "2030", "--data", str(SMALL))
+    assert (listing.code, listing.out, listing.err) == (0, "", "no events match\n")
+    piped = export(fmt, "--since", "2030", data=SMALL)
+    assert (piped.code, piped.out, piped.err) == (listing.code, "", listing.err)
+    target = tmp_path / f"talks.{fmt}"
+    result = export(fmt, "--since", "2030", "-o", str(target), data=SMALL)
+    assert (result.code, result.out, result.err) == (listing.code, "", listing.err)
+    assert os.listdir(tmp_path) == []
+    target.write_text(EARLIER)
+    assert export(fmt, "--since", "2030", "-o", str(target), data=SMALL).code == 0
+    assert target.read_text() == EARLIER and os.listdir(tmp_path) == [target.name]
+
+
+def test_ics_with_no_event_on_a_day_writes_nothing_and_says_why(tmp_path: Path) -> None:
+    target = tmp_path / "talks.ics"
+    target.write_text(EARLIER)
+    result = export("ics", "--actor", "Nordin", "--until", "2025-06", "-o", str(target), data=SMALL)
+    assert (result.code, result.out) == (0, "")
+    assert result.err == "note: left out summit-2025: its date 2025 has no day\nno events with a day match\n"
+    assert target.read_text() == EARLIER
 
 
 def test_ics_lines_are_crlf_folded_and_escaped(small_ics: tuple[bytes, str]) -> None:
@@ -678,6 +792,99 @@ def test_timelinejs_slides_at_each_dates_precision() -> None:
     text = slides["round-1"]["text"]["text"]
     assert text.startswith("<p>The first direct talks in three years; a [bold]prisoner exchange[/bold] was agreed.</p>")
     assert '<a href="https://dailyplanet.example/talks-open">Talks open in Harbourtown</a>' in text
+
+
+# TimelineJS3's JSON format as its documentation describes it (timeline.knightlab.com/docs/json-format.html):
+# `events` required, slides with a `start_date` (but the title), dates of whole numbers, text as two strings.
+_TL_DATE = {
+    "type": "object",
+    "required": ["year"],
+    "properties": {
+        **{part: {"type": "integer"} for part in ("year", "month", "day", "hour", "minute", "second", "millisecond")},
+        "display_date": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+_TL_TEXT = {"type": "object", "properties": {"headline": {"type": "string"}, "text": {"type": "string"}},
+            "additionalProperties": False}  # fmt: skip
+_TL_SLIDE = {
+    "type": "object",
+    "properties": {
+        "start_date": _TL_DATE, "end_date": _TL_DATE, "text": _TL_TEXT, "group": {"type": "string"},
+        "display_date": {"type": "string"}, "unique_id": {"type": "string"}, "autolink": {"type": "boolean"},
+        "media": {"type": "object", "required": ["url"]}, "background": {"type": "object"},
+    },
+    "additionalProperties": False,
+}  # fmt: skip
+TIMELINEJS_FORMAT = {
+    "type": "object",
+    "required": ["events"],
+    "properties": {
+        "title": _TL_SLIDE,
+        "events": {"type": "array", "minItems": 1, "items": {**_TL_SLIDE, "required": ["start_date"]}},
+        "eras": {"type": "array"},
+        "scale": {"enum": ["human", "cosmological"]},
+    },
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize("data", [SMALL, VIEWS, REPO / "data"], ids=["kb-small", "kb-views", "bundled"])
+def test_timelinejs_follows_the_documented_format(data: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    result = export("timelinejs", data=data)
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert list(Draft202012Validator(TIMELINEJS_FORMAT).iter_errors(document)) == []
+    slides = document["events"]
+    assert len({s["unique_id"] for s in slides}) == len(slides)  # TimelineJS needs them unique
+    for slide in slides:
+        for end in ("start_date", "end_date"):
+            if end in slide:  # a real day, as TimelineJS's Date would read it
+                date = slide[end]
+                dt.date(date["year"], date.get("month", 1), date.get("day", 1))
+
+
+@pytest.mark.parametrize(
+    ("folder", "data", "name"),
+    [
+        ("talks/data", "talks/data", "talks"),  # as `talkbase init talks` makes it
+        ("negotiations", "negotiations", "negotiations"),
+        ("one", "one/talks-2025.yaml", "one"),
+        (
+            "<img src=x onerror=f()> Q&A/data",
+            "<img src=x onerror=f()> Q&A/data",
+            "&lt;img src=x onerror=f()&gt; Q&amp;A",
+        ),
+    ],
+)
+def test_timelinejs_title_slide_names_the_knowledge_base(tmp_path: Path, folder: str, data: str, name: str) -> None:
+    records = "sources: [{id: s, title: S}]\nevents: [{id: e, title: Talks, date: 2025-07-01, sources: [s]}]\n"
+    write_kb(tmp_path / folder, {Path(data).name if data.endswith(".yaml") else "kb.yaml": records})
+    result = run("export", "timelinejs", "--data", str(tmp_path / data))
+    assert result.code == 0, result.err
+    title = json.loads(result.out)["title"]["text"]
+    assert title == {"headline": name, "text": "1 event, from talkbase"}
+
+
+def test_timelinejs_keeps_the_line_breaks_of_a_summary(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb", {"kb.yaml": """
+        sources:
+          - {id: s, title: S}
+        events:
+          - id: e
+            title: Talks
+            date: 2025-07-01
+            summary: |-
+              First <b>line</b>.
+
+              Second & last.
+            sources: [s]
+        """})  # fmt: skip
+    text = json.loads(export("timelinejs", data=kb).out)["events"][0]["text"]["text"]
+    assert text.startswith("<p>First &lt;b&gt;line&lt;/b&gt;.<br><br>Second &amp; last.</p>")
+    assert "\n" not in text
 
 
 def test_timelinejs_escapes_html_from_the_data(tmp_path: Path) -> None:
@@ -741,7 +948,7 @@ def test_timelinejs_writes_no_string_from_the_data_unescaped(tmp_path: Path) -> 
     found = strings(json.loads(result.out))
     assert sum(text.count("onerror") for text in found) == 6  # title, kind, summary, location, source, publisher
     for text in found:
-        bare = re.sub(r'</?(p|em)>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
+        bare = re.sub(r'</?(p|em)>|<br>|<a href="[^"<>]*">|</a>', "", text)  # talkbase's own markup
         assert not re.search(r"[<>\"']|&(?!(amp|lt|gt|quot|#x27);)", bare), text
         assert "\u202e" not in bare  # control characters are shown as escapes, as everywhere
 
@@ -830,3 +1037,26 @@ def test_dash_means_stdout_for_text_formats_and_is_refused_for_the_others() -> N
     assert not (REPO / "-").exists()
     refused = run("export", "csv", "-o", "-")
     assert refused.code == 2 and "csv writes a directory" in refused.err and "Traceback" not in refused.err
+
+
+# saved pictures (--save)
+
+
+@pytest.mark.parametrize("command", ["timeline", "matrix"])
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_saved_pictures_refer_to_nothing_outside_themselves(tmp_path: Path, command: str, suffix: str) -> None:
+    """No web font, style sheet, script or image to fetch: a saved picture opens offline, and opening it tells no
+    server. The SVG is well-formed XML; its one http URL is the SVG namespace, a name that nothing fetches."""
+    target = tmp_path / f"picture.{suffix}"
+    result = run(command, "--save", str(target), "--data", str(VIEWS))
+    assert (result.code, result.err) == (0, f"saved {target}\n")
+    text = target.read_text(encoding="utf-8")
+    assert re.findall(r"https?://[^\s\"'<>()]*", text) == (["http://www.w3.org/2000/svg"] if suffix == "svg" else [])
+    assert "@import" not in text and "<link" not in text.lower() and "<script" not in text.lower()
+    assert all(u.startswith("#") for u in re.findall(r"url\(\s*([^)]*)\)", text))  # the SVG's own clip paths
+    assert not re.search(r"\b(src|href)\s*=", text)
+    assert 'ui-monospace, "Cascadia Code", "DejaVu Sans Mono"' in text
+    if suffix == "svg":
+        root = ElementTree.fromstring(text)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert "Betaland" in "".join(root.itertext()).replace("\xa0", " ")

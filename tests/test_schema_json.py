@@ -1,5 +1,6 @@
 """talkbase schema: a JSON Schema generated from the field specs, which accepts every knowledge base talkbase
-accepts and rejects the mistakes a single file shows (checked with the jsonschema package)."""
+accepts and rejects the mistakes a single file shows (checked with the jsonschema package); named by `$id`, every
+field described, every pattern one RE2 compiles."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from talkbase.records.schema import KINDS
-from talkbase.show.schema_json import json_schema
+from talkbase.records.schema import KINDS, with_vocabulary
+from talkbase.show.schema_json import json_schema, settings_schema
 
 from conftest import FIXTURES, REPO, run
 
@@ -128,3 +129,71 @@ def test_schema_command_prints_it_or_writes_it_atomically(tmp_path: Path) -> Non
     assert (written.code, written.out, written.err) == (0, "", f"wrote {target}\n")
     assert target.read_text(encoding="utf-8") == printed.out
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def walk(value: Any, path: str = "") -> list[tuple[str, str, Any]]:
+    """(path, key, value) for every key of every mapping in a schema."""
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in [(path, k, v), *walk(v, f"{path}/{k}")]]
+    if isinstance(value, list):
+        return [item for i, v in enumerate(value) for item in walk(v, f"{path}/{i}")]
+    return []
+
+
+SCHEMAS = {
+    "kb": json_schema(),
+    "declared": json_schema(with_vocabulary((("actor_kinds", ("party",)),))),
+    "settings": settings_schema(),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_every_pattern_compiles_in_re2(name: str) -> None:
+    """No look-ahead or other backtracking-only syntax: validators built on RE2 (or Go's and Rust's regex) accept
+    the schema as well."""
+    import re2
+
+    patterns = [value for _, key, value in walk(SCHEMAS[name]) if key == "pattern"]
+    assert patterns
+    for pattern in patterns:
+        re2.compile(pattern)  # raises re2.error on a look-ahead
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_every_field_is_described_and_the_schema_has_an_id(name: str) -> None:
+    schema = SCHEMAS[name]
+    assert schema["$id"].startswith("urn:talkbase:schema:") and " " not in schema["$id"]
+    fields = [(f"{path}/{field}", spec) for path, key, value in walk(schema) if key == "properties"
+              for field, spec in value.items()]  # fmt: skip
+    assert len(fields) >= (3 if name == "settings" else 60)
+    for where, spec in fields:
+        description = spec.get("description", "")
+        assert description[:1].isupper() and description.endswith((".", "...")), where
+
+
+@pytest.mark.parametrize(
+    ("item", "valid"),
+    [("round-2", True), ("2025-07", True), ("2025-07-23", True), (2025, True), ("v2025", True),
+     ("2025-13", False), ("2025-1", False), ("2025-07-40", False), ("0000", False)],
+)  # fmt: skip
+def test_after_and_before_take_ids_or_dates(validator: Draft202012Validator, item: Any, valid: bool) -> None:
+    """An item shaped like a date is read as a date (as `check` reads it), so a date that is not one is no id."""
+    document = {"events": [{"id": "e", "title": "T", "date": "2025", "sources": ["s"], "after": [item]}]}
+    assert (failures(validator, document) == []) is valid
+
+
+@pytest.mark.parametrize(("value", "valid"), [("0001", True), ("0999", True), ("1000", True), ("9999-12-31", True)])
+def test_years_from_0001(validator: Draft202012Validator, value: str, valid: bool) -> None:
+    assert (failures(validator, {"sources": [{"id": "s", "title": "T", "date": value}]}) == []) is valid
+
+
+def test_settings_schema_takes_every_setting(tmp_path: Path) -> None:
+    Draft202012Validator.check_schema(settings_schema())
+    validator = Draft202012Validator(settings_schema())
+    good = {"actor_kinds": ["party"], "source_kinds": None, "queries": {"ceasefire": "topic:ceasefire", "r.2": "@x"}}
+    assert failures(validator, good) == []
+    assert failures(validator, {"queries": {"Bad Name": "x"}}) == [("queries", "pattern")]
+    assert failures(validator, {"queries": {"x": 1}}) == [("queries/x", "type")]
+    assert failures(validator, {"query": {}}) == [("", "additionalProperties")]
+    assert run("init", str(tmp_path / "talks")).code == 0  # the settings file it writes, comments and all
+    assert failures(validator, load_yaml(tmp_path / "talks" / "data" / "talkbase.yaml")) == []

@@ -1,5 +1,5 @@
 """The TimelineJS export in a real browser with the real TimelineJS: hostile text from the data is shown as
-text, and nothing in it runs.
+text, and nothing in it runs; a summary keeps its line breaks, and the title slide names the knowledge base.
 
 Needs `chromium` and the npm package @knight-lab/timelinejs installed under /tmp/talkbase-timelinejs (or the
 folder in $TALKBASE_TIMELINEJS); see README, Development. Without them the test is skipped.
@@ -38,6 +38,9 @@ HOSTILE = {
 }
 
 
+LINES = "\nsecond <b>line</b>\n\nthird & last"  # after the hostile summary: its line breaks must stay
+
+
 def hostile_kb(folder: Path) -> Path:
     def q(text: str) -> str:
         return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
@@ -53,7 +56,7 @@ def hostile_kb(folder: Path) -> Path:
             title: {q(HOSTILE["title"])}
             date: 2025-07-01
             kind: {q(HOSTILE["kind"])}
-            summary: {q(HOSTILE["summary"])}
+            summary: {q(HOSTILE["summary"] + LINES)}
             location: {q(HOSTILE["location"])}
             status: scheduled
             sources: [s]
@@ -99,6 +102,7 @@ setTimeout(function () {{
     groups: texts(".tl-timegroup-message"),
     headlines: texts(".tl-slide .tl-headline"),
     texts: texts(".tl-slide .tl-text-content"),
+    htmls: Array.from(document.querySelectorAll(".tl-slide .tl-text-content"), function (e) {{ return e.innerHTML; }}),
     markers: texts(".tl-timemarker-text"),
     links: Array.from(document.querySelectorAll(".tl-slide .tl-text-content a"), function (a) {{ return a.href; }}),
   }});
@@ -155,3 +159,8 @@ def test_hostile_text_shows_literally_and_runs_nothing_in_timelinejs(tmp_path: P
     for key in ("location", "source", "publisher"):
         assert HOSTILE[key] in text, key
     assert report["links"][0] == "https://example.org/?a=1&b=%222%22"
+    # The title slide bears the knowledge base's name (its folder's); a summary's lines stay lines.
+    assert report["headlines"][0] == "kb"
+    assert any(
+        "&lt;/script&gt;<br>second &lt;b&gt;line&lt;/b&gt;<br><br>third &amp; last</p>" in h for h in report["htmls"]
+    )

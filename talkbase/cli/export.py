@@ -77,6 +77,7 @@ def export(
     Actors, sources and topics are always exported whole; the filters narrow the events and positions.
     json, ics and timelinejs go to stdout unless -o is given; csv (a directory) and sqlite (a file) need -o.
     A re-export replaces the old file or directory in one step; an interrupted one leaves it as it was.
+    ics and timelinejs need an event: when none is left, they write nothing and say so.
     csv guards spreadsheets against formulas in the data: a cell starting with =, +, -, @, a tab or a
     carriage return gets a leading ' (--csv-exact turns that off).
 
@@ -89,7 +90,8 @@ def export(
     import dataclasses
     import os
 
-    from talkbase.show.exports import ExportError, export_time, render, select, write_export
+    from talkbase.cli.site import knowledge_base_name  # the name the site's pages bear, for the same knowledge base
+    from talkbase.show.exports import ExportError, NothingToWrite, export_time, render, select, write_export
 
     kind = FORMATS[fmt.value]
     if output is not None and str(output) == "-":
@@ -104,21 +106,32 @@ def export(
     filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
-        chosen = dataclasses.replace(chosen, csv_safe=csv_safe is not False, texts=_texts_in_files(kb))
+        chosen = dataclasses.replace(
+            chosen, csv_safe=csv_safe is not False, texts=_texts_in_files(kb), name=knowledge_base_name()
+        )
         if output is None:
             document = render(fmt.value, chosen)
             notes = document.notes
             typer.echo(document.text.encode("utf-8"), nl=False)  # bytes: CRLF and UTF-8 whatever the locale
         else:
             notes = write_export(fmt.value, chosen, output)
+    except NothingToWrite as empty:  # as a listing with no rows: said on stderr, exit 0, and no file touched
+        _tell(empty.notes)
+        typer.echo(empty.message, err=True)
+        return
     except ExportError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}", 1) from None
-    for note in notes:
-        typer.echo(f"note: {note}", err=True)
+    _tell(notes)
     if output is not None:
         tell_written("wrote", output)
+
+
+def _tell(notes: tuple[str, ...]) -> None:
+    """What an export could not hold (an event without a day), on stderr."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
 
 
 def _texts_in_files(kb: KnowledgeBase) -> dict[str, str]:

@@ -85,6 +85,12 @@ def html_text(text: str) -> str:
     return html.escape(escape_controls(text), quote=True)
 
 
+def html_lines(text: str) -> str:
+    """Data text for HTML that keeps its line breaks: escaped as by `html_text`, then each line break a `<br>`
+    (HTML would run the lines together), so the only markup is talkbase's own."""
+    return html_text(text).replace("\n", "<br>")
+
+
 # What Markdown (CommonMark, GitHub's tables) would take for markup: emphasis, code, links and images, HTML
 # tags and entities, headings, strikethrough and the table's own pipes. Each gets a backslash, which CommonMark
 # allows before any ASCII punctuation.

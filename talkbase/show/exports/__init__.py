@@ -1,7 +1,8 @@
 """Exports: the knowledge base (or the part the filters select) in formats other tools read, one module each.
 
-A text format (json, ics, timelinejs) has `render(export) -> Document`; a file or directory format (sqlite,
-csv) has `write(export, path)`, which fills a fresh path that `write_export` then moves into place atomically.
+A text format (json, ics, timelinejs) has `render(export) -> Document`, or raises NothingToWrite when the
+document would be one its readers refuse; a file or directory format (sqlite, csv) has `write(export, path)`,
+which fills a fresh path that `write_export` then moves into place atomically.
 Format modules are imported only when used, so each pays only for what it needs (sqlite3, csv, ...), and
 importing this package (as the command line does for the list of formats) loads nothing heavy.
 """
@@ -49,6 +50,7 @@ class Export:
     narrowed: Mapping[str, Span] = field(default_factory=dict)  # the days after/before leave a record, by id
     ranks: Mapping[str, int] = field(default_factory=dict)  # events and positions together in time order, from 1
     texts: Mapping[str, str] = field(default_factory=dict)  # the text of each source that keeps it in a text_file
+    name: str = ""  # the knowledge base's name, for a title (timelinejs); "" when unknown
 
     def records(self) -> dict[str, Sequence[Record]]:
         """The exported records by kind: actors, sources and topics in the knowledge base's order, events and
@@ -78,6 +80,17 @@ class Document:
 
 class ExportError(ValueError):
     """A setting that makes an export impossible (an unreadable SOURCE_DATE_EPOCH, a non-export directory)."""
+
+
+class NothingToWrite(Exception):
+    """A text format that would be empty, which its readers refuse (an iCalendar file without an event, a
+    TimelineJS file without a slide): nothing is written, and the command says so as a listing does (`no events
+    match`, exit 0). `notes` are the render's notes until then (the events it left out)."""
+
+    def __init__(self, message: str, notes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.notes = notes
 
 
 def select(kb: KnowledgeBase, filters: Filter, stamp: dt.datetime, known_at: PartialDate | None = None) -> Export:
@@ -125,7 +138,8 @@ def render(name: str, export: Export) -> Document:
 
 
 def write_export(name: str, export: Export, target: Path) -> tuple[str, ...]:
-    """Write `export` to `target` atomically (an interrupted export leaves the old one); return the notes."""
+    """Write `export` to `target` atomically (an interrupted export leaves the old one); return the notes. A text
+    format is rendered before `target` is touched, so NothingToWrite leaves whatever is there as it was."""
     from talkbase.write.atomic import atomic_path
 
     kind = FORMATS[name]

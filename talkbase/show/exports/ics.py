@@ -4,6 +4,7 @@ Only events known to the day can be placed on a calendar: an event whose `date` 
 month is left out, with a note saying so, unless after/before leave a one-day event a single day. Statuses map
 to iCalendar's three: held is CONFIRMED, scheduled TENTATIVE, cancelled CANCELLED; postponed is TENTATIVE (the
 meeting is still expected, not on that day), and its SUMMARY starts with "Postponed: " so the calendar shows it.
+With no event to hold, there is no calendar (RFC 5545 requires one component): NothingToWrite.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from talkbase import __version__
 from talkbase.records.dates import Span
 from talkbase.records.model import Event, KnowledgeBase, Source
 from talkbase.records.text import escape_controls
-from talkbase.show.exports import Document, Export
+from talkbase.show.exports import Document, Export, NothingToWrite
 
 STATUSES = {"held": "CONFIRMED", "scheduled": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 PRODID = f"-//talkbase//talkbase {__version__}//EN"
@@ -23,16 +24,19 @@ _FOLD_AT = 75  # octets per line, CRLF not counted (RFC 5545, 3.1)
 
 
 def render(export: Export) -> Document:
-    """The calendar (CRLF line endings, lines folded) and one note per event left out."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    """The calendar (CRLF line endings, lines folded) and one note per event left out. A calendar needs at least
+    one event (RFC 5545, 3.6), so without one this raises NothingToWrite."""
+    events: list[str] = []
     notes = []
     for event in export.events:
         days = _days(event, export.narrowed.get(event.id))
         if isinstance(days, str):
             notes.append(f"left out {event.id}: {days}")
         else:
-            lines += _vevent(export.kb, event, export.stamp, *days)
-    lines.append("END:VCALENDAR")
+            events += _vevent(export.kb, event, export.stamp, *days)
+    if not events:
+        raise NothingToWrite("no events with a day match" if notes else "no events match", tuple(notes))
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", *events, "END:VCALENDAR"]
     return Document("".join(fold(line) + "\r\n" for line in lines), tuple(notes))
 
 

@@ -5,7 +5,9 @@ first and last day it covers; for an event, through its `end`; for an event or p
 narrow it) to compare by, and `events` and `positions` get `time_order`, their rank in talkbase's time order
 (one ranking across both tables, which also respects an order within one day), to sort by. `positions_fts` (claim,
 quote) and `events_fts` (title, summary) are external-content FTS5 tables over their tables' rows, declared with
-`content="..."` so that Datasette offers a search box on positions and events.
+`content="..."` so that Datasette and sqlite-utils find them, and kept right by triggers on their tables as
+sqlite-utils makes them, so an edit of the database is searchable at once. The view `positions_named` shows each
+position with its actor's, topic's, event's and sources' names.
 """
 
 from __future__ import annotations
@@ -24,6 +26,22 @@ from talkbase.show.exports.tables import Table, tables
 FULL_TEXT = (("positions_fts", "positions", ("claim", "quote")), ("events_fts", "events", ("title", "summary")))
 _TOKENIZER = "unicode61 remove_diacritics 2"  # Erdogan finds Erdoğan, as everywhere in talkbase
 
+# Views for reading without joins. positions_named: each position with the names of its actor and topic, the
+# title of its event (when that event is exported) and the titles of its sources, in the order cited.
+VIEWS = {
+    "positions_named": """
+SELECT p.id, p.date, p.actor, a.name AS actor_name, p.topic, t.name AS topic_name, p.stance, p.claim, p.quote,
+  p.event, e.title AS event_title,
+  (SELECT group_concat(title, '; ') FROM (
+     SELECT s.title FROM record_sources r JOIN sources s ON s.id = r.source
+     WHERE r.kind = 'positions' AND r.record = p.id ORDER BY r.rowid)) AS source_titles,
+  p.time_order
+FROM positions p
+LEFT JOIN actors a ON a.id = p.actor
+LEFT JOIN topics t ON t.id = p.topic
+LEFT JOIN events e ON e.id = p.event""",
+}
+
 
 def write(export: Export, path: Path) -> None:
     """Build the database in the (new, empty) file `path`."""
@@ -39,6 +57,8 @@ def write(export: Export, path: Path) -> None:
             _create(db, table, export)
         for fts, content, columns in FULL_TEXT:
             _create_full_text(db, fts, content, columns)
+        for name, select in VIEWS.items():
+            db.execute(f"CREATE VIEW {_q(name)} AS {select.strip()}")
         db.execute("COMMIT")
 
 
@@ -79,11 +99,20 @@ def _row(table: Table, row: tuple[Any, ...], narrowed: Mapping[str, Span]) -> tu
 
 
 def _create_full_text(db: sqlite3.Connection, fts: str, content: str, columns: tuple[str, ...]) -> None:
+    """An external-content FTS5 table over `content`, filled from its rows, and the triggers that keep it right
+    when a row is inserted, updated or deleted, as sqlite-utils' `enable_fts(create_triggers=True)` makes them
+    (named <table>_ai, _ad, _au, so that sqlite-utils' `disable-fts` and `enable-fts --replace` know them)."""
     db.execute(
         f"CREATE VIRTUAL TABLE {_q(fts)} USING fts5({_names(columns)}, "
         f"content={_q(content)}, content_rowid='rowid', tokenize='{_TOKENIZER}')"
     )
     db.execute(f"INSERT INTO {_q(fts)} ({_q(fts)}) VALUES ('rebuild')")  # index the content table's rows
+    new = ", ".join(f"new.{_q(c)}" for c in columns)
+    old = ", ".join(f"old.{_q(c)}" for c in columns)
+    add = f"INSERT INTO {_q(fts)} (rowid, {_names(columns)}) VALUES (new.rowid, {new});"
+    drop = f"INSERT INTO {_q(fts)} ({_q(fts)}, rowid, {_names(columns)}) VALUES ('delete', old.rowid, {old});"
+    for suffix, when, body in (("ai", "INSERT", add), ("ad", "DELETE", drop), ("au", "UPDATE", f"{drop} {add}")):
+        db.execute(f"CREATE TRIGGER {_q(f'{content}_{suffix}')} AFTER {when} ON {_q(content)} BEGIN {body} END")
 
 
 def _q(name: str) -> str:

@@ -1,12 +1,14 @@
 """The timelinejs export: the selected events as TimelineJS3 JSON, which the TimelineJS viewer loads as is.
 
-Each event is a slide dated at its precision (a year, a month or a day, as written), grouped by its kind, with
-its summary, the days it falls between when `after`/`before` narrow its date, status (when not held), location
-and linked sources as the slide's text. Positions are not
-included: a timeline of what happened stays readable, and `talkbase timeline --positions` interleaves claims.
+The title slide bears the knowledge base's name. Each event is a slide dated at its precision (a year, a month or
+a day, as written), grouped by its kind, with its summary (its line breaks kept), the days it falls between when
+`after`/`before` narrow its date, status (when not held), location and linked sources as the slide's text.
+Positions are not included: a timeline of what happened stays readable, and `talkbase timeline --positions`
+interleaves claims. Without events there is no timeline (TimelineJS refuses one): NothingToWrite.
 
-TimelineJS shows every string of its JSON as HTML, so every string from the data goes through `html_text`, the
-one HTML escaping function: a record's text shows as written and never becomes markup.
+TimelineJS shows every string of its JSON as HTML, so every string from the data goes through `html_text` (or
+`html_lines`, which keeps line breaks as <br>), the one HTML escaping: a record's text shows as written and
+never becomes markup.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from typing import Any
 
 from talkbase.records.dates import PartialDate, Span
 from talkbase.records.model import Event, KnowledgeBase, Source
-from talkbase.records.text import html_text, json_text
-from talkbase.show.exports import Document, Export
+from talkbase.records.text import html_lines, html_text, json_text
+from talkbase.show.exports import Document, Export, NothingToWrite
 
 
 def render(export: Export) -> Document:
+    """The TimelineJS document: a title slide named after the knowledge base, then one slide per event.
+    TimelineJS refuses a timeline without events, so without one this raises NothingToWrite."""
     events = export.events
+    if not events:
+        raise NothingToWrite("no events match")
     count = f"{len(events)} event{'s' * (len(events) != 1)}, from talkbase"
-    title = {"text": {"headline": html_text("Timeline"), "text": html_text(count)}}
+    title = {"text": {"headline": html_text(export.name or "Timeline"), "text": html_text(count)}}
     document = {"title": title, "events": [_slide(export.kb, e, export.narrowed.get(e.id)) for e in events]}
     return Document(json_text(document, indent=2) + "\n")
 
@@ -47,7 +53,7 @@ def _slide(kb: KnowledgeBase, event: Event, narrowed: Span | None) -> dict[str, 
 def _text(kb: KnowledgeBase, event: Event, narrowed: Span | None) -> str:
     """The slide's HTML: data is escaped, so a record's text can never become markup. A slide is placed at its
     date's first day; when after/before narrow the date, the text says between which days it falls."""
-    paragraphs = [html_text(event.summary)] if event.summary else []
+    paragraphs = [html_lines(event.summary)] if event.summary else []  # a summary's line breaks stay
     if narrowed is not None:
         paragraphs.append(f"Date: {narrowed.first} to {narrowed.last}, as far as is known")
     if event.status != "held":
