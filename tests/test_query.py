@@ -286,6 +286,27 @@ def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) 
     assert result.code == 2 and hint in result.err
 
 
+@pytest.mark.parametrize(
+    ("args", "header"),
+    [
+        (["positions", "actor:peskov", "stance:rej"], "id,actor,topic,stance,claim,quote,date,event,contests,sources"),
+        (["timeline", "--since", "2030"], "type,id,title,date,end,status,kind,location,participants,topics"),
+        (["grep", "zzzqqq"], "type,id,date,actor,participants,field,text,matches"),
+        (["disputes", "actor:trump"], "type,topic,claim,claim_actor,claim_stance,claim_date,claim_text"),
+        (["sources", "date:2030"], "id,title,publisher,url,date,kind,via"),
+    ],
+)
+def test_an_empty_csv_still_has_its_header_row(args: list[str], header: str) -> None:
+    result = run(*args, "-f", "csv")
+    assert result.code == (1 if args[0] == "grep" else 0)  # grep, as ripgrep, says "nothing found" by its status
+    assert result.out.startswith(header) and len(result.out.splitlines()) == 1
+    assert "match" in result.err
+
+
+def test_a_count_in_csv_has_a_header() -> None:
+    assert run("grep", "summit", "-c", "-f", "csv").out == "count\n3\n"
+
+
 def test_every_listing_takes_a_query() -> None:
     for command in ("timeline", "positions", "matrix", "history", "disputes", "actors", "sources", "topics"):
         result = run(command, "id:zz-no-such-record")

@@ -312,6 +312,15 @@ def load_valid(data: str | None, error_code: int = 1, known_at: str | None = Non
     return as_known_at(opened.kb, day)
 
 
+def knowledge_base_name() -> str:
+    """What the knowledge base is called: its folder's name (the folder holding it, when that is `data/`)."""
+    path = opened_location().path
+    folder = path if path.is_dir() else path.parent
+    if folder.name in ("data", "bundled") and folder.parent.name:
+        folder = folder.parent
+    return folder.name or "talkbase"
+
+
 def date_option(value: str) -> PartialDate:
     from talkbase.ask.query import QueryError
     from talkbase.records.dates import DATE_FORMAT_HINT, DateError, parse_date
@@ -495,7 +504,7 @@ def output(listing: Listing, fmt: Format, save: Path | None = None, csv_safe: bo
     check_csv_safe(csv_safe, fmt)
     if not listing.rows:
         typer.echo(f"no {listing.noun} match", err=True)
-        if fmt is not Format.json:
+        if fmt not in (Format.json, Format.csv):  # JSON says [], CSV its header: what a program reading it expects
             return
     if save is not None:
         save_picture(lambda _width: lambda console: write_table(listing, console), save)

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from talkbase.cli.app import Query, app, as_option, build_filters, date_option, fail, load_valid, tell_written
+from talkbase.cli.app import (
+    Query,
+    app,
+    as_option,
+    build_filters,
+    date_option,
+    fail,
+    knowledge_base_name,
+    load_valid,
+    tell_written,
+)
 from talkbase.cli.options import (
     ActorOption,
     DataOption,
@@ -90,7 +100,6 @@ def export(
     import dataclasses
     import os
 
-    from talkbase.cli.site import knowledge_base_name  # the name the site's pages bear, for the same knowledge base
     from talkbase.show.exports import ExportError, NothingToWrite, export_time, render, select, write_export
 
     kind = FORMATS[fmt.value]

@@ -415,6 +415,8 @@ def grep(
         matched = grep_ids(kb, regex, filters)
         if count and fmt in (Format.json, Format.jsonl):
             typer.echo(json.dumps({"count": len(matched)}))
+        elif count and fmt is Format.csv:
+            typer.echo(f"count\n{len(matched)}")
         elif count:
             typer.echo(len(matched))
         elif fmt is Format.json:

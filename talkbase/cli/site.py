@@ -18,9 +18,9 @@ from talkbase.cli.app import (
     build_filters,
     date_option,
     fail,
+    knowledge_base_name,
     load_valid,
     open_data,
-    opened_location,
     tell_written,
 )
 from talkbase.cli.options import (
@@ -133,15 +133,6 @@ def site(
 
     said = f"{pages} pages, {size / 1e6:.1f} MB in all (largest page: {largest}, {len(files[largest]) / 1e3:.0f} kB)"
     typer.echo(escape_controls(f"{said}; open {Path(output) / 'index.html'}", one_line=True), err=True)
-
-
-def knowledge_base_name() -> str:
-    """What the knowledge base is called: its folder's name (the folder holding it, when that is `data/`)."""
-    path = opened_location().path
-    folder = path if path.is_dir() else path.parent
-    if folder.name in ("data", "bundled") and folder.parent.name:
-        folder = folder.parent
-    return folder.name or "talkbase"
 
 
 def _port(text: str) -> int:

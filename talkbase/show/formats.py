@@ -44,6 +44,13 @@ class Listing(Generic[R]):
     columns: Sequence[Column[R]]
     as_dict: Callable[[R], dict[str, Any]]
     section: Callable[[R], str] | None = None  # a heading row whenever this changes (table only)
+    fields: Sequence[str] = ()  # the machine form's field names: a CSV header even when no row has them
+
+
+def fields_of(*kinds: type, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The field names record_dict gives records of these classes (in order, each once), then `extra`."""
+    names = (f.name for kind in kinds for f in dataclasses.fields(kind) if f.name != "loc")
+    return tuple(dict.fromkeys([*names, *extra]))
 
 
 def plain(value: Any) -> Any:
@@ -272,7 +279,7 @@ def write_jsonl(listing: Listing[Any], console: Console) -> None:
 def write_csv(listing: Listing[Any], console: Console, safe: bool = False) -> None:
     """CSV with a header; with `safe`, a cell a spreadsheet would run as a formula starts with `'`."""
     dicts = [listing.as_dict(r) for r in listing.rows]
-    names = list(dict.fromkeys(key for d in dicts for key in d))
+    names = list(dict.fromkeys(key for d in dicts for key in d)) or list(listing.fields)
     writer = csv.DictWriter(console.file, fieldnames=names, lineterminator="\n")
     writer.writeheader()
     cell = (lambda v: spreadsheet_text(_csv_cell(v))) if safe else _csv_cell

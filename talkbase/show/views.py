@@ -13,7 +13,7 @@ from talkbase.ask.query import Counts, Held, Hit, TimelineItem, actor_names, cur
 from talkbase.records.dates import Chronology, Span, span_of
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.text import escape_controls
-from talkbase.show.formats import Column, Listing, listing_table, record_dict
+from talkbase.show.formats import Column, Listing, fields_of, listing_table, record_dict
 from talkbase.show.render import literal
 
 if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.ask.analysis
@@ -120,6 +120,7 @@ def timeline_listing(
         columns,
         lambda item: _typed("event" if isinstance(item, Event) else "position", item),
         section=lambda item: time_label(item, order),
+        fields=("type", *fields_of(Event, *((Position,) if with_positions else ()))),
     )
 
 
@@ -147,7 +148,8 @@ def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Cou
         count_column("events", counts, "events"),
         count_column("positions", counts, "positions"),
     ]
-    return Listing("actors", actors, columns, as_dict)
+    return Listing("actors", actors, columns, as_dict,
+                   fields=fields_of(Actor, extra=("current_role", "events_count", "positions_count")))  # fmt: skip
 
 
 def positions_listing(
@@ -163,20 +165,22 @@ def positions_listing(
         Column("sources", lambda p: ids(p.sources), ids=True),
     ]
     if held is None:
-        return Listing("positions", positions, columns, record_dict)
+        return Listing("positions", positions, columns, record_dict, fields=fields_of(Position))
 
     def as_dict(p: Position) -> dict[str, Any]:
         return {**record_dict(p), "certainly_stated": held[p.id].stated, "certainly_latest": held[p.id].latest}
 
     columns.insert(4, Column("as of", lambda p: held_text(held[p.id])))
-    return Listing("positions", positions, columns, as_dict)
+    return Listing("positions", positions, columns, as_dict,
+                   fields=fields_of(Position, extra=("certainly_stated", "certainly_latest")))  # fmt: skip
 
 
 def sole_listing(kb: KnowledgeBase, claims: list[Position], origin: dict[str, str]) -> Listing[Position]:
     """Claims resting on a single origin, each with that origin: the source every citation leads back to."""
     listing = positions_listing(kb, claims)
     columns = [*listing.columns, Column("origin", lambda p: literal(origin[p.id]), ids=True)]
-    return Listing("positions", claims, columns, lambda p: {**record_dict(p), "origin": origin[p.id]})
+    return Listing("positions", claims, columns, lambda p: {**record_dict(p), "origin": origin[p.id]},
+                   fields=fields_of(Position, extra=("origin",)))  # fmt: skip
 
 
 def held_text(held: Held) -> Text:
@@ -204,7 +208,8 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict
         Column("sole", lambda s: Text(str(sole.get(s.id, 0))), wrap=False, justify="right"),
         count_column("events", counts, "events"),
     ]
-    return Listing("sources", sources, columns, as_dict)
+    return Listing("sources", sources, columns, as_dict,
+                   fields=fields_of(Source, extra=("claims_count", "sole_claims_count", "events_count")))  # fmt: skip
 
 
 def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[Topic]:
@@ -219,7 +224,9 @@ def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[To
         count_column("events", counts, "events"),
         Column("description", lambda t: literal(t.description)),
     ]
-    return Listing("topics", topics, columns, as_dict)
+    return Listing(
+        "topics", topics, columns, as_dict, fields=fields_of(Topic, extra=("positions_count", "events_count"))
+    )
 
 
 def highlighted(hit: Hit) -> Text:
@@ -253,7 +260,8 @@ def grep_listing(kb: KnowledgeBase, hits: list[Hit], chron: Chronology | None = 
         Column("field", lambda h: Text(h.field), wrap=False),
         Column("text", highlighted),
     ]
-    return Listing("records", hits, columns, as_dict)
+    grep_fields = ("type", "id", "date", "actor", "participants", "field", "text", "matches")
+    return Listing("records", hits, columns, as_dict, fields=grep_fields)
 
 
 def _label(kb: KnowledgeBase, record_id: str) -> str:
@@ -351,7 +359,7 @@ def records_listing(kb: KnowledgeBase, records: list[Any]) -> Listing[Any]:
         Column("stance/status", state, wrap=False),
         Column("text", says),
     ]
-    return Listing("records", records, columns, lambda r: {"type": kind_of(r), **record_dict(r)})
+    return Listing("records", records, columns, lambda r: {"type": kind_of(r), **record_dict(r)}, fields=("type", "id"))
 
 
 def standing_listing(kb: KnowledgeBase, positions: list[Position], unsure: set[str]) -> Listing[Position]:
@@ -364,7 +372,11 @@ def standing_listing(kb: KnowledgeBase, positions: list[Position], unsure: set[s
         Column("claim", lambda p: literal(p.claim)),
     ]
     return Listing(
-        "positions", positions, columns, lambda p: {**record_dict(p), "certainly_latest": p.id not in unsure}
+        "positions",
+        positions,
+        columns,
+        lambda p: {**record_dict(p), "certainly_latest": p.id not in unsure},
+        fields=fields_of(Position, extra=("certainly_latest",)),
     )
 
 
@@ -492,7 +504,7 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
         return Column(str(number) if short else escape_controls(topic.name), text)
 
     columns = [Column("actor", lambda a: literal(a.name)), *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
-    return Listing("positions", m.actors, columns, record_dict)
+    return Listing("positions", m.actors, columns, record_dict, fields=fields_of(Actor))
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
@@ -557,7 +569,8 @@ def matrix_cells(kb: KnowledgeBase, m: Matrix) -> Listing[Position]:
                 "certainly_latest": sure[p.id], "certainly_stated": p.id not in unstated}  # fmt: skip
 
     cells = [p for a in m.actors for t in m.topics if (a.id, t.id) in m.cells for p in m.cells[(a.id, t.id)].candidates]
-    return Listing("positions", cells, positions_listing(kb, cells).columns, as_dict)
+    cell_fields = ("actor", "topic", "stance", "date", "position", "certainly_latest", "certainly_stated")
+    return Listing("positions", cells, positions_listing(kb, cells).columns, as_dict, fields=cell_fields)
 
 
 CHANGE_WORDS = {"reversal": "reversal", "changed": "changed", "order-unknown": "order unknown"}
@@ -597,7 +610,8 @@ def history_listing(
     if as_of:
         columns.insert(2, Column("as of", lambda s: held_text(Held(s.stated, True))))
     section = lambda s: f"{actor_names(kb, [s.position.actor])[0]} · {actor_names(kb, [s.position.topic])[0]}"  # noqa: E731
-    return Listing("positions", steps, columns, as_dict, section=section)
+    extra = ("previous_stance", "previous", "change", *(("certainly_stated",) if as_of else ()))
+    return Listing("positions", steps, columns, as_dict, section=section, fields=fields_of(Position, extra=extra))
 
 
 def _side(kb: KnowledgeBase, record: Event | Position) -> Text:
@@ -640,4 +654,21 @@ def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute
         Column("claim", lambda d: _side(kb, d.claim)),
         Column("against", lambda d: _side(kb, d.other)),
     ]
-    return Listing("disputes", found, columns, as_dict)
+    dispute_fields = (
+        "type",
+        "topic",
+        "claim",
+        "claim_actor",
+        "claim_stance",
+        "claim_date",
+        "claim_text",
+        "claim_sources",
+        "other",
+        "other_type",
+        "other_actor",
+        "other_stance",
+        "other_date",
+        "other_text",
+        "other_sources",
+    )
+    return Listing("disputes", found, columns, as_dict, fields=dispute_fields)
