@@ -264,7 +264,8 @@ def test_check_warns_of_a_saved_query_that_fits_nothing(tmp_path: Path) -> None:
     assert ("data/talkbase.yaml:2:10: warning: saved query `ghost` fits nothing here: actor `nobody` not found at "
             "column 18 of it") in checked.out  # fmt: skip
     assert "`fine`" not in checked.out
-    assert run("check", "--strict", cwd=tmp_path).code == 1
+    strict = run("check", "--strict", cwd=tmp_path)
+    assert strict.code == 1 and "error: saved query `ghost` fits nothing here" in strict.out
 
 
 def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
@@ -279,6 +280,7 @@ def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
     [
         (["positions", "-summit"], "hint: to leave out records holding a word, write `not summit`"),
         (["query", "--actor", "peskov"], "hint: write it in the query: actor:peskov"),
+        (["--data", "data", "positions"], "hint: give --data after the command"),
     ],
 )
 def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) -> None:
@@ -301,6 +303,12 @@ def test_an_empty_csv_still_has_its_header_row(args: list[str], header: str) -> 
     assert result.code == (1 if args[0] == "grep" else 0)  # grep, as ripgrep, says "nothing found" by its status
     assert result.out.startswith(header) and len(result.out.splitlines()) == 1
     assert "match" in result.err
+
+
+def test_typographic_apostrophes_match_plain_ones() -> None:
+    plain = run("positions", "Ukraine's", "-f", "json").out
+    assert json.loads(plain) and run("positions", "Ukraine’s", "-f", "json").out == plain
+    assert run("grep", "Ukraine’s", "-c").out == run("grep", "Ukraine's", "-c").out == "4\n"
 
 
 def test_a_count_in_csv_has_a_header() -> None:
@@ -593,6 +601,7 @@ def _bash_completes(tmp_path: Path, typed: str) -> str:
         ("talkbase grep 'sinn f' actor:pes", "talkbase grep 'sinn f' actor:peskov "),
         ("talkbase positions @ru", "talkbase positions @russia-no "),
         ("talkbase timeline kind:ta", "talkbase timeline kind:talks "),
+        ("talkbase timeline --kind ta", "talkbase timeline --kind talks "),
         ("talkbase positions 'actor:russia stance:re", "talkbase positions 'actor:russia stance:rejects' "),
         ('talkbase positions "actor:russia or actor:pes', 'talkbase positions "actor:russia or actor:peskov" '),
     ],
@@ -634,6 +643,8 @@ def test_a_quoted_word_of_several_terms_is_a_group_of_its_own() -> None:
     assert run("query", "--explain", "actor:russia", "or", "actor:peskov", "stance:sup").out == (
         "actor:russia or (actor:peskov and stance:sup)\n"
     )  # words the shell split stay one expression
+    for halves in (["actor:russia or", "actor:peskov"], ["(actor:russia", "or actor:peskov)"]):  # not groups
+        assert run("query", "--explain", *halves).out == "actor:russia or actor:peskov\n"
     found = run("positions", "actor:russia or actor:peskov", "stance:sup", "-f", "json")
     ids = {p["id"] for p in json.loads(found.out)}
     assert ids and "russia-rejects-ceasefire" not in ids
@@ -643,6 +654,7 @@ def test_a_quoted_word_of_several_terms_is_a_group_of_its_own() -> None:
     ("query", "message"),
     [
         ("date:2025-13", "impossible date `2025-13` at column 6: there is no month 13;"),
+        ("date:99999", "malformed date `99999` at column 6; write YYYY"),
         ("id:pesk", "id `pesk` is ambiguous at column 4: it could be peskov, "),
         ("stance:rej,", "`stance:` needs a value after its comma at column 12"),
         ("()", "empty parentheses `()` at column 1: put a term in them, or leave them out"),
@@ -673,12 +685,20 @@ def test_saved_names_any_case_and_spaces_of_any_kind() -> None:
         (["actors", "--kind", "s"], ["ukraine", "russia", "turkey", "united-states"]),  # (not speech, statement)
         (["timeline", "--kind", "a"], ["zelensky-address-2025-07-21"]),  # an event kind, not `article`
         (["query", "kind:art"], ["kyiv-independent-2025-07-talks-resume"]),
+        (["sources", "kind:sp"], ["zelensky-evening-address-2025-07-21"]),
+        (["query", "type:s", "kind:sp"], ["zelensky-evening-address-2025-07-21"]),  # type:s is only source
     ],
 )
 def test_a_kind_is_read_among_the_kinds_of_each_kind_of_record(args: list[str], ids: list[str]) -> None:
     result = run(*args, "-f", "json")
     assert result.code == 0, result.err
     assert [r["id"] for r in json.loads(result.out)] == ids
+
+
+@pytest.mark.parametrize("args", [["sources", "kind:s"], ["query", "kind:s"]])
+def test_a_kind_prefix_two_kinds_share_is_ambiguous_not_nothing(args: list[str]) -> None:
+    result = run(*args)
+    assert result.code == 2 and "kind `s` is ambiguous at column 6: it could be social, speech, statement" in result.err
 
 
 def test_an_option_s_kind_is_one_of_its_records_kinds() -> None:

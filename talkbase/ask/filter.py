@@ -205,6 +205,7 @@ class Binder:
     kb: KnowledgeBase
     saved: dict[str, str] = field(default_factory=dict)
     declared_kinds: Callable[[], dict[str, list[str]]] = dict
+    lists: tuple[str, ...] = ()  # the kinds of record the command lists: `kind:` is read among theirs
     expanding: tuple[str, ...] = ()
     has_date: bool = False
 
@@ -238,7 +239,7 @@ class Binder:
             raise BindError(f"saved query '@{node.name}': {exc}", node, node.at) from None
         if tree is None:
             return ("and", [])
-        inner = Binder(self.kb, self.saved, self.declared_kinds, (*self.expanding, node.name))
+        inner = Binder(self.kb, self.saved, self.declared_kinds, self.lists, (*self.expanding, node.name))
         try:
             bound = inner.bind(tree)
         except BindError as exc:
@@ -272,18 +273,22 @@ class Binder:
         wanted = set()
         for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
             typed = fold(value)
+            singular = typed[:-1] if typed.endswith("s") and typed[:-1] in RECORD_TYPES else typed
             try:
-                wanted.add(choose_word(typed[:-1] if typed.endswith("s") else typed, RECORD_TYPES, "type") + "s")
+                wanted.add(choose_word(singular, RECORD_TYPES, "type") + "s")
             except ValueError as exc:
-                raise BindError(str(exc), node, at) from None
+                raise BindError(str(exc).replace(f"`{singular}`", f"`{value}`"), node, at) from None
         return Matcher("type", _never, frozenset(wanted))
 
     def bind_kind(self, node: Field) -> Matcher:
         """Each value read as a kind of each kind of record that has one (of events only for `timeline
         --kind`): `kind:s` is `state` among actors even though `speech` and `statement` are source kinds."""
         vocabularies = kind_vocabularies(self.kb, self.declared_kinds())
+        listed = {kind: words for kind, words in vocabularies.items() if kind in self.lists}
         if node.scope:
             vocabularies = {node.scope: vocabularies.get(node.scope, [])}
+        elif listed:  # `sources kind:s`: a kind of source, and `s` is three of them
+            vocabularies = listed
         by_kind: dict[str, set[str]] = {}
         for value, at in zip(node.values, node.value_at or (node.at,) * len(node.values)):
             try:
@@ -398,12 +403,14 @@ def kind_of_each(value: str, vocabularies: dict[str, list[str]]) -> dict[str, st
         try:
             found[kind] = choose_word(value, words, "kind")
         except ValueError:
-            ambiguous.update(w for w in words if fold(value) and w.startswith(fold(value)))
+            starting = [w for w in words if fold(value) and w.startswith(fold(value))]
+            ambiguous.update(starting if len(starting) > 1 else ())
+    if ambiguous:  # a prefix two kinds of one kind of record have: say so, rather than match neither
+        raise ValueError(f"kind `{value}` is ambiguous: it could be {', '.join(sorted(ambiguous))}")
     if found:
         return found
-    if len(ambiguous) > 1:
-        raise ValueError(f"kind `{value}` is ambiguous: it could be {', '.join(sorted(ambiguous))}")
-    return {"": choose_word(value, sorted({w for words in vocabularies.values() for w in words}), "kind")}
+    choose_word(value, sorted({w for words in vocabularies.values() for w in words}), "kind")  # unknown: it says so
+    return found
 
 
 def check_date_range(value: str) -> None:
@@ -436,11 +443,12 @@ def bind(
     tree: Node | None,
     saved: dict[str, str] | None = None,
     declared_kinds: Callable[[], dict[str, list[str]]] = dict,
+    lists: tuple[str, ...] = (),
 ) -> Filter:
     """The filter a tree stands for in this knowledge base (BindError for a value that fits nothing)."""
     if tree is None:
         return Filter()
-    binder = Binder(kb, saved or {}, declared_kinds)
+    binder = Binder(kb, saved or {}, declared_kinds, lists)
     bound = binder.bind(tree)
     chron = None
     if binder.has_date:

@@ -83,7 +83,12 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
     has none to take off, the usual case, decided at C speed)."""
     import unicodedata
 
-    if text.isascii() or (unicodedata.normalize("NFKD", text) == text and not any(map(unicodedata.combining, text))):
+    from talkbase.records.hints import PLAIN_QUOTES
+
+    if text.isascii():
+        return text, None
+    text = text.translate(PLAIN_QUOTES)  # one for one: the offsets stay
+    if unicodedata.normalize("NFKD", text) == text and not any(map(unicodedata.combining, text)):
         return text, None
     from talkbase.records.hints import strip_marks_mapped
 

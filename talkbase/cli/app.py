@@ -133,6 +133,8 @@ def _show_error(exc: typer.TyperException, file: Any = None) -> None:
     """A usage error as talkbase says every error, `talkbase: error: ...`, then the command's usage line and
     where its help is (Click would print the usage first and end with its own `Error: ...`)."""
     message = exc.format_message()
+    if len(message) > 400:  # an option or value of 100,000 characters: its start and end say enough
+        message = f"{message[:300]}…{message[-60:]}"
     lines = [f"talkbase: error: {message[:1].lower()}{message[1:]}"]
     hint = _usage_hint(getattr(exc, "option_name", None), sys.argv[1:])
     if hint:
@@ -157,6 +159,8 @@ def _usage_hint(option: str | None, argv: list[str]) -> str:
     if negated is not None:
         word = escape_controls(negated[1:], one_line=True)
         return f"to leave out records holding a word, write `not {word}`: `{escape_controls(negated)}` reads as options"
+    if option in ("--data", "--format", "-f") and argv and argv[0] == option:
+        return f"give {option} after the command: talkbase COMMAND {option} ..."
     if option in _TERM_OPTIONS:
         value = next((argv[i + 1] for i, w in enumerate(argv[:-1]) if w == option), "VALUE")
         return f"write it in the query: {_TERM_OPTIONS[option]}:{escape_controls(value, one_line=True)}"
@@ -390,10 +394,11 @@ def build_filters(
     stances: list[str] | None = None,
     query: Query | None = None,
     affiliations: list[str] | None = None,
-    kinds_of: str = "events",
+    lists: tuple[str, ...] = (),
 ) -> Filter:
     """The one filter of the query expression and the options standing for its terms, resolved against the
-    knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression."""
+    knowledge base; a bad value is a usage error (exit 2) naming its option, or pointing into the expression.
+    `lists` names the kinds of record the command lists (`kind:` is read among theirs; all without it)."""
     from talkbase.ask.filter import BindError, bind
     from talkbase.records.dates import span_of
     from talkbase.records.expr import And, Field
@@ -413,7 +418,8 @@ def build_filters(
         ("affiliation", "--affiliation", affiliations),
     ):
         if values:  # repeated, an option names alternatives: one term
-            terms.append(Field(name, tuple(values), option=option, scope=kinds_of if name == "kind" else ""))
+            scope = (lists or ("events",))[0] if name == "kind" else ""
+            terms.append(Field(name, tuple(values), option=option, scope=scope))
     if first or last:
         option = "--since" if first else "--until"
         terms.append(Field("date", (f"{since or ''}..{until or ''}",), option=option))
@@ -421,7 +427,8 @@ def build_filters(
         terms.append(query.tree)
     tree = terms[0] if len(terms) == 1 else And(tuple(terms)) if terms else None
     try:
-        return bind(kb, tree, saved_queries() if query is not None and "@" in query.text else {}, declared_kinds)
+        saved = saved_queries() if query is not None and "@" in query.text else {}
+        return bind(kb, tree, saved, declared_kinds, lists)
     except BindError as exc:
         option = getattr(exc.term, "option", "")
         if option:

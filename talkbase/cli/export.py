@@ -112,7 +112,7 @@ def export(
     asked = Query(query, known_at)
     day = as_option("--known-at", date_option, asked.known_at)
     kb = load_valid(data)
-    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
     try:
         chosen = select(kb, filters, export_time(os.environ), day)
         chosen = dataclasses.replace(

@@ -47,6 +47,7 @@ from talkbase.cli.options import (
     choice,
     complete_actor,
     complete_actor_kind,
+    complete_event_kind,
     complete_source,
 )
 from talkbase.records.schema import ACTOR_KINDS
@@ -101,10 +102,11 @@ def check(
     from talkbase.records.text import escape_controls, json_text
     from talkbase.show.render import make_console, print_problems
 
-    opened = open_data(data, strict=strict, containing=path)
+    opened = open_data(data, containing=path)  # warnings become errors here, after the saved queries are tried
     problems, files = opened.problems, opened.files
     if opened.kb is not None:
-        problems = sorted([*problems, *_saved_query_problems(opened, strict)], key=lambda p: p.sort_key())
+        problems = sorted([*problems, *_saved_query_problems(opened)], key=lambda p: p.sort_key())
+    problems = [p.as_warning_or_error(strict) for p in problems]
     if path is not None:
         files = _files_within(opened, path)
         problems = [p for p in problems if p.path in set(files) or _repeats_one_in(p, files)]
@@ -129,7 +131,7 @@ def check(
         raise typer.Exit(1)
 
 
-def _saved_query_problems(opened: Opened, strict: bool) -> list[Problem]:
+def _saved_query_problems(opened: Opened) -> list[Problem]:
     """Saved queries that read well but fit nothing in the knowledge base (`actor:nobody`): a warning each, at its
     query in talkbase.yaml, since a command using one would stop there."""
     from talkbase.ask.filter import BindError, bind
@@ -151,8 +153,7 @@ def _saved_query_problems(opened: Opened, strict: bool) -> list[Problem]:
             at = f"at column {exc.column}"
             said = with_column(exc.message, exc.column).replace(at, f"{at} of it")
             message = f"saved query `{name}` fits nothing here: {said}"
-            severity = Severity.ERROR if strict else Severity.WARNING
-            found.append(Problem(path, line, col, "bad-query", message, severity=severity))
+            found.append(Problem(path, line, col, "bad-query", message, severity=Severity.WARNING))
     return found
 
 
@@ -223,7 +224,11 @@ def timeline(
     kind: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
-            "--kind", "-k", metavar="KIND", help="Event kind: talks, summit, address, ...; repeat for several."
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Event kind: talks, summit, address, ...; repeat for several.",
+            autocompletion=complete_event_kind,
         ),
     ] = None,
     source: SourceOption = None,
@@ -255,7 +260,7 @@ def timeline(
 
     asked = Query(query, known_at)
     kb = load_valid(data, known_at=asked.known_at)
-    filters = build_filters(kb, since, until, actor, topic, source, status, kind, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, status, kind, query=asked, lists=("events",))
     chron = chronology(kb)
     items = query_timeline(kb, filters, with_positions=positions, reverse=reverse, limit=limit, chron=chron)
     output(timeline_listing(kb, items, chron), fmt, save, csv_safe=csv_safe)
@@ -307,7 +312,7 @@ def actors(
     kb = load_valid(data, known_at=asked.known_at)
     kinds = sorted(vocabulary_words("--kind", kind, "actor_kinds"))
     affiliations = [affiliation] if affiliation is not None else None
-    matches = build_filters(kb, kinds=kinds, affiliations=affiliations, query=asked, kinds_of="actors").test("actors")
+    matches = build_filters(kb, kinds=kinds, affiliations=affiliations, query=asked, lists=("actors",)).test("actors")
     chosen = [a for a in list_actors(kb, search) if matches(a)]
     output(actors_listing(kb, chosen, actor_counts(kb)), fmt, csv_safe=csv_safe)
 
@@ -410,7 +415,7 @@ def grep(
     )
     asked = Query(query, known_at)
     kb = load_valid(data, error_code=2, known_at=asked.known_at)
-    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
     if count or ids_only:
         matched = grep_ids(kb, regex, filters)
         if count and fmt in (Format.json, Format.jsonl):
@@ -514,7 +519,7 @@ def sources(
 
     asked = Query(query)
     kb = load_valid(data, known_at=asked.known_at)
-    test = build_filters(kb, query=asked)
+    test = build_filters(kb, query=asked, lists=("positions",) if sole else ("sources",))
     claims = sole_source_claims(kb)
     origin = {p.id: origins_of(kb, p.sources)[0] for p in claims}  # the one origin each rests on
     if sole:  # the query chooses among the claims

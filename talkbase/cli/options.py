@@ -169,7 +169,9 @@ def _query_candidates(ctx: typer.Context, incomplete: str) -> list[str]:
         name, _, value = word.partition(":")
         done, _, typed = value.rpartition(",")  # alternatives already written stay as they are
         start = f"{negated}{name}:{done + ',' if done else ''}"
-        vocab = {"stance": STANCES, "status": EVENT_STATUSES, "kind": _kinds(ctx) if name == "kind" else ()}.get(name)
+        types = ("actor", "source", "topic", "event", "position")
+        vocab = {"stance": STANCES, "status": EVENT_STATUSES, "kind": _kinds(ctx) if name == "kind" else (),
+                 "type": types}.get(name)  # fmt: skip
         if vocab is not None:
             return [start + w for w in vocab if w.startswith(typed.casefold())]
         every = ("actors", "sources", "topics", "events", "positions")
@@ -180,13 +182,22 @@ def _query_candidates(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
-def _kinds(ctx: typer.Context) -> list[str]:
-    """Every kind a record of the knowledge base may have (the vocabularies, and the kinds events use)."""
+def _kinds(ctx: typer.Context, of: tuple[str, ...] = ("events", "actors", "sources")) -> list[str]:
+    """Every kind a record (of these kinds) may have in the knowledge base: the vocabularies, and those it uses."""
     from talkbase.ask.filter import kind_vocabularies
     from talkbase.load.kb import locate, open_kb
 
     kb = open_kb(locate(ctx.params.get("data"))).kb
-    return sorted({w for words in kind_vocabularies(kb, {}).values() for w in words}) if kb is not None else []
+    if kb is None:
+        return []
+    return sorted({w for kind, words in kind_vocabularies(kb, {}).items() if kind in of for w in words})
+
+
+def complete_event_kind(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return [word for word in _kinds(ctx, ("events",)) if word.startswith(incomplete.casefold())]
+    except Exception:  # completion must never break the shell
+        return []
 
 
 def complete_any(ctx: typer.Context, incomplete: str) -> list[str]:

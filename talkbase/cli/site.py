@@ -106,7 +106,7 @@ def site(
     asked = Query(query, known_at)
     day = as_option("--known-at", date_option, asked.known_at)
     kb = load_valid(data)
-    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
+    filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
     try:
         stamp = export_time(os.environ) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else None
         chosen = select(kb, filters, stamp or export_time({}), day)
@@ -210,7 +210,7 @@ def serve(
     def built(kb: KnowledgeBase | None, errors: list[Problem]) -> Built:
         if kb is None:
             return problems([p.format() for p in errors])
-        filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
+        filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
         return Built(build(select(kb, filters, export_time({}), day), options))
 
     def rebuild() -> Built:

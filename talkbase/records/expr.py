@@ -49,9 +49,7 @@ def with_column(message: str, column: int) -> str:
     6 (did you mean ...?)`, `impossible date `2025-13` at column 6: there is no month 13`)."""
     trailing = _HINT.search(message)
     head = message[: trailing.start()] if trailing else message
-    split = head.find(": ")
-    if split < 0:
-        split = len(head)
+    split = min((at for at in (head.find(": "), head.find("; ")) if at >= 0), default=len(head))
     return f"{message[:split]} at column {column}{message[split:]}"
 
 
@@ -353,14 +351,15 @@ def join_words(words: list[str] | tuple[str, ...]) -> str:
     never reaches the words beside it."""
     if len(words) < 2:
         return " ".join(words)
-    return " ".join(f"({word})" if len(tokens_or_none(word)) > 1 else word for word in words)
+    return " ".join(f"({word})" if _a_group(word) else word for word in words)
 
 
-def tokens_or_none(word: str) -> list[Token]:
+def _a_group(word: str) -> bool:
+    """Whether a word is an expression of several terms on its own (`'(a' 'or b)'` are halves of one, not two)."""
     try:
-        return tokens(word)
+        return len(tokens(word)) > 1 and parse(word) is not None
     except ExprError:
-        return []
+        return False
 
 
 def explain(node: Node | None) -> str:

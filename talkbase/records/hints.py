@@ -42,11 +42,17 @@ def abbreviated(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
+# Typographic quotes, as text pasted from an article has them, read as the plain ones (one character for one, so
+# that offsets into the text stay where they were): `Ukraine’s` is found by `Ukraine's`, and the other way round.
+PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+
+
 def strip_marks(text: str) -> str:
-    """The text without its diacritics, case kept: `Erdoğan` reads `Erdogan`."""
+    """The text without its diacritics, case kept, its quotes plain: `Erdoğan` reads `Erdogan`."""
     import unicodedata
 
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = text.translate(PLAIN_QUOTES)
+    return "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
 
 
 def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
@@ -56,7 +62,7 @@ def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
 
     out: list[str] = []
     starts: list[int] = []
-    for i, c in enumerate(text):
+    for i, c in enumerate(text.translate(PLAIN_QUOTES)):
         for part in unicodedata.normalize("NFKD", c):
             if not unicodedata.combining(part):
                 out.append(part)
@@ -68,7 +74,7 @@ def fold(text: str) -> str:
     """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
     import unicodedata
 
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.translate(PLAIN_QUOTES).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
