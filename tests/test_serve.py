@@ -127,13 +127,21 @@ def test_an_edit_shows_on_the_next_request_and_errors_show_as_a_page(server: Ser
     ],
 )
 def test_paths_outside_the_site_are_404(server: Server, target: str) -> None:
-    answer = server.raw(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    answer = server.raw(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 404 "), answer[:200]
     assert b"root:" not in answer
 
 
+def test_only_this_machine_s_names_are_answered(server: Server) -> None:
+    for host, status in (("attacker.example", b"421"), ("localhost", b"200"), ("127.0.0.1", b"200")):
+        answer = server.raw(f"GET / HTTP/1.1\r\nHost: {host}:{server.port}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 " + status), (host, answer[:80])  # a rebound name reads nothing
+    moved = server.raw(b"GET /actors HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert moved.startswith(b"HTTP/1.1 301") and b"Location: /actors/\r\n" in moved
+
+
 def test_only_reading_is_allowed(server: Server) -> None:
-    for method in ("POST", "PUT", "DELETE", "PATCH"):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE"):
         assert server.get("index.html", method=method)[0] == 405
     status, body = server.get("index.html", method="HEAD")
     assert status == 200 and body == ""
@@ -152,7 +160,7 @@ def test_it_survives_malformed_requests_and_clients_that_go_away(server: Server)
         said = re.match(rb"HTTP/1\.[01] [45]\d\d ", answer) or re.search(rb"Error code: [45]\d\d", answer)
         assert answer == b"" or said, answer[:99]
     for _ in range(5):  # ask for the largest page and hang up before reading it
-        server.raw(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", read=False)
+        server.raw(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", read=False)
         server.raw(b"GET /ind", read=False)
     assert server.get("index.html")[0] == 200
     assert server.process.poll() is None

@@ -141,15 +141,44 @@ def test_a_failed_or_refused_build_leaves_the_folder_as_it_was(tmp_path: Path) -
     mine.mkdir()
     (mine / "notes.txt").write_text("my own notes", encoding="utf-8")
     refused = run("site", str(mine))
-    assert refused.code == 1 and "holds files an export did not write (notes.txt)" in refused.err
+    assert refused.code == 1 and "holds files no earlier site wrote (notes.txt)" in refused.err
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "my own notes"
     assert build(out) == before  # an earlier site is replaced
+
+
+def test_only_an_earlier_site_is_replaced_and_nothing_of_the_user_s_in_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(out)
+    (out / "actors" / "my-notes.txt").write_text("precious", encoding="utf-8")
+    refused = run("site", str(out))
+    assert refused.code == 1 and "holds files no earlier site wrote (actors/my-notes.txt)" in refused.err
+    assert (out / "actors" / "my-notes.txt").read_text(encoding="utf-8") == "precious"
+    shaped = tmp_path / "shaped"  # named like a site's folders, but no site wrote them
+    (shaped / "actors").mkdir(parents=True)
+    (shaped / "index.html").write_text("<p>my homepage</p>", encoding="utf-8")
+    assert run("site", str(shaped)).code == 1 and (shaped / "index.html").exists()
+    here = run("site", ".", cwd=tmp_path / "out")
+    assert here.code == 1 and "it is the current folder or holds it" in here.err
+
+
+def test_pages_name_a_record_s_file_from_the_knowledge_base_never_the_builder_s_folders(tmp_path: Path) -> None:
+    files = build(tmp_path / "out", "--data", str(REPO / "data"))
+    assert "Defined in <code>actors.yaml</code>" in files["actors/peskov.html"].decode()
+    assert str(REPO) not in b"".join(files.values()).decode()
+
+
+def test_a_selection_of_nothing_is_said_and_draws_nothing(tmp_path: Path) -> None:
+    result = run("site", str(tmp_path / "out"), "date:1990")
+    assert result.code == 0 and "note: no events or positions match" in result.err
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Nothing to draw" in page and '<svg class="timeline"' not in page
+    assert "selected by <code>date:1990</code>" in page
 
 
 def test_a_folder_of_other_files_or_a_file_is_never_replaced(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("mine", encoding="utf-8")
-    for target, said in ((tmp_path, "holds files an export did not write (README.md)"),
+    for target, said in ((tmp_path, "holds files no earlier site wrote (README.md)"),
                          (readme, "is a file, and this writes a folder"),
                          (Path("/dev/null"), "is a device or FIFO")):  # fmt: skip
         result = run("site", str(target))
@@ -398,7 +427,8 @@ def test_topic_and_actor_pages_show_the_matrix_and_history(browser: Any, bundled
 def test_search_finds_a_record_by_an_alias_written_without_diacritics(browser: Any, tmp_path: Path) -> None:
     out = tmp_path / "small"
     build(out, "--data", str(FIXTURES / "kb-small"))
-    for query, expected in (("erdoglu", "Kemal Erdoğlu"), ("ASA nordin", "Åsa Nordin"), ("судов", "Ivan Sudov")):
+    for query, expected in (("erdoglu", "Kemal Erdoğlu"), ("ASA nordin", "Åsa Nordin"), ("судов", "Ivan Sudov"),
+                            ("ivan sudov", "Ivan Sudov: A ceasefire only after a political settlement.")):  # fmt: skip
         visit = Visit(browser, (out / "search.html").as_uri() + "?q=" + query)
         names = visit.page.locator("#search-results a").all_text_contents()
         assert expected in names, (query, names)

@@ -21,6 +21,7 @@ from talkbase.cli.app import (
     knowledge_base_name,
     load_valid,
     open_data,
+    opened_location,
     tell_written,
 )
 from talkbase.cli.options import (
@@ -99,9 +100,11 @@ def site(
       talkbase site public/ topic:ceasefire,summit
       talkbase site public/ --base-url https://example.org/talks/
     """
-    from talkbase.show.exports import ExportError, check_replaceable, export_time, select
-    from talkbase.show.site import SiteOptions, build, site_names
+    from talkbase.show.exports import ExportError, export_time, select
+    from talkbase.show.site import SiteOptions, build
     from talkbase.write.atomic import atomic_path
+
+    target = _site_folder(output)
 
     asked = Query(query, known_at)
     day = as_option("--known-at", date_option, asked.known_at)
@@ -112,10 +115,13 @@ def site(
         chosen = select(kb, filters, stamp or export_time({}), day)
     except ExportError as exc:
         raise fail(str(exc)) from None
-    files = build(chosen, SiteOptions(title or knowledge_base_name(), base_url, stamp))
-    target = Path(os.path.abspath(output))
+    selection = _selection(query, since=since, until=until, actor=actor, topic=topic, source=source, stance=stance,
+                           known_at=known_at)  # fmt: skip
+    options = SiteOptions(title or knowledge_base_name(), base_url, selection, stamp, opened_location().path)
+    files = build(chosen, options)
+    if not chosen.events and not chosen.positions:
+        typer.echo("note: no events or positions match; the site shows the actors, topics and sources", err=True)
     try:
-        check_replaceable(target, site_names())
         with atomic_path(target, directory=True) as temp:
             for path, content in files.items():
                 where = temp / path
@@ -133,6 +139,42 @@ def site(
 
     said = f"{pages} pages, {size / 1e6:.1f} MB in all (largest page: {largest}, {len(files[largest]) / 1e3:.0f} kB)"
     typer.echo(escape_controls(f"{said}; open {Path(output) / 'index.html'}", one_line=True), err=True)
+
+
+def _selection(query: list[str] | None, **options: str | list[str] | None) -> str:
+    """The query and filter options as given, to say on the site what it shows (`topic:ceasefire --since 2025`)."""
+    given = [*(query or [])]
+    for name, value in options.items():
+        for one in value if isinstance(value, list) else [value] if value is not None else []:
+            given += [f"--{name.replace('_', '-')}", one]
+    return " ".join(given)
+
+
+def _site_folder(output: Path) -> Path:
+    """OUT, checked before anything is built: a folder to create, an empty one, or an earlier site (its manifest
+    lists every file in it), never the current folder (replaced, it would leave the shell in a deleted one), a
+    folder of other files, a file or a device."""
+    from talkbase.records.text import escape_controls
+    from talkbase.show.site import foreign_files
+    from talkbase.write.atomic import TargetError, destination
+
+    if not str(output).strip():
+        raise typer.BadParameter("give the folder to write, e.g. public/", param_hint="'OUT'")
+    target = Path(os.path.abspath(output))
+    if target == Path.cwd() or target in Path.cwd().parents:
+        raise fail(f"cannot write {escape_controls(str(output))}: it is the current folder or holds it; name a "
+                   "folder of its own, e.g. public/", 1)  # fmt: skip
+    try:
+        real = destination(target, directory=True).path
+    except TargetError as exc:
+        raise fail(f"cannot write {escape_controls(str(output))}: {exc.strerror}", 1) from None
+    others = foreign_files(real) if real.is_dir() else []
+    if others:
+        shown = ", ".join(escape_controls(name, one_line=True) for name in others[:3])
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        raise fail(f"cannot write {escape_controls(str(output))}: it holds files no earlier site wrote ({shown}"
+                   f"{more}); choose a new or empty folder", 1)  # fmt: skip
+    return target
 
 
 def _port(text: str) -> int:
@@ -201,7 +243,9 @@ def serve(
     day = as_option("--known-at", date_option, asked.known_at)
     opened = open_data(data)
     location = opened.location
-    options = SiteOptions(title or knowledge_base_name(), None, None)
+    selection = _selection(query, since=since, until=until, actor=actor, topic=topic, source=source, stance=stance,
+                           known_at=known_at)  # fmt: skip
+    options = SiteOptions(title or knowledge_base_name(), None, selection, None, location.path)
     where = escape_controls(location.describe())
 
     def problems(lines: list[str]) -> Built:
@@ -225,6 +269,7 @@ def serve(
         settings = settings_path(location.path)
         return cache.signature(files + ([settings] if settings else []) + texts)
 
+    typer.echo("building the site…", err=True)
     first = built(opened.kb, opened.errors)  # a query that does not fit is a usage error, now
     if opened.kb is None:
         from talkbase.show.render import make_console, print_problems

@@ -10,6 +10,6 @@ written with `<`, `>` and `&` escaped. The same knowledge base gives byte-identi
 depends on the clock but the build date, which is SOURCE_DATE_EPOCH's when set, and shown only then.
 """
 
-from talkbase.show.site.pages import SiteOptions, build, problems_page, site_names, static_files
+from talkbase.show.site.pages import SiteOptions, build, foreign_files, problems_page, static_files
 
-__all__ = ["SiteOptions", "build", "problems_page", "site_names", "static_files"]
+__all__ = ["SiteOptions", "build", "foreign_files", "problems_page", "static_files"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -35,20 +37,43 @@ STATIC = ("site.css", "site.js")
 class SiteOptions:
     title: str  # the knowledge base's name, at the top of every page
     base_url: str | None = None  # absolute links under this address (publishing); relative links without it
+    selection: str = ""  # the query and filter options that chose the events and positions, as given
     built: dt.datetime | None = None  # SOURCE_DATE_EPOCH's time, shown on every page; None shows none
+    data_root: Path | None = None  # where the records' files are named from ("Defined in actors.yaml")
 
 
-def site_names() -> frozenset[str]:
-    """The names a site has at its top level (a folder holding others is no site to replace)."""
-    return frozenset(
-        {"index.html", "search.html", "disputes", "audits", "search-index.js", "timeline", *STATIC}
-        | set(FOLDERS.values())
-    )
+MANIFEST = ".talkbase-site"  # every file a site holds, one path a line: what a later build may replace
 
 
 def build(export: Export, options: SiteOptions) -> dict[str, bytes]:
-    """Every file of the site by its path: pages, the search index, the style sheet and script."""
-    return _Site(export, options).files()
+    """Every file of the site by its path: pages, the search index, the style sheet and script, and the
+    manifest that lists them all."""
+    files = _Site(export, options).files()
+    files[MANIFEST] = "".join(f"{path}\n" for path in [*files, MANIFEST]).encode("utf-8")
+    return files
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """The files and folders in `folder` an earlier build did not write (by its manifest): every one, when it
+    has none. A site is replaced only when this is empty, so no file of the user's is ever lost."""
+    import os
+
+    try:
+        listed = set((folder / MANIFEST).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        listed = set()
+    folders = _parents({posixpath.dirname(path) for path in listed})
+    found = []
+    for root, dirs, names in os.walk(folder):
+        relative = os.path.relpath(root, folder).replace(os.sep, "/")
+        base = "" if relative == "." else relative + "/"
+        found += [base + d for d in dirs if base + d not in folders]
+        found += [base + n for n in names if base + n not in listed]
+    return sorted(found)
+
+
+def _parents(folders: set[str]) -> set[str]:
+    return {"/".join(f.split("/")[: i + 1]) for f in folders if f for i in range(f.count("/") + 1)}
 
 
 def environment() -> Environment:
@@ -237,16 +262,18 @@ class _Site:
                   "topics": len(self.topics), "sources": len(self.sources)}  # fmt: skip
         if len(periods) <= 1:
             yield _Page("index.html", "index.html", {**self.drawings(self.events, self.positions), "counts": counts,
-                                                     "periods": [], "heading": self.options.title})  # fmt: skip
+                                                     "periods": [], "heading": self.options.title,
+                                                     "selection": self.options.selection})  # fmt: skip
             return
         links = [(label, f"timeline/{slug}.html") for label, slug, _, _ in periods]
         yield _Page("index.html", "index.html", {**self.drawings(self.events, []), "counts": counts,
-                                                 "periods": links, "heading": self.options.title})  # fmt: skip
+                                                 "periods": links, "heading": self.options.title,
+                                                 "selection": self.options.selection})  # fmt: skip
         for label, slug, first, last in periods:
             events = [e for e in self.events if _within(self.chron.span(e), first, last)]
             positions = [p for p in self.positions if _within(self.chron.span(p), first, last)]
             context = {**self.drawings(events, positions, (first, last)), "counts": None, "periods": links,
-                       "heading": f"Timeline: {label}"}  # fmt: skip
+                       "heading": f"Timeline: {label}", "selection": self.options.selection}  # fmt: skip
             yield _Page(f"timeline/{slug}.html", "index.html", context)
 
     def drawings(
@@ -316,6 +343,7 @@ class _Site:
             "chart": None,
             "steps": None,
             "opposed": None,
+            "defined_in": self.defined_in(record),
         }
         if isinstance(record, (Event, Position)):
             days = self.chron.span(record)
@@ -329,6 +357,21 @@ class _Site:
             context["chart"] = lay_out([], self.chron.ordered(mine), self.chron,
                                        lambda p: (p.topic, topic_rank.get(p.topic, 0)), self.name, "topic")  # fmt: skip
         return _Page(self.pages_of[record.id], "record.html", context)
+
+    def defined_in(self, record: Record) -> str:
+        """The record's file, named from the knowledge base's folder (never where the builder keeps it)."""
+        import os
+
+        root = self.options.data_root
+        path = Path(record.loc.path)
+        if root is None:
+            return path.name
+        base = root if root.is_dir() else root.parent
+        try:
+            shown = os.path.relpath(path.resolve(), base.resolve())
+        except ValueError:  # another drive
+            return path.name
+        return path.name if shown.startswith("..") else shown.replace(os.sep, "/")
 
     def topic_parts(self, topic: Topic) -> dict[str, Any]:
         """A topic's stance matrix (each actor's latest stance, colour and word) and its history per actor."""
@@ -419,11 +462,15 @@ class _Site:
                      getattr(record, "quote", None), getattr(record, "description", None),
                      getattr(record, "summary", None), getattr(record, "location", None),
                      getattr(record, "publisher", None)]  # fmt: skip
+            shown = self.name(record.id)
+            if isinstance(record, Position):  # found by who said it and on what, shown by what was said
+                words += [self.name(record.actor), self.name(record.topic)]
+                shown = f"{self.name(record.actor)}: {record.claim}"
             text = " ".join(w for w in words if w)
             entries.append(
                 {
                     "kind": type(record).__name__.lower(),
-                    "name": escape_controls(self.name(record.id)),
+                    "name": escape_controls(shown if len(shown) <= 160 else shown[:159] + "…"),
                     "page": self.pages_of[record.id],
                     "text": fold(text),
                 }

@@ -97,13 +97,28 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self) -> None:
         self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "talkbase serve only reads")
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse
 
     def _answer(self, with_body: bool) -> None:
+        if not self.server.allows(self.headers.get("Host", "")):
+            # A page elsewhere may make its own name lead here (DNS rebinding): only this machine's names are served.
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                       b"421: this server answers only to the address it printed\n", with_body)  # fmt: skip
+            return
         try:
             name = site_path(self.path)
         except UnicodeDecodeError:
             name = None
+        if (
+            name is not None
+            and name not in self.server.site.get().files
+            and f"{name}/index.html" in (self.server.site.get().files)
+        ):  # `/actors`: the folder, as a browser should address it
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", f"/{name}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         built = self.server.site.get()
         if built.problems_page is not None and (name is None or name.endswith(".html") or "." not in name):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, TYPES[".html"], built.problems_page, with_body)
@@ -138,6 +153,18 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.site = site
         self.log = log
+        self.host = address[0]
+
+    def allows(self, host_header: str) -> bool:
+        """Whether a request's Host names this server: a loopback name, or the address it was told to listen on
+        (with any port: a browser sends the one it connected to)."""
+        name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        name = name.strip("[]").lower()
+        return (
+            name in ("localhost", "127.0.0.1", "::1")
+            or name == self.host.strip("[]").lower()
+            or (self.host in ("0.0.0.0", "::") and bool(name))
+        )
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away mid-answer is no error of the server's; anything else is said in one line."""

@@ -85,7 +85,9 @@ def lay_out(
     period: tuple[int, int] | None = None,
 ) -> Drawing:
     """Events in a lane of their own, then the positions in a lane per `lanes_of(position)` = (key, order)."""
-    period = period or days_of([*events, *positions], chron) or (dt.date.today().toordinal(),) * 2
+    period = period or days_of([*events, *positions], chron)
+    if period is None:  # nothing to draw: an empty drawing, the same whatever the day
+        return Drawing(0, 0)
     start, end = period[0] - 1, period[1] + 1  # a day of room either side
     drawing = Drawing(start, end)
     scale = WIDTH / max(end - start + 1, 1)
@@ -177,4 +179,5 @@ def ticks(start: int, end: int, scale: float) -> list[Tick]:
         step = max(1, (last.year - first.year) // 12)
         for year in range(first.year + 1, last.year + 1, step):
             found.append(Tick(0, dt.date(year, 1, 1).toordinal(), str(year)))
-    return [Tick(round(GUTTER + (t.day - start) * scale, 2), t.day, t.label) for t in found]
+    placed = [Tick(round(GUTTER + (t.day - start) * scale, 2), t.day, t.label) for t in found]
+    return [t for t in placed if t.x <= GUTTER + WIDTH - 6 * len(t.label)]  # a label that would run off the edge

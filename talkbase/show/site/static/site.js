@@ -54,6 +54,7 @@
     axis.replaceChildren();
     for (const [day, label] of ticks(start, end)) {
       const x = GUTTER + (day - start) * scale;
+      if (x > GUTTER + WIDTH - 6 * label.length) continue;  // it would run off the edge
       const g = document.createElementNS(SVG, "g"), line = document.createElementNS(SVG, "line");
       const text = document.createElementNS(SVG, "text");
       g.setAttribute("class", "tick");
@@ -65,6 +66,14 @@
 
   function setUpTimeline(view) {
     const drawings = view.querySelectorAll(".drawing");
+    const said = view.querySelector(".mark-said");
+    const say = (event) => {  // what a mark says, for the keyboard too (a <title> shows on hover only)
+      const mark = event.target.closest("a.mark");
+      if (mark && said) said.textContent = mark.querySelector("title").textContent;
+    };
+    view.addEventListener("focusin", say);
+    view.addEventListener("mouseover", say);
+    if (!view.querySelector("svg.timeline")) return;
     view.querySelectorAll("input[name=lanes]").forEach((radio) => radio.addEventListener("change", () => {
       drawings.forEach((d) => { d.hidden = d.dataset.lanes !== radio.value; });
     }));
@@ -100,7 +109,8 @@
       results.replaceChildren();
       if (!words.length) { count.textContent = ""; return; }
       const found = index.filter((entry) => words.every((w) => entry.text.includes(w)));
-      count.textContent = found.length + (found.length === 1 ? " record" : " records");
+      count.textContent = found.length + (found.length === 1 ? " record" : " records") +
+        (found.length > 500 ? ", the first 500 shown: add a word to narrow them" : "");
       for (const entry of found.slice(0, 500)) {
         const li = document.createElement("li"), kind = document.createElement("span"), a = document.createElement("a");
         kind.className = "kind"; kind.textContent = entry.kind;
