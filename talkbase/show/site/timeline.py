@@ -85,10 +85,12 @@ def lay_out(
     period: tuple[int, int] | None = None,
 ) -> Drawing:
     """Events in a lane of their own, then the positions in a lane per `lanes_of(position)` = (key, order)."""
-    period = period or days_of([*events, *positions], chron)
-    if period is None:  # nothing to draw: an empty drawing, the same whatever the day
-        return Drawing(0, 0)
-    start, end = period[0] - 1, period[1] + 1  # a day of room either side
+    if period is None:  # the records' own days, with one of room either side
+        found = days_of([*events, *positions], chron)
+        if found is None:  # nothing to draw: an empty drawing, the same whatever the day
+            return Drawing(0, 0)
+        period = (found[0] - 1, found[1] + 1)
+    start, end = period
     drawing = Drawing(start, end)
     scale = WIDTH / max(end - start + 1, 1)
     y = 24.0  # below the axis labels
@@ -164,7 +166,8 @@ def ticks(start: int, end: int, scale: float) -> list[Tick]:
         step = 1 if days <= 14 else 7
         day = first
         while day <= last:
-            found.append(Tick(0, day.toordinal(), f"{day.day} {_MONTHS[day.month - 1]}"))
+            year = f" {day.year}" if not found else ""
+            found.append(Tick(0, day.toordinal(), f"{day.day} {_MONTHS[day.month - 1]}{year}"))
             day += dt.timedelta(days=step)
     elif days <= 800:
         step = 1 if days <= 400 else 3

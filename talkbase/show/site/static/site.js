@@ -17,7 +17,7 @@
       const step = days <= 14 ? 1 : 7;
       for (let d = start; d <= end; d += step) {
         const date = dateOf(d);
-        found.push([d, date.getUTCDate() + " " + MONTHS[date.getUTCMonth()]]);
+        found.push([d, date.getUTCDate() + " " + MONTHS[date.getUTCMonth()] + (found.length ? "" : " " + date.getUTCFullYear())]);
       }
     } else if (days <= 800) {
       const step = days <= 400 ? 1 : 3;
