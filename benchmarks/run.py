@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +49,11 @@ COMMANDS = {
     "timeline --limit 50": ["timeline", "--limit", "50"],
     "positions --actor X": ["positions", "--actor", "actor-1"],
     "grep ceasefire --count": ["grep", "ceasefire", "--count"],
+    "grep ceasefire --source S": ["grep", "ceasefire", "--source", "source-1"],
     "matrix": ["matrix"],
+    "history --changes-only": ["history", "--changes-only"],
+    "disputes": ["disputes"],
+    "sources --sole": ["sources", "--sole"],
     "check": ["check"],
 }
 
@@ -64,8 +69,22 @@ QUESTION_QUERY = ["positions", "actor:actor-1,actor-2,actor-3 topic:topic-1,topi
 CLOCK = "wall"  # or "cpu": user + system time, steadier than wall time on a machine shared with other work
 
 
-def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Time (s, wall or CPU as CLOCK says) and peak memory (MB) of one whole process."""
+@dataclass(frozen=True)
+class Timing:
+    """A whole process's wall time and CPU time (user + system) in seconds, and its peak memory in MB."""
+
+    wall: float
+    cpu: float
+    peak: float
+
+    @property
+    def t(self) -> float:
+        """The time the --clock option chose."""
+        return self.cpu if CLOCK == "cpu" else self.wall
+
+
+def measure(argv: list[str], env: dict[str, str]) -> Timing:
+    """Wall and CPU time and peak memory of one whole process."""
     import time
 
     started = time.perf_counter()
@@ -75,23 +94,21 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(argv)}")
-    if CLOCK == "cpu":
-        elapsed = usage.ru_utime + usage.ru_stime
-    return elapsed, usage.ru_maxrss / 1024
+    return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool) -> tuple[float, float]:
-    times, peaks = [], []
+def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool) -> Timing:
+    """The medians of `runs` runs' wall and CPU times, and the highest peak."""
+    found = []
     for _ in range(runs):
         run_env = dict(env)
         if fresh_cache:
             run_env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-bench-cache-")
-        elapsed, peak = measure(argv, run_env)
-        times.append(elapsed)
-        peaks.append(peak)
+        found.append(measure(argv, run_env))
         if fresh_cache:
             shutil.rmtree(run_env["XDG_CACHE_HOME"], ignore_errors=True)
-    return statistics.median(times), max(peaks)
+    return Timing(statistics.median(t.wall for t in found), statistics.median(t.cpu for t in found),
+                  max(t.peak for t in found))  # fmt: skip
 
 
 def main() -> None:
@@ -117,12 +134,14 @@ def main() -> None:
     env["XDG_CACHE_HOME"] = warm_cache
     (args.workdir / "typer_app.py").write_text(TYPER_APP, encoding="utf-8")
 
-    pass_time, _ = median_of(args.runs, [python, "-c", "pass"], env, False)
-    typer_time, _ = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
+    pass_time = median_of(args.runs, [python, "-c", "pass"], env, False).t
+    typer = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
+    typer_time = typer.t
     print(f"times: {CLOCK} clock, medians of {args.runs} runs")
     print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
-    bundled_cold, _ = median_of(args.runs, [*talkbase, "timeline"], env, True)
-    bundled_warm, bundled_peak = median_of(args.runs, [*talkbase, "timeline"], env, False)
+    bundled_cold = median_of(args.runs, [*talkbase, "timeline"], env, True).t
+    bundled = median_of(args.runs, [*talkbase, "timeline"], env, False)
+    bundled_warm, bundled_peak = bundled.t, bundled.peak
     print(
         f"bundled KB, talkbase timeline: cold {bundled_cold:.3f} s, warm {bundled_warm:.3f} s "
         f"= {bundled_warm / typer_time:.2f}x the Typer app (target <= 1.0x), peak {bundled_peak:.0f} MB"
@@ -132,29 +151,30 @@ def main() -> None:
         if not kb.exists():
             print(f"generating {size} into {kb} ...", flush=True)
             generate(size, kb)
-        raw_time, raw_peak = median_of(args.runs, [python, "-c", RAW_PARSE, str(kb)], env, False)
+        raw = median_of(args.runs, [python, "-c", RAW_PARSE, str(kb)], env, False)
+        raw_time, raw_peak = raw.t, raw.peak
         print(f"\n{size}: plain yaml.load(CSafeLoader) of all files: {raw_time:.3f} s, peak {raw_peak:.0f} MB")
         if shutil.which("jq"):
             copy = args.workdir / f"kb-{size}.json"
             if not copy.exists():
                 export = [*talkbase, "export", "json", "--data", str(kb), "-o", str(copy)]
                 subprocess.run(export, env=env, check=True, stderr=subprocess.DEVNULL)
-            jq_time, _ = median_of(args.runs, ["jq", JQ_FILTER, str(copy)], env, False)
+            jq_time = median_of(args.runs, ["jq", JQ_FILTER, str(copy)], env, False).t
             print(f"{size}: jq over a JSON copy, counting claims that match ceasefire: {jq_time:.3f} s")
-        header = f"{'command':28} {'cold s':>8} {'warm s':>8} {'peak MB':>8} {'cold/parse':>11} {'warm/parse':>11}"
-        print(f"{header} {'warm/typer':>11}")
+        header = f"{'command':30} {'cold s':>8} {'warm s':>8} {'warm cpu':>8} {'peak MB':>8} {'cold/parse':>11}"
+        print(f"{header} {'warm/typer':>11} {'cpu/typer':>10}")
         for name, words in COMMANDS.items():
             argv = [*talkbase, *words, "--data", str(kb)]
-            cold, cold_peak = median_of(args.runs, argv, env, True)
+            cold = median_of(args.runs, argv, env, True)
             measure(argv, env)  # fill the warm cache
-            warm, warm_peak = median_of(args.runs, argv, env, False)
-            peak = max(cold_peak, warm_peak)
-            ratios = f"{cold / raw_time:11.2f} {warm / raw_time:11.2f} {warm / typer_time:11.2f}"
-            print(f"{name:28} {cold:8.3f} {warm:8.3f} {peak:8.0f} {ratios}")
+            warm = median_of(args.runs, argv, env, False)
+            peak = max(cold.peak, warm.peak)
+            ratios = f"{cold.t / raw_time:11.2f} {warm.t / typer_time:11.2f} {warm.cpu / typer.cpu:10.2f}"
+            print(f"{name:30} {cold.t:8.3f} {warm.t:8.3f} {warm.cpu:8.3f} {peak:8.0f} {ratios}")
         flags, query = ([*talkbase, *words, "--data", str(kb)] for words in (QUESTION_FLAGS, QUESTION_QUERY))
         measure(query, env)  # the warm cache is filled already; this compiles nothing new
-        flags_time, _ = median_of(args.runs, flags, env, False)
-        query_time, _ = median_of(args.runs, query, env, False)
+        flags_time = median_of(args.runs, flags, env, False).t
+        query_time = median_of(args.runs, query, env, False).t
         print(f"{size}: one question, warm: as options {flags_time:.3f} s, as a five-term query {query_time:.3f} s "
               f"= {query_time / flags_time:.2f}x (goal <= 1.2x)")  # fmt: skip
         if size in ("S", "M"):  # the site of L would take minutes a run
@@ -167,7 +187,8 @@ def site_row(size: str, talkbase: list[str], kb: Path, env: dict[str, str], runs
     out = Path(tempfile.mkdtemp(prefix="talkbase-bench-site-")) / "site"
     argv = [*talkbase, "site", str(out), "--data", str(kb)]
     measure(argv, env)  # the warm cache, and a first site for the next to replace
-    took, peak = median_of(max(1, runs // 2), argv, env, False)
+    timing = median_of(max(1, runs // 2), argv, env, False)
+    took, peak = timing.t, timing.peak
     files = [p for p in out.rglob("*") if p.is_file()]
     pages = [p for p in files if p.suffix == ".html"]
     largest = max(pages, key=lambda p: p.stat().st_size)
