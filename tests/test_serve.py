@@ -141,7 +141,7 @@ def test_only_this_machine_s_names_are_answered(server: Server) -> None:
 
 
 def test_only_reading_is_allowed(server: Server) -> None:
-    for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE"):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO"):
         assert server.get("index.html", method=method)[0] == 405
     status, body = server.get("index.html", method="HEAD")
     assert status == 200 and body == ""
@@ -183,6 +183,17 @@ def test_another_host_than_this_machine_is_warned_about(kb: Path) -> None:
         running.send_signal(signal.SIGINT)
         _, err = running.communicate(timeout=30)
     assert "warning: listening on 0.0.0.0: anyone who can reach this machine can read" in err
+
+
+def test_on_every_address_it_answers_addresses_and_its_own_name_never_another_domain(kb: Path) -> None:
+    running = Server("--data", str(kb), "--host", "0.0.0.0")
+    try:
+        for host, status in (("evil.example", b"421"), ("192.0.2.7", b"200"), ("127.0.0.1", b"200"),
+                             (socket.gethostname(), b"200")):  # fmt: skip
+            answer = running.raw(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.1 " + status), (host, answer[:60])
+    finally:
+        running.stop()
 
 
 def test_a_port_in_use_or_out_of_range_is_said(server: Server, kb: Path) -> None:

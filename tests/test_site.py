@@ -99,6 +99,7 @@ def test_large_listings_are_split_into_pages_that_link_each_other(monkeypatch: p
     from talkbase.load.kb import DataLocation, open_kb
     from talkbase.show.exports import select
     from talkbase.show.site import SiteOptions, build, pages
+    from talkbase.show.site.timeline import GUTTER
 
     kb = open_kb(DataLocation(REPO / "data", "--data"), use_cache=False).kb
     assert kb is not None
@@ -113,6 +114,8 @@ def test_large_listings_are_split_into_pages_that_link_each_other(monkeypatch: p
     assert months[0] == "timeline/2025-01.html" and "timeline/2025-07.html" in months
     marks = {m for n in months for m in re.findall(r'href="../positions/([^"]+)\.html" class="mark', files[n].decode())}
     assert marks == {p.id for p in kb.positions}  # every position is drawn on the pages of its months
+    xs = [float(x) for n in months for x in re.findall(r'<rect x="([-\d.]+)" y="[\d.]+" width', files[n].decode())]
+    assert min(xs) >= GUTTER  # a year's bar is cut to the month, never drawn over the lane names
 
 
 def test_a_query_selects_the_positions_and_names_outside_it_are_not_links(tmp_path: Path) -> None:
@@ -141,7 +144,7 @@ def test_a_failed_or_refused_build_leaves_the_folder_as_it_was(tmp_path: Path) -
     mine.mkdir()
     (mine / "notes.txt").write_text("my own notes", encoding="utf-8")
     refused = run("site", str(mine))
-    assert refused.code == 1 and "holds files no earlier site wrote (notes.txt)" in refused.err
+    assert refused.code == 1 and "holds files no earlier site wrote, or changed since (notes.txt)" in refused.err
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "my own notes"
     assert build(out) == before  # an earlier site is replaced
 
@@ -151,12 +154,19 @@ def test_only_an_earlier_site_is_replaced_and_nothing_of_the_user_s_in_it(tmp_pa
     build(out)
     (out / "actors" / "my-notes.txt").write_text("precious", encoding="utf-8")
     refused = run("site", str(out))
-    assert refused.code == 1 and "holds files no earlier site wrote (actors/my-notes.txt)" in refused.err
+    assert refused.code == 1 and "wrote, or changed since (actors/my-notes.txt)" in refused.err
     assert (out / "actors" / "my-notes.txt").read_text(encoding="utf-8") == "precious"
     shaped = tmp_path / "shaped"  # named like a site's folders, but no site wrote them
     (shaped / "actors").mkdir(parents=True)
     (shaped / "index.html").write_text("<p>my homepage</p>", encoding="utf-8")
     assert run("site", str(shaped)).code == 1 and (shaped / "index.html").exists()
+    (out / "actors" / "my-notes.txt").unlink()
+    index = out / "index.html"
+    index.write_text(index.read_text(encoding="utf-8") + "<p>my edit</p>", encoding="utf-8")
+    edited = run("site", str(out))  # a page changed by hand is the user's now
+    assert edited.code == 1 and "(index.html)" in edited.err and "my edit" in index.read_text(encoding="utf-8")
+    nested = run("site", str(tmp_path / "new" / "deeper" / "out"))
+    assert nested.code == 0 and (tmp_path / "new" / "deeper" / "out" / "index.html").is_file()
     here = run("site", ".", cwd=tmp_path / "out")
     assert here.code == 1 and "it is the current folder or holds it" in here.err
 
@@ -178,7 +188,7 @@ def test_a_selection_of_nothing_is_said_and_draws_nothing(tmp_path: Path) -> Non
 def test_a_folder_of_other_files_or_a_file_is_never_replaced(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("mine", encoding="utf-8")
-    for target, said in ((tmp_path, "holds files no earlier site wrote (README.md)"),
+    for target, said in ((tmp_path, "holds files no earlier site wrote, or changed since (README.md)"),
                          (readme, "is a file, and this writes a folder"),
                          (Path("/dev/null"), "is a device or FIFO")):  # fmt: skip
         result = run("site", str(target))

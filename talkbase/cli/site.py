@@ -172,8 +172,12 @@ def _site_folder(output: Path) -> Path:
     if others:
         shown = ", ".join(escape_controls(name, one_line=True) for name in others[:3])
         more = f" and {len(others) - 3} more" if len(others) > 3 else ""
-        raise fail(f"cannot write {escape_controls(str(output))}: it holds files no earlier site wrote ({shown}"
-                   f"{more}); choose a new or empty folder", 1)  # fmt: skip
+        raise fail(f"cannot write {escape_controls(str(output))}: it holds files no earlier site wrote, or changed "
+                   f"since ({shown}{more}); choose a new or empty folder", 1)  # fmt: skip
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)  # OUT is created, and the folders it is in
+    except OSError as exc:
+        raise fail(f"cannot write {escape_controls(str(output))}: {exc.strerror or exc}", 1) from None
     return target
 
 
@@ -282,6 +286,8 @@ def serve(
         raise fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}", 1) from None
     address = server.server_address
     shown_host = f"[{address[0]}]" if ":" in address[0] else address[0]
+    if address[0] in ("0.0.0.0", "::"):  # every address: this machine's own is one to open
+        shown_host = "127.0.0.1"
     url = f"http://{shown_host}:{address[1]}/"
     if not is_loopback(host):
         typer.echo(f"talkbase: warning: listening on {host}: anyone who can reach this machine can read the "

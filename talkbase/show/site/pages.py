@@ -42,34 +42,47 @@ class SiteOptions:
     data_root: Path | None = None  # where the records' files are named from ("Defined in actors.yaml")
 
 
-MANIFEST = ".talkbase-site"  # every file a site holds, one path a line: what a later build may replace
+MANIFEST = ".talkbase-site"  # every file a site holds, with its SHA-256: what a later build may replace
 
 
 def build(export: Export, options: SiteOptions) -> dict[str, bytes]:
     """Every file of the site by its path: pages, the search index, the style sheet and script, and the
     manifest that lists them all."""
     files = _Site(export, options).files()
-    files[MANIFEST] = "".join(f"{path}\n" for path in [*files, MANIFEST]).encode("utf-8")
+    lines = [f"{hashlib.sha256(content).hexdigest()}  {path}\n" for path, content in files.items()]
+    files[MANIFEST] = "".join(lines).encode("utf-8")
     return files
 
 
 def foreign_files(folder: Path) -> list[str]:
-    """The files and folders in `folder` an earlier build did not write (by its manifest): every one, when it
-    has none. A site is replaced only when this is empty, so no file of the user's is ever lost."""
+    """The files and folders in `folder` an earlier build did not write, or that were changed since (by its
+    manifest): every one, when it has none. A site is replaced only when this is empty, so that no file of the
+    user's, and no edit to a page, is ever lost."""
     import os
 
     try:
-        listed = set((folder / MANIFEST).read_text(encoding="utf-8").splitlines())
+        lines = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        listed = set()
-    folders = _parents({posixpath.dirname(path) for path in listed})
+        lines = []
+    digests = {path: digest for digest, _, path in (line.partition("  ") for line in lines)}
+    folders = _parents({posixpath.dirname(path) for path in digests})
     found = []
     for root, dirs, names in os.walk(folder):
         relative = os.path.relpath(root, folder).replace(os.sep, "/")
         base = "" if relative == "." else relative + "/"
         found += [base + d for d in dirs if base + d not in folders]
-        found += [base + n for n in names if base + n not in listed]
+        found += [base + n for n in names if base + n != MANIFEST and not _unchanged(folder, base + n, digests)]
     return sorted(found)
+
+
+def _unchanged(folder: Path, path: str, digests: dict[str, str]) -> bool:
+    """Whether the file is one the manifest lists, with the content it was written with."""
+    if path not in digests:
+        return False
+    try:
+        return hashlib.sha256((folder / path).read_bytes()).hexdigest() == digests[path]
+    except OSError:
+        return False
 
 
 def _parents(folders: set[str]) -> set[str]:

@@ -97,7 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self) -> None:
         self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "talkbase serve only reads")
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method but GET and HEAD, whatever its name: 405, not 501
+            return self._refuse
+        raise AttributeError(name)
 
     def _answer(self, with_body: bool) -> None:
         if not self.server.allows(self.headers.get("Host", "")):
@@ -156,15 +159,22 @@ class _Server(ThreadingHTTPServer):
         self.host = address[0]
 
     def allows(self, host_header: str) -> bool:
-        """Whether a request's Host names this server: a loopback name, or the address it was told to listen on
-        (with any port: a browser sends the one it connected to)."""
+        """Whether a request's Host names this server: a loopback name, the address it was told to listen on, or,
+        listening on every address, an address (never a domain name: one a page elsewhere controls could lead
+        here, DNS rebinding) or this machine's own name. Any port: a browser sends the one it connected to."""
+        import ipaddress
+
         name = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
         name = name.strip("[]").lower()
-        return (
-            name in ("localhost", "127.0.0.1", "::1")
-            or name == self.host.strip("[]").lower()
-            or (self.host in ("0.0.0.0", "::") and bool(name))
-        )
+        if name in ("localhost", "127.0.0.1", "::1") or name == self.host.strip("[]").lower():
+            return True
+        if self.host not in ("0.0.0.0", "::"):
+            return False
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return name in {socket.gethostname().lower(), socket.getfqdn().lower()}
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away mid-answer is no error of the server's; anything else is said in one line."""

@@ -103,7 +103,7 @@ def lay_out(
         lanes.append((None, "Events", "events", events))
     lanes += [(key, lane_title(key), lane_kind, groups[key]) for key in order]
     for key, title, kind, records in lanes:
-        rows = _packed([(chron.span(r), r) for r in records], start, scale)
+        rows = _packed([(_within(chron.span(r), start, end), r) for r in records], start, scale)
         for row, (span, record) in rows:
             x = GUTTER + (span.first.toordinal() - start) * scale
             drawing.marks.append(
@@ -112,8 +112,8 @@ def lay_out(
                     "event" if isinstance(record, Event) else "position",
                     _label(record),
                     f"status-{record.status}" if isinstance(record, Event) else f"stance-{record.stance}",
-                    span.first.toordinal(),
-                    span.last.toordinal(),
+                    chron.span(record).first.toordinal(),  # the record's own days, for the script's zoom
+                    chron.span(record).last.toordinal(),
                     round(x, 2),
                     round(max(span.width() * scale, MIN_MARK), 2),
                     y + row * ROW,
@@ -129,6 +129,12 @@ def lay_out(
 
 
 Placed = tuple[Span, Event | Position]
+
+
+def _within(span: Span, start: int, end: int) -> Span:
+    """The part of a record's days a drawing of the days `start`..`end` shows (a month page cuts a year's bar)."""
+    first, last = max(span.first.toordinal(), start), min(span.last.toordinal(), end)
+    return Span(dt.date.fromordinal(first), dt.date.fromordinal(max(first, last)))
 
 
 def _packed(items: list[Placed], start: int, scale: float) -> list[tuple[int, Placed]]:
