@@ -125,7 +125,8 @@ def _escaped_usage_errors() -> Iterator[None]:
         exc.message = escape_controls(exc.message)
         if isinstance(exc, typer.BadParameter) and isinstance(exc.param_hint, str):
             exc.param_hint = escape_controls(exc.param_hint)
-        exc.show = partial(_show_error, exc)  # type: ignore[method-assign]
+        if type(exc).__name__ != "NoArgsIsHelpError":  # `talkbase` alone: its help, as Click shows it
+            exc.show = partial(_show_error, exc)  # type: ignore[method-assign]
         raise
 
 
