@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from talkbase.load import cache
 from talkbase.load.kb import DataLocation, Opened, open_kb
@@ -552,3 +554,25 @@ def test_a_fifo_or_endless_file_in_the_cache_folder_is_not_read(tmp_path: Path, 
     result = run("timeline", "--data", str(kb), env=env)
     assert time.monotonic() - started < 20
     assert (result.code, result.out) == (0, expected.out) and "Traceback" not in result.err
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_row_check_is_the_field_checks_in_one_expression(data: st.DataObject) -> None:
+    """A stored row passes `_row_check` exactly when every field passes its check in `_stored_checks`."""
+    from dataclasses import fields
+
+    from talkbase.load.cache import _row_check, _stored_checks
+    from talkbase.records.model import _CLASSES, HistoryEntry, Role
+
+    cls = data.draw(st.sampled_from([*_CLASSES.values(), Role, HistoryEntry]))
+    pool = st.one_of(
+        st.none(), st.text(max_size=3), st.integers(-1, 3), st.sampled_from(["supports", "held", "talks", "person"]),
+        st.tuples(), st.tuples(st.text(max_size=2)), st.tuples(st.text(max_size=2), st.integers()),
+        st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)), st.lists(st.text(max_size=2)),
+    )  # fmt: skip
+    width = len(fields(cls))
+    row = tuple(data.draw(st.lists(pool, min_size=width - 1, max_size=width + 1)))
+    expected = len(row) == width and all(check(value) for check, value in zip(_stored_checks(cls), row))
+    assert _row_check(cls)(row) is expected
+    assert _row_check(cls)(list(row)) is False  # a row is a tuple

@@ -485,6 +485,9 @@ STANCE_ABBREVIATIONS = {
 }
 
 
+_NO_CELL = Text("")  # most cells of a large matrix: one Text for them all (it is never changed)
+
+
 def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Actor]:
     """Actors down, topics across, each cell the latest stance and its date; a cell whose latest is uncertain
     lists every candidate, each marked `?`. `short` numbers the topic columns and abbreviates stances (see
@@ -494,7 +497,7 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
         def text(actor: Actor) -> Text:
             found = m.cell(actor.id, topic.id)
             if found is None:
-                return Text("")
+                return _NO_CELL
             mark = "" if found.certain else "?"
             words = [
                 f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
