@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Result, run, write_kb
 
@@ -122,3 +124,22 @@ def test_braces_that_are_no_count_are_not_taken_for_one(kb: Path, pattern: str) 
 
 def test_an_escaped_code_point_finds_its_character(kb: Path) -> None:
     assert spans(kb, r"foo\x{2D}bar") == {"words": [[4, 11]]}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="abcKkſSsßİiı é\u212a-", max_size=4),
+    st.text(alphabet="abcKkſSsßİiı é\u212aÉ-\n", max_size=12),
+    st.booleans(),
+    st.booleans(),
+)
+def test_plain_text_patterns_find_what_re2_finds(pattern: str, text: str, fixed: bool, fold: bool) -> None:
+    """The substring search a plain pattern takes first gives RE2's answer, whatever the case and the letters
+    whose case RE2 folds otherwise than ASCII (the Kelvin sign, the long s, the dotted I)."""
+    import dataclasses
+
+    from talkbase.ask.pattern import compile_pattern
+
+    compiled = compile_pattern(pattern, fixed=fixed, fold=fold)
+    by_re2 = dataclasses.replace(compiled, literal=None)
+    assert compiled.found(text) == by_re2.found(text)

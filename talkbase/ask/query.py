@@ -360,10 +360,16 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
     --ids). Only the fields the filter tests are read (with the id and date, for the order), so a knowledge
     base from the cache builds no record."""
-    finds = pattern.found
+    finds, joined = pattern.found, "\n".join
 
-    def hit(*texts: str | None) -> bool:  # called on every record, so kept short
+    def each(*texts: str | None) -> bool:  # called on every record, so kept short
         return any(text and finds(text) for text in texts)
+
+    def at_once(*texts: str | None) -> bool:  # plain text cannot match across a line break: one search a record
+        present = [text for text in texts if text]
+        return bool(present) and finds(joined(present))
+
+    hit = at_once if pattern.literal is not None and "\n" not in pattern.literal else each
 
     chosen: list[Any] = []
     for cls, kind in ((Position, "positions"), (Event, "events")):

@@ -430,7 +430,8 @@ class _KindBuilder:
         rows = self._rows()
         checks = _stored_checks(self._class())
         for i in {order.index(name) for name in (*names, *fields)}:
-            if not all(checks[i](row[i]) for row in rows):
+            values = set(map(itemgetter(i), rows))  # each distinct value checked once (a date, a stance recurs)
+            if not all(map(checks[i], values)):
                 raise ValueError(f"a stored {order[i]} of the wrong type")
         chosen = [row for row in rows if test(pick(row))] if len(names) == 1 else [r for r in rows if test(*pick(r))]
         columns = []  # a column at a time, and each date parsed once however often it recurs
