@@ -138,7 +138,7 @@ class KnowledgeBase:
     One read from the parse cache builds each kind's records only when first asked for (see `deferred`), so a
     command that lists events never pays for a hundred thousand positions."""
 
-    __slots__ = ("_actors", "_by_id", "_events", "_pending", "_positions", "_sources", "_topics")
+    __slots__ = ("_actors", "_by_id", "_events", "_memo", "_pending", "_positions", "_sources", "_topics")
 
     def __init__(
         self,
@@ -156,6 +156,7 @@ class KnowledgeBase:
         self._positions = [] if positions is None else positions
         self._by_id = {} if by_id is None else by_id
         self._pending: dict[str, Callable[[], list[Any]]] = {}
+        self._memo: dict[str, Any] = {}
 
     @classmethod
     def deferred(
@@ -213,6 +214,12 @@ class KnowledgeBase:
     @by_id.setter
     def by_id(self, value: Mapping[str, Record]) -> None:
         self._by_id = value
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """What `make()` derives from the records, made once: a knowledge base's records never change."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def counts(self) -> dict[str, int]:
         return {kind: len(getattr(self, kind)) for kind in KINDS_IN_ORDER}
