@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from talkbase.ask.analysis import contested, history, matrix, opposed_sides, sole_source_claims
-from talkbase.ask.filter import Filter, filter_of
+from talkbase.ask.filter import filter_of
 from talkbase.ask.query import chronology, current_role, origins_of, source_chain
 from talkbase.records.hints import fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, Topic, kind_key
@@ -184,14 +184,9 @@ class _Site:
         self.topics: list[Topic] = list(records["topics"])
         self.events: list[Event] = list(export.events)
         self.positions: list[Position] = list(export.positions)
-        self.pages_of: dict[str, str] = {
-            r.id: page_of(r) for r in (*self.actors, *self.sources, *self.topics, *self.events, *self.positions)
-        }
         self.by_id = {r.id: r for r in (*self.actors, *self.sources, *self.topics, *self.events, *self.positions)}
+        self.pages_of: dict[str, str] = {record_id: page_of(r) for record_id, r in self.by_id.items()}
         self.refs = backlinks(self.by_id.values())
-        self.chosen = (
-            Filter() if len(self.positions) == len(self.kb.positions) else filter_of(id=[p.id for p in self.positions])
-        )
         self.sole = {p.id for p in sole_source_claims(self.kb)} & {p.id for p in self.positions}
         self.opposed = {topic: (pro, con) for topic, (pro, con) in opposed_sides(self.kb, self.chron).items()
                         if any(p.id in self.by_id for p in (*pro, *con))}  # fmt: skip
