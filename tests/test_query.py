@@ -786,3 +786,27 @@ def test_every_filtering_command_has_the_same_options() -> None:
         missing = wanted - options - ({"--stance"} if name == "timeline" else set())  # events have no stance
         assert missing == set(), name
     assert run("matrix", "--stance", "rej", "--since", "2025").out == run("matrix", "stance:rejects date:2025..").out
+
+
+def test_completion_offers_no_kind_with_a_control_character_or_a_space(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import write_kb
+
+    kb = write_kb(tmp_path / "data", {"kb.yaml": """
+        sources:
+          - id: s
+            title: S
+        events:
+          - {id: a, title: A, date: 2025, kind: "\\e[31mred", sources: [s]}
+          - {id: b, title: B, date: 2025, kind: two words, sources: [s]}
+          - {id: c, title: C, date: 2025, kind: talks, sources: [s]}
+        """})  # fmt: skip
+    env = {**os.environ, "_TALKBASE_COMPLETE": "complete_bash", "COMP_CWORD": "2",
+           "COMP_WORDS": "talkbase timeline kind:"}  # fmt: skip
+    script = Path(sys.executable).parent / "talkbase"
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, cwd=kb.parent)
+    assert "kind:talks" in done.stdout.split("\n")
+    assert "\x1b" not in done.stdout and "two words" not in done.stdout

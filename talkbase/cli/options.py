@@ -190,7 +190,11 @@ def _kinds(ctx: typer.Context, of: tuple[str, ...] = ("events", "actors", "sourc
     kb = open_kb(locate(ctx.params.get("data"))).kb
     if kb is None:
         return []
-    return sorted({w for kind, words in kind_vocabularies(kb, {}).items() if kind in of for w in words})
+    from talkbase.records.text import escape_controls
+
+    found = {w for kind, words in kind_vocabularies(kb, {}).items() if kind in of for w in words}
+    # An event's kind is free text: one with a space or a control character is no word for the shell to offer.
+    return sorted(w for w in found if w == escape_controls(w, one_line=True) and not any(c.isspace() for c in w))
 
 
 def complete_event_kind(ctx: typer.Context, incomplete: str) -> list[str]:
