@@ -199,11 +199,12 @@ def test_editing_one_file_parses_that_file_only(tmp_path: Path, monkeypatch) -> 
     [
         lambda blob: b"",
         lambda blob: blob[: len(blob) // 2],
-        lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),
+        lambda blob: blob + b"\x00",
         lambda blob: b"not a cache at all",
         lambda blob: cache.MAGIC + b"\x00" * 16 + b"garbage",
+        lambda blob: blob[:40] + bytes([blob[40] ^ 1]) + blob[41:],  # in the sealed header
     ],
-    ids=["empty", "truncated", "bit-flip", "foreign", "bad-checksum"],
+    ids=["empty", "truncated", "grown", "foreign", "bad-checksum", "header-bit-flip"],
 )
 def test_a_damaged_snapshot_is_ignored_and_rebuilt(damage, tmp_path: Path) -> None:
     kb = copy_kb(FIXTURES / "kb-small", tmp_path)
@@ -216,6 +217,24 @@ def test_a_damaged_snapshot_is_ignored_and_rebuilt(damage, tmp_path: Path) -> No
     assert not reopened.from_cache
     same_outcome(fresh, reopened)
     assert open_kb(location).from_cache  # rewritten
+
+
+def test_a_damaged_section_is_found_when_read_and_the_files_answer(tmp_path: Path) -> None:
+    """Sections are checked against their digests when first read: a flipped bit in the last one (the id
+    index) is found then, the snapshot removed and rewritten, and the answer is the files'."""
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    location = DataLocation(kb, "--data")
+    fresh = open_kb(location, use_cache=False)
+    open_kb(location)
+    snapshot = cache.snapshot_path(kb)
+    blob = snapshot.read_bytes()
+    snapshot.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
+    reopened = open_kb(location)
+    assert reopened.from_cache and reopened.kb is not None  # the header is intact
+    assert reopened.kb.by_id["sudov"] == fresh.kb.by_id["sudov"]
+    same_outcome(fresh, reopened)
+    assert snapshot.read_bytes() == blob or cache._open_sealed(snapshot) is not None  # a good one again
+    assert open_kb(location).from_cache
 
 
 def test_a_snapshot_of_another_kb_is_not_used(tmp_path: Path) -> None:
@@ -316,33 +335,41 @@ def test_load_progress_shows_only_on_a_terminal_after_a_delay(monkeypatch, is_te
     assert ("reading YAML files" in written) == is_terminal
 
 
-def reseal_snapshot(path: Path, change) -> None:
-    """Edit a snapshot's sections as a hand would, then give it a matching checksum, so it passes the check."""
-    body = cache._checked(path.read_bytes())
-    assert body is not None
-    size = int.from_bytes(body[:8], "big")
-    header = list(marshal.loads(body[8 : 8 + size]))
-    sections = {name: marshal.loads(body[8 + size + start : 8 + size + start + n]) for name, start, n in header[6]}
-    change(sections)
+def reseal_snapshot(path: Path, change, change_header=None) -> None:
+    """Edit a snapshot's sections (and its header) as a hand would, then give each, and the header, a matching
+    digest, so it passes every check."""
+    opened = cache._open_sealed(path)
+    assert opened is not None
+    header, sections = list(opened[0]), opened[1]
+    sections.spans = {name: tuple(where) for name, *where in header[6]}
+    values = {name: sections(name) for name in sections.spans}
+    change(values)
+    key = cache._key(create=True)  # the forger's own, where it has one
     blobs, spans, offset = [], [], 0
-    for name, *_ in header[6]:
-        blobs.append(marshal.dumps(sections[name]))
-        spans.append((name, offset, len(blobs[-1])))
+    for name in sections.spans:
+        blobs.append(marshal.dumps(values[name]))
+        spans.append((name, offset, len(blobs[-1]), cache._digest(key, blobs[-1])))
         offset += len(blobs[-1])
     header[6] = spans
+    if change_header is not None:
+        change_header(header)
     packed = marshal.dumps(tuple(header))
-    cache._write_sealed(path, [len(packed).to_bytes(8, "big"), packed, *blobs])
+    cache._write_sealed(path, [len(packed).to_bytes(8, "big"), packed], unsealed=blobs)
 
 
-def set_field(kind: str, name: str, value) -> Callable[[dict], None]:
+def set_field(kind: str, name: str, value, rows: bool = True) -> Callable[[dict], None]:
+    """Set the field of the first record of `kind`, in its row (unless not `rows`) and in its column."""
     from talkbase.records import model
 
     column = [n for n, _ in cache._codecs(model._CLASSES[kind])].index(name)
 
     def change(sections: dict) -> None:
-        row = list(sections[kind][0])
-        row[column] = value
-        sections[kind][0] = tuple(row)
+        if rows:
+            row = list(sections[f"{kind}#0"][0])
+            row[column] = value
+            sections[f"{kind}#0"][0] = tuple(row)
+        if f"{kind}:{name}" in sections:
+            sections[f"{kind}:{name}"][0] = value
 
     return change
 
@@ -360,11 +387,13 @@ def wrong_index(sections: dict) -> None:
         (set_field("events", "title", 5), ["timeline", "--format", "json"]),
         (set_field("positions", "date", None), ["positions", "--actor", "nordin"]),
         (set_field("positions", "claim", ("a", 1)), ["grep", "ceasefire", "--count"]),
-        (lambda sections: sections["events"].append(("too", "short")), ["timeline"]),
+        (lambda sections: sections["events#0"].append(("too", "short")), ["timeline"]),
         (wrong_index, ["show", "round-1"]),
         (set_field("events", "status", "bogus"), ["timeline", "--format", "json"]),
         (set_field("positions", "stance", "bogus"), ["matrix"]),
         (set_field("events", "loc", (0, -5, 1)), ["show", "round-1"]),
+        (set_field("positions", "actor", "nordin", rows=False), ["positions", "--actor", "nordin"]),
+        (set_field("positions", "claim", "ceasefire", rows=False), ["grep", "ceasefire"]),
     ],
     ids=[
         "impossible-date",
@@ -377,6 +406,8 @@ def wrong_index(sections: dict) -> None:
         "status-out-of-vocabulary",
         "stance-out-of-vocabulary",
         "negative-line",
+        "column-disagrees-with-row",
+        "text-column-disagrees-with-row",
     ],
 )
 def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:
@@ -385,7 +416,7 @@ def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, comm
     assert run("check", "--data", str(kb)).code == 0  # writes the snapshot
     snapshot = cache.snapshot_path(kb)
     reseal_snapshot(snapshot, change)
-    assert cache._checked(snapshot.read_bytes()) is not None  # it passes the checksum
+    assert cache._open_sealed(snapshot) is not None  # it passes the checksum
     result = run(*command, "--data", str(kb))
     assert "Traceback" not in result.err
     assert (result.code, result.out, result.err) == (expected.code, expected.out, expected.err)
@@ -431,13 +462,8 @@ def test_a_forged_snapshot_over_files_that_now_hold_errors_asks_for_a_rerun(tmp_
     def forge(sections: dict) -> None:  # the snapshot made to match the edited files, and inconsistent
         set_field("events", "date", "2025-02-31")(sections)
 
-    reseal_snapshot(snapshot, forge)
-    body = cache._checked(snapshot.read_bytes())
-    size = int.from_bytes(body[:8], "big")
-    header = list(marshal.loads(body[8 : 8 + size]))
-    header[2] = cache.signature(sorted(kb.glob("*.yaml")))
-    packed = marshal.dumps(tuple(header))
-    cache._write_sealed(snapshot, [len(packed).to_bytes(8, "big"), packed, bytes(body[8 + size :])])
+    signature = cache.signature(sorted(kb.glob("*.yaml")))
+    reseal_snapshot(snapshot, forge, lambda header: header.__setitem__(2, signature))
     result = run("timeline", "--data", str(kb))
     assert "Traceback" not in result.err
     assert result.code == 2 and "parse cache disagreed with the data" in result.err
@@ -524,10 +550,10 @@ def test_a_snapshot_resealed_without_the_key_is_never_used(
             cache, "_key", lambda create: b"not the key".ljust(cache.KEY_SIZE) if create else real_key(create)
         )
         reseal_snapshot(snapshot, change)
-    assert cache._checked(snapshot.read_bytes()) is None
+    assert cache._open_sealed(snapshot) is None
     result = run(*command, "--data", str(kb), env=stamp)
     assert (result.code, result.out, result.err) == (expected.code, expected.out, expected.err)
-    assert cache._checked(snapshot.read_bytes()) is not None  # rewritten from the files
+    assert cache._open_sealed(snapshot) is not None  # rewritten from the files
 
 
 def test_the_key_is_readable_by_its_owner_only(tmp_path: Path) -> None:

@@ -540,8 +540,9 @@ def test_the_shell_completes_a_query(tmp_path: Path, word: str, expected: list[s
     assert done.stdout.split() == expected
 
 
-def _bash_completes(tmp_path: Path, typed: str) -> str:
-    """The command line after typing `typed` and a tab in an interactive bash that sourced talkbase's script."""
+def _bash_completes(tmp_path: Path, typed: str, expected: str = "") -> str:
+    """The command line after typing `typed` and a tab in an interactive bash that sourced talkbase's script
+    (waiting up to 20 s for `expected` to be drawn, on a slow machine, then until bash says nothing for 1 s)."""
     import os
     import pty
     import select
@@ -583,7 +584,8 @@ def _bash_completes(tmp_path: Path, typed: str) -> str:
     read_until(b"READY\r\n$ ", 20)
     output = b""
     os.write(fd, typed.encode() + b"\t")
-    read_until(b"\x00", 20, quiet=1.0)  # until the completion is drawn
+    read_until(expected.encode() or b"\x00", 20, quiet=0 if expected else 1.0)  # until the completion is drawn
+    read_until(b"\x00", 2, quiet=1.0)  # and nothing more follows
     os.write(fd, b"\x15exit\n")
     os.waitpid(pid, 0)
     os.close(fd)
@@ -609,7 +611,7 @@ def _bash_completes(tmp_path: Path, typed: str) -> str:
 def test_bash_completes_a_query_word_it_breaks_at_colons_and_at_signs(
     tmp_path: Path, typed: str, completed: str
 ) -> None:
-    assert _bash_completes(tmp_path, typed) == completed
+    assert _bash_completes(tmp_path, typed, completed) == completed
 
 
 # Found by trying it as a new user would ----------------------------------------------------------------------------

@@ -137,14 +137,48 @@ def timeline(
     limit: int | None = None,
     chron: Chronology | None = None,
 ) -> list[TimelineItem]:
-    """Events (and, if asked, positions) in time order (see `Chronology.ordered`)."""
-    items: list[TimelineItem] = list(filter(filters.test("events"), kb.events))
+    """Events (and, if asked, positions) in time order (see `Chronology.ordered`). They are ordered as views
+    holding only what the order and the filter read, and only those listed are built (`--limit 50` of 10,000
+    events builds 50, when the knowledge base comes from the cache)."""
+    views = passing_views(kb, "events", filters, ("id",), _anything)
     if with_positions:
-        items.extend(filter(filters.test("positions"), kb.positions))
-    items = (chron or chronology(kb)).ordered(items)
+        views += passing_views(kb, "positions", filters, ("id",), _anything)
+    views = (chron or chronology(kb)).ordered(views)
     if reverse:
-        items.reverse()
-    return items[:limit] if limit is not None else items
+        views.reverse()
+    return records_of(kb, views[:limit] if limit is not None else views)
+
+
+def _anything(_value: Any) -> bool:
+    return True
+
+
+@cache
+def _view(cls: type, fields: tuple[str, ...]) -> type:
+    """A named tuple standing in for a record of `cls` in a filter's test and in the chronology's order: only
+    the fields they read."""
+    return namedtuple(f"{cls.__name__}View", fields)  # type: ignore[misc]
+
+
+def passing_views(
+    kb: KnowledgeBase, kind: str, filters: Filter, names: tuple[str, ...], test: Callable[..., Any]
+) -> list[Any]:
+    """Views (id, dates, and the fields the filter reads) of the records of `kind`, in file order, whose fields
+    `names` pass `test` and which pass the filters; a knowledge base from the cache builds no record for them."""
+    cls = {"events": Event, "positions": Position}[kind]
+    fields = tuple(sorted({"id", "date", *filters.fields(kind)} | ({"end"} if cls is Event else set())))
+    view = _view(cls, fields)
+    return list(filter(filters.test(kind), map(view._make, kb.values(kind, names, test, fields))))
+
+
+def records_of(kb: KnowledgeBase, views: list[Any]) -> list[Any]:
+    """The records the views stand for, in their order; only those are built."""
+    found = {}
+    for kind, cls in (("events", Event), ("positions", Position)):
+        wanted = {view.id for view in views if view.__class__ is _view(cls, view._fields)}
+        if wanted:
+            found.update((r.id, r) for r in kb.where(kind, ("id",), wanted.__contains__))
+    return [found[view.id] for view in views]
 
 
 def actor_names(kb: KnowledgeBase, ids: Iterable[str]) -> list[str]:
@@ -350,12 +384,6 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
     return sorted(hits, key=lambda hit: order[id(hit.record)])
 
 
-@cache
-def _grep_view(cls: type, fields: tuple[str, ...]) -> type:
-    """A named tuple standing in for a record of `cls` in a filter's test: only the fields it reads."""
-    return namedtuple(f"{cls.__name__}View", fields)  # type: ignore[misc]
-
-
 def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
     """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
     --ids). Only the fields the filter tests are read (with the id and date, for the order), so a knowledge
@@ -370,13 +398,10 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
         return bool(present) and finds(joined(present))
 
     hit = at_once if pattern.literal is not None and "\n" not in pattern.literal else each
-
-    chosen: list[Any] = []
-    for cls, kind in ((Position, "positions"), (Event, "events")):
-        fields = tuple(sorted({"id", "date", *filters.fields(kind)} | ({"end"} if cls is Event else set())))
-        view = _grep_view(cls, fields)
-        found = kb.values(kind, GREP_FIELDS[cls], hit, fields)
-        chosen += filter(filters.test(kind), map(view._make, found))
+    chosen = [
+        *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit),
+        *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit),
+    ]
     return [record.id for record in chronology(kb).ordered(chosen)]
 
 

@@ -9,11 +9,13 @@ ignored (the knowledge base is then loaded from the YAML and the snapshot rewrit
 without errors are cached: their problems (warnings) carry no paths in their messages, and paths are re-made
 relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
 
-A snapshot file is MAGIC, a keyed digest of the rest (HMAC-SHA-256 with a secret made once per cache folder,
+A snapshot file is MAGIC, a keyed digest of the header (HMAC-SHA-256 with a secret made once per cache folder,
 readable by its owner only, so an entry edited by hand, checksum and all, fails it), the header's length, the
-header (key, record layout, counts, problems, and where each section lies), then one section per kind and the
-id index. A section holds the kind's records as tuples of their model fields and is unmarshalled only when a
-command uses that kind.
+header (key, record layout, counts, problems, and where each section lies with the keyed digest of its bytes),
+then the sections. The file is mapped, not read: a section is read, checked against its digest and unmarshalled
+only when a command uses it. Each kind is kept twice: as columns (one section per plain or date field, for
+commands that test or read a few fields of every record) and as rows in chunks of CHUNK records (for building
+the records a command chose, reading only their chunks). The id index is one more section.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from functools import cache
-from operator import attrgetter, itemgetter
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -41,7 +44,7 @@ from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
 from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
 
-FORMAT = 8
+FORMAT = 9
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
 # (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
 STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
@@ -120,40 +123,121 @@ class CacheMismatch(Exception):
 
 
 def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) -> Snapshot | None:
-    """The snapshot of `root` if it matches `sig` exactly and is intact, else None.
+    """The snapshot of `root` if it matches `sig` exactly and its header is intact, else None.
 
-    The whole file is checked before anything of it is used, so a damaged snapshot is never half-used; the
-    records themselves stay marshalled, one blob per kind, until a command asks for that kind. A snapshot is
-    trusted no further than its checksum: should a kind's records turn out inconsistent when they are built
-    (an impossible date, a value of the wrong type: an entry edited by hand, checksum and all), the snapshot is
-    removed and the records come from `reload()`, the knowledge base loaded from its files."""
+    Only the header is read here; each section is checked against its digest when a command first uses it, so
+    a damaged section is never half-used. A snapshot is trusted no further than its checksums: should a section
+    fail its digest, or a kind's records turn out inconsistent when they are built (an impossible date, a value
+    of the wrong type: an entry edited by hand, checksum and all), the snapshot is removed and the records come
+    from `reload()`, the knowledge base loaded from its files."""
     from talkbase.records import model
 
     try:
-        body = _checked(_read_cache_file(snapshot_path(root)))
-        if body is None:
+        opened = _open_sealed(snapshot_path(root))
+        if opened is None:
             return None
-        header_size = int.from_bytes(body[:8], "big")
-        header = marshal.loads(body[8 : 8 + header_size])
+        header, sections = opened
         version, cached_root, cached_sig, layout, counts, problems, spans, written = header
         if (version, cached_root, cached_sig) != (STAMP, str(root.absolute()), sig):
             return None
         if any(racy(stamp[1:], written) for stamp in sig):
             return None
-        if layout != _layout() or [name for name, _, _ in spans] != [*model.KINDS_IN_ORDER, "index"]:
+        if layout != _layout():
             return None  # written for records of another shape
-        base = 8 + header_size
-        sections = {name: body[base + start : base + start + size] for name, start, size in spans}  # views
+        if sorted(counts) != sorted(model.KINDS_IN_ORDER) or any(type(n) is not int or n < 0 for n in counts.values()):
+            return None
+        if [name for name, *_ in spans] != _section_names(counts):
+            return None
+        if sum(size for _, _, size, _ in spans) != len(sections.mapped) - sections.base:
+            return None  # truncated, or grown: found before any section is read
+        sections.spans = {name: tuple(where) for name, *where in spans}
         shown = [display_path(Path(path)) for path, *_ in sig]
         found = [_problem(shown[path], *rest) for path, *rest in problems]
-        if sorted(counts) != sorted(model.KINDS_IN_ORDER) or any(type(n) is not int for n in counts.values()):
-            return None
         fallback = _Fallback(root, reload)
-        builders = {kind: _KindBuilder(kind, sections[kind], shown, fallback) for kind in model.KINDS_IN_ORDER}
-        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(kb, sections["index"], fallback))
+        builders = {kind: _KindBuilder(kind, counts[kind], sections, shown, fallback) for kind in model.KINDS_IN_ORDER}
+        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(builders, sections, fallback))
         return Snapshot(kb, found, dict(counts))
     except Exception:  # any unreadable or unexpected snapshot is simply not used
         return None
+
+
+# Records per chunk of rows: building the seventy positions one actor stated reads seventy chunks of rows (about
+# 9,000 rows at 100,000 positions) rather than every row; a whole kind reads every chunk.
+CHUNK = 128
+_COLUMN_CODECS = ("", "date")  # the fields kept as columns too: those a command tests or reads of every record
+
+
+def _section_names(counts: Mapping[str, int]) -> list[str]:
+    """Every section of a snapshot with these counts, in file order: each kind's columns (`positions:actor`),
+    then its chunks of rows (`positions#0`), and last the id index."""
+    from talkbase.records.model import _CLASSES, KINDS_IN_ORDER
+
+    names = []
+    for kind in KINDS_IN_ORDER:
+        names += [f"{kind}:{name}" for name, codec in _codecs(_CLASSES[kind]) if codec in _COLUMN_CODECS]
+        names += [f"{kind}#{n}" for n in range(-(-counts[kind] // CHUNK))]
+    return [*names, "index"]
+
+
+class _Sections:
+    """A snapshot's sections in its mapped file, each checked against the digest the sealed header gives for it
+    and unmarshalled when first asked for (the caller keeps what it needs)."""
+
+    def __init__(self, mapped: memoryview, base: int, key: bytes) -> None:
+        self.mapped, self.base, self.key = mapped, base, key
+        self.spans: dict[str, tuple[Any, ...]] = {}
+
+    def __call__(self, name: str) -> Any:
+        start, size, digest = self.spans[name]
+        if not (type(start) is type(size) is int and min(start, size) >= 0 and type(digest) is bytes):
+            raise ValueError(f"a span of the wrong shape for {name}")
+        blob = self.mapped[self.base + start : self.base + start + size]
+        if len(blob) != size or not hmac.compare_digest(_digest(self.key, blob), digest):
+            raise ValueError(f"section {name} fails its digest")
+        with _collector_paused():
+            return marshal.loads(blob)
+
+
+def _digest(key: bytes, blob: bytes | memoryview) -> bytes:
+    return hmac.digest(key, blob, "sha256")[:DIGEST_SIZE]
+
+
+def _open_sealed(path: Path) -> tuple[Any, _Sections] | None:
+    """A snapshot's header and its sections, the file mapped (not read) once its magic and the keyed digest of
+    its header are checked; None when there is no such file, or it fails them."""
+    key = _key(create=False)
+    mapped = _mapped(path)
+    if key is None or mapped is None or mapped[: len(MAGIC)] != MAGIC:
+        return None
+    at = len(MAGIC) + DIGEST_SIZE
+    size = int.from_bytes(mapped[at : at + 8], "big")
+    sealed = mapped[at : at + 8 + size]
+    if len(sealed) != 8 + size or not hmac.compare_digest(_digest(key, sealed), mapped[len(MAGIC) : at]):
+        return None
+    with _collector_paused():
+        header = marshal.loads(sealed[8:])
+    return header, _Sections(mapped, at + 8 + size, key)
+
+
+def _mapped(path: Path) -> memoryview | None:
+    """A cache file mapped read-only, or None unless it is a regular file of at most MAX_ENTRY_BYTES bytes: a
+    FIFO, a device or a link put in the cache folder is never waited on or followed. The mapping outlives the
+    file's name: a snapshot written over it meanwhile (by a rename) is another file."""
+    import mmap
+
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_ENTRY_BYTES:
+            return None
+        return memoryview(mmap.mmap(handle, 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(handle)
 
 
 def _problem(path: str, line: Any, col: Any, code: Any, message: Any, hint: Any, severity: Any) -> Problem:
@@ -183,16 +267,24 @@ class _Fallback:
 
 def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
     """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
-    from talkbase.records.model import KINDS_IN_ORDER, kind_key
+    from talkbase.records.model import _CLASSES, KINDS_IN_ORDER, kind_key
 
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, *_ in sig)}
     try:
-        blobs = [marshal.dumps(_rows(kind, getattr(kb, kind), index)) for kind in KINDS_IN_ORDER]
+        blobs = []
+        for kind in KINDS_IN_ORDER:
+            columns = _columns(kind, getattr(kb, kind), index)
+            for (_, codec), column in zip(_codecs(_CLASSES[kind]), columns):
+                if codec in _COLUMN_CODECS:
+                    blobs.append(marshal.dumps(column))
+            rows = list(zip(*columns))
+            blobs += [marshal.dumps(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
         ids = list(kb.by_id)
         blobs.append(marshal.dumps((ids, bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids))))
+        key = _key(create=True)
         spans, offset = [], 0
-        for name, blob in zip([*KINDS_IN_ORDER, "index"], blobs):
-            spans.append((name, offset, len(blob)))  # counted from the end of the header
+        for name, blob in zip(_section_names(kb.counts()), blobs, strict=True):
+            spans.append((name, offset, len(blob), _digest(key, blob)))  # counted from the end of the header
             offset += len(blob)
         header = marshal.dumps(
             (
@@ -206,7 +298,7 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
                 time.time_ns(),  # after the files were read: a later write than theirs, so never too trusting
             )
         )
-        _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header, *blobs])
+        _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header], unsealed=blobs)
     except (OSError, ValueError, KeyError):
         pass
 
@@ -240,6 +332,7 @@ _STORED: dict[str, Callable[[Any], bool]] = {
 }
 
 
+@cache
 def _stored_checks(cls: type) -> list[Callable[[Any], bool]]:
     """What each field of `cls` must hold in a snapshot: its type, a word of its vocabulary where it has one (a
     status, a stance: what a clean knowledge base can hold, so an edited entry cannot reach an export's lookup)."""
@@ -267,6 +360,9 @@ _STORED_EXPRESSIONS: dict[str, str] = {
 }
 
 
+_TEXT_TYPES = {"str": {str}, "str | None": {str, type(None)}}
+
+
 @cache
 def _row_check(cls: type) -> Callable[[tuple[Any, ...]], bool]:
     """One function telling whether a stored row (or nested item) of `cls` holds what `_stored_checks` asks of
@@ -284,6 +380,7 @@ def _row_check(cls: type) -> Callable[[tuple[Any, ...]], bool]:
     return eval(f"lambda r: {' and '.join(tests)}", names)  # the source is built from the types above
 
 
+@cache
 def _vocabularies(cls: type) -> dict[str, frozenset[Any]]:
     from talkbase.records.model import _CLASSES, HistoryEntry, Role
     from talkbase.records.schema import EXTENSIBLE, KINDS
@@ -319,7 +416,8 @@ def _layout() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     return tuple((kind, tuple(_codecs(cls))) for kind, cls in _CLASSES.items())
 
 
-def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[Any, ...]]:
+def _columns(kind: str, records: list[Any], paths: dict[str, int]) -> list[list[Any]]:
+    """Each field of the records as a column of stored values, in the order of the model's fields."""
     from talkbase.records.model import _CLASSES, HistoryEntry, Role
 
     role_codecs, history_codecs = _codecs(Role), _codecs(HistoryEntry)
@@ -353,7 +451,7 @@ def _rows(kind: str, records: list[Any], paths: dict[str, int]) -> list[tuple[An
         if codec in ("", "date"):  # the others hold numbers and nested tuples, never a text to share
             column = list(map(once, column))
         columns.append(column)
-    return list(zip(*columns))
+    return columns
 
 
 @contextmanager
@@ -373,17 +471,22 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _KindBuilder:
-    """Builds one kind's records from its marshalled rows: all of them (when called), or only those whose
-    plain fields pass a test (`select`); a record is built once, whichever asks first."""
+    """Builds one kind's records from a snapshot: all of them (when called), only those whose plain fields pass
+    a test (`select`, reading those fields' columns and the chosen records' chunks of rows), or one by id; a
+    record is built once, whichever asks first. `values` reads fields of the chosen records from the columns
+    without building any."""
 
-    def __init__(self, kind: str, blob: memoryview, paths: list[str], fallback: _Fallback) -> None:
-        self.kind, self.blob, self.paths, self.fallback = kind, blob, paths, fallback
-        self.rows: list[tuple[Any, ...]] | None = None
-        self.built: list[Any] = []
+    def __init__(self, kind: str, count: int, sections: _Sections, paths: list[str], fallback: _Fallback) -> None:
+        self.kind, self.count, self.sections, self.paths, self.fallback = kind, count, sections, paths, fallback
+        self.columns: dict[str, list[Any]] = {}
+        self.chunks: dict[int, list[tuple[Any, ...]]] = {}
+        self.built: list[Any] = [None] * count
+        self.row_of_id: dict[str, int] | None = None
+        self.make: Callable[[tuple[Any, ...]], Any] | None = None
 
     def __call__(self) -> list[Any]:
         try:
-            return self._build(range(len(self._rows())))
+            return self._build(range(self.count))
         except Exception:  # an inconsistent snapshot: the records as the files give them
             return getattr(self.fallback(), self.kind)
 
@@ -397,25 +500,37 @@ class _KindBuilder:
         self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
     ) -> list[tuple[Any, ...]] | None:
         """The values of `fields` (as the model holds them) of the records whose plain fields `names` pass
-        `test`, in file order, read from the rows without building a record; None when a field is kept
+        `test`, in file order, read from the columns without building a record; None when a field is kept
         otherwise than plainly or as a date."""
         try:
             return self._values(names, test, fields)
         except Exception:
             return self.fallback().values(self.kind, names, test, fields)
 
-    def _select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
+    def row(self, record_id: str) -> int | None:
+        """Where the record of this kind with `record_id` is, if this kind has it."""
+        if self.row_of_id is None:
+            self.row_of_id = {value: i for i, value in enumerate(self._column("id"))}
+        return self.row_of_id.get(record_id)
+
+    def record(self, record_id: str) -> Any:
+        """The record of this kind with `record_id` (None if this kind has none)."""
+        i = self.row(record_id)
+        return None if i is None else self._build([i], {"id": self._column("id")})[0]
+
+    def _chosen(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[int] | None:
+        """The rows whose plain fields `names` pass `test`; None when one of them is not kept plainly."""
         codecs = dict(_codecs(self._class()))
         if any(codecs.get(name) != "" for name in names):
             return None  # only plain fields are kept as the model holds them
-        columns = [list(codecs).index(name) for name in names]
-        rows = self._rows()
-        if len(columns) == 1:
-            column = columns[0]
-            chosen = [i for i, row in enumerate(rows) if test(row[column])]
-        else:
-            chosen = [i for i, row in enumerate(rows) if test(*[row[c] for c in columns])]
-        return self._build(chosen)
+        tested = map(test, *[self._column(name) for name in names])
+        return list(compress(range(self.count), tested))
+
+    def _select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
+        chosen = self._chosen(names, test)
+        if chosen is None:
+            return None
+        return self._build(chosen, {name: self._column(name) for name in names})
 
     def _values(
         self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
@@ -423,20 +538,15 @@ class _KindBuilder:
         from talkbase.records.dates import parse_date
 
         codecs = dict(_codecs(self._class()))
-        if any(codecs.get(name) != "" for name in names) or any(codecs.get(f) not in ("", "date") for f in fields):
+        if any(codecs.get(f) not in _COLUMN_CODECS for f in fields):
             return None
-        order = list(codecs)
-        pick = itemgetter(*[order.index(name) for name in names])
-        rows = self._rows()
-        checks = _stored_checks(self._class())
-        for i in {order.index(name) for name in (*names, *fields)}:
-            values = set(map(itemgetter(i), rows))  # each distinct value checked once (a date, a stance recurs)
-            if not all(map(checks[i], values)):
-                raise ValueError(f"a stored {order[i]} of the wrong type")
-        chosen = [row for row in rows if test(pick(row))] if len(names) == 1 else [r for r in rows if test(*pick(r))]
+        chosen = self._chosen(names, test)
+        if chosen is None:
+            return None
         columns = []  # a column at a time, and each date parsed once however often it recurs
         for name in fields:
-            column = list(map(itemgetter(order.index(name)), chosen))
+            column = self._column(name)
+            column = [column[i] for i in chosen]
             if codecs[name] == "date":
                 dates = {text: parse_date(text) for text in set(column) if text is not None}
                 column = list(map(dates.get, column))  # None stays None
@@ -448,24 +558,59 @@ class _KindBuilder:
 
         return _CLASSES[self.kind]
 
-    def _rows(self) -> list[tuple[Any, ...]]:
-        if self.rows is None:
-            with _collector_paused():
-                rows = marshal.loads(self.blob)
-            width = len(fields(self._class()))
-            if type(rows) is not list or not all(type(row) is tuple and len(row) == width for row in rows):
-                raise ValueError("rows of the wrong shape")
-            self.rows, self.built = rows, [None] * len(rows)
-        return self.rows
+    def _column(self, name: str) -> list[Any]:
+        """A field's stored values, every record's, checked as `_stored_checks` asks (each distinct value once:
+        a date, a stance recurs)."""
+        if name not in self.columns:
+            column = self.sections(f"{self.kind}:{name}")
+            if type(column) is not list or len(column) != self.count or not self._holds(name, column):
+                raise ValueError(f"a stored {name} column of the wrong shape")
+            self.columns[name] = column
+        return self.columns[name]
 
-    def _build(self, chosen: Iterable[int]) -> list[Any]:
-        rows, built = self._rows(), self.built
-        make = self._maker()
-        with _collector_paused():
-            for i in chosen:
-                if built[i] is None:
-                    built[i] = make(rows[i])
-            return [built[i] for i in chosen]
+    def _holds(self, name: str, column: list[Any]) -> bool:
+        """Whether a stored column holds what `_stored_checks` asks of its field: a column of plain text by the
+        types it holds (ids, claims: each value differs), any other by each distinct value once."""
+        at = [f.name for f in fields(self._class())].index(name)
+        declared = fields(self._class())[at].type
+        if declared in _TEXT_TYPES and name not in _vocabularies(self._class()):
+            return set(map(type, column)) <= _TEXT_TYPES[declared]
+        return all(map(_stored_checks(self._class())[at], set(column)))
+
+    def _rows(self, chosen: list[int]) -> list[tuple[Any, ...]]:
+        """The stored rows at `chosen`, reading only the chunks they are in."""
+        width = len(fields(self._class()))
+        for n in sorted({i // CHUNK for i in chosen} - self.chunks.keys()):
+            chunk = self.sections(f"{self.kind}#{n}")
+            expected = min(CHUNK, self.count - n * CHUNK)
+            if type(chunk) is not list or len(chunk) != expected:
+                raise ValueError("a chunk of the wrong length")
+            if not all(type(row) is tuple and len(row) == width for row in chunk):
+                raise ValueError("rows of the wrong shape")
+            self.chunks[n] = chunk
+        if len(chosen) == self.count:  # every row, in order: the chunks one after another
+            return [row for n in range(len(self.chunks)) for row in self.chunks[n]]
+        chunks = self.chunks
+        return [chunks[i // CHUNK][i % CHUNK] for i in chosen]
+
+    def _build(self, chosen: Iterable[int], seen: Mapping[str, list[Any]] | None = None) -> list[Any]:
+        """The records at `chosen`; each row must agree with the columns `seen` it was chosen by."""
+        built = self.built
+        chosen = list(chosen)
+        missing = [i for i in chosen if built[i] is None]
+        if missing:
+            order = [n for n, _ in _codecs(self._class())]
+            agree = [(order.index(name), column) for name, column in (seen or {}).items()]
+            if self.make is None:
+                self.make = self._maker()
+            make = self.make
+            rows = self._rows(missing)
+            with _collector_paused():
+                for i, row in zip(missing, rows):
+                    if any(row[at] != column[i] for at, column in agree):
+                        raise ValueError(f"a stored {self.kind} row disagrees with its columns")
+                    built[i] = make(row)
+        return [built[i] for i in chosen]
 
     def _maker(self) -> Callable[[tuple[Any, ...]], Any]:
         from talkbase.records.dates import parse_date
@@ -510,22 +655,22 @@ class _KindBuilder:
 
 class _Index(Mapping[str, Any]):
     """`by_id` of a knowledge base read from a snapshot: an id's kind is looked up in the snapshot's index,
-    and only that kind's records are built."""
+    and only that record is built."""
 
-    def __init__(self, kb: Any, blob: memoryview, fallback: _Fallback) -> None:
-        self._kb, self._blob, self._fallback = kb, blob, fallback
+    def __init__(self, builders: dict[str, _KindBuilder], sections: _Sections, fallback: _Fallback) -> None:
+        self._builders, self._sections, self._fallback = builders, sections, fallback
         self._ids: list[str] | None = None
         self._kind_of: dict[str, str] = {}
-        self._by_kind: dict[str, dict[str, Any]] = {}
         self._fresh: Mapping[str, Any] | None = None  # the files' by_id, once the snapshot proved inconsistent
 
     def _index(self) -> list[str]:
+        if self._fresh is None and self._fallback.kb is not None:
+            self._fresh = self._fallback.kb.by_id  # a kind was found inconsistent: the files' records only
         if self._ids is None and self._fresh is None:
             from talkbase.records.model import KINDS_IN_ORDER
 
             try:
-                with _collector_paused():
-                    ids, kinds = marshal.loads(self._blob)
+                ids, kinds = self._sections("index")
                 if len(ids) != len(kinds) or not all(type(i) is str for i in ids):
                     raise ValueError("an index of the wrong shape")
                 self._kind_of = dict(zip(ids, [KINDS_IN_ORDER[k] for k in kinds]))
@@ -535,21 +680,28 @@ class _Index(Mapping[str, Any]):
         return list(self._fresh) if self._fresh is not None else self._ids  # type: ignore[return-value]
 
     def __getitem__(self, key: str) -> Any:
-        self._index()
-        if self._fresh is not None:
-            return self._fresh[key]
-        kind = self._kind_of[key]
-        if kind not in self._by_kind:
-            self._by_kind[kind] = {record.id: record for record in getattr(self._kb, kind)}
-        found = self._by_kind[kind].get(key)
-        if found is None:  # the index and the records disagree: the snapshot is inconsistent
-            self._fresh = self._fallback().by_id
-            return self._fresh[key]
+        found = self._find(key)
+        if found is None:
+            raise KeyError(key)
         return found
 
     def __contains__(self, key: object) -> bool:
-        self._index()
-        return key in (self._fresh if self._fresh is not None else self._kind_of)
+        return type(key) is str and self._find(key, build=False) is not None
+
+    def _find(self, key: str, build: bool = True) -> Any:
+        """The record with id `key` (or True, without `build`), looked for kind by kind, the largest last: an
+        actor is found without reading a position's id. None if there is none."""
+        if self._fresh is None and self._fallback.kb is not None:
+            self._fresh = self._fallback.kb.by_id  # a kind was found inconsistent: the files' records only
+        if self._fresh is None:
+            try:
+                for builder in self._builders.values():
+                    if builder.row(key) is not None:
+                        return builder.record(key) if build else True
+                return None
+            except Exception:  # an inconsistent snapshot
+                self._fresh = self._fallback().by_id
+        return self._fresh.get(key) if build else (key in self._fresh or None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index())
@@ -604,8 +756,9 @@ class FileCache:
             pass
 
 
-def _write_sealed(target: Path, parts: list[bytes]) -> None:
-    """Write MAGIC, the keyed digest of the parts, then the parts, into a temporary file renamed over `target`.
+def _write_sealed(target: Path, parts: list[bytes], unsealed: Iterable[bytes] = ()) -> None:
+    """Write MAGIC, the keyed digest of the parts, the parts, then the `unsealed` blobs (which the parts must
+    vouch for themselves), into a temporary file renamed over `target`.
 
     There is no fsync: a cache file is disposable, and one torn by a crash fails its digest and is rebuilt."""
     seal = hmac.new(_key(create=True), digestmod="sha256")
@@ -616,7 +769,7 @@ def _write_sealed(target: Path, parts: list[bytes]) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(MAGIC + seal.digest()[:DIGEST_SIZE])
-            for part in parts:
+            for part in (*parts, *unsealed):
                 out.write(part)
         os.replace(temp, target)
     except BaseException:
