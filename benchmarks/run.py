@@ -45,6 +45,17 @@ app()
 RAW_PARSE = "import glob, yaml, sys\nfor f in sorted(glob.glob(sys.argv[1] + '/*.yaml')):\n" \
     "    yaml.load(open(f, encoding='utf-8'), Loader=yaml.CSafeLoader)\n"  # fmt: skip
 JQ_FILTER = '[.positions[] | select((.claim + " " + (.quote // "")) | test("ceasefire"; "i"))] | length'
+# Each command and issue 17's goal for it, warm at L, as a ratio to the Typer app's time.
+TARGETS = {
+    "timeline --limit 50": 1.3,
+    "positions --actor X": 1.3,
+    "grep ceasefire --count": 1.3,
+    "grep ceasefire --source S": 1.5,
+    "matrix": 2.0,
+    "history --changes-only": 2.0,
+    "disputes": 2.0,
+    "sources --sole": 2.0,
+}
 COMMANDS = {
     "timeline --limit 50": ["timeline", "--limit", "50"],
     "positions --actor X": ["positions", "--actor", "actor-1"],
@@ -97,6 +108,18 @@ def measure(argv: list[str], env: dict[str, str]) -> Timing:
     return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
+def answer_lines(argv: list[str], env: dict[str, str]) -> int:
+    """How many lines the command prints: the size of its answer."""
+    done = subprocess.run(argv, env=env, capture_output=True, check=False)
+    return done.stdout.count(b"\n")
+
+
+def load() -> str:
+    """The machine's load averages (1, 5 and 15 minutes) and its cores: how busy it was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool) -> Timing:
     """The medians of `runs` runs' wall and CPU times, and the highest peak."""
     found = []
@@ -137,7 +160,7 @@ def main() -> None:
     pass_time = median_of(args.runs, [python, "-c", "pass"], env, False).t
     typer = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
     typer_time = typer.t
-    print(f"times: {CLOCK} clock, medians of {args.runs} runs")
+    print(f"times: {CLOCK} clock, medians of {args.runs} runs; at the start: {load()}")
     print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
     bundled_cold = median_of(args.runs, [*talkbase, "timeline"], env, True).t
     bundled = median_of(args.runs, [*talkbase, "timeline"], env, False)
@@ -161,19 +184,21 @@ def main() -> None:
                 subprocess.run(export, env=env, check=True, stderr=subprocess.DEVNULL)
             jq_time = median_of(args.runs, ["jq", JQ_FILTER, str(copy)], env, False).t
             print(f"{size}: jq over a JSON copy, counting claims that match ceasefire: {jq_time:.3f} s")
-        header = f"{'command':30} {'cold s':>8} {'warm s':>8} {'warm cpu':>8} {'peak MB':>8} {'cold/parse':>11}"
-        print(f"{header} {'warm/typer':>11} {'cpu/typer':>10}")
+        header = f"{'command':26} {'cold s':>7} {'warm s':>7} {'warm cpu':>8} {'peak MB':>7} {'cold/parse':>10}"
+        print(f"{header} {'warm/typer':>10} {'cpu/typer':>9} {'goal':>5} {'above s':>7} {'answer':>8}")
         for name, words in COMMANDS.items():
             if name == "disputes" and size == "L":  # every opposed pair: at M 118,521 of them, at L far more
-                print(f"{name:30} (not run at L: its answer grows with the square of the actors; issue 17)")
+                print(f"{name:26} (not run at L: its answer grows with the square of the actors; issue 17)")
                 continue
             argv = [*talkbase, *words, "--data", str(kb)]
             cold = median_of(args.runs, argv, env, True)
             measure(argv, env)  # fill the warm cache
             warm = median_of(args.runs, argv, env, False)
             peak = max(cold.peak, warm.peak)
-            ratios = f"{cold.t / raw_time:11.2f} {warm.t / typer_time:11.2f} {warm.cpu / typer.cpu:10.2f}"
-            print(f"{name:30} {cold.t:8.3f} {warm.t:8.3f} {warm.cpu:8.3f} {peak:8.0f} {ratios}")
+            ratios = f"{cold.t / raw_time:10.2f} {warm.t / typer_time:10.2f} {warm.cpu / typer.cpu:9.2f}"
+            goal = f"{TARGETS[name]:.1f}x" if name in TARGETS else ""
+            growth = f"{warm.t - typer_time:7.3f} {answer_lines(argv, env):8,}"  # talkbase's own work; what it printed
+            print(f"{name:26} {cold.t:7.3f} {warm.t:7.3f} {warm.cpu:8.3f} {peak:7.0f} {ratios} {goal:>5} {growth}")
         flags, query = ([*talkbase, *words, "--data", str(kb)] for words in (QUESTION_FLAGS, QUESTION_QUERY))
         measure(query, env)  # the warm cache is filled already; this compiles nothing new
         flags_time = median_of(args.runs, flags, env, False).t
@@ -183,6 +208,8 @@ def main() -> None:
         if size in ("S", "M"):  # the site of L would take minutes a run
             site_row(size, talkbase, kb, env, args.runs)
     shutil.rmtree(warm_cache, ignore_errors=True)
+    print(f"\nat the end: {load()}")
+    print("above s: the warm time less the Typer app's (talkbase's own work); answer: lines printed")
 
 
 def site_row(size: str, talkbase: list[str], kb: Path, env: dict[str, str], runs: int) -> None:

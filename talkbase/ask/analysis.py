@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from talkbase.ask.filter import KIND_OF, Filter
-from talkbase.ask.query import Standing, chronology, origins_of, standings
+from talkbase.ask.query import Standing, chronology, origins_of, records_of, standings, views_of
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -27,7 +28,9 @@ def stated_by(chron: Chronology, positions: Iterable[Position], as_of: PartialDa
 
 @dataclass(frozen=True, slots=True)
 class Matrix:
-    """Actors × topics, each cell where the actor stands on the topic (absent where it said nothing)."""
+    """Actors × topics, each cell where the actor stands on the topic (absent where it said nothing). A cell's
+    candidates are views of positions (their id, actor, topic, stance and dates: `_groups_of`), not the
+    positions themselves, so that a matrix of 100,000 positions builds none."""
 
     actors: list[Actor]
     topics: list[Topic]
@@ -42,9 +45,9 @@ def matrix(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None)
     cell is certain only when one stance is certainly the latest; otherwise it holds every candidate. With a
     filter, a cell appears when a position that may be its latest matches (`stance:rejects`: who now rejects,
     not who once did)."""
-    chron = chronology(kb)
+    chron, test = chronology(kb), filters.test("positions")
     cells = {key: cell for key, cell in standings(chron, _groups_of(kb, filters), as_of).items()
-             if any(filters(p) for p in cell.candidates)}  # fmt: skip
+             if any(test(p) for p in cell.candidates)}  # fmt: skip
     with_cells = {actor for actor, _ in cells}
     on_topics = {topic for _, topic in cells}
     actors = [a for a in kb.actors if a.id in with_cells]
@@ -74,7 +77,7 @@ def history(
 ) -> list[Step]:
     """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
     only against a position certainly before."""
-    chron = chron or chronology(kb)
+    chron, test = chron or chronology(kb), filters.test("positions")
     chosen = stated_by(chron, _groups_of(kb, filters), as_of)  # a change is told against the whole history
     pairs: dict[tuple[str, str], list[Position]] = {}
     for p in chron.ordered(chosen):
@@ -83,24 +86,39 @@ def history(
     topic_rank = {t.id: i for i, t in enumerate(kb.topics)}
     steps: list[Step] = []
     for key in sorted(pairs, key=lambda k: (actor_rank[k[0]], topic_rank[k[1]])):
+        if changes_only and len(pairs[key]) == 1:
+            continue  # one position: no change
         seq = _steps(chron, pairs[key], as_of)
         if not changes_only or any(step.change for step in seq):
-            steps.extend(step for step in seq if filters(step.position))
-    return steps
+            steps.extend(step for step in seq if test(step.position))
+    return _with_records(kb, steps)
 
 
-def _groups_of(kb: KnowledgeBase, filters: Filter) -> list[Position]:
+def _with_records(kb: KnowledgeBase, steps: list[Step]) -> list[Step]:
+    """The steps with the positions their views stand for: only those listed are built."""
+    views = [step.position for step in steps] + [step.previous for step in steps if step.previous is not None]
+    found = {p.id: p for p in records_of(kb, views)}
+    return [
+        replace(step, position=found[step.position.id], previous=step.previous and found[step.previous.id])
+        for step in steps
+    ]
+
+
+def _groups_of(kb: KnowledgeBase, filters: Filter) -> list[Any]:
     """Every position of each actor × topic in which one matches the filter: what is latest, and what changed,
-    is told from the whole of each."""
+    is told from the whole of each. As views (`views_of`): what the order, the stance and the filter read."""
+    views = views_of(kb, "positions", {"actor", "topic", "stance", *filters.fields("positions")})
     if filters.empty:
-        return list(kb.positions)
+        return views
     test = filters.test("positions")
-    groups = {(p.actor, p.topic) for p in kb.positions if test(p)}
-    return [p for p in kb.positions if (p.actor, p.topic) in groups]
+    groups = {(p.actor, p.topic) for p in views if test(p)}
+    return [p for p in views if (p.actor, p.topic) in groups]
 
 
 def _steps(chron: Chronology, seq: list[Position], as_of: PartialDate | None) -> list[Step]:
     """One actor's positions on one topic, in time order, each with its change. Bit i of a mask is seq[i]."""
+    if len(seq) == 1:  # most actors say one thing on a topic: nothing to compare
+        return [Step(seq[0], None, "", as_of is None or chron.span(seq[0]).stated_by(as_of) == "yes")]
     if not chron.masked(seq):
         return _steps_of_a_large_group(chron, seq, as_of)
     sides = [stance_side(p.stance) for p in seq]

@@ -93,14 +93,24 @@ class Filter:
         """The record fields the test reads for this kind (a view of a record needs only these)."""
         return _fields(self.tree, kind) if self.tree is not None else set()
 
-    def required_actors(self) -> frozenset[str] | None:
-        """The actors one of which every matching position must have (an `actor:` term every match needs), so
-        that an index by actor can pick the candidates; None when no such term is given."""
-        return _required(self.tree, "actor") if self.tree is not None else None
+    def narrowing(self, kind: str) -> tuple[str, Callable[[Any], bool]] | None:
+        """A field of `kind` and a test of its value every match passes: from the first of the actor, source,
+        topic and event terms every match needs (one of these ids, in the field or among its items). Asked of a
+        stored column first, it leaves the rest of the test to a few records; None when no term is needed."""
+        for term in ("actor", "source", "topic", "event") if self.tree is not None else ():
+            name, wanted = TERM_FIELDS[term].get(kind), _required(self.tree, term)
+            if name is not None and wanted is not None:
+                return name, _meets(wanted) if name in MANY else wanted.__contains__
+        return None
 
     @property
     def empty(self) -> bool:
         return self.tree is None
+
+
+def _meets(wanted: frozenset[str]) -> Callable[[Any], bool]:
+    """A test of a list field: whether one of its items is wanted."""
+    return lambda items: not wanted.isdisjoint(items)
 
 
 def _always(_record: Any) -> bool:
@@ -358,7 +368,7 @@ def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
         resolve_id,
         resolve_sources,
         resolve_topic,
-        source_chain,
+        resting_on_any,
     )
 
     try:
@@ -367,8 +377,7 @@ def resolve_value(kb: KnowledgeBase, name: str, value: str) -> set[str]:
         if name == "topic":
             return {resolve_topic(kb, value)}
         if name == "source":  # and the sources known through those (`via`): what rests on them
-            named = resolve_sources(kb, value)
-            return {s.id for s in kb.sources if not named.isdisjoint(source_chain(kb, s.id))}
+            return resting_on_any(kb, resolve_sources(kb, value))
         if name == "event":
             return {resolve_event(kb, value)}
         if name == "id":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from talkbase.records.hints import strip_marks
+from talkbase.records.texts import SEPARATOR, Texts
 
 # A word character for -w, as Python's `\w` would have it (RE2's `\w` knows only ASCII).
 _WORD = r"\pL\pN_"
@@ -59,6 +60,15 @@ class Pattern:
         if not self.word:
             return self.regex.search(text) is not None
         return bool(self._word_spans(text))
+
+    def rows_in(self, texts: Texts) -> list[int] | None:
+        """The rows of `texts` where `found` is true, in one pass of substring search over them all; None when
+        it cannot be done so (a regex, an empty pattern or one holding a line break, or text that is not ASCII,
+        which `found` folds): ask `found` of each text then."""
+        literal = self.literal
+        if not literal or SEPARATOR in literal or not texts.joined.isascii():
+            return None
+        return texts.rows_holding(literal, None if self.sensitive else texts.joined.lower())
 
     def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         searched, starts = _folded(text) if self.fold else (text, None)

@@ -23,7 +23,7 @@ from talkbase.records.dates import (
     timed,
 )
 from talkbase.records.hints import abbreviated, close_matches, fold
-from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, Topic, kind_key
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, kind_key
 from talkbase.records.provenance import chain, origins
 from talkbase.records.quotes import Passage, find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
@@ -31,6 +31,7 @@ from talkbase.records.schema import KINDS, ORDER, REF, REFS
 if TYPE_CHECKING:
     from talkbase.ask.filter import Filter
     from talkbase.ask.pattern import Pattern
+    from talkbase.records.texts import Texts
 
 
 class QueryError(Exception):
@@ -91,12 +92,18 @@ def resolve_id(kb: KnowledgeBase, wanted: str) -> str:
 
 def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:
     """Source ids matching an id, or a case-insensitive substring of publisher, title or URL host."""
-    if wanted in kb.by_id and any(s.id == wanted for s in kb.sources):
+    if isinstance(kb.by_id.get(wanted), Source):
         return {wanted}
     key = fold(wanted)
-    matched = {
-        s.id for s in kb.sources if any(key in fold(text) for text in (s.id, s.publisher or "", s.title, _host(s.url)))
-    }
+
+    def named(*texts: str | None) -> bool:
+        return any(key in fold(text) for text in texts if text)
+
+    def matches(record_id: str, publisher: str | None, title: str, url: str | None) -> bool:
+        return named(record_id, publisher, title, _host(url))
+
+    fields = ("id", "publisher", "title", "url")
+    matched = {record_id for (record_id,) in kb.values("sources", fields, matches, ("id",))}
     if not matched:
         suggestions = close_matches(wanted, [s.id for s in kb.sources])
         hint = f" (did you mean {', '.join(f'`{n}`' for n in suggestions)}?)" if suggestions else ""
@@ -117,7 +124,11 @@ def _has_order(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
 
 def chronology(kb: KnowledgeBase) -> Chronology:
     """The order of the knowledge base's events and positions (see talkbase/records/dates.py): only the records
-    that give an order with `after`/`before`, and those they name, are read for it."""
+    that give an order with `after`/`before`, and those they name, are read for it; made once."""
+    return kb.memo("chronology", lambda: _chronology(kb))
+
+
+def _chronology(kb: KnowledgeBase) -> Chronology:
     fields = ("after", "before")
     ordering = [*kb.where("events", fields, _has_order), *kb.where("positions", fields, _has_order)]
     named = {item for record in ordering for item in (*record.after, *record.before)}
@@ -165,10 +176,37 @@ def passing_views(
 ) -> list[Any]:
     """Views (id, dates, and the fields the filter reads) of the records of `kind`, in file order, whose fields
     `names` pass `test` and which pass the filters; a knowledge base from the cache builds no record for them."""
+    narrowing = filters.narrowing(kind)
+    if narrowing is not None:  # the stored field asked first: the test proper only of the records it leaves
+        name, member = narrowing
+        names, test = ((name,), member) if test is _anything else ((name, *names), _After(member, test))
+    return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test)))
+
+
+def views_of(
+    kb: KnowledgeBase,
+    kind: str,
+    fields: Iterable[str] = (),
+    names: tuple[str, ...] = ("id",),
+    test: Callable[..., Any] = _anything,
+) -> list[Any]:
+    """Views of the records of `kind` (events or positions) whose fields `names` pass `test`, in file order:
+    named tuples of their id, dates and `fields`, read from the parse cache's columns without building a record."""
     cls = {"events": Event, "positions": Position}[kind]
-    fields = tuple(sorted({"id", "date", *filters.fields(kind)} | ({"end"} if cls is Event else set())))
-    view = _view(cls, fields)
-    return list(filter(filters.test(kind), map(view._make, kb.values(kind, names, test, fields))))
+    chosen = tuple(sorted({"id", "date", *fields} | ({"end"} if cls is Event else set())))
+    return list(map(_view(cls, chosen)._make, kb.values(kind, names, test, chosen)))
+
+
+@dataclass(frozen=True, slots=True)
+class _After:
+    """A test in two steps: `first` of the first field, then `then` of the others, only where `first` passed
+    (the parse cache reads the others of those records only)."""
+
+    first: Callable[[Any], bool]
+    then: Callable[..., bool]
+
+    def __call__(self, value: Any, *rest: Any) -> bool:
+        return self.first(value) and self.then(*rest)
 
 
 def records_of(kb: KnowledgeBase, views: list[Any]) -> list[Any]:
@@ -186,10 +224,8 @@ def actor_names(kb: KnowledgeBase, ids: Iterable[str]) -> list[str]:
 
 
 def _name_of(kb: KnowledgeBase, record_id: str) -> str:
-    record = kb.by_id.get(record_id)
-    if isinstance(record, (Actor, Topic)):
-        return record.name
-    return record_id
+    names = kb.memo("names", lambda: {r.id: r.name for r in (*kb.actors, *kb.topics)})  # one dict, not by_id
+    return names.get(record_id, record_id)
 
 
 def current_role(actor: Actor) -> str:
@@ -317,8 +353,8 @@ def positions_held(
 ) -> list[tuple[Position, Held]]:
     """`list_positions` with how sure each one is (always sure without `as_of`)."""
     # Asking for one actor's positions builds only those, when the knowledge base is read from the cache.
-    actors = filters.required_actors()
-    pool = kb.where("positions", ("actor",), actors.__contains__) if actors is not None else kb.positions
+    narrowing = filters.narrowing("positions")
+    pool = kb.where("positions", (narrowing[0],), narrowing[1]) if narrowing is not None else kb.positions
     chron = chron or chronology(kb)
     chosen = list(filter(filters.test("positions"), pool))
     if as_of is None:
@@ -357,17 +393,37 @@ class Hit:
 GREP_FIELDS = {Position: ("claim", "quote"), Event: ("title", "summary", "location")}
 
 
+class Mentions:
+    """The test of whether a record's searched texts mention a pattern: called with one record's texts, or,
+    through `rows`, given whole packed columns of them (as the parse cache keeps prose), which a plain pattern
+    searches in one pass."""
+
+    def __init__(self, pattern: Pattern) -> None:
+        self.pattern = pattern
+        # plain text cannot match across a line break: one search a record, over its texts joined
+        self.joined = pattern.literal is not None and "\n" not in pattern.literal
+
+    def __call__(self, *texts: str | None) -> bool:  # called on every record, so kept short
+        if self.joined:
+            present = [text for text in texts if text]
+            return bool(present) and self.pattern.found("\n".join(present))
+        return any(text and self.pattern.found(text) for text in texts)
+
+    def rows(self, *columns: Texts) -> list[int] | None:
+        """The rows where a text of any column is mentioned, in order; None when the pattern cannot search
+        packed text (see `Pattern.rows_in`)."""
+        found = [self.pattern.rows_in(column) for column in columns]
+        if any(rows is None for rows in found):
+            return None
+        return sorted(set().union(*found))  # type: ignore[arg-type]
+
+
 def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Event | Position]:
     """Records (positions, then events, in file order) passing the filters where the pattern finds anything
     in a searched field; only these are built, when the knowledge base comes from the cache."""
-    found = pattern.found
-
-    def mentioned(*texts: str | None) -> bool:
-        return any(text is not None and found(text) for text in texts)
-
-    positions = kb.where("positions", GREP_FIELDS[Position], mentioned)
-    records: list[Event | Position] = list(filter(filters.test("positions"), positions))
-    return records + list(filter(filters.test("events"), kb.where("events", GREP_FIELDS[Event], mentioned)))
+    mentioned = Mentions(pattern)
+    views = passing_views(kb, "positions", filters, GREP_FIELDS[Position], mentioned)
+    return records_of(kb, views + passing_views(kb, "events", filters, GREP_FIELDS[Event], mentioned))
 
 
 def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
@@ -384,25 +440,16 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
     return sorted(hits, key=lambda hit: order[id(hit.record)])
 
 
-def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
-    """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --count and
-    --ids). Only the fields the filter tests are read (with the id and date, for the order), so a knowledge
-    base from the cache builds no record."""
-    finds, joined = pattern.found, "\n".join
-
-    def each(*texts: str | None) -> bool:  # called on every record, so kept short
-        return any(text and finds(text) for text in texts)
-
-    def at_once(*texts: str | None) -> bool:  # plain text cannot match across a line break: one search a record
-        present = [text for text in texts if text]
-        return bool(present) and finds(joined(present))
-
-    hit = at_once if pattern.literal is not None and "\n" not in pattern.literal else each
+def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter, in_order: bool = True) -> list[str]:
+    """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --ids; in
+    file order, without `in_order`, which is all --count needs). Only the fields the filter tests are read
+    (with the id and date, for the order), so a knowledge base from the cache builds no record."""
+    hit = Mentions(pattern)
     chosen = [
         *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit),
         *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit),
     ]
-    return [record.id for record in chronology(kb).ordered(chosen)]
+    return [record.id for record in (chronology(kb).ordered(chosen) if in_order else chosen)]
 
 
 def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:
@@ -487,10 +534,21 @@ def as_known_at(kb: KnowledgeBase, day: PartialDate) -> KnowledgeBase:
     return known
 
 
+def _vias(kb: KnowledgeBase) -> dict[str, str | None]:
+    """The source each source is known through (`via`), every source's, in one dict made once per knowledge
+    base from the stored values (at 100,000 positions, a look-up through `by_id` for every citation was a second
+    of `sources --sole`, and building every source a fifth of `grep --source`)."""
+    return kb.memo("via", lambda: dict(kb.values("sources", ("id",), _anything, ("id", "via"))))
+
+
 def _via_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
-    """The source each source is known through (`via`), looked up in one dict made once per knowledge base (at
-    100,000 positions, a look-up through `by_id` for every citation was a second of `sources --sole`)."""
-    return kb.memo("via", lambda: {s.id: s.via for s in kb.sources}).get
+    return _vias(kb).get
+
+
+def resting_on_any(kb: KnowledgeBase, named: set[str]) -> set[str]:
+    """The sources that are, or are known through, one of the `named` (what rests on them)."""
+    via_of = _via_of(kb)
+    return {source for source in _vias(kb) if not named.isdisjoint(chain(source, via_of))}
 
 
 def source_chain(kb: KnowledgeBase, source_id: str) -> list[str]:

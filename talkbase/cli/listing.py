@@ -417,7 +417,7 @@ def grep(
     kb = load_valid(data, error_code=2, known_at=asked.known_at)
     filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
     if count or ids_only:
-        matched = grep_ids(kb, regex, filters)
+        matched = grep_ids(kb, regex, filters, in_order=not count)
         if count and fmt in (Format.json, Format.jsonl):
             typer.echo(json.dumps({"count": len(matched)}))
         elif count and fmt is Format.csv:

@@ -28,11 +28,12 @@ import os
 import sys
 import tempfile
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from functools import cache
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
@@ -43,6 +44,7 @@ from talkbase.load.loader import display_path, follow_symlinks
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
 from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
+from talkbase.records.texts import Texts
 
 FORMAT = 9
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
@@ -148,7 +150,7 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
             return None
         if [name for name, *_ in spans] != _section_names(counts):
             return None
-        if sum(size for _, _, size, _ in spans) != len(sections.mapped) - sections.base:
+        if sum(size for _, _, size, _ in spans) != sections.end - sections.base:
             return None  # truncated, or grown: found before any section is read
         sections.spans = {name: tuple(where) for name, *where in spans}
         shown = [display_path(Path(path)) for path, *_ in sig]
@@ -167,6 +169,17 @@ CHUNK = 128
 _COLUMN_CODECS = ("", "date")  # the fields kept as columns too: those a command tests or reads of every record
 
 
+@cache
+def _packed_fields(kind: str) -> frozenset[str]:
+    """The prose fields of a kind (claims, quotes, titles: text in the schema), whose columns are kept packed
+    (talkbase.records.texts): read back as one string, and searched in one pass."""
+    from talkbase.records.model import _CLASSES
+    from talkbase.records.schema import KINDS, TEXT
+
+    plain = {name for name, codec in _codecs(_CLASSES[kind]) if codec == ""}
+    return frozenset(f.name for f in KINDS[kind].fields if f.type == TEXT and f.name in plain)
+
+
 def _section_names(counts: Mapping[str, int]) -> list[str]:
     """Every section of a snapshot with these counts, in file order: each kind's columns (`positions:actor`),
     then its chunks of rows (`positions#0`), and last the id index."""
@@ -180,22 +193,51 @@ def _section_names(counts: Mapping[str, int]) -> list[str]:
 
 
 class _Sections:
-    """A snapshot's sections in its mapped file, each checked against the digest the sealed header gives for it
-    and unmarshalled when first asked for (the caller keeps what it needs)."""
+    """A snapshot's sections, read from its file when first asked for, each checked against the digest the
+    sealed header gives for it, and unmarshalled (the caller keeps what it needs). The file is opened for each
+    read, and must still be the one whose header was read (a snapshot rewritten meanwhile is another file):
+    holding it open would hold a descriptor for as long as the knowledge base lives."""
 
-    def __init__(self, mapped: memoryview, base: int, key: bytes) -> None:
-        self.mapped, self.base, self.key = mapped, base, key
+    def __init__(self, path: Path, identity: tuple[int, ...], base: int, end: int, key: bytes) -> None:
+        self.path, self.identity, self.base, self.end, self.key = path, identity, base, end, key
         self.spans: dict[str, tuple[Any, ...]] = {}
 
     def __call__(self, name: str) -> Any:
-        start, size, digest = self.spans[name]
-        if not (type(start) is type(size) is int and min(start, size) >= 0 and type(digest) is bytes):
-            raise ValueError(f"a span of the wrong shape for {name}")
-        blob = self.mapped[self.base + start : self.base + start + size]
-        if len(blob) != size or not hmac.compare_digest(_digest(self.key, blob), digest):
-            raise ValueError(f"section {name} fails its digest")
+        return self.many([name])[0]
+
+    def many(self, names: list[str]) -> list[Any]:
+        """Several sections, read in one opening of the file."""
+        with _opened(self.path) as (handle, identity):
+            if identity != self.identity:
+                raise ValueError("the snapshot was replaced since its header was read")
+            found = []
+            for name in names:
+                start, size, digest = self.spans[name]
+                if not (type(start) is type(size) is int and min(start, size) >= 0 and type(digest) is bytes):
+                    raise ValueError(f"a span of the wrong shape for {name}")
+                if self.base + start + size > self.end:
+                    raise ValueError(f"section {name} lies past the sections")
+                blob = os.pread(handle, size, self.base + start)
+                if len(blob) != size or not hmac.compare_digest(_digest(self.key, blob), digest):
+                    raise ValueError(f"section {name} fails its digest")
+                found.append(blob)
         with _collector_paused():
-            return marshal.loads(blob)
+            return [marshal.loads(blob) for blob in found]
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[tuple[int, tuple[int, ...]]]:
+    """A cache file's descriptor and identity (device, inode, size, modification time), if it is a regular file
+    of at most MAX_ENTRY_BYTES: a FIFO, a device or a link put in the cache folder is never waited on, followed
+    or read without end. Raises OSError (or ValueError) otherwise."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.fstat(handle)
+        if not S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            raise ValueError("not a cache file")
+        yield handle, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    finally:
+        os.close(handle)
 
 
 def _digest(key: bytes, blob: bytes | memoryview) -> bytes:
@@ -203,41 +245,26 @@ def _digest(key: bytes, blob: bytes | memoryview) -> bytes:
 
 
 def _open_sealed(path: Path) -> tuple[Any, _Sections] | None:
-    """A snapshot's header and its sections, the file mapped (not read) once its magic and the keyed digest of
-    its header are checked; None when there is no such file, or it fails them."""
+    """A snapshot's header and its sections (not read yet), once its magic and the keyed digest of its tail
+    (the header and its length, at the end of the file) are checked; None when there is no such file, or it
+    fails them."""
     key = _key(create=False)
-    mapped = _mapped(path)
-    if key is None or mapped is None or mapped[: len(MAGIC)] != MAGIC:
-        return None
-    at = len(MAGIC) + DIGEST_SIZE
-    size = int.from_bytes(mapped[at : at + 8], "big")
-    sealed = mapped[at : at + 8 + size]
-    if len(sealed) != 8 + size or not hmac.compare_digest(_digest(key, sealed), mapped[len(MAGIC) : at]):
-        return None
-    with _collector_paused():
-        header = marshal.loads(sealed[8:])
-    return header, _Sections(mapped, at + 8 + size, key)
-
-
-def _mapped(path: Path) -> memoryview | None:
-    """A cache file mapped read-only, or None unless it is a regular file of at most MAX_ENTRY_BYTES bytes: a
-    FIFO, a device or a link put in the cache folder is never waited on or followed. The mapping outlives the
-    file's name: a snapshot written over it meanwhile (by a rename) is another file."""
-    import mmap
-
+    start = len(MAGIC) + DIGEST_SIZE
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(handle)
-        if not S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_ENTRY_BYTES:
-            return None
-        return memoryview(mmap.mmap(handle, 0, access=mmap.ACCESS_READ))
+        with _opened(path) as (handle, identity):
+            total = identity[2]
+            head = os.pread(handle, start, 0)
+            size = int.from_bytes(os.pread(handle, 8, total - 8), "big") if total >= start + 8 else -1
+            if key is None or len(head) != start or not head.startswith(MAGIC) or not 0 <= size <= total - start - 8:
+                return None
+            tail = os.pread(handle, size + 8, total - 8 - size)
     except (OSError, ValueError):
         return None
-    finally:
-        os.close(handle)
+    if len(tail) != size + 8 or not hmac.compare_digest(_digest(key, tail), head[len(MAGIC) :]):
+        return None
+    with _collector_paused():
+        header = marshal.loads(tail[:-8])
+    return header, _Sections(path, identity, start, total - 8 - size, key)
 
 
 def _problem(path: str, line: Any, col: Any, code: Any, message: Any, hint: Any, severity: Any) -> Problem:
@@ -266,41 +293,47 @@ class _Fallback:
 
 
 def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
-    """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error."""
-    from talkbase.records.model import _CLASSES, KINDS_IN_ORDER, kind_key
+    """Write the snapshot of a clean knowledge base atomically; a cache that cannot be written is not an error.
+    Sections are written as they are made, so that no more than one is held at a time."""
+    from talkbase.records.model import KINDS_IN_ORDER
 
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, *_ in sig)}
+
+    def header(spans: list[tuple[str, int, int, bytes]]) -> bytes:
+        shown = [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems]
+        # written after the files were read: a later time than theirs, so never too trusting
+        return marshal.dumps((STAMP, str(root.absolute()), sig, _layout(), kb.counts(), shown, spans, time.time_ns()))
+
     try:
-        blobs = []
-        for kind in KINDS_IN_ORDER:
-            columns = _columns(kind, getattr(kb, kind), index)
-            for (_, codec), column in zip(_codecs(_CLASSES[kind]), columns):
-                if codec in _COLUMN_CODECS:
-                    blobs.append(marshal.dumps(column))
-            rows = list(zip(*columns))
-            blobs += [marshal.dumps(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
-        ids = list(kb.by_id)
-        blobs.append(marshal.dumps((ids, bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids))))
-        key = _key(create=True)
-        spans, offset = [], 0
-        for name, blob in zip(_section_names(kb.counts()), blobs, strict=True):
-            spans.append((name, offset, len(blob), _digest(key, blob)))  # counted from the end of the header
-            offset += len(blob)
-        header = marshal.dumps(
-            (
-                STAMP,
-                str(root.absolute()),
-                sig,
-                _layout(),
-                kb.counts(),
-                [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
-                spans,
-                time.time_ns(),  # after the files were read: a later write than theirs, so never too trusting
-            )
-        )
-        _write_sealed(snapshot_path(root), [len(header).to_bytes(8, "big"), header], unsealed=blobs)
+        sections = (blob for kind in KINDS_IN_ORDER for blob in _kind_sections(kind, getattr(kb, kind), index))
+        named = zip(_section_names(kb.counts()), chain(sections, [_index_section(kb)]), strict=True)
+        _write_snapshot(snapshot_path(root), named, header)
     except (OSError, ValueError, KeyError):
         pass
+
+
+def _kind_sections(kind: str, records: list[Any], paths: dict[str, int]) -> Iterator[bytes]:
+    """A kind's sections in the order of `_section_names`: its columns, then its chunks of rows."""
+    from talkbase.records.model import _CLASSES
+
+    columns = _columns(kind, records, paths)
+    packed = _packed_fields(kind)
+    for (name, codec), column in zip(_codecs(_CLASSES[kind]), columns):
+        if name in packed:
+            texts = Texts.of(column)
+            yield marshal.dumps((texts.joined, texts.ends.tobytes(), tuple(sorted(texts.missing))))
+        elif codec in _COLUMN_CODECS:
+            yield marshal.dumps(column)
+    rows = list(zip(*columns))
+    for start in range(0, len(rows), CHUNK):
+        yield marshal.dumps(rows[start : start + CHUNK])
+
+
+def _index_section(kb: Any) -> bytes:
+    from talkbase.records.model import KINDS_IN_ORDER, kind_key
+
+    ids = list(kb.by_id)
+    return marshal.dumps((ids, bytes(KINDS_IN_ORDER.index(kind_key(kb.by_id[i])) for i in ids)))
 
 
 # How each field of a record is kept in a snapshot, by its declared type: plain values as they are (marshal
@@ -479,6 +512,7 @@ class _KindBuilder:
     def __init__(self, kind: str, count: int, sections: _Sections, paths: list[str], fallback: _Fallback) -> None:
         self.kind, self.count, self.sections, self.paths, self.fallback = kind, count, sections, paths, fallback
         self.columns: dict[str, list[Any]] = {}
+        self.texts: dict[str, Texts] = {}
         self.chunks: dict[int, list[tuple[Any, ...]]] = {}
         self.built: list[Any] = [None] * count
         self.row_of_id: dict[str, int] | None = None
@@ -523,6 +557,19 @@ class _KindBuilder:
         codecs = dict(_codecs(self._class()))
         if any(codecs.get(name) != "" for name in names):
             return None  # only plain fields are kept as the model holds them
+        packed = _packed_fields(self.kind)
+        first, then = getattr(test, "first", None), getattr(test, "then", None)  # a test in two steps
+        if first is not None and then is not None and len(names) > 1:
+            narrowed = self._chosen(names[:1], first)
+            if narrowed is None:
+                return None
+            rest = [self._texts(name) if name in packed else self._column(name) for name in names[1:]]
+            return [i for i in narrowed if then(*[column[i] for column in rest])]
+        rows = getattr(test, "rows", None)  # a test that can search packed texts at once (see Mentions)
+        if rows is not None and all(name in packed for name in names):
+            found = rows(*[self._texts(name) for name in names])
+            if found is not None:
+                return found
         tested = map(test, *[self._column(name) for name in names])
         return list(compress(range(self.count), tested))
 
@@ -530,7 +577,9 @@ class _KindBuilder:
         chosen = self._chosen(names, test)
         if chosen is None:
             return None
-        return self._build(chosen, {name: self._column(name) for name in names})
+        packed = _packed_fields(self.kind)
+        seen = {name: self._texts(name) if name in packed else self._column(name) for name in names}
+        return self._build(chosen, seen)
 
     def _values(
         self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
@@ -562,11 +611,24 @@ class _KindBuilder:
         """A field's stored values, every record's, checked as `_stored_checks` asks (each distinct value once:
         a date, a stance recurs)."""
         if name not in self.columns:
-            column = self.sections(f"{self.kind}:{name}")
+            packed = name in _packed_fields(self.kind)
+            column = self._texts(name).values() if packed else self.sections(f"{self.kind}:{name}")
             if type(column) is not list or len(column) != self.count or not self._holds(name, column):
                 raise ValueError(f"a stored {name} column of the wrong shape")
             self.columns[name] = column
         return self.columns[name]
+
+    def _texts(self, name: str) -> Texts:
+        """A prose field's packed column."""
+        if name not in self.texts:
+            joined, ends, missing = self.sections(f"{self.kind}:{name}")
+            if not (type(joined) is str and type(ends) is bytes and type(missing) is tuple):
+                raise ValueError(f"a packed {name} column of the wrong shape")
+            texts = Texts(joined, array("q", ends), frozenset(missing))
+            if len(texts) != self.count or not all(type(i) is int and 0 <= i < self.count for i in missing):
+                raise ValueError(f"a packed {name} column of the wrong length")
+            self.texts[name] = texts
+        return self.texts[name]
 
     def _holds(self, name: str, column: list[Any]) -> bool:
         """Whether a stored column holds what `_stored_checks` asks of its field: a column of plain text by the
@@ -575,13 +637,15 @@ class _KindBuilder:
         declared = fields(self._class())[at].type
         if declared in _TEXT_TYPES and name not in _vocabularies(self._class()):
             return set(map(type, column)) <= _TEXT_TYPES[declared]
+        if declared == "tuple[str, ...]":  # sources, participants: tuples of text, checked without a call each
+            return set(map(type, column)) <= {tuple} and set(map(type, chain.from_iterable(column))) <= {str}
         return all(map(_stored_checks(self._class())[at], set(column)))
 
     def _rows(self, chosen: list[int]) -> list[tuple[Any, ...]]:
         """The stored rows at `chosen`, reading only the chunks they are in."""
         width = len(fields(self._class()))
-        for n in sorted({i // CHUNK for i in chosen} - self.chunks.keys()):
-            chunk = self.sections(f"{self.kind}#{n}")
+        wanted = sorted({i // CHUNK for i in chosen} - self.chunks.keys())
+        for n, chunk in zip(wanted, self.sections.many([f"{self.kind}#{n}" for n in wanted])):
             expected = min(CHUNK, self.count - n * CHUNK)
             if type(chunk) is not list or len(chunk) != expected:
                 raise ValueError("a chunk of the wrong length")
@@ -733,44 +797,84 @@ class FileCache:
                 return None
             if racy(stamp, written):
                 return None
-            raw = [_raw_record(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
-            found = [_problem(shown, *p) for p in problems]
-            return raw, found
+            return unpack_parse((records, problems), shown)
         except Exception:  # an unreadable or unexpected entry is simply not used
             return None
 
     def put(self, source: Path, stamp: Stamp, records: list[RawRecord], problems: list[Problem]) -> None:
+        self.put_packed(source, stamp, pack_parse(records, problems))
+
+    def put_packed(self, source: Path, stamp: Stamp, packed: tuple[list[Any], list[Any]]) -> None:
+        """`put` of what `pack_parse` made."""
         try:
-            body = marshal.dumps(
-                (
-                    STAMP,
-                    str(source.absolute()),
-                    stamp,
-                    time.time_ns(),
-                    [(r.kind, r.line, r.col, _pack(r.data)) for r in records],
-                    [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
-                )
-            )
+            body = marshal.dumps((STAMP, str(source.absolute()), stamp, time.time_ns(), *packed))
             _write_sealed(self._path(source), [body])
         except (OSError, ValueError):
             pass
 
 
-def _write_sealed(target: Path, parts: list[bytes], unsealed: Iterable[bytes] = ()) -> None:
-    """Write MAGIC, the keyed digest of the parts, the parts, then the `unsealed` blobs (which the parts must
-    vouch for themselves), into a temporary file renamed over `target`.
+def pack_parse(records: list[RawRecord], problems: list[Problem]) -> tuple[list[Any], list[Any]]:
+    """A file's parse (its records, every value located, and its problems) as values marshal can write: for
+    the file cache, and for a parse made in another process (talkbase.load.parallel)."""
+    return (
+        [(r.kind, r.line, r.col, _pack(r.data)) for r in records],
+        [(p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems],
+    )
 
-    There is no fsync: a cache file is disposable, and one torn by a crash fails its digest and is rebuilt."""
-    seal = hmac.new(_key(create=True), digestmod="sha256")
-    for part in parts:
-        seal.update(part)
+
+def unpack_parse(packed: Any, shown: str) -> tuple[list[RawRecord], list[Problem]]:
+    """What `pack_parse` made, for the file shown as `shown`; raises on anything else."""
+    records, problems = packed
+    raw = [_raw_record(kind, _unpack(data), shown, line, col) for kind, line, col, data in records]
+    return raw, [_problem(shown, *p) for p in problems]
+
+
+def _write_sealed(target: Path, parts: list[bytes]) -> None:
+    """Write MAGIC, the keyed digest of the parts, then the parts (a file cache entry)."""
+
+    def write(out: Any) -> None:
+        seal = hmac.new(_key(create=True), digestmod="sha256")
+        for part in parts:
+            seal.update(part)
+        out.write(MAGIC + seal.digest()[:DIGEST_SIZE])
+        for part in parts:
+            out.write(part)
+
+    _replace(target, write)
+
+
+def _write_snapshot(
+    target: Path, sections: Iterable[tuple[str, bytes]], header: Callable[[list[tuple[str, int, int, bytes]]], bytes]
+) -> None:
+    """Write MAGIC, room for the keyed digest of the tail, the named sections as they come, then the tail: the
+    header `header(spans)` makes from each section's name, place, size and digest, and the header's length.
+    The digest is written last, into its room."""
+
+    def write(out: Any) -> None:
+        key = _key(create=True)
+        out.write(MAGIC + bytes(DIGEST_SIZE))
+        spans, offset = [], 0
+        for name, blob in sections:
+            spans.append((name, offset, len(blob), _digest(key, blob)))  # counted from the first section
+            out.write(blob)
+            offset += len(blob)
+        packed = header(spans)
+        tail = packed + len(packed).to_bytes(8, "big")
+        out.write(tail)
+        out.seek(len(MAGIC))
+        out.write(_digest(key, tail))
+
+    _replace(target, write)
+
+
+def _replace(target: Path, write: Callable[[Any], None]) -> None:
+    """`write(file)` into a temporary file renamed over `target`. There is no fsync: a cache file is
+    disposable, and one torn by a crash fails its digest and is rebuilt."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC + seal.digest()[:DIGEST_SIZE])
-            for part in (*parts, *unsealed):
-                out.write(part)
+            write(out)
         os.replace(temp, target)
     except BaseException:
         os.unlink(temp)

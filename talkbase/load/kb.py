@@ -168,5 +168,5 @@ def _load_yaml(
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
     for record in loaded.records:
         counts[record.kind] += 1
-    kb = None if any(p.is_error for p in problems) else build(loaded.records)
+    kb = None if any(p.is_error for p in problems) else build(loaded.records, consume=True)  # not used again
     return kb, problems, counts

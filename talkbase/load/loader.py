@@ -132,18 +132,30 @@ def load_tree(
         loaded.problems.append(over_budget)
         return loaded
     try:
-        for done, path in enumerate(paths, start=1):
+        parses: list[tuple[list[RawRecord], list[Problem]] | None] = []
+        todo: list[tuple[int, tuple[Path, str, Any]]] = []  # what the file cache does not hold: to parse
+        for path in paths:
             shown = display_path(path)
             loaded.files.append(shown)
             refused = path_problem(path, shown, real_root, follow)
             if refused is not None:
-                loaded.problems.append(refused)
-            elif file_cache is None:
-                _load_file(path, shown, loaded)
-            else:
-                _load_file_cached(path, shown, loaded, file_cache)
+                parses.append(([], [refused]))
+                continue
+            stamp, cached = _from_file_cache(path, shown, file_cache)
+            parses.append(cached)
+            if cached is None:
+                todo.append((len(parses) - 1, (path, shown, stamp)))
+        done = len(paths) - len(todo)
+        from talkbase.load.parallel import parse_files
+
+        for (at, _), parsed in zip(todo, parse_files([job for _, job in todo], file_cache)):
+            parses[at] = parsed
+            done += 1
             if progress is not None:
                 progress(done, len(paths))
+        for records, problems in filter(None, parses):
+            loaded.records.extend(records)
+            loaded.problems.extend(problems)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -171,7 +183,8 @@ def _over_budget(root: Path, paths: list[Path]) -> Problem | None:
     return Problem(display_path(root), 1, 1, "too-large", message, hint)
 
 
-def _load_file(path: Path, shown: str, loaded: Loaded) -> None:
+def load_file(path: Path, shown: str, loaded: Loaded) -> None:
+    """Read and parse one file into `loaded`'s records and problems."""
     data, length, problems = read_utf8(path, shown)
     loaded.problems.extend(problems)
     if data is not None:
@@ -187,21 +200,17 @@ def load_text(text: str | bytes, shown: str, loaded: Loaded, length: int | None 
         loaded.records.extend(records_of(document, shown, loaded.problems))
 
 
-def _load_file_cached(path: Path, shown: str, loaded: Loaded, file_cache: Any) -> None:
+def _from_file_cache(
+    path: Path, shown: str, file_cache: Any
+) -> tuple[Any, tuple[list[RawRecord], list[Problem]] | None]:
+    """The file's stamp (None when it is not to be cached) and its parse from the file cache, if it holds it."""
+    if file_cache is None:
+        return None, None
     try:
-        st = path.stat()
-        stamp = file_cache.stamp(path, st)
-    except OSError:
-        _load_file(path, shown, loaded)
-        return
-    cached = file_cache.get(path, shown, stamp)
-    if cached is None:
-        one = Loaded()
-        _load_file(path, shown, one)
-        cached = (one.records, one.problems)
-        file_cache.put(path, stamp, *cached)
-    loaded.records.extend(cached[0])
-    loaded.problems.extend(cached[1])
+        stamp = file_cache.stamp(path, path.stat())
+    except OSError:  # read (and its problem reported) without the cache
+        return None, None
+    return stamp, file_cache.get(path, shown, stamp)
 
 
 def path_problem(path: Path, shown: str, real_root: Path, follow: bool) -> Problem | None:

@@ -290,12 +290,15 @@ class Written(Protocol):
     col: int
 
 
-def build(records: Iterable[Written]) -> KnowledgeBase:
-    """Turn raw records that passed validation into typed records."""
+def build(records: Iterable[Written], consume: bool = False) -> KnowledgeBase:
+    """Turn raw records that passed validation into typed records. With `consume`, each raw record's data is
+    dropped once it is built, so that at 100,000 positions the two forms are never all held at once."""
     kinds: dict[str, list[Any]] = {kind: [] for kind in KINDS_IN_ORDER}
     by_id: dict[str, Record] = {}
     for raw in records:
         record = _CLASSES[raw.kind](**_converted(raw.data), loc=Loc(raw.path, raw.line, raw.col))
         kinds[raw.kind].append(record)
         by_id[record.id] = record
+        if consume:
+            raw.data = None
     return KnowledgeBase(**kinds, by_id=by_id)

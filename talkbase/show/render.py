@@ -139,12 +139,18 @@ def export_picture(render: Any, svg: bool) -> str:
     return console.export_html(code_format=_HTML_FORMAT)
 
 
+def text_width(text: str) -> int:
+    """A line's width in terminal cells: its length when it is printable ASCII (most cells, and asked in C),
+    else as Rich measures it."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+
+
 def column_widths(rows: list[list[str]]) -> list[int]:
     """The widest line of each column, in terminal cells."""
     widths: list[int] = []
     for row in rows:
         for index, cell in enumerate(row):
-            width = max((cell_len(line) for line in cell.split("\n")), default=0)
+            width = text_width(cell) if "\n" not in cell else max(map(text_width, cell.split("\n")), default=0)
             if index == len(widths):
                 widths.append(width)
             elif width > widths[index]:
@@ -159,10 +165,14 @@ def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | Non
     makes its row that many lines tall."""
     out: list[str] = []
     for row in rows:
+        if not right and not any("\n" in cell for cell in row):  # one line: the usual row
+            padded = [cell + " " * (width - text_width(cell)) for cell, width in zip(row, widths)]
+            out.append("  ".join(padded).rstrip())
+            continue
         cells = [cell.split("\n") for cell in row]
         for line_no in range(max(len(c) for c in cells)):
             parts = [c[line_no] if line_no < len(c) else "" for c in cells]
-            pads = [" " * (width - cell_len(part)) for part, width in zip(parts, widths)]
+            pads = [" " * (width - text_width(part)) for part, width in zip(parts, widths)]
             padded = [
                 pad + part if right and right[i] else part + pad for i, (part, pad) in enumerate(zip(parts, pads))
             ]

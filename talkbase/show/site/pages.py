@@ -390,7 +390,7 @@ class _Site:
             standing = grid.cell(actor.id, topic.id)
             if standing is None:
                 continue
-            shown = [p for p in standing.candidates if p.id in self.by_id]
+            shown = [self.by_id[p.id] for p in standing.candidates if p.id in self.by_id]  # views: the records
             rows.append({"actor": actor.id, "certain": standing.certain, "candidates": shown})
         steps = [s for s in history(self.kb, on_topic) if s.position.id in self.by_id]
         positions = self.chron.ordered(s.position for s in steps)
