@@ -17,7 +17,7 @@ from talkbase.load.kb import DataLocation, open_kb
 from talkbase.records.expr import FIELDS, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
 from talkbase.records.model import KnowledgeBase
 
-from conftest import REPO, console_examples, run
+from conftest import REPO, console_examples, run, talkbase_env
 
 DOC = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
 
@@ -812,3 +812,33 @@ def test_completion_offers_no_kind_with_a_control_character_or_a_space(tmp_path:
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, cwd=kb.parent)
     assert "kind:talks" in done.stdout.split("\n")
     assert "\x1b" not in done.stdout and "two words" not in done.stdout
+
+
+SHELL_UNDETECTED = """
+import sys, typer.completion, typer._completion_shared
+typer.completion._get_shell_name = typer._completion_shared._get_shell_name = lambda: None
+from talkbase.cli import main
+sys.argv[0] = "talkbase"
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "starts"),
+    [
+        (["--show-completion", "bash"], "_talkbase_completion() {"),
+        (["--show-completion=bash"], "_talkbase_completion() {"),
+        (["--show-completion", "zsh"], "#compdef talkbase"),
+    ],
+)
+def test_a_shell_named_after_show_completion_is_used_where_none_can_be_detected(words: list[str], starts: str) -> None:
+    """Typer's --show-completion is a flag that asks the process tree for the shell; run from a script, make or
+    cron it finds none ("Shell  not supported"). The shell the user names is used instead."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", SHELL_UNDETECTED, *words], capture_output=True, text=True, timeout=60, env=talkbase_env()
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(starts)

@@ -64,16 +64,35 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _use_talkbase_completion(argv: list[str]) -> None:
-    """talkbase's own bash completion script, and the words bash split at ':' joined again."""
+_COMPLETION_FLAGS = ("--show-completion", "--install-completion")
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _use_talkbase_completion(argv: list[str]) -> list[str]:
+    """talkbase's own bash completion script, and the words bash split at ':' joined again. A shell named after
+    --show-completion or --install-completion (`--show-completion bash`, `=bash`) is the one used: Typer's flag
+    takes no value and asks the process tree, which outside an interactive shell (a script, make, cron) names
+    none. The argument list is given back without that word."""
     completing = os.environ.get("_TALKBASE_COMPLETE")
-    if not completing and not {"--show-completion", "--install-completion"} & {w.partition("=")[0] for w in argv}:
-        return
-    from talkbase.cli.options import bash_words_from_line, use_talkbase_bash_script
+    if not completing and not set(_COMPLETION_FLAGS) & {w.partition("=")[0] for w in argv}:
+        return argv
+    from talkbase.cli.options import bash_words_from_line, use_shell, use_talkbase_bash_script
 
     use_talkbase_bash_script()
     if completing == "complete_bash" and "COMP_LINE" in os.environ:
         bash_words_from_line(os.environ)
+    words = list(argv)
+    for i, word in enumerate(words):
+        flag, equals, value = word.partition("=")
+        if flag in _COMPLETION_FLAGS and equals and value in _SHELLS:
+            use_shell(value)
+            words[i] = flag
+        elif word in _COMPLETION_FLAGS and i + 1 < len(words) and words[i + 1] in _SHELLS:
+            use_shell(words.pop(i + 1))
+        else:
+            continue
+        break
+    return words
 
 
 def main() -> int:
@@ -87,7 +106,7 @@ def main() -> int:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.argv[1:] = negations_as_words(sys.argv[1:])
-    _use_talkbase_completion(sys.argv[1:])
+    sys.argv[1:] = _use_talkbase_completion(sys.argv[1:])
     command = invoked_command(sys.argv[1:])
     app.defer((COMMANDS[command],) if command else COMMAND_MODULES)
     try:

@@ -123,6 +123,13 @@ complete -o default -F %(complete_func)s %(prog_name)s
 """
 
 
+def use_shell(shell: str) -> None:
+    """Have `--show-completion` and `--install-completion` use `shell` rather than the one Typer detects."""
+    from typer import _completion_shared, completion
+
+    completion._get_shell_name = _completion_shared._get_shell_name = lambda: shell
+
+
 def use_talkbase_bash_script() -> None:
     """Have `--show-completion bash` and `--install-completion bash` give BASH_COMPLETION_SCRIPT. Typer offers no
     setting for it; tests/test_query.py completes in a real bash, so a Typer that moves these fails there."""
