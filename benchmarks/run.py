@@ -109,9 +109,13 @@ def measure(argv: list[str], env: dict[str, str]) -> Timing:
 
 
 def answer_lines(argv: list[str], env: dict[str, str]) -> int:
-    """How many lines the command prints: the size of its answer."""
-    done = subprocess.run(argv, env=env, capture_output=True, check=False)
-    return done.stdout.count(b"\n")
+    """How many lines the command prints: the size of its answer. Counted as it comes, so that this process
+    never holds an answer (its children start with its peak memory as theirs, which would skew their peaks)."""
+    lines = 0
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        for chunk in iter(lambda: process.stdout.read(1 << 16), b""):  # type: ignore[union-attr]
+            lines += chunk.count(b"\n")
+    return lines
 
 
 def load() -> str:

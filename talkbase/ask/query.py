@@ -100,7 +100,8 @@ def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:
         return any(key in fold(text) for text in texts if text)
 
     def matches(record_id: str, publisher: str | None, title: str, url: str | None) -> bool:
-        return named(record_id, publisher, title, _host(url))
+        # the host is part of the URL: split only a URL that holds the name (20,000 splits were 0.25 s)
+        return named(record_id, publisher, title) or (url is not None and named(url) and named(_host(url)))
 
     fields = ("id", "publisher", "title", "url")
     matched = {record_id for (record_id,) in kb.values("sources", fields, matches, ("id",))}
