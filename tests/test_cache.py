@@ -612,3 +612,22 @@ def test_the_row_check_is_the_field_checks_in_one_expression(data: st.DataObject
     expected = len(row) == width and all(check(value) for check, value in zip(_stored_checks(cls), row))
     assert _row_check(cls)(row) is expected
     assert _row_check(cls)(list(row)) is False  # a row is a tuple
+
+
+def test_a_duplicate_warning_names_the_first_place_as_this_run_shows_it(tmp_path: Path) -> None:
+    """A duplicate's warning names where the first one is (`… repeats … at b.yaml:2:5`): read from a snapshot
+    written by a run in another directory, that path is this run's, as without the cache."""
+    kb = tmp_path / "dup"
+    shutil.copytree(FIXTURES / "errors" / "duplicates", kb)
+    (kb / "expected.txt").unlink(missing_ok=True)
+    moved = "  - id: paisley-again\n    name: Ian  Paisley\n    kind: person\n"
+    records = (kb / "records.yaml").read_text(encoding="utf-8")
+    assert moved in records
+    (kb / "records.yaml").write_text(records.replace(moved, ""), encoding="utf-8")
+    (kb / "b.yaml").write_text("actors:\n" + moved, encoding="utf-8")  # the first of the two, in another file
+    assert run("check", "--data", "dup", cwd=tmp_path).code == 0  # writes the snapshot, paths from tmp_path
+    expected = run("--no-cache", "check", "--data", ".", cwd=kb)
+    cached = run("check", "--data", ".", cwd=kb)
+    assert "repeats actor `paisley-again` at b.yaml:2:5" in expected.out + expected.err
+    assert (cached.code, cached.out, cached.err) == (expected.code, expected.out, expected.err)
+    assert open_kb(DataLocation(kb, "--data")).from_cache

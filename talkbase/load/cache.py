@@ -6,8 +6,8 @@ modification time, change time and inode, and a hash of its content when it is s
 written too soon after a file's modification to vouch for it (RACY_NS) is not trusted. It is stored under
 `$XDG_CACHE_HOME/talkbase`, sealed (below), so a corrupt, truncated, stale or foreign file is detected and
 ignored (the knowledge base is then loaded from the YAML and the snapshot rewritten). Only knowledge bases
-without errors are cached: their problems (warnings) carry no paths in their messages, and paths are re-made
-relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
+without errors are cached; the paths of their problems (warnings), and the one a duplicate's message names, are
+re-made relative to the current directory on every use. `--no-cache` or `TALKBASE_NO_CACHE=1` bypasses it.
 
 A snapshot file is MAGIC, a keyed digest of the header (HMAC-SHA-256 with a secret made once per cache folder,
 readable by its owner only, so an entry edited by hand, checksum and all, fails it), the header's length, the
@@ -154,7 +154,8 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
             return None  # truncated, or grown: found before any section is read
         sections.spans = {name: tuple(where) for name, *where in spans}
         shown = [display_path(Path(path)) for path, *_ in sig]
-        found = [_problem(shown[path], *rest) for path, *rest in problems]
+        found = [_problem(shown[path], line, col, code, _placed(message, shown), *rest)
+                 for path, line, col, code, message, *rest in problems]  # fmt: skip
         fallback = _Fallback(root, reload)
         builders = {kind: _KindBuilder(kind, counts[kind], sections, shown, fallback) for kind in model.KINDS_IN_ORDER}
         kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(builders, sections, fallback))
@@ -267,6 +268,28 @@ def _open_sealed(path: Path) -> tuple[Any, _Sections] | None:
     return header, _Sections(path, identity, start, total - 8 - size, key)
 
 
+def _unplaced(problem: Problem, files: dict[str, int]) -> Any:
+    """A problem's message as a snapshot keeps it. A duplicate's warning names where the first one is (`… repeats
+    actor `x` at b.yaml:2:5: the same …`), by a path relative to the current directory, which the next run may
+    not share: that path is kept as its file's number, `(before, number, after)`, and made again on reading
+    (`_placed`). The place is the last ` at PATH:` of the message, since only fixed words follow it."""
+    if not problem.code.startswith("duplicate-"):
+        return problem.message
+    places = [(problem.message.rfind(f" at {path}:"), path) for path in files]
+    at, path = max(places, key=lambda place: place[0], default=(-1, ""))
+    if at < 0:
+        return problem.message
+    start = at + len(" at ")
+    return (problem.message[:start], files[path], problem.message[start + len(path) :])
+
+
+def _placed(message: Any, shown: list[str]) -> Any:
+    """A message as `_unplaced` kept it, with the file's path as this run shows it."""
+    if type(message) is tuple and len(message) == 3 and type(message[0]) is type(message[2]) is str:
+        return message[0] + shown[message[1]] + message[2]
+    return message
+
+
 def _problem(path: str, line: Any, col: Any, code: Any, message: Any, hint: Any, severity: Any) -> Problem:
     """A problem read back from a cache entry, its fields checked: a wrong type means the entry is not used."""
     if not (type(line) is type(col) is int and type(code) is type(message) is type(hint) is str):
@@ -300,7 +323,8 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
     index = {display: i for i, display in enumerate(display_path(Path(path)) for path, *_ in sig)}
 
     def header(spans: list[tuple[str, int, int, bytes]]) -> bytes:
-        shown = [(index[p.path], p.line, p.col, p.code, p.message, p.hint, p.severity.value) for p in problems]
+        shown = [(index[p.path], p.line, p.col, p.code, _unplaced(p, index), p.hint, p.severity.value)
+                 for p in problems]  # fmt: skip
         # written after the files were read: a later time than theirs, so never too trusting
         return marshal.dumps((STAMP, str(root.absolute()), sig, _layout(), kb.counts(), shown, spans, time.time_ns()))
 
