@@ -168,8 +168,10 @@ def _anything(_value: Any) -> bool:
 @cache
 def _view(cls: type, fields: tuple[str, ...]) -> type:
     """A named tuple standing in for a record of `cls` in a filter's test and in the chronology's order: only
-    the fields they read."""
-    return namedtuple(f"{cls.__name__}View", fields)  # type: ignore[misc]
+    the fields they read. Its `_record_kind` is the kind of record it stands for."""
+    view = namedtuple(f"{cls.__name__}View", fields)  # type: ignore[misc]
+    view._record_kind = {Event: "events", Position: "positions"}[cls]  # no field starts with _
+    return view
 
 
 def passing_views(
@@ -213,8 +215,8 @@ class _After:
 def records_of(kb: KnowledgeBase, views: list[Any]) -> list[Any]:
     """The records the views stand for, in their order; only those are built."""
     found = {}
-    for kind, cls in (("events", Event), ("positions", Position)):
-        wanted = {view.id for view in views if view.__class__ is _view(cls, view._fields)}
+    for kind in ("events", "positions"):
+        wanted = {view.id for view in views if view._record_kind == kind}
         if wanted:
             found.update((r.id, r) for r in kb.where(kind, ("id",), wanted.__contains__))
     return [found[view.id] for view in views]
