@@ -91,6 +91,25 @@ def test_where_on_a_snapshot_builds_only_what_passes_and_agrees_with_the_full_li
     assert warm.where("positions", ("claim", "quote"), lambda *t: True) == fresh.positions
 
 
+@pytest.mark.parametrize("few", [1, 10**9], ids=["records-of-few-rows", "whole-columns"])
+def test_a_few_chosen_rows_are_read_from_their_records_as_from_the_columns(monkeypatch, few: int) -> None:
+    from talkbase.ask.query import _After
+
+    monkeypatch.setattr(cache, "FEW", few)  # 1: any choice short of every row counts as few
+    location = DataLocation(FIXTURES / "kb-small", "--data")
+    fresh = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    warm = open_kb(location).kb
+    assert fresh is not None and warm is not None
+    by_sudov = _After(lambda actor: actor == "sudov", lambda claim, quote: "e" in claim + (quote or ""))
+    names, fields = ("actor", "claim", "quote"), ("id", "date", "stance")
+    assert warm.values("positions", names, by_sudov, fields) == fresh.values("positions", names, by_sudov, fields)
+    chosen = warm.where("positions", names, by_sudov)
+    assert chosen == fresh.where("positions", names, by_sudov) and 0 < len(chosen) < len(fresh.positions)
+    assert sum(r is not None for r in warm._pending["positions"].built) == len(chosen)  # only those, either way
+    assert ("claim" in warm._pending["positions"].texts) == (few != 1)  # few rows: no column of claims read
+
+
 def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     location = DataLocation(FIXTURES / "kb-small", "--data")
     open_kb(location)

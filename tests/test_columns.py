@@ -40,6 +40,25 @@ def test_a_plain_pattern_finds_in_packed_texts_what_it_finds_in_each(values: lis
         assert at_once == each
 
 
+@pytest.mark.parametrize("dense", [True, False], ids=["row-by-row", "match-by-match"])
+@pytest.mark.parametrize("line_break_inside", [False, True])
+def test_a_needle_in_many_rows_or_in_few_is_found_in_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch, dense: bool, line_break_inside: bool
+) -> None:
+    import talkbase.records.texts as texts_module
+
+    monkeypatch.setattr(texts_module, "DENSE", 10**9 if dense else 0)  # every needle judged dense, or none
+    values = [None if i % 7 == 0 else f"claim {i}: {'a ceasefire' if i % 3 else 'talks'} x" for i in range(400)]
+    if line_break_inside:  # then the texts cannot be split at the separator: the match-by-match search is used
+        values[5] = "one line\nand a ceasefire on the next"
+    texts = Texts.of(values)
+    expected = [i for i, value in enumerate(values) if value and "ceasefire" in value]
+    assert texts.rows_holding("ceasefire") == expected
+    assert texts.rows_holding("CEASEFIRE", texts.joined.upper()) == expected  # a haystack changed letter by letter
+    assert texts.rows_holding("x") == [i for i, value in enumerate(values) if value]
+    assert texts.rows_holding("nowhere") == []
+
+
 def test_only_plain_patterns_over_ascii_text_are_searched_at_once() -> None:
     ascii_texts, other = Texts.of(["a ceasefire", None, "no"]), Texts.of(["a ceasefire", "Erdoğan"])
     assert compile_pattern("ceasefire").rows_in(ascii_texts) == [0]

@@ -175,15 +175,21 @@ def _view(cls: type, fields: tuple[str, ...]) -> type:
 
 
 def passing_views(
-    kb: KnowledgeBase, kind: str, filters: Filter, names: tuple[str, ...], test: Callable[..., Any]
+    kb: KnowledgeBase,
+    kind: str,
+    filters: Filter,
+    names: tuple[str, ...],
+    test: Callable[..., Any],
+    dated: bool = True,
 ) -> list[Any]:
-    """Views (id, dates, and the fields the filter reads) of the records of `kind`, in file order, whose fields
-    `names` pass `test` and which pass the filters; a knowledge base from the cache builds no record for them."""
+    """Views (id, dates unless not `dated`, and the fields the filter reads) of the records of `kind`, in file
+    order, whose fields `names` pass `test` and which pass the filters; a knowledge base from the cache builds
+    no record for them."""
     narrowing = filters.narrowing(kind)
     if narrowing is not None:  # the stored field asked first: the test proper only of the records it leaves
         name, member = narrowing
         names, test = ((name,), member) if test is _anything else ((name, *names), _After(member, test))
-    return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test)))
+    return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test, dated)))
 
 
 def views_of(
@@ -192,11 +198,14 @@ def views_of(
     fields: Iterable[str] = (),
     names: tuple[str, ...] = ("id",),
     test: Callable[..., Any] = _anything,
+    dated: bool = True,
 ) -> list[Any]:
     """Views of the records of `kind` (events or positions) whose fields `names` pass `test`, in file order:
-    named tuples of their id, dates and `fields`, read from the parse cache's columns without building a record."""
+    named tuples of their id, dates (which put them in order; not read unless `dated`) and `fields`, read from
+    the parse cache's columns without building a record."""
     cls = {"events": Event, "positions": Position}[kind]
-    chosen = tuple(sorted({"id", "date", *fields} | ({"end"} if cls is Event else set())))
+    dates = ({"date", "end"} if cls is Event else {"date"}) if dated else set()
+    chosen = tuple(sorted({"id", *dates, *fields}))
     return list(map(_view(cls, chosen)._make, kb.values(kind, names, test, chosen)))
 
 
@@ -449,8 +458,8 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter, in_order: boo
     (with the id and date, for the order), so a knowledge base from the cache builds no record."""
     hit = Mentions(pattern)
     chosen = [
-        *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit),
-        *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit),
+        *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit, dated=in_order),
+        *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit, dated=in_order),
     ]
     return [record.id for record in (chronology(kb).ordered(chosen) if in_order else chosen)]
 

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from functools import cache
@@ -167,6 +167,7 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
 # Records per chunk of rows: building the seventy positions one actor stated reads seventy chunks of rows (about
 # 9,000 rows at 100,000 positions) rather than every row; a whole kind reads every chunk.
 CHUNK = 128
+FEW = 64  # fewer than one record in FEW chosen: their records are built rather than whole columns read
 _COLUMN_CODECS = ("", "date")  # the fields kept as columns too: those a command tests or reads of every record
 
 
@@ -587,6 +588,10 @@ class _KindBuilder:
             narrowed = self._chosen(names[:1], first)
             if narrowed is None:
                 return None
+            if self._few(narrowed):  # the rest read from the records themselves, not from whole columns
+                records = self._build(narrowed, self._read(names[:1]))
+                rest_of = [attrgetter(name) for name in names[1:]]
+                return [i for i, r in zip(narrowed, records) if then(*[value(r) for value in rest_of])]
             rest = [self._texts(name) if name in packed else self._column(name) for name in names[1:]]
             return [i for i in narrowed if then(*[column[i] for column in rest])]
         rows = getattr(test, "rows", None)  # a test that can search packed texts at once (see Mentions)
@@ -601,9 +606,7 @@ class _KindBuilder:
         chosen = self._chosen(names, test)
         if chosen is None:
             return None
-        packed = _packed_fields(self.kind)
-        seen = {name: self._texts(name) if name in packed else self._column(name) for name in names}
-        return self._build(chosen, seen)
+        return self._build(chosen, self._read(names))
 
     def _values(
         self, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
@@ -616,6 +619,8 @@ class _KindBuilder:
         chosen = self._chosen(names, test)
         if chosen is None:
             return None
+        if self._few(chosen):  # read from the few records (built once, and kept), not from whole columns
+            return [tuple([getattr(r, f) for f in fields]) for r in self._build(chosen, self._read(names))]
         columns = []  # a column at a time, and each date parsed once however often it recurs
         for name in fields:
             column = self._column(name)
@@ -625,6 +630,16 @@ class _KindBuilder:
                 column = list(map(dates.get, column))  # None stays None
             columns.append(column)
         return list(zip(*columns))
+
+    def _read(self, names: tuple[str, ...]) -> dict[str, Sequence[Any]]:
+        """Those of the columns of `names` read already, plain or packed (rows chosen by them must agree)."""
+        read = {name: self.columns.get(name, self.texts.get(name)) for name in names}
+        return {name: column for name, column in read.items() if column is not None}
+
+    def _few(self, chosen: list[int]) -> bool:
+        """Whether so few rows are chosen that building their records (reading the chunks of rows they are in)
+        costs less than reading whole columns of every record."""
+        return len(chosen) * FEW < self.count
 
     def _class(self) -> type:
         from talkbase.records.model import _CLASSES
@@ -681,7 +696,7 @@ class _KindBuilder:
         chunks = self.chunks
         return [chunks[i // CHUNK][i % CHUNK] for i in chosen]
 
-    def _build(self, chosen: Iterable[int], seen: Mapping[str, list[Any]] | None = None) -> list[Any]:
+    def _build(self, chosen: Iterable[int], seen: Mapping[str, Sequence[Any]] | None = None) -> list[Any]:
         """The records at `chosen`; each row must agree with the columns `seen` it was chosen by."""
         built = self.built
         chosen = list(chosen)
