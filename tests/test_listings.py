@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO, run, write_kb
 
@@ -352,3 +354,38 @@ def test_an_empty_name_is_not_ambiguous_among_all_records(args: list[str]) -> No
     result = run(*args, "--data", str(FIXTURES / "kb-small"))
     assert result.code == 2 and "ambiguous" not in result.err
     assert "no record" in result.err or "named by an empty text" in result.err
+
+
+cells_strategy = st.text(alphabet="ab é字\n", max_size=5)
+
+
+@given(
+    st.lists(st.lists(cells_strategy, min_size=3, max_size=3), max_size=6),
+    st.lists(st.booleans(), min_size=3, max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_piped_tables_pad_every_line_of_every_cell_to_its_column_in_terminal_cells(
+    rows: list[list[str]], right: list[bool]
+) -> None:
+    from rich.cells import cell_len
+
+    from talkbase.show.render import column_widths, plain_rows
+
+    widths = column_widths(rows)
+    assert (
+        widths
+        == [max([cell_len(line) for row in rows for line in row[i].split("\n")], default=0) for i in range(3)][
+            : len(widths)
+        ]
+    )
+    expected = []
+    for row in rows:  # each cell a column of lines; a short cell padded with empty lines
+        lines = [cell.split("\n") for cell in row]
+        for n in range(max(map(len, lines))):
+            parts = [cell[n] if n < len(cell) else "" for cell in lines]
+            pads = [" " * (width - cell_len(part)) for part, width in zip(parts, widths)]
+            padded = [pad + part if flush else part + pad for part, pad, flush in zip(parts, pads, right)]
+            expected.append("  ".join(padded).rstrip() + "\n")
+    assert plain_rows(rows, widths, right) == "".join(expected)
+    if not any(right):
+        assert plain_rows(rows, widths) == "".join(expected)

@@ -149,13 +149,22 @@ def column_widths(rows: list[list[str]]) -> list[int]:
     """The widest line of each column, in terminal cells."""
     widths: list[int] = []
     for row in rows:
-        for index, cell in enumerate(row):
-            width = text_width(cell) if "\n" not in cell else max(map(text_width, cell.split("\n")), default=0)
-            if index == len(widths):
-                widths.append(width)
-            elif width > widths[index]:
-                widths[index] = width
+        if len(widths) < len(row):
+            widths += [0] * (len(row) - len(widths))
+        lengths = map(len, row) if _one_cell_a_character(row) else map(_cell_width, row)
+        widths[: len(row)] = map(max, widths, lengths)
     return widths
+
+
+def _cell_width(cell: str) -> int:
+    return text_width(cell) if "\n" not in cell else max(map(text_width, cell.split("\n")), default=0)
+
+
+def _one_cell_a_character(row: list[str]) -> bool:
+    """Whether every cell of the row is one line of printable ASCII, whose length is its width (the usual row,
+    asked in C of the row at once rather than of each cell)."""
+    line = "".join(row)
+    return line.isascii() and line.isprintable()
 
 
 def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | None = None) -> str:
@@ -164,9 +173,10 @@ def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | Non
     Much faster than Rich for large outputs, and never cuts or wraps a cell; a cell with several lines
     makes its row that many lines tall."""
     out: list[str] = []
+    right = right if right and any(right) else None
     for row in rows:
-        if not right and not any("\n" in cell for cell in row):  # one line: the usual row
-            padded = [cell + " " * (width - text_width(cell)) for cell, width in zip(row, widths)]
+        if _one_cell_a_character(row):  # padded by str.ljust, which counts characters: here, cells
+            padded = map(str.ljust, row, widths) if right is None else map(_justify, row, widths, right)
             out.append("  ".join(padded).rstrip())
             continue
         cells = [cell.split("\n") for cell in row]
@@ -178,3 +188,7 @@ def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | Non
             ]
             out.append("  ".join(padded).rstrip())
     return "".join(line + "\n" for line in out)
+
+
+def _justify(cell: str, width: int, right: bool) -> str:
+    return cell.rjust(width) if right else cell.ljust(width)
