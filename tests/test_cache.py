@@ -401,6 +401,19 @@ def set_field(kind: str, name: str, value, rows: bool = True) -> Callable[[dict]
     return change
 
 
+def set_words(kind: str, name: str, words: tuple) -> Callable[[dict], None]:
+    """A change putting `words` (vocabulary, starts, postings, ascii) as the words of a packed column."""
+    return lambda sections: sections.__setitem__(f"{kind}:{name}~words", words)
+
+
+def _q(*numbers: int) -> bytes:
+    return array("q", numbers).tobytes()
+
+
+def _i(*numbers: int) -> bytes:
+    return array("i", numbers).tobytes()
+
+
 def wrong_index(sections: dict) -> None:
     ids, kinds = sections["index"]
     sections["index"] = (ids, bytes(4 - k for k in kinds))  # every id said to be of another kind
@@ -421,6 +434,8 @@ def wrong_index(sections: dict) -> None:
         (set_field("events", "loc", (0, -5, 1)), ["show", "round-1"]),
         (set_field("positions", "actor", "nordin", rows=False), ["positions", "--actor", "nordin"]),
         (set_field("positions", "claim", "ceasefire", rows=False), ["grep", "ceasefire"]),
+        (set_words("positions", "claim", ((), b"", b"", True)), ["grep", "ceasefire", "--count"]),
+        (set_words("positions", "claim", (("ceasefire",), _q(0, 1), _i(999), True)), ["grep", "ceasefire", "--ids"]),
     ],
     ids=[
         "impossible-date",
@@ -435,6 +450,8 @@ def wrong_index(sections: dict) -> None:
         "negative-line",
         "column-disagrees-with-row",
         "text-column-disagrees-with-row",
+        "words-of-the-wrong-shape",
+        "words-in-rows-not-there",
     ],
 )
 def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talkbase.ask.pattern import compile_pattern
-from talkbase.records.texts import Texts
+from talkbase.records.texts import Texts, Words
 
 from conftest import FIXTURES, run
 
@@ -38,6 +38,35 @@ def test_a_plain_pattern_finds_in_packed_texts_what_it_finds_in_each(values: lis
         assert not texts.joined.isascii() or pattern.literal is None
     else:
         assert at_once == each
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="aB. \n\té", max_size=10)), max_size=12),
+    st.text(alphabet="aB.\n é", min_size=1, max_size=3),
+)
+@settings(max_examples=500, deadline=None)
+def test_the_rows_of_the_words_holding_a_needle_are_the_rows_of_the_texts_holding_it(
+    values: list[str | None], needle: str
+) -> None:
+    words = Words.of(values)
+    assert words.ascii == all(value.isascii() for value in values if value)
+    found, found_lower = words.rows_holding(needle), words.rows_holding(needle.lower(), lower=True)
+    if any(c.isspace() for c in needle):
+        assert found is None and found_lower is None  # a needle across words is looked for in the texts
+        return
+    assert found == [i for i, value in enumerate(values) if value and needle in value]
+    assert found_lower == [i for i, value in enumerate(values) if value and needle.lower() in value.lower()]
+
+
+def test_a_pattern_is_looked_up_by_words_only_when_plain_ascii_and_without_a_space() -> None:
+    ascii_words, other = Words.of(["a ceasefire.", None, "no"]), Words.of(["a ceasefire", "Erdoğan"])
+    assert compile_pattern("ceasefire").rows_by_words(ascii_words) == [0]
+    assert compile_pattern("Ceasefire").rows_by_words(ascii_words) == []  # smart case: a capital is meant
+    assert compile_pattern("CEASEFIRE", ignore_case=True).rows_by_words(ascii_words) == [0]
+    assert compile_pattern("fire.", fixed=True).rows_by_words(ascii_words) == [0]
+    assert compile_pattern("a ceasefire").rows_by_words(ascii_words) is None
+    assert compile_pattern("cease.ire").rows_by_words(ascii_words) is None  # a regex
+    assert compile_pattern("ceasefire").rows_by_words(other) is None  # folded text is asked text by text
 
 
 @pytest.mark.parametrize("dense", [True, False], ids=["row-by-row", "match-by-match"])
@@ -122,6 +151,9 @@ def mixed_kb(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
         ["grep", "cease", "--source", "planet-july", "--ids"],
         ["grep", "ceasefire", "actor:sudov", "--format", "json"],
         ["grep", "cease.?fire", "--ids"],
+        ["grep", "-F", "now.", "--ids"],  # a word as written holds its full stop
+        ["grep", "a ceasefire", "--count"],  # a space: looked for in the texts, not among the words
+        ["grep", "ceasefire", "--count", "--since", "2025-05-17"],
         ["positions", "source:planet-july"],
         ["timeline", "--limit", "2"],
         ["timeline", "--positions", "--reverse", "--limit", "3"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from talkbase.records.hints import strip_marks
-from talkbase.records.texts import SEPARATOR, Texts
+from talkbase.records.texts import SEPARATOR, Texts, Words
 
 # A word character for -w, as Python's `\w` would have it (RE2's `\w` knows only ASCII).
 _WORD = r"\pL\pN_"
@@ -69,6 +69,13 @@ class Pattern:
         if not literal or SEPARATOR in literal or not texts.joined.isascii():
             return None
         return texts.rows_holding(literal, None if self.sensitive else texts.joined.lower())
+
+    def rows_by_words(self, words: Words) -> list[int] | None:
+        """What `rows_in` gives, from a column's words (see `Words`) instead of its texts; None when it cannot
+        be told so (as for `rows_in`, or when the pattern holds a space)."""
+        if not self.literal or SEPARATOR in self.literal or not words.ascii:
+            return None
+        return words.rows_holding(self.literal, lower=not self.sensitive)
 
     def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         searched, starts = _folded(text) if self.fold else (text, None)

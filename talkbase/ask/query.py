@@ -31,7 +31,7 @@ from talkbase.records.schema import KINDS, ORDER, REF, REFS
 if TYPE_CHECKING:
     from talkbase.ask.filter import Filter
     from talkbase.ask.pattern import Pattern
-    from talkbase.records.texts import Texts
+    from talkbase.records.texts import Texts, Words
 
 
 class QueryError(Exception):
@@ -430,10 +430,19 @@ class Mentions:
     def rows(self, *columns: Texts) -> list[int] | None:
         """The rows where a text of any column is mentioned, in order; None when the pattern cannot search
         packed text (see `Pattern.rows_in`)."""
-        found = [self.pattern.rows_in(column) for column in columns]
-        if any(rows is None for rows in found):
-            return None
-        return sorted(set().union(*found))  # type: ignore[arg-type]
+        return _union([self.pattern.rows_in(column) for column in columns])
+
+    def rows_by_words(self, *columns: Words) -> list[int] | None:
+        """What `rows` gives, from the columns' words (see `Words`), without reading their texts; None when
+        the pattern cannot be looked up by words."""
+        return _union([self.pattern.rows_by_words(column) for column in columns])
+
+
+def _union(found: list[list[int] | None]) -> list[int] | None:
+    """The rows found in any column, in order; None when a column could not be searched so."""
+    if any(rows is None for rows in found):
+        return None
+    return sorted(set().union(*found))  # type: ignore[arg-type]
 
 
 def _grep_candidates(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Event | Position]:

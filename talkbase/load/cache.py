@@ -44,9 +44,9 @@ from talkbase.load.loader import display_path, follow_symlinks
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
 from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
-from talkbase.records.texts import Texts
+from talkbase.records.texts import Texts, Words
 
-FORMAT = 9
+FORMAT = 10
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
 # (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
 STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
@@ -183,13 +183,17 @@ def _packed_fields(kind: str) -> frozenset[str]:
 
 
 def _section_names(counts: Mapping[str, int]) -> list[str]:
-    """Every section of a snapshot with these counts, in file order: each kind's columns (`positions:actor`),
-    then its chunks of rows (`positions#0`), and last the id index."""
+    """Every section of a snapshot with these counts, in file order: each kind's columns (`positions:actor`;
+    after a packed one, its words: `positions:claim~words`), then its chunks of rows (`positions#0`), and last
+    the id index."""
     from talkbase.records.model import _CLASSES, KINDS_IN_ORDER
 
     names = []
     for kind in KINDS_IN_ORDER:
-        names += [f"{kind}:{name}" for name, codec in _codecs(_CLASSES[kind]) if codec in _COLUMN_CODECS]
+        packed = _packed_fields(kind)
+        for name, codec in _codecs(_CLASSES[kind]):
+            if codec in _COLUMN_CODECS:
+                names += [f"{kind}:{name}", f"{kind}:{name}~words"] if name in packed else [f"{kind}:{name}"]
         names += [f"{kind}#{n}" for n in range(-(-counts[kind] // CHUNK))]
     return [*names, "index"]
 
@@ -344,14 +348,23 @@ def _kind_sections(kind: str, records: list[Any], paths: dict[str, int]) -> Iter
     columns = _columns(kind, records, paths)
     packed = _packed_fields(kind)
     for (name, codec), column in zip(_codecs(_CLASSES[kind]), columns):
-        if name in packed:
-            texts = Texts.of(column)
-            yield marshal.dumps((texts.joined, texts.ends.tobytes(), tuple(sorted(texts.missing))))
+        if name in packed:  # each made, written and let go in turn: at L the claims alone are 10 MB
+            yield _texts_section(column)
+            yield _words_section(column)
         elif codec in _COLUMN_CODECS:
             yield marshal.dumps(column)
-    rows = list(zip(*columns))
-    for start in range(0, len(rows), CHUNK):
-        yield marshal.dumps(rows[start : start + CHUNK])
+    for start in range(0, len(records), CHUNK):  # a chunk's rows at a time: all of them at once were 19 MB at L
+        yield marshal.dumps(list(zip(*[column[start : start + CHUNK] for column in columns])))
+
+
+def _texts_section(column: list[str | None]) -> bytes:
+    texts = Texts.of(column)  # (marshal writes an array as the bytes it holds, with no copy made first)
+    return marshal.dumps((texts.joined, texts.ends, tuple(sorted(texts.missing))))
+
+
+def _words_section(column: list[str | None]) -> bytes:
+    words = Words.of(column)
+    return marshal.dumps((words.vocabulary, words.starts, words.postings, words.ascii))
 
 
 def _index_section(kb: Any) -> bytes:
@@ -594,6 +607,13 @@ class _KindBuilder:
                 return [i for i, r in zip(narrowed, records) if then(*[value(r) for value in rest_of])]
             rest = [self._texts(name) if name in packed else self._column(name) for name in names[1:]]
             return [i for i in narrowed if then(*[column[i] for column in rest])]
+        by_words = getattr(test, "rows_by_words", None)  # a test that can look words up (see Mentions)
+        if by_words is not None and all(name in packed for name in names):
+            found = by_words(*[self._words(name) for name in names])
+            if found and not 0 <= found[0] <= found[-1] < self.count:  # found in order: its ends bound it
+                raise ValueError("words said to be in rows that are not there")
+            if found is not None:
+                return found
         rows = getattr(test, "rows", None)  # a test that can search packed texts at once (see Mentions)
         if rows is not None and all(name in packed for name in names):
             found = rows(*[self._texts(name) for name in names])
@@ -668,6 +688,19 @@ class _KindBuilder:
                 raise ValueError(f"a packed {name} column of the wrong length")
             self.texts[name] = texts
         return self.texts[name]
+
+    def _words(self, name: str) -> Words:
+        """A prose field's words: which rows hold each (see `Words`)."""
+        vocabulary, starts, postings, ascii = self.sections(f"{self.kind}:{name}~words")
+        if not (type(vocabulary) is tuple and type(starts) is bytes and type(postings) is bytes):
+            raise ValueError(f"the words of {name} of the wrong shape")
+        words = Words(vocabulary, array("q", starts), array("i", postings), ascii)
+        shaped = set(map(type, vocabulary)) <= {str} and type(ascii) is bool
+        if not shaped or len(words.starts) != len(vocabulary) + 1:
+            raise ValueError(f"the words of {name} of the wrong shape")
+        if words.starts[0] != 0 or words.starts[-1] != len(words.postings):
+            raise ValueError(f"the words of {name} out of bounds")
+        return words
 
     def _holds(self, name: str, column: list[Any]) -> bool:
         """Whether a stored column holds what `_stored_checks` asks of its field: a column of plain text by the

@@ -98,15 +98,22 @@ def validate(
     `text_files` reads a source's `text_file` (talkbase.load.texts.TextReader); without it, quotes are checked
     against inline texts only."""
     problems: list[Problem] = []
+    ids, duplicate_problems = index_ids(records)
+    # Only the references that do not resolve are kept, and the ids named: at 100,000 positions every
+    # reference kept was half a million of them, the largest part of a cold load's peak memory.
+    unresolved: list[Reference] = []
+    named: set[str] = set()
     references: list[Reference] = []
     for record in records:
         problems.extend(check_record(record, references, kinds))
-    ids, duplicate_problems = index_ids(records)
+        named.update(ref.target for ref in references)
+        unresolved += [ref for ref in references if not _resolves(ref, ids)]
+        references.clear()
     problems.extend(duplicate_problems)
-    problems.extend(check_references(references, ids))
+    problems.extend(check_references(unresolved, ids))
     problems.extend(check_chronology(records, ids))
     if all_read:
-        problems.extend(check_unused(records, references))
+        problems.extend(check_unused(records, named))
     problems.extend(check_source_provenance(records))
     problems.extend(check_duplicates(records, ids))
     texts, text_problems = source_texts(records, text_files)
@@ -492,12 +499,17 @@ def check_history_status(record: RawRecord) -> Iterator[Problem]:
         yield where.problem("status-history", message, "update `status` or the history")
 
 
+def _resolves(ref: Reference, ids: dict[str, RawRecord]) -> bool:
+    found = ids.get(ref.target)
+    return found is not None and found.kind in ref.field.refs
+
+
 def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> Iterator[Problem]:
     """Each reference must name an existing record of a kind its field accepts."""
     names: dict[str, list[tuple[str, str]]] | None = None  # made at the first reference not found
     for ref in references:
         found = ids.get(ref.target)
-        if found is not None and found.kind in ref.field.refs:
+        if _resolves(ref, ids):
             continue
         wanted = " or ".join(singular(k) for k in ref.field.refs)
         if found is None:
@@ -641,9 +653,9 @@ def _unknown_order_warning(
     return where.problem("order-unknown", message, hint, warning=True)
 
 
-def check_unused(records: list[RawRecord], references: list[Reference]) -> Iterator[Problem]:
-    """Warn about topics and sources that no record refers to: usually a typo or a forgotten record."""
-    used = {ref.target for ref in references}
+def check_unused(records: list[RawRecord], used: set[str]) -> Iterator[Problem]:
+    """Warn about topics and sources that no record refers to (none of the ids `used`): usually a typo or a
+    forgotten record."""
     for record in records:
         if record.kind not in ("topics", "sources") or not isinstance(record.data, YMap):
             continue

@@ -85,3 +85,50 @@ class Texts:
             found.append(row)
             at = text.find(needle, ends[row] + len(SEPARATOR))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Which rows of a packed column hold each word: `vocabulary` the words (runs of non-space characters, as
+    written, sorted), and the rows holding word i are `postings[starts[i]:starts[i + 1]]`, in order. `ascii` says
+    whether every text of the column is ASCII.
+
+    A needle holding no space lies, wherever it occurs, within one such word: the rows holding it are those of
+    the words holding it, found without reading the texts (`grep --count` at 100,000 positions reads 100 kB of
+    words where it read 20 MB of claims and quotes)."""
+
+    vocabulary: tuple[str, ...]
+    starts: array
+    postings: array
+    ascii: bool
+
+    @classmethod
+    def of(cls, values: Iterable[str | None]) -> Words:
+        rows_of: dict[str, array] = {}
+        ascii = True
+        for row, text in enumerate(values):
+            if text and ascii and not text.isascii():
+                ascii = False
+            for word in set(text.split()) if text else ():
+                rows = rows_of.get(word)
+                if rows is None:
+                    rows = rows_of[word] = array("i")
+                rows.append(row)
+        vocabulary = tuple(sorted(rows_of))
+        starts, postings = array("q", [0]), array("i")
+        for word in vocabulary:
+            postings.extend(rows_of.pop(word))
+            starts.append(len(postings))
+        return cls(vocabulary, starts, postings, ascii)
+
+    def rows_holding(self, needle: str, lower: bool = False) -> list[int] | None:
+        """The rows whose text holds `needle` (lower-case, when `lower`: compared with each word lower-cased),
+        in order; None when a needle with a space in it, or no needle, cannot be looked up by words."""
+        if not needle or any(c.isspace() for c in needle):
+            return None
+        words = (word.lower() for word in self.vocabulary) if lower else self.vocabulary
+        starts, postings = self.starts, self.postings
+        found = [postings[starts[i] : starts[i + 1]] for i, word in enumerate(words) if needle in word]
+        if len(found) == 1:
+            return found[0].tolist()
+        return sorted(set().union(*found))
