@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from talkbase.ask.filter import KIND_OF, Filter
-from talkbase.ask.query import Standing, chronology, origins_of, records_of, standings, views_of
+from talkbase.ask.query import Standing, anything, chronology, origins_of, records_of, standings, views_of
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -82,8 +82,7 @@ def history(
     pairs: dict[tuple[str, str], list[Position]] = {}
     for p in chron.ordered(chosen):
         pairs.setdefault((p.actor, p.topic), []).append(p)
-    actor_rank = {a.id: i for i, a in enumerate(kb.actors)}
-    topic_rank = {t.id: i for i, t in enumerate(kb.topics)}
+    actor_rank, topic_rank = (_ranks(kb, kind) for kind in ("actors", "topics"))
     steps: list[Step] = []
     for key in sorted(pairs, key=lambda k: (actor_rank[k[0]], topic_rank[k[1]])):
         if changes_only and len(pairs[key]) == 1:
@@ -92,6 +91,11 @@ def history(
         if not changes_only or any(step.change for step in seq):
             steps.extend(step for step in seq if test(step.position))
     return _with_records(kb, steps)
+
+
+def _ranks(kb: KnowledgeBase, kind: str) -> dict[str, int]:
+    """Each record's place in the file order of its kind, by id (read from the cache's columns)."""
+    return {record_id: i for i, (record_id,) in enumerate(kb.values(kind, ("id",), anything, ("id",)))}
 
 
 def _with_records(kb: KnowledgeBase, steps: list[Step]) -> list[Step]:
@@ -244,4 +248,5 @@ def _dispute_matches(dispute: Dispute, filters: Filter) -> bool:
 def sole_source_claims(kb: KnowledgeBase) -> list[Position]:
     """Positions that rest on a single independent origin (however many sources they cite, when all are known
     through one), in time order."""
-    return chronology(kb).ordered(p for p in kb.positions if len(origins_of(kb, p.sources)) == 1)
+    sole = kb.where("positions", ("sources",), lambda sources: len(origins_of(kb, sources)) == 1)  # only they built
+    return chronology(kb).ordered(sole)

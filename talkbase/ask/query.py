@@ -152,16 +152,17 @@ def timeline(
     """Events (and, if asked, positions) in time order (see `Chronology.ordered`). They are ordered as views
     holding only what the order and the filter read, and only those listed are built (`--limit 50` of 10,000
     events builds 50, when the knowledge base comes from the cache)."""
-    views = passing_views(kb, "events", filters, ("id",), _anything)
+    views = passing_views(kb, "events", filters, ("id",), anything)
     if with_positions:
-        views += passing_views(kb, "positions", filters, ("id",), _anything)
+        views += passing_views(kb, "positions", filters, ("id",), anything)
     views = (chron or chronology(kb)).ordered(views)
     if reverse:
         views.reverse()
     return records_of(kb, views[:limit] if limit is not None else views)
 
 
-def _anything(_value: Any) -> bool:
+def anything(_value: Any) -> bool:
+    """The test every value passes (with `kb.values`: every record's)."""
     return True
 
 
@@ -188,7 +189,7 @@ def passing_views(
     narrowing = filters.narrowing(kind)
     if narrowing is not None:  # the stored field asked first: the test proper only of the records it leaves
         name, member = narrowing
-        names, test = ((name,), member) if test is _anything else ((name, *names), _After(member, test))
+        names, test = ((name,), member) if test is anything else ((name, *names), _After(member, test))
     return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test, dated)))
 
 
@@ -197,7 +198,7 @@ def views_of(
     kind: str,
     fields: Iterable[str] = (),
     names: tuple[str, ...] = ("id",),
-    test: Callable[..., Any] = _anything,
+    test: Callable[..., Any] = anything,
     dated: bool = True,
 ) -> list[Any]:
     """Views of the records of `kind` (events or positions) whose fields `names` pass `test`, in file order:
@@ -243,7 +244,7 @@ def _name_of(kb: KnowledgeBase, record_id: str) -> str:
 def _names(kb: KnowledgeBase) -> dict[str, str]:
     """Every actor's and topic's name by id: one dict, read from the cache's columns (not by_id)."""
     pairs = ("id", "name")
-    return dict([*kb.values("actors", ("id",), _anything, pairs), *kb.values("topics", ("id",), _anything, pairs)])
+    return dict([*kb.values("actors", ("id",), anything, pairs), *kb.values("topics", ("id",), anything, pairs)])
 
 
 def current_role(actor: Actor) -> str:
@@ -565,7 +566,7 @@ def _vias(kb: KnowledgeBase) -> dict[str, str | None]:
     """The source each source is known through (`via`), every source's, in one dict made once per knowledge
     base from the stored values (at 100,000 positions, a look-up through `by_id` for every citation was a second
     of `sources --sole`, and building every source a fifth of `grep --source`)."""
-    return kb.memo("via", lambda: dict(kb.values("sources", ("id",), _anything, ("id", "via"))))
+    return kb.memo("via", lambda: dict(kb.values("sources", ("id",), anything, ("id", "via"))))
 
 
 def _via_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
