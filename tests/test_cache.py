@@ -110,6 +110,27 @@ def test_a_few_chosen_rows_are_read_from_their_records_as_from_the_columns(monke
     assert ("claim" in warm._pending["positions"].texts) == (few != 1)  # few rows: no column of claims read
 
 
+def test_a_column_of_mostly_empty_tuples_is_kept_sparse_and_read_back_whole(tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-small", tmp_path)
+    extra = "".join(
+        f"  - {{id: extra-{i}, actor: nordin, topic: ceasefire, stance: proposes, claim: Again {i}., "
+        f"date: 2024-01-{i + 1:02}, sources: [planet-may]}}\n"
+        for i in range(20)
+    )
+    (kb / "more-positions.yaml").write_text("positions:\n" + extra, encoding="utf-8")
+    location = DataLocation(kb, "--data")
+    fresh = open_kb(location, use_cache=False).kb
+    open_kb(location)
+    assert fresh is not None and sum(bool(p.after) for p in fresh.positions) * cache.SPARSE < len(fresh.positions)
+    header, sections = cache._open_sealed(cache.snapshot_path(kb))
+    sections.spans = {name: tuple(where) for name, *where in header[6]}
+    rows, values = sections("positions:after")  # the rows giving an order, and theirs
+    assert [fresh.positions[i].after for i in array("i", rows)] == values and all(values)
+    warm = open_kb(location).kb
+    assert warm is not None and warm._pending["positions"]._column("after") == [p.after for p in fresh.positions]
+    assert type(sections("positions:id")) is list  # no id is empty: kept whole
+
+
 def test_a_snapshot_of_records_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     location = DataLocation(FIXTURES / "kb-small", "--data")
     open_kb(location)
@@ -435,6 +456,8 @@ def wrong_index(sections: dict) -> None:
         (set_field("positions", "actor", "nordin", rows=False), ["positions", "--actor", "nordin"]),
         (set_field("positions", "claim", "ceasefire", rows=False), ["grep", "ceasefire"]),
         (set_words("positions", "claim", ((), b"", b"", True)), ["grep", "ceasefire", "--count"]),
+        (lambda sections: sections.__setitem__("positions:after", (_i(999), [("x",)])), ["timeline", "-p"]),
+        (lambda sections: sections.__setitem__("positions:after", (_i(0), [5])), ["timeline", "-p"]),
         (set_words("positions", "claim", (("ceasefire",), _q(0, 1), _i(999), True)), ["grep", "ceasefire", "--ids"]),
     ],
     ids=[
@@ -452,6 +475,8 @@ def wrong_index(sections: dict) -> None:
         "text-column-disagrees-with-row",
         "words-of-the-wrong-shape",
         "words-in-rows-not-there",
+        "sparse-column-beyond-its-rows",
+        "sparse-column-of-the-wrong-type",
     ],
 )
 def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:

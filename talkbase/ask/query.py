@@ -10,6 +10,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
+from operator import add
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -60,20 +61,21 @@ def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labe
 
 def resolve_actor(kb: KnowledgeBase, wanted: str) -> str:
     """An actor's id from its id, name or any alias, ignoring case and diacritics."""
-    names = {a.id: [fold(n) for n in (a.id, a.name, *a.aliases)] for a in kb.actors}
-    return resolve_among("actor", wanted, names, {a.id: a.name for a in kb.actors})
+    actors = kb.values("actors", ("id",), anything, ("id", "name", "aliases"))  # read, not built
+    names = {i: [fold(n) for n in (i, name, *aliases)] for i, name, aliases in actors}
+    return resolve_among("actor", wanted, names, {i: name for i, name, _ in actors})
 
 
 def resolve_topic(kb: KnowledgeBase, wanted: str) -> str:
     """A topic's id from its id or name, ignoring case and diacritics."""
-    names = {t.id: [fold(t.id), fold(t.name)] for t in kb.topics}
-    return resolve_among("topic", wanted, names, {t.id: t.name for t in kb.topics})
+    topics = kb.values("topics", ("id",), anything, ("id", "name"))
+    return resolve_among("topic", wanted, {i: [fold(i), fold(name)] for i, name in topics}, dict(topics))
 
 
 def resolve_event(kb: KnowledgeBase, wanted: str) -> str:
     """An event's id from its id or title (or a part only it has), ignoring case and diacritics."""
-    names = {e.id: [fold(e.id), fold(e.title)] for e in kb.events}
-    return resolve_among("event", wanted, names, {e.id: e.title for e in kb.events})
+    events = kb.values("events", ("id",), anything, ("id", "title"))
+    return resolve_among("event", wanted, {i: [fold(i), fold(title)] for i, title in events}, dict(events))
 
 
 def resolve_id(kb: KnowledgeBase, wanted: str) -> str:
@@ -119,10 +121,6 @@ def _host(url: str | None) -> str:
 TimelineItem = Event | Position
 
 
-def _has_order(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
-    return bool(first or second)
-
-
 def chronology(kb: KnowledgeBase) -> Chronology:
     """The order of the knowledge base's events and positions (see talkbase/records/dates.py): only the records
     that give an order with `after`/`before`, and those they name, are read for it; made once."""
@@ -131,7 +129,8 @@ def chronology(kb: KnowledgeBase) -> Chronology:
 
 def _chronology(kb: KnowledgeBase) -> Chronology:
     fields = ("after", "before")
-    ordering = [*kb.where("events", fields, _has_order), *kb.where("positions", fields, _has_order)]
+    # add: the two joined, empty (false) unless an order is given; asked in C of each record's pair
+    ordering = [*kb.where("events", fields, add), *kb.where("positions", fields, add)]
     named = {item for record in ordering for item in (*record.after, *record.before)}
     named -= {record.id for record in ordering}
     # Looked up by id through `where`, which builds only those records (by_id would build their whole kind).
