@@ -32,7 +32,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, partial
 from itertools import chain, compress
 from operator import attrgetter
 from pathlib import Path
@@ -421,10 +421,14 @@ def _stored_checks(cls: type) -> list[Callable[[Any], bool]]:
     checks = []
     for f in fields(cls):
         check, allowed = _STORED[f.type], vocabularies.get(f.name)
-        if allowed is not None:
-            check = allowed.__contains__
+        if allowed is not None:  # (a vocabulary holds words and perhaps None: nothing unhashable is asked of it)
+            check = partial(_in_vocabulary, allowed)
         checks.append(check)
     return checks
+
+
+def _in_vocabulary(allowed: frozenset[Any], value: Any) -> bool:
+    return (value is None or type(value) is str) and value in allowed
 
 
 # The same checks as one expression per declared type, for a whole row at once (`_row_check`): at 100,000
@@ -455,7 +459,7 @@ def _row_check(cls: type) -> Callable[[tuple[Any, ...]], bool]:
         value = f"r[{i}]"
         if f.name in vocabularies:
             names[f"_V{i}"] = vocabularies[f.name]
-            tests.append(f"{value} in _V{i}")
+            tests.append(f"({value} is None or type({value}) is str) and {value} in _V{i}")
         else:
             tests.append(_STORED_EXPRESSIONS[f.type].format(v=value))
     return eval(f"lambda r: {' and '.join(tests)}", names)  # the source is built from the types above
