@@ -574,8 +574,9 @@ def _via_of(kb: KnowledgeBase) -> Callable[[str], str | None]:
 
 def resting_on_any(kb: KnowledgeBase, named: set[str]) -> set[str]:
     """The sources that are, or are known through, one of the `named` (what rests on them)."""
-    via_of = _via_of(kb)
-    return {source for source in _vias(kb) if not named.isdisjoint(chain(source, via_of))}
+    via_of = _via_of(kb)  # (a source known through none is its own chain: no walk for most of them)
+    found = _vias(kb).items()
+    return {s for s, via in found if s in named or (via is not None and not named.isdisjoint(chain(s, via_of)))}
 
 
 def source_chain(kb: KnowledgeBase, source_id: str) -> list[str]:
