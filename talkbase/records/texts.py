@@ -2,7 +2,9 @@
 
 The parse cache keeps prose fields (claims, quotes, titles, summaries) so: one string is read back at the speed
 of a copy where a hundred thousand strings would each be made, and a plain search runs over all of them in one
-pass of Python's substring search (`Pattern.rows_in`) instead of a call per record.
+pass of Python's substring search (`Pattern.rows_in`) instead of a call per record. Beside each such column it
+keeps its `Words`: which rows hold each word, where a plain pattern without a space is looked up without reading
+the texts at all (`Pattern.rows_by_words`).
 """
 
 from __future__ import annotations
