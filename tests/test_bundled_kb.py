@@ -339,3 +339,21 @@ def test_json_output_works_with_jq() -> None:
     out = run("positions", "--topic", "ceasefire", "--format", "json").out
     done = subprocess.run(["jq", "-r", ".[].actor"], input=out, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["ukraine", "united-states", "russia"]  # the proposal, then what answered it
+
+
+def test_sources_sole_shows_dates_as_positions_does() -> None:
+    """A date narrowed by `before` reads the same in `sources --sole` as in `positions`: `2025 (by 2025-07-31)`."""
+    import re
+
+    from conftest import run
+
+    def lines_by_claim(*args: str) -> dict[str, str]:
+        table = run(*args).out.splitlines()
+        return {row["claim"]: next(line for line in table if row["claim"][:40] in line)
+                for row in json.loads(run(*args, "--format", "json").out)}  # fmt: skip
+
+    sole, listed = lines_by_claim("sources", "--sole"), lines_by_claim("positions")
+    narrowed = {claim: re.search(r"\(by [0-9-]+\)", line) for claim, line in listed.items()}
+    assert any(narrowed.values())
+    for claim, found in narrowed.items():
+        assert found is None or found.group(0) in sole[claim], claim

@@ -514,7 +514,7 @@ def sources(
       talkbase sources --format csv
     """
     from talkbase.ask.analysis import sole_source_claims
-    from talkbase.ask.query import origins_of, source_counts
+    from talkbase.ask.query import chronology, origins_of, source_counts
     from talkbase.show.views import sole_listing, sources_listing
 
     asked = Query(query)
@@ -523,7 +523,8 @@ def sources(
     claims = sole_source_claims(kb)
     origin = {p.id: origins_of(kb, p.sources)[0] for p in claims}  # the one origin each rests on
     if sole:  # the query chooses among the claims
-        output(sole_listing(kb, list(filter(test.test("positions"), claims)), origin), fmt, csv_safe=csv_safe)
+        chosen = list(filter(test.test("positions"), claims))
+        output(sole_listing(kb, chosen, origin, chronology(kb)), fmt, csv_safe=csv_safe)
         return
     alone = Counter(origin.values())
     chosen = list(filter(test.test("sources"), _published(kb.sources, asked.known_at)))

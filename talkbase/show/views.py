@@ -175,9 +175,12 @@ def positions_listing(
                    fields=fields_of(Position, extra=("certainly_stated", "certainly_latest")))  # fmt: skip
 
 
-def sole_listing(kb: KnowledgeBase, claims: list[Position], origin: dict[str, str]) -> Listing[Position]:
-    """Claims resting on a single origin, each with that origin: the source every citation leads back to."""
-    listing = positions_listing(kb, claims)
+def sole_listing(
+    kb: KnowledgeBase, claims: list[Position], origin: dict[str, str], chron: Chronology | None = None
+) -> Listing[Position]:
+    """Claims resting on a single origin, each with that origin: the source every citation leads back to. Dates
+    are shown as `positions` shows them (with `chron`, narrowed by after/before: `2025 (by 2025-07-31)`)."""
+    listing = positions_listing(kb, claims, chron=chron)
     columns = [*listing.columns, Column("origin", lambda p: literal(origin[p.id]), ids=True)]
     return Listing("positions", claims, columns, lambda p: {**record_dict(p), "origin": origin[p.id]},
                    fields=fields_of(Position, extra=("origin",)))  # fmt: skip
