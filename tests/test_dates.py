@@ -15,6 +15,9 @@ from talkbase.records.dates import Chronology, DateError, last_written, parse_da
         ("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "year"),
         ("2025-07", dt.date(2025, 7, 1), dt.date(2025, 7, 31), "month"),
         ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29), "month"),
+        ("1900-02", dt.date(1900, 2, 1), dt.date(1900, 2, 28), "month"),
+        ("2025-04", dt.date(2025, 4, 1), dt.date(2025, 4, 30), "month"),
+        ("9999-12", dt.date(9999, 12, 1), dt.date(9999, 12, 31), "month"),
         ("2025-07-23", dt.date(2025, 7, 23), dt.date(2025, 7, 23), "day"),
     ],
 )

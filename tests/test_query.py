@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from talkbase.ask.filter import bind
 from talkbase.load.kb import DataLocation, open_kb
-from talkbase.records.expr import FIELDS, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
+from talkbase.records.expr import FIELDS, WHITESPACE, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
 from talkbase.records.model import KnowledgeBase
 
 from conftest import REPO, console_examples, run, talkbase_env
@@ -842,3 +843,7 @@ def test_a_shell_named_after_show_completion_is_used_where_none_can_be_detected(
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith(starts)
+
+
+def test_whitespace_is_every_character_python_calls_space() -> None:
+    assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == WHITESPACE

@@ -26,7 +26,6 @@ import hmac
 import marshal
 import os
 import sys
-import tempfile
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -971,6 +970,8 @@ def _write_snapshot(
 def _replace(target: Path, write: Callable[[Any], None]) -> None:
     """`write(file)` into a temporary file renamed over `target`. There is no fsync: a cache file is
     disposable, and one torn by a crash fails its digest and is rebuilt."""
+    import tempfile  # only a command that writes the cache needs it
+
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -1001,6 +1002,8 @@ def _key(create: bool) -> bytes | None:
         return key
     if not create:
         return None
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".key.")  # mode 600
     try:

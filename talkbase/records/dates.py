@@ -12,7 +12,6 @@ list records.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 import heapq
 import re
@@ -64,7 +63,7 @@ def parse_date(text: str) -> PartialDate:
         if month is None:
             return PartialDate(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
         if day is None:
-            last = calendar.monthrange(year, month)[1]
+            last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
             return PartialDate(text, dt.date(year, month, 1), dt.date(year, month, last))
         day_date = dt.date(year, month, day)
     except ValueError as exc:

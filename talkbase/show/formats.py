@@ -7,7 +7,6 @@ names, dates exactly as written and references as ids.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import re
@@ -278,6 +277,8 @@ def write_jsonl(listing: Listing[Any], console: Console) -> None:
 
 def write_csv(listing: Listing[Any], console: Console, safe: bool = False) -> None:
     """CSV with a header; with `safe`, a cell a spreadsheet would run as a formula starts with `'`."""
+    import csv
+
     dicts = [listing.as_dict(r) for r in listing.rows]
     names = list(dict.fromkeys(key for d in dicts for key in d)) or list(listing.fields)
     writer = csv.DictWriter(console.file, fieldnames=names, lineterminator="\n")
