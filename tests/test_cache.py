@@ -692,3 +692,77 @@ def test_a_duplicate_warning_names_the_first_place_as_this_run_shows_it(tmp_path
     assert "repeats actor `paisley-again` at b.yaml:2:5" in expected.out + expected.err
     assert (cached.code, cached.out, cached.err) == (expected.code, expected.out, expected.err)
     assert open_kb(DataLocation(kb, "--data")).from_cache
+
+
+def _kept_files(cache_home: Path) -> list[Path]:
+    """The answers kept beside snapshots (`kb-KEY-ANSWER.bin`), not the snapshots (`kb-KEY.bin`)."""
+    return sorted(p for p in (cache_home / "talkbase").glob("kb-*-*.bin"))
+
+
+@pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-views"])
+def test_the_matrix_from_kept_standings_is_the_matrix_from_the_files(source: Path, tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
+    for args in (["matrix"], ["matrix", "--format", "json"], ["matrix", "--format", "markdown"]):
+        files = run(*args, "--data", str(source), env={**env, "TALKBASE_NO_CACHE": "1"})
+        cold, warm = (run(*args, "--data", str(source), env=env) for _ in range(2))
+        assert files.code == 0 and files.out
+        assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err) == (files.code, files.out, files.err)
+    assert len(_kept_files(tmp_path / "c")) == 1  # the standings: kept by the first warm matrix, read by the rest
+
+
+def test_kept_standings_are_made_again_when_the_kb_changes(tmp_path: Path) -> None:
+    kb = copy_kb(FIXTURES / "kb-views", tmp_path)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
+    before = run("matrix", "--format", "json", "--data", str(kb), env=env)
+    assert '"stance": "rejects",\n    "date": "2025-07-18"' in before.out  # alpha's latest on the ceasefire
+    text = (kb / "kb.yaml").read_text(encoding="utf-8")
+    (kb / "kb.yaml").write_text(text.replace("stance: rejects", "stance: undecided", 1), encoding="utf-8")
+    after = run("matrix", "--format", "json", "--data", str(kb), env=env)
+    files = run("matrix", "--format", "json", "--data", str(kb), env={**env, "TALKBASE_NO_CACHE": "1"})
+    assert after.out == files.out and '"stance": "undecided",\n    "date": "2025-07-18"' in after.out
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another snapshot's"])
+def test_a_damaged_or_foreign_kept_answer_is_not_used(damage: str, tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
+    views, small = FIXTURES / "kb-views", copy_kb(FIXTURES / "kb-small", tmp_path)
+    expected = run("matrix", "--data", str(views), env={**env, "TALKBASE_NO_CACHE": "1"}).out
+    for _ in range(2):  # the first writes the snapshot, the second keeps the standings of its records
+        run("matrix", "--data", str(views), env=env)
+    (kept,) = _kept_files(tmp_path / "c")
+    if damage == "garbage":
+        kept.write_bytes(b"talkbase-cache\n" + os.urandom(200))
+    elif damage == "truncated":
+        kept.write_bytes(kept.read_bytes()[:-10])
+    else:  # sealed with the right key, but derived from the records of another knowledge base
+        for _ in range(2):
+            run("matrix", "--data", str(small), env=env)
+        (other,) = set(_kept_files(tmp_path / "c")) - {kept}
+        shutil.copyfile(other, kept)
+    assert run("matrix", "--data", str(views), env=env).out == expected
+    assert run("matrix", "--data", str(views), env=env).out == expected  # and the one made again is sound
+
+
+def test_memo_keeps_what_it_makes_and_uses_what_is_kept() -> None:
+    from talkbase.records.model import KnowledgeBase
+
+    class Keeper:
+        def __init__(self, held: dict[str, object]) -> None:
+            self.held, self.put_calls = held, 0
+
+        def get(self, key: str) -> object:
+            return self.held.get(key)
+
+        def put(self, key: str, value: object) -> None:
+            self.put_calls += 1
+            self.held[key] = value
+
+    made: list[str] = []
+    empty, full = Keeper({}), Keeper({"answer 1": [1, 2]})
+    first = KnowledgeBase.deferred({}, lambda kb: {}, empty)
+    assert first.memo("answer 1", lambda: made.append("x") or [3], keep=True) == [3]
+    assert (empty.held, empty.put_calls, made) == ({"answer 1": [3]}, 1, ["x"])
+    second = KnowledgeBase.deferred({}, lambda kb: {}, full)
+    assert second.memo("answer 1", lambda: made.append("y") or [3], keep=True) == [1, 2]
+    assert second.memo("other", lambda: "not kept") == "not kept" and "other" not in full.held
+    assert made == ["x"] and full.put_calls == 0

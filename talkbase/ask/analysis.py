@@ -8,7 +8,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from talkbase.ask.filter import KIND_OF, Filter
-from talkbase.ask.query import Standing, anything, chronology, origins_of, records_of, standings, views_of
+from talkbase.ask.query import (
+    Standing,
+    anything,
+    chronology,
+    latest_standings,
+    origins_of,
+    records_of,
+    standings,
+    views_of,
+)
 from talkbase.records.dates import Chronology, PartialDate
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
 from talkbase.records.schema import stance_change, stance_side
@@ -45,9 +54,12 @@ def matrix(kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None = None)
     cell is certain only when one stance is certainly the latest; otherwise it holds every candidate. With a
     filter, a cell appears when a position that may be its latest matches (`stance:rejects`: who now rejects,
     not who once did)."""
-    chron, test = chronology(kb), filters.test("positions")
-    cells = {key: cell for key, cell in standings(chron, _groups_of(kb, filters), as_of).items()
-             if any(test(p) for p in cell.candidates)}  # fmt: skip
+    if filters.empty and as_of is None:
+        cells = latest_standings(kb)
+    else:
+        test = filters.test("positions")
+        found = standings(chronology(kb), _groups_of(kb, filters), as_of)
+        cells = {key: cell for key, cell in found.items() if any(test(p) for p in cell.candidates)}
     with_cells = {actor for actor, _ in cells}
     on_topics = {topic for _, topic in cells}
     actors = [a for a in kb.actors if a.id in with_cells]

@@ -20,6 +20,7 @@ from talkbase.records.dates import (
     at_or_before,
     last_written,
     looks_like_date,
+    parse_date,
     soonest_over,
     timed,
 )
@@ -347,6 +348,32 @@ def standings(
         groups.setdefault((p.actor, p.topic), []).append(p)
     found = {key: standing(chron, group, as_of) for key, group in groups.items()}
     return {key: cell for key, cell in found.items() if cell is not None}
+
+
+_NO_IDS: frozenset[str] = frozenset()
+_KEPT_STANDINGS = "standings 1"  # what latest_standings keeps, and how: change it when either changes
+_STANDING_FIELDS = ("actor", "date", "id", "stance", "topic")  # the views' fields, in their order (views_of)
+
+
+def latest_standings(kb: KnowledgeBase) -> dict[tuple[str, str], Standing]:
+    """`standings` of all the knowledge base's positions, now: what the matrix shows unfiltered. Ordering
+    100,000 positions costs more than reading what it found, so the parse cache keeps that between commands
+    (each candidate's id, date and stance). The candidates are views of positions, as `views_of` makes them."""
+
+    def make() -> list[tuple[Any, ...]]:
+        found = standings(chronology(kb), views_of(kb, "positions", _STANDING_FIELDS))
+        return [(actor, topic, cell.certain, [(p.id, p.date.text, p.stance) for p in cell.candidates])
+                for (actor, topic), cell in found.items()]  # fmt: skip
+
+    view = _view(Position, _STANDING_FIELDS)._make
+    return {
+        (actor, topic): Standing(
+            tuple([view((actor, parse_date(date), i, stance, topic)) for i, date, stance in candidates]),
+            certain,
+            _NO_IDS,
+        )
+        for actor, topic, certain, candidates in kb.memo(_KEPT_STANDINGS, make, keep=True)
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,7 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
                  for path, line, col, code, message, *rest in problems]  # fmt: skip
         fallback = _Fallback(root, reload)
         builders = {kind: _KindBuilder(kind, counts[kind], sections, shown, fallback) for kind in model.KINDS_IN_ORDER}
-        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(builders, sections, fallback))
+        kb = model.KnowledgeBase.deferred(builders, lambda kb: _Index(builders, sections, fallback), _Kept(sections))
         return Snapshot(kb, found, dict(counts))
     except Exception:  # any unreadable or unexpected snapshot is simply not used
         return None
@@ -204,8 +204,9 @@ class _Sections:
     read, and must still be the one whose header was read (a snapshot rewritten meanwhile is another file):
     holding it open would hold a descriptor for as long as the knowledge base lives."""
 
-    def __init__(self, path: Path, identity: tuple[int, ...], base: int, end: int, key: bytes) -> None:
+    def __init__(self, path: Path, identity: tuple[int, ...], base: int, end: int, key: bytes, seal: bytes) -> None:
         self.path, self.identity, self.base, self.end, self.key = path, identity, base, end, key
+        self.seal = seal  # the keyed digest of the header: no two snapshots written share it
         self.spans: dict[str, tuple[Any, ...]] = {}
 
     def __call__(self, name: str) -> Any:
@@ -270,7 +271,7 @@ def _open_sealed(path: Path) -> tuple[Any, _Sections] | None:
         return None
     with _collector_paused():
         header = marshal.loads(tail[:-8])
-    return header, _Sections(path, identity, start, total - 8 - size, key)
+    return header, _Sections(path, identity, start, total - 8 - size, key, head[len(MAGIC) :])
 
 
 def _unplaced(problem: Problem, files: dict[str, int]) -> Any:
@@ -872,6 +873,34 @@ class _Index(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._index())
+
+
+class _Kept:
+    """What commands derived from a snapshot's records (KnowledgeBase.memo with `keep`: a matrix's standings),
+    each kept in a sealed file beside the snapshot, and trusted only with the snapshot it was derived from:
+    written for another (the knowledge base was edited since), it is made again and replaces it."""
+
+    def __init__(self, sections: _Sections) -> None:
+        self.sections = sections
+
+    def _path(self, key: str) -> Path:
+        snapshot = self.sections.path
+        return snapshot.with_name(f"{snapshot.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin")
+
+    def get(self, key: str) -> Any:
+        body = _checked(_read_cache_file(self._path(key)))
+        if body is None:
+            return None
+        try:
+            with _collector_paused():
+                seal, kept_key, value = marshal.loads(body)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return value if (seal, kept_key) == (self.sections.seal, key) else None
+
+    def put(self, key: str, value: Any) -> None:
+        with suppress(OSError, ValueError):  # a cache that cannot be written is not an error
+            _write_sealed(self._path(key), [marshal.dumps((self.sections.seal, key, value))])
 
 
 class FileCache:

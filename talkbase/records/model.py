@@ -138,7 +138,7 @@ class KnowledgeBase:
     One read from the parse cache builds each kind's records only when first asked for (see `deferred`), so a
     command that lists events never pays for a hundred thousand positions."""
 
-    __slots__ = ("_actors", "_by_id", "_events", "_memo", "_pending", "_positions", "_sources", "_topics")
+    __slots__ = ("_actors", "_by_id", "_events", "_keeper", "_memo", "_pending", "_positions", "_sources", "_topics")
 
     def __init__(
         self,
@@ -157,15 +157,21 @@ class KnowledgeBase:
         self._by_id = {} if by_id is None else by_id
         self._pending: dict[str, Callable[[], list[Any]]] = {}
         self._memo: dict[str, Any] = {}
+        self._keeper: Keeper | None = None
 
     @classmethod
     def deferred(
-        cls, builders: dict[str, Callable[[], list[Any]]], index: Callable[[KnowledgeBase], Mapping[str, Record]]
+        cls,
+        builders: dict[str, Callable[[], list[Any]]],
+        index: Callable[[KnowledgeBase], Mapping[str, Record]],
+        keeper: Keeper | None = None,
     ) -> KnowledgeBase:
-        """A knowledge base whose kinds are built by `builders[kind]()` on first use; `index(kb)` is its by_id."""
+        """A knowledge base whose kinds are built by `builders[kind]()` on first use; `index(kb)` is its by_id.
+        `keeper` keeps what `memo(..., keep=True)` makes for the next command over the same records."""
         kb = cls()
         kb._pending = dict(builders)
         kb._by_id = index(kb)
+        kb._keeper = keeper
         return kb
 
     def where(self, kind: str, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any]:
@@ -215,10 +221,18 @@ class KnowledgeBase:
     def by_id(self, value: Mapping[str, Record]) -> None:
         self._by_id = value
 
-    def memo(self, key: str, make: Callable[[], Any]) -> Any:
-        """What `make()` derives from the records, made once: a knowledge base's records never change."""
+    def memo(self, key: str, make: Callable[[], Any], keep: bool = False) -> Any:
+        """What `make()` derives from the records, made once: a knowledge base's records never change. With
+        `keep` (for plain data: tuples, lists, dicts, str, int, bool, None), what was made is also kept by the
+        parse cache, for the next command over the same records; `key` must then name what `make` makes and
+        how (change the key when that changes)."""
         if key not in self._memo:
-            self._memo[key] = make()
+            kept = self._keeper.get(key) if keep and self._keeper is not None else None
+            if kept is None:
+                kept = make()
+                if keep and self._keeper is not None:
+                    self._keeper.put(key, kept)
+            self._memo[key] = kept
         return self._memo[key]
 
     def counts(self) -> dict[str, int]:
@@ -278,6 +292,15 @@ _KEYS = {cls: key for key, cls in _CLASSES.items()}
 def kind_key(record: Record) -> str:
     """The top-level key of a record's kind: `actors` for an Actor."""
     return _KEYS[type(record)]
+
+
+class Keeper(Protocol):
+    """Where a knowledge base keeps what it derived from its records (talkbase.load.cache keeps it beside the
+    snapshot of those records): `get` gives None for what it does not hold."""
+
+    def get(self, key: str) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
 
 
 class Written(Protocol):

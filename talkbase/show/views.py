@@ -496,21 +496,28 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
     lists every candidate, each marked `?`. `short` numbers the topic columns and abbreviates stances (see
     `matrix_legend`), as in the terminal."""
 
+    shown: dict[str, Text] = {}  # a large grid repeats its cells: one Text for each (they are never changed)
+    texts = {key: _cell_text(found, short, shown) for key, found in m.cells.items()}
+
     def cell(number: int, topic: Topic) -> Column[Actor]:
         def text(actor: Actor) -> Text:
-            found = m.cell(actor.id, topic.id)
-            if found is None:
-                return _NO_CELL
-            mark = "" if found.certain else "?"
-            words = [
-                f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
-            ]
-            return Text(" | ".join(words))
+            return texts.get((actor.id, topic.id), _NO_CELL)
 
         return Column(str(number) if short else escape_controls(topic.name), text)
 
     columns = [Column("actor", lambda a: literal(a.name)), *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
     return Listing("positions", m.actors, columns, record_dict, fields=fields_of(Actor))
+
+
+def _cell_text(found: Standing, short: bool, shown: dict[str, Text]) -> Text:
+    mark = "" if found.certain else "?"
+    words = " | ".join(
+        f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
+    )
+    made = shown.get(words)
+    if made is None:
+        made = shown[words] = Text(words)
+    return made
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
