@@ -700,17 +700,25 @@ def _kept_files(cache_home: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-views"])
-def test_the_matrix_from_kept_standings_is_the_matrix_from_the_files(source: Path, tmp_path: Path) -> None:
+def test_answers_from_what_is_kept_are_the_answers_from_the_files(source: Path, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
-    for args in (["matrix"], ["matrix", "--format", "json"], ["matrix", "--format", "markdown"]):
+    for args in (
+        ["matrix"],
+        ["matrix", "--format", "json"],
+        ["matrix", "--format", "markdown"],
+        ["history"],
+        ["history", "--changes-only"],
+        ["history", "--changes-only", "--format", "json"],
+    ):
         files = run(*args, "--data", str(source), env={**env, "TALKBASE_NO_CACHE": "1"})
         cold, warm = (run(*args, "--data", str(source), env=env) for _ in range(2))
-        assert files.code == 0 and files.out
+        assert files.code == 0 and (files.out or files.err == "no positions match\n")
         assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err) == (files.code, files.out, files.err)
-    assert len(_kept_files(tmp_path / "c")) == 1  # the standings: kept by the first warm matrix, read by the rest
+    # kept by the first warm command and read by the rest: the standings, and both histories
+    assert len(_kept_files(tmp_path / "c")) == 3
 
 
-def test_kept_standings_are_made_again_when_the_kb_changes(tmp_path: Path) -> None:
+def test_what_is_kept_is_made_again_when_the_kb_changes(tmp_path: Path) -> None:
     kb = copy_kb(FIXTURES / "kb-views", tmp_path)
     env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
     before = run("matrix", "--format", "json", "--data", str(kb), env=env)
@@ -720,6 +728,12 @@ def test_kept_standings_are_made_again_when_the_kb_changes(tmp_path: Path) -> No
     after = run("matrix", "--format", "json", "--data", str(kb), env=env)
     files = run("matrix", "--format", "json", "--data", str(kb), env={**env, "TALKBASE_NO_CACHE": "1"})
     assert after.out == files.out and '"stance": "undecided",\n    "date": "2025-07-18"' in after.out
+    for args in (["history"], ["history", "--changes-only"]):
+        run(*args, "--data", str(kb), env=env)  # kept for these records
+    (kb / "kb.yaml").write_text(text, encoding="utf-8")  # back to rejecting: a reversal again
+    for args in (["history"], ["history", "--changes-only"]):
+        files = run(*args, "--data", str(kb), env={**env, "TALKBASE_NO_CACHE": "1"})
+        assert run(*args, "--data", str(kb), env=env).out == files.out and "rejects" in files.out
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "another snapshot's"])

@@ -12,6 +12,7 @@ from talkbase.ask.query import (
     Standing,
     anything,
     chronology,
+    id_views,
     latest_standings,
     origins_of,
     records_of,
@@ -88,7 +89,24 @@ def history(
     chron: Chronology | None = None,
 ) -> list[Step]:
     """For each actor × topic (in the knowledge base's order), its positions over time; a change is asserted
-    only against a position certainly before."""
+    only against a position certainly before. Unfiltered and now, the steps are kept by the parse cache between
+    commands (as the ids of each step's position and of the one before it, and its change): ordering 100,000
+    positions costs more than reading them."""
+    if not filters.empty or as_of is not None:
+        return _with_records(kb, _history_steps(kb, filters, as_of, changes_only, chron))
+
+    def make() -> list[tuple[str, str | None, str]]:
+        steps = _history_steps(kb, filters, None, changes_only, chron)
+        return [(s.position.id, s.previous and s.previous.id, s.change) for s in steps]
+
+    view = id_views(Position)
+    kept = kb.memo(f"history 1 {'changes' if changes_only else 'all'}", make, keep=True)
+    return _with_records(kb, [Step(view((i,)), None if b is None else view((b,)), change) for i, b, change in kept])
+
+
+def _history_steps(
+    kb: KnowledgeBase, filters: Filter, as_of: PartialDate | None, changes_only: bool, chron: Chronology | None
+) -> list[Step]:
     chron, test = chron or chronology(kb), filters.test("positions")
     chosen = stated_by(chron, _groups_of(kb, filters), as_of)  # a change is told against the whole history
     pairs: dict[tuple[str, str], list[Position]] = {}
@@ -102,7 +120,7 @@ def history(
         seq = _steps(chron, pairs[key], as_of)
         if not changes_only or any(step.change for step in seq):
             steps.extend(step for step in seq if test(step.position))
-    return _with_records(kb, steps)
+    return steps
 
 
 def _ranks(kb: KnowledgeBase, kind: str) -> dict[str, int]:

@@ -175,6 +175,11 @@ def _view(cls: type, fields: tuple[str, ...]) -> type:
     return view
 
 
+def id_views(cls: type) -> Callable[[tuple[str]], Any]:
+    """The maker of views of records of `cls` that hold their id alone, `(id,)`: what `records_of` needs."""
+    return _view(cls, ("id",))._make
+
+
 def passing_views(
     kb: KnowledgeBase,
     kind: str,
