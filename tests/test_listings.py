@@ -389,3 +389,22 @@ def test_piped_tables_pad_every_line_of_every_cell_to_its_column_in_terminal_cel
     assert plain_rows(rows, widths, right) == "".join(expected)
     if not any(right):
         assert plain_rows(rows, widths) == "".join(expected)
+
+
+piece_strategy = st.text(alphabet="ab [/]\n\x1b\x07\u202e字", max_size=6)
+
+
+@given(st.lists(st.one_of(piece_strategy, st.tuples(piece_strategy, st.sampled_from(["", "bold", "dim red"])))))
+@settings(max_examples=300, deadline=None)
+def test_styled_is_text_assemble_of_the_pieces_shown_literally(parts: list[str | tuple[str, str]]) -> None:
+    from rich.text import Text
+
+    from talkbase.records.text import escape_controls
+    from talkbase.show.render import literal, styled
+
+    reference = Text.assemble(*[literal(p) if isinstance(p, str) else literal(p[0], p[1]) for p in parts])
+    made = styled(*parts)
+    assert made.plain == reference.plain == "".join(escape_controls(p if isinstance(p, str) else p[0]) for p in parts)
+    assert [(s.start, s.end, str(s.style)) for s in made.spans] == [
+        (s.start, s.end, str(s.style)) for s in reference.spans if s.end > s.start
+    ]

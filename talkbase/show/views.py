@@ -5,6 +5,7 @@ The styles that make stance and status visible live here too; how a Listing is w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,7 +15,7 @@ from talkbase.records.dates import Chronology, Span, span_of
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.text import escape_controls
 from talkbase.show.formats import Column, Listing, fields_of, listing_table, record_dict
-from talkbase.show.render import literal
+from talkbase.show.render import literal, styled
 
 if TYPE_CHECKING:  # only named in annotations; timeline and grep need nothing of talkbase.ask.analysis
     from talkbase.ask.analysis import Dispute, Matrix, Step
@@ -630,13 +631,12 @@ def history_listing(
 def _side(kb: KnowledgeBase, record: Event | Position) -> Text:
     """One side of a dispute: who said what, when, with its stance (or an event's title and status)."""
     if isinstance(record, Position):
-        who = escape_controls(actor_names(kb, [record.actor])[0])
-        head = Text.assemble((who, "bold"), " ", stance_text(record.stance), " ", (str(record.date), "dim"))
-        body = record.claim
+        who, said = actor_names(kb, [record.actor])[0], (record.stance, STANCE_STYLES.get(record.stance, ""))
+        head, body = ((who, "bold"), " ", said, " ", (str(record.date), "dim")), record.claim
     else:
-        head = Text.assemble(("event", "bold"), " ", status_text(record.status), " ", (span(record), "dim"))
-        body = record.title
-    return Text.assemble(head, "\n", literal(body), "\n", (f"[{', '.join(record.sources)}]", "dim"))
+        status = (record.status, STATUS_STYLES.get(record.status, ""))
+        head, body = (("event", "bold"), " ", status, " ", (span(record), "dim")), record.title
+    return styled(*head, "\n", body, "\n", (f"[{', '.join(record.sources)}]", "dim"))
 
 
 def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute]:
@@ -661,11 +661,21 @@ def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute
             "other_sources": list(other.sources),
         }
 
+    # A record is a side of many disputes (a dozen each at 10,000 positions), a topic and a kind of most: each
+    # cell is made once and shown again (a Text is never changed by showing it).
+    made: dict[tuple[str, str], Text] = {}
+
+    def once(what: str, key: str, make: Callable[[], Text]) -> Text:
+        found = made.get((what, key))
+        if found is None:
+            found = made[what, key] = make()
+        return found
+
     columns = [
-        Column("dispute", lambda d: Text(d.kind), wrap=False),
-        Column("topic", lambda d: names(kb, [d.topic])),
-        Column("claim", lambda d: _side(kb, d.claim)),
-        Column("against", lambda d: _side(kb, d.other)),
+        Column("dispute", lambda d: once("kind", d.kind, lambda: Text(d.kind)), wrap=False),
+        Column("topic", lambda d: once("topic", d.topic, lambda: names(kb, [d.topic]))),
+        Column("claim", lambda d: once("side", d.claim.id, lambda: _side(kb, d.claim))),
+        Column("against", lambda d: once("side", d.other.id, lambda: _side(kb, d.other))),
     ]
     dispute_fields = (
         "type",
