@@ -34,16 +34,33 @@ STANCE_STYLES = {
 }
 
 
+# A listing of 50,000 positions shows a few stances and the names of a few hundred actors over and over: each
+# is made once and shown again (showing a Text never changes it).
+_STANCES: dict[str, Text] = {}
+_STATUSES: dict[str, Text] = {}
+
+
 def stance_text(stance: str) -> Text:
-    return Text(stance, style=STANCE_STYLES.get(stance, ""))
+    found = _STANCES.get(stance)
+    if found is None:
+        found = _STANCES[stance] = Text(stance, style=STANCE_STYLES.get(stance, ""))
+    return found
 
 
 def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLES.get(status, ""))
+    found = _STATUSES.get(status)
+    if found is None:
+        found = _STATUSES[status] = Text(status, style=STATUS_STYLES.get(status, ""))
+    return found
 
 
 def names(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> Text:
-    return literal(", ".join(actor_names(kb, ids)))
+    shown: dict[tuple[str, ...], Text] = kb.memo("names shown", dict)
+    key = tuple(ids)
+    found = shown.get(key)
+    if found is None:
+        found = shown[key] = literal(", ".join(actor_names(kb, ids)))
+    return found
 
 
 def ids(values: tuple[str, ...]) -> Text:
@@ -661,7 +678,7 @@ def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute
             "other_sources": list(other.sources),
         }
 
-    # A record is a side of many disputes (a dozen each at 10,000 positions), a topic and a kind of most: each
+    # A record is a side of many disputes (a dozen each at 10,000 positions), and a kind of dispute of most: each
     # cell is made once and shown again (a Text is never changed by showing it).
     made: dict[tuple[str, str], Text] = {}
 
@@ -673,7 +690,7 @@ def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute
 
     columns = [
         Column("dispute", lambda d: once("kind", d.kind, lambda: Text(d.kind)), wrap=False),
-        Column("topic", lambda d: once("topic", d.topic, lambda: names(kb, [d.topic]))),
+        Column("topic", lambda d: names(kb, [d.topic])),
         Column("claim", lambda d: once("side", d.claim.id, lambda: _side(kb, d.claim))),
         Column("against", lambda d: once("side", d.other.id, lambda: _side(kb, d.other))),
     ]
