@@ -334,3 +334,22 @@ def test_a_list_where_an_actors_kind_goes_is_reported_not_a_crash(tmp_path: Path
         kind: [person]
     """
     assert (4, 11, "wrong-type") in problems_for(text, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "case", ["", *sorted(p.name for p in (Path(__file__).parent / "fixtures" / "errors").iterdir() if p.is_dir())]
+)
+def test_records_checked_a_file_at_a_time_in_any_order_give_the_problems_validate_gives(case: str) -> None:
+    from itertools import groupby
+
+    from talkbase.load.validate import Validation
+    from talkbase.records.problems import sorted_problems
+
+    loaded = load_tree(Path(__file__).parent / "fixtures" / "errors" / case)  # "": every case, as one
+    assert case or len({record.path for record in loaded.records}) > 20
+    whole = validate(loaded.records)
+    validation = Validation()
+    files = [list(group) for _, group in groupby(loaded.records, key=lambda record: record.path)]
+    for records in reversed(files):  # as parses arrive from several workers
+        validation.check(records)
+    assert sorted_problems(validation.finish(loaded.records)) == sorted_problems(whole)

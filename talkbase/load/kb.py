@@ -156,15 +156,16 @@ def _load_yaml(
     from talkbase.load.loader import load_tree
     from talkbase.load.settings import read_settings
     from talkbase.load.texts import TextReader
-    from talkbase.load.validate import validate
+    from talkbase.load.validate import Validation
     from talkbase.records.model import build
     from talkbase.records.schema import with_vocabulary
 
     vocabulary, problems = read_settings(root)
-    loaded = load_tree(root, files, progress, file_cache)
+    validation = Validation(with_vocabulary(vocabulary))
+    loaded = load_tree(root, files, progress, file_cache, each=validation.check)
     problems += loaded.problems
-    kinds, texts = with_vocabulary(vocabulary), TextReader(root)
-    problems += validate(loaded.records, kinds, all_read=not unread_files(problems), text_files=texts)
+    all_read = not unread_files(problems)
+    problems += validation.finish(loaded.records, all_read, text_files=TextReader(root))
     counts = {kind: 0 for kind in ("actors", "sources", "topics", "events", "positions")}
     for record in loaded.records:
         counts[record.kind] += 1

@@ -116,11 +116,14 @@ def load_tree(
     files: list[Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     file_cache: Any = None,
+    each: Callable[[list[RawRecord]], None] | None = None,
 ) -> Loaded:
     """Load every YAML file under root (or the given files of it) into raw records, with all problems.
 
     `progress(done, total)` is called after each file, for a progress display the caller may show.
-    `file_cache` (a talkbase.load.cache.FileCache) gives the results of files unchanged since they were parsed."""
+    `file_cache` (a talkbase.load.cache.FileCache) gives the results of files unchanged since they were parsed.
+    `each(records)` is given each file's records once, as soon as they are read (while other files may still be
+    parsed on other cores), in no particular order of files."""
     loaded = Loaded()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
@@ -146,13 +149,18 @@ def load_tree(
             if cached is None:
                 todo.append((len(parses) - 1, (path, shown, stamp)))
         done = len(paths) - len(todo)
+        held = [parsed for parsed in parses if parsed is not None]  # by the file cache
         from talkbase.load.parallel import parse_files
 
         for (at, _), parsed in zip(todo, parse_files([job for _, job in todo], file_cache)):
             parses[at] = parsed
+            if each is not None:
+                each(parsed[0])
             done += 1
             if progress is not None:
                 progress(done, len(paths))
+        for records, _ in held if each is not None else ():  # after those parsed: their parse starts sooner
+            each(records)
         for records, problems in filter(None, parses):
             loaded.records.extend(records)
             loaded.problems.extend(problems)

@@ -97,31 +97,69 @@ def validate(
     `all_read` (a file could not be read), nothing is called unused, since what uses it may be in that file.
     `text_files` reads a source's `text_file` (talkbase.load.texts.TextReader); without it, quotes are checked
     against inline texts only."""
-    problems: list[Problem] = []
-    ids, duplicate_problems = index_ids(records)
-    # Only the references that do not resolve are kept, and the ids named: at 100,000 positions every
-    # reference kept was half a million of them, the largest part of a cold load's peak memory.
-    unresolved: list[Reference] = []
-    named: set[str] = set()
+    validation = Validation(kinds)
+    validation.check(records)
+    return validation.finish(records, all_read, text_files)
+
+
+class Validation:
+    """`validate` in two steps, so that a load can check each file's records as its parse arrives (while other
+    files are still being parsed): `check` the records' own fields, a file at a time, then `finish` with all the
+    records, for the checks that need the whole knowledge base."""
+
+    def __init__(self, kinds: dict[str, Kind] = KINDS) -> None:
+        self.kinds = kinds
+        self.problems: list[Problem] = []
+        # The ids named, each with the kinds its field accepts. The references themselves are not kept (at
+        # 100,000 positions they were half a million, the largest part of a cold load's peak memory): where one
+        # turns out not to resolve, the records are read again for its place.
+        self.named: dict[tuple[str, tuple[str, ...]], None] = {}
+
+    def check(self, records: list[RawRecord]) -> None:
+        """Problems in these records' own fields."""
+        references: list[Reference] = []
+        named = self.named
+        for record in records:
+            self.problems.extend(check_record(record, references, self.kinds))
+            for ref in references:
+                named[ref.target, ref.field.refs] = None
+            references.clear()
+
+    def finish(
+        self, records: list[RawRecord], all_read: bool = True, text_files: TextFiles | None = None
+    ) -> list[Problem]:
+        """Every problem: those `check` found in `records` (all of them, checked), then the whole knowledge
+        base's (see `validate`)."""
+        problems = self.problems
+        ids, duplicate_problems = index_ids(records)
+        problems.extend(duplicate_problems)
+        wrong = {target for target, accepted in self.named if not _resolves_to(ids.get(target), accepted)}
+        problems.extend(check_references(_references_to(wrong, records, self.kinds), ids))
+        problems.extend(check_chronology(records, ids))
+        if all_read:
+            problems.extend(check_unused(records, {target for target, _ in self.named}))
+        problems.extend(check_source_provenance(records))
+        problems.extend(check_duplicates(records, ids))
+        texts, text_problems = source_texts(records, text_files)
+        problems.extend(text_problems)
+        problems.extend(check_via(records, ids))
+        problems.extend(check_quotes(records, ids, texts))
+        problems.extend(check_single_origin(records, ids))
+        return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
+
+
+def _references_to(targets: set[str], records: list[RawRecord], kinds: dict[str, Kind]) -> list[Reference]:
+    """The references naming these ids, in the records' order (found by checking the records again: only a
+    knowledge base with a wrong reference pays for it)."""
+    if not targets:
+        return []
+    found: list[Reference] = []
     references: list[Reference] = []
     for record in records:
-        problems.extend(check_record(record, references, kinds))
-        named.update(ref.target for ref in references)
-        unresolved += [ref for ref in references if not _resolves(ref, ids)]
+        check_record(record, references, kinds)
+        found += [ref for ref in references if ref.target in targets]
         references.clear()
-    problems.extend(duplicate_problems)
-    problems.extend(check_references(unresolved, ids))
-    problems.extend(check_chronology(records, ids))
-    if all_read:
-        problems.extend(check_unused(records, named))
-    problems.extend(check_source_provenance(records))
-    problems.extend(check_duplicates(records, ids))
-    texts, text_problems = source_texts(records, text_files)
-    problems.extend(text_problems)
-    problems.extend(check_via(records, ids))
-    problems.extend(check_quotes(records, ids, texts))
-    problems.extend(check_single_origin(records, ids))
-    return list(dict.fromkeys(problems))  # a value merged into several records (`<<: *x`) is reported once
+    return found
 
 
 def describe(value: Any) -> str:
@@ -500,8 +538,11 @@ def check_history_status(record: RawRecord) -> Iterator[Problem]:
 
 
 def _resolves(ref: Reference, ids: dict[str, RawRecord]) -> bool:
-    found = ids.get(ref.target)
-    return found is not None and found.kind in ref.field.refs
+    return _resolves_to(ids.get(ref.target), ref.field.refs)
+
+
+def _resolves_to(found: RawRecord | None, accepted: tuple[str, ...]) -> bool:
+    return found is not None and found.kind in accepted
 
 
 def check_references(references: list[Reference], ids: dict[str, RawRecord]) -> Iterator[Problem]:
