@@ -709,6 +709,10 @@ def test_answers_from_what_is_kept_are_the_answers_from_the_files(source: Path, 
         ["history"],
         ["history", "--changes-only"],
         ["history", "--changes-only", "--format", "json"],
+        ["matrix", "--known-at", "2025-06-01"],  # another knowledge base: what was known then (nothing kept)
+        ["history", "--known-at", "2025-06-01"],
+        ["matrix", "--as-of", "2025-06-01"],
+        ["history", "--changes-only", "--as-of", "2025-06-01"],
     ):
         files = run(*args, "--data", str(source), env={**env, "TALKBASE_NO_CACHE": "1"})
         cold, warm = (run(*args, "--data", str(source), env=env) for _ in range(2))
