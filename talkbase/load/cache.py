@@ -1103,7 +1103,8 @@ def _unpack(value: Any) -> Any:
         result = YMap(line, col)
         if type(keys) is not list or not all(type(k) is str for k in keys) or len(keys) != len(items):
             raise ValueError("keys of the wrong shape")
-        result.update(zip(keys, map(_unpack, items)))
+        scalar = _SCALAR_TYPES  # most values are: they are taken without a call
+        result.update(zip(keys, [v if type(v) in scalar else _unpack(v) for v in items]))
         result._at.frombytes(places)
         if len(result._at) != 4 * len(result):
             raise ValueError("positions do not match the keys")
@@ -1111,7 +1112,8 @@ def _unpack(value: Any) -> Any:
     if value[0] == _LIST and len(value) == 5:
         _, line, col, places, items = value
         sequence = YList(line, col)
-        sequence.extend(map(_unpack, items))
+        scalar = _SCALAR_TYPES
+        sequence.extend([v if type(v) in scalar else _unpack(v) for v in items])
         sequence._at.frombytes(places)
         if len(sequence._at) != 2 * len(sequence):
             raise ValueError("positions do not match the items")
