@@ -20,6 +20,8 @@ ENV_VAR = "TALKBASE_DATA"
 
 @dataclass(frozen=True, slots=True)
 class DataLocation:
+    """The knowledge base a command reads, and how it was chosen."""
+
     path: Path
     origin: str  # how it was chosen: "--data", "TALKBASE_DATA", "data/ folder", "bundled"
 

@@ -31,6 +31,8 @@ FOLLOW_ENV = "TALKBASE_FOLLOW_SYMLINKS"  # set to 1 (or --follow-symlinks) to re
 
 @dataclass(slots=True)
 class Loaded:
+    """What loading read: the files (as shown), their raw records, and every problem found."""
+
     files: list[str] = field(default_factory=list)
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

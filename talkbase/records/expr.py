@@ -91,16 +91,22 @@ class Saved:
 
 @dataclass(frozen=True)
 class Not:
+    """A term negated: `not x`, `-x`."""
+
     node: Node
 
 
 @dataclass(frozen=True)
 class And:
+    """Terms that must all hold (written side by side, or with `and`)."""
+
     nodes: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Terms of which one must hold: `a or b`."""
+
     nodes: tuple[Node, ...]
 
 
@@ -109,6 +115,8 @@ Node = Field | Text | Regex | Saved | Not | And | Or
 
 @dataclass(frozen=True)
 class Token:
+    """One piece of a query as written, with the column it starts at."""
+
     kind: str  # "(" ")" "-" "word" "phrase" "regex" "field" "saved" "and" "or" "not"
     text: str
     at: int  # column, 1-based

@@ -11,6 +11,8 @@ from talkbase.records.dates import PartialDate, parse_date
 
 @dataclass(frozen=True, slots=True)
 class Loc:
+    """Where a record is written: its file (as shown), line and column."""
+
     path: str
     line: int
     col: int
@@ -21,6 +23,8 @@ class Loc:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Role:
+    """An office an actor holds or held, from `since` until `until`."""
+
     title: str
     since: PartialDate | None = None
     until: PartialDate | None = None
@@ -28,6 +32,8 @@ class Role:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryEntry:
+    """A change of an event's status on a day, with the sources that report it."""
+
     date: PartialDate
     status: str
     sources: tuple[str, ...]
@@ -37,6 +43,8 @@ class HistoryEntry:
 # Fields are declared in the record format's order, so machine output lists them in that order too.
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
+    """A person, state, organization, delegation or group that takes positions."""
+
     id: str
     name: str
     kind: str
@@ -51,6 +59,8 @@ class Actor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
+    """An article, speech or briefing that records cite."""
+
     id: str
     title: str
     publisher: str | None = None
@@ -67,6 +77,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Topic:
+    """What positions are about: a ceasefire, prisoner exchanges."""
+
     id: str
     name: str
     description: str | None = None
@@ -76,6 +88,8 @@ class Topic:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
+    """A talk round, address or summit, with its dates and status."""
+
     id: str
     title: str
     date: PartialDate
@@ -95,6 +109,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Position:
+    """What an actor said on a topic, when, with which stance, according to which sources."""
+
     id: str
     actor: str
     topic: str

@@ -28,6 +28,8 @@ ORDER = "order"  # a list of ids of records of `refs`, or dates: what a record c
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One field of a kind of record: its name, type and rules."""
+
     name: str
     type: str
     required: bool = False
@@ -39,6 +41,8 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Kind:
+    """A kind of record: its top-level key, how one is named, and its fields."""
+
     key: str  # the top-level key in a file: "actors"
     singular: str  # how a message names one record: "actor"
     fields: tuple[Field, ...]

@@ -29,6 +29,8 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[R]):
+    """One column of a listing: its header and how to show a row's cell."""
+
     header: str
     cell: Callable[[R], Text]
     wrap: bool = True  # long free text wraps at spaces in a terminal; dates never do
@@ -38,6 +40,8 @@ class Column(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class Listing(Generic[R]):
+    """Rows to show, in every output format: as a table's columns, and as dicts."""
+
     noun: str  # plural, for "no positions match"
     rows: Sequence[R]
     columns: Sequence[Column[R]]
