@@ -709,6 +709,11 @@ def test_answers_from_what_is_kept_are_the_answers_from_the_files(source: Path, 
         ["history"],
         ["history", "--changes-only"],
         ["history", "--changes-only", "--format", "json"],
+        ["timeline"],
+        ["timeline", "--limit", "2", "--format", "json"],
+        ["timeline", "--positions", "--reverse", "--limit", "3"],
+        ["timeline", "--reverse"],  # after a reversed one: what is kept is never changed by a command
+        ["timeline", "--since", "2025-06"],  # filtered: nothing kept is used
         ["matrix", "--known-at", "2025-06-01"],  # another knowledge base: what was known then (nothing kept)
         ["history", "--known-at", "2025-06-01"],
         ["matrix", "--as-of", "2025-06-01"],
@@ -718,8 +723,8 @@ def test_answers_from_what_is_kept_are_the_answers_from_the_files(source: Path, 
         cold, warm = (run(*args, "--data", str(source), env=env) for _ in range(2))
         assert files.code == 0 and (files.out or files.err == "no positions match\n")
         assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err) == (files.code, files.out, files.err)
-    # kept by the first warm command and read by the rest: the standings, and both histories
-    assert len(_kept_files(tmp_path / "c")) == 3
+    # kept by the first warm command and read by the rest: the standings, both histories and both timelines
+    assert len(_kept_files(tmp_path / "c")) == 5
 
 
 def test_what_is_kept_is_made_again_when_the_kb_changes(tmp_path: Path) -> None:
@@ -738,6 +743,15 @@ def test_what_is_kept_is_made_again_when_the_kb_changes(tmp_path: Path) -> None:
     for args in (["history"], ["history", "--changes-only"]):
         files = run(*args, "--data", str(kb), env={**env, "TALKBASE_NO_CACHE": "1"})
         assert run(*args, "--data", str(kb), env=env).out == files.out and "rejects" in files.out
+    first = run("timeline", "--limit", "1", "--data", str(kb), env=env)
+    assert "First talks" in first.out  # 2025-05-09: the first event
+    (kb / "kb.yaml").write_text(
+        text.replace("    date: 2025-05-09\n    participants", "    date: 2025-09-09\n    participants"),
+        encoding="utf-8",
+    )
+    first = run("timeline", "--limit", "1", "--data", str(kb), env=env)
+    assert first.code == 0 and "First talks" not in first.out
+    assert first.out == run("timeline", "--limit", "1", "--data", str(kb), env={**env, "TALKBASE_NO_CACHE": "1"}).out
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "another snapshot's"])

@@ -151,14 +151,27 @@ def timeline(
 ) -> list[TimelineItem]:
     """Events (and, if asked, positions) in time order (see `Chronology.ordered`). They are ordered as views
     holding only what the order and the filter read, and only those listed are built (`--limit 50` of 10,000
-    events builds 50, when the knowledge base comes from the cache)."""
-    views = passing_views(kb, "events", filters, ("id",), anything)
-    if with_positions:
-        views += passing_views(kb, "positions", filters, ("id",), anything)
-    views = (chron or chronology(kb)).ordered(views)
+    events builds 50, when the knowledge base comes from the cache). Unfiltered, the order is kept by the parse
+    cache between commands (each record's kind and id): ordering 10,000 events costs more than reading it."""
+
+    def ordered() -> list[Any]:
+        views = passing_views(kb, "events", filters, ("id",), anything)
+        if with_positions:
+            views += passing_views(kb, "positions", filters, ("id",), anything)
+        return (chron or chronology(kb)).ordered(views)
+
+    if not filters.empty:
+        views = ordered()
+    else:
+        key = f"timeline 1 {'events and positions' if with_positions else 'events'}"
+        views = kb.memo(key, lambda: [(view._record_kind, view.id) for view in ordered()], keep=True)[:]
     if reverse:
         views.reverse()
-    return records_of(kb, views[:limit] if limit is not None else views)
+    chosen = views[:limit] if limit is not None else views
+    if filters.empty:  # (kind, id) pairs: views of the records listed, only
+        makers = {"events": id_views(Event), "positions": id_views(Position)}
+        chosen = [makers[kind]((record_id,)) for kind, record_id in chosen]
+    return records_of(kb, chosen)
 
 
 def anything(_value: Any) -> bool:
