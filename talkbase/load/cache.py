@@ -1052,14 +1052,11 @@ def _read_cache_file(path: Path, limit: int = MAX_ENTRY_BYTES) -> bytes:
     """A cache file's bytes, or b"" (no entry) unless it is a regular file of at most `limit` bytes: a FIFO, a
     device or a link put in the cache folder is never waited on, followed or read without end."""
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+        with _opened(path) as (handle, identity):
+            blob = os.pread(handle, identity[2] + 1, 0) if identity[2] <= limit else b""
+            return blob if len(blob) <= limit else b""
+    except (OSError, ValueError):  # none, or not a regular file (a folder, a FIFO, a link)
         return b""
-    with os.fdopen(handle, "rb") as source:
-        info = os.fstat(handle)
-        if not S_ISREG(info.st_mode) or info.st_size > limit:
-            return b""
-        return source.read(limit + 1)
 
 
 _MAP, _LIST, _REPORTED = 0, 1, 2
