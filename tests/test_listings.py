@@ -408,3 +408,15 @@ def test_styled_is_text_assemble_of_the_pieces_shown_literally(parts: list[str |
     assert [(s.start, s.end, str(s.style)) for s in made.spans] == [
         (s.start, s.end, str(s.style)) for s in reference.spans if s.end > s.start
     ]
+
+
+def test_a_line_break_in_a_name_cannot_forge_a_row_of_history_or_the_matrix_legend(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    text = (FIXTURES / "kb-views" / "kb.yaml").read_text(encoding="utf-8")
+    forged = '    name: "Summit\\n2025-07-30  rejects  forged row"\n'
+    (kb / "kb.yaml").write_text(text.replace("    name: Summit\n", forged, 1), encoding="utf-8")
+    for args in (["history", "--topic", "summit"], ["matrix"]):
+        result = run(*args, "--data", str(kb))
+        assert result.code == 0 and "Summit\\n2025-07-30  rejects  forged row" in result.out
+        assert not any(line.startswith("2025-07-30") for line in result.out.splitlines())

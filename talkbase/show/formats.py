@@ -85,7 +85,8 @@ def write_table(listing: Listing[Any], console: Console) -> None:
     plan = _shared_plan(listing, console)
     print_table(console, _table(listing.columns, [], plan))
     for label, group in groupby(listing.rows, key=listing.section):
-        console.print(Text(escape_controls(label), style="bold cyan"), overflow="fold")  # labels hold names
+        shown = escape_controls(label, one_line=True)  # labels hold names: a line break in one is shown as `\n`
+        console.print(Text(shown, style="bold cyan"), overflow="fold")
         print_table(console, _table(listing.columns, list(group), plan, show_header=False))
 
 
@@ -99,7 +100,8 @@ def _write_plain(listing: Listing[Any], console: Console) -> None:
         return
     parts = [plain_rows([header], widths, right)]
     for label, group in groupby(zip(listing.rows, cells), key=lambda pair: listing.section(pair[0])):
-        parts.append(escape_controls(label) + "\n" + plain_rows([row_cells for _, row_cells in group], widths, right))
+        shown = escape_controls(label, one_line=True)
+        parts.append(shown + "\n" + plain_rows([row_cells for _, row_cells in group], widths, right))
     console.file.write("".join(parts))
 
 

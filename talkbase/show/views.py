@@ -582,7 +582,8 @@ def _matrix_cell(found: Standing | None, sep: str) -> Text:
 def matrix_legend(m: Matrix) -> Text:
     topics = "  ".join(f"{i}={t.name}" for i, t in enumerate(m.topics, start=1))
     stances = "  ".join(f"{short}={word}" for word, short in STANCE_ABBREVIATIONS.items())
-    legend = Text.assemble(("topics: ", "bold"), escape_controls(topics), "\n", ("stances: ", "bold"), stances)
+    shown = escape_controls(topics, one_line=True)  # names: a line break in one is shown as `\n`
+    legend = Text.assemble(("topics: ", "bold"), shown, "\n", ("stances: ", "bold"), stances)
     if any(not c.certain for c in m.cells.values()):
         legend.append("\n")
         legend.append("?", style="bold")
