@@ -6,7 +6,7 @@ The styles that make stance and status visible live here too; how a Listing is w
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 
@@ -38,29 +38,27 @@ STANCE_STYLES = {
 # is made once and shown again (showing a Text never changes it).
 _STANCES: dict[str, Text] = {}
 _STATUSES: dict[str, Text] = {}
+K = TypeVar("K")
+
+
+def once(made: dict[K, Text], key: K, make: Callable[[], Text]) -> Text:
+    """`made[key]`, made by `make()` the first time it is asked for."""
+    found = made.get(key)
+    if found is None:
+        found = made[key] = make()
+    return found
 
 
 def stance_text(stance: str) -> Text:
-    found = _STANCES.get(stance)
-    if found is None:
-        found = _STANCES[stance] = Text(stance, style=STANCE_STYLES.get(stance, ""))
-    return found
+    return once(_STANCES, stance, lambda: Text(stance, style=STANCE_STYLES.get(stance, "")))
 
 
 def status_text(status: str) -> Text:
-    found = _STATUSES.get(status)
-    if found is None:
-        found = _STATUSES[status] = Text(status, style=STATUS_STYLES.get(status, ""))
-    return found
+    return once(_STATUSES, status, lambda: Text(status, style=STATUS_STYLES.get(status, "")))
 
 
 def names(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> Text:
-    shown: dict[tuple[str, ...], Text] = kb.memo("names shown", dict)
-    key = tuple(ids)
-    found = shown.get(key)
-    if found is None:
-        found = shown[key] = literal(", ".join(actor_names(kb, ids)))
-    return found
+    return once(kb.memo("names shown", dict), tuple(ids), lambda: literal(", ".join(actor_names(kb, ids))))
 
 
 def ids(values: tuple[str, ...]) -> Text:
@@ -532,10 +530,7 @@ def _cell_text(found: Standing, short: bool, shown: dict[str, Text]) -> Text:
     words = " | ".join(
         f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
     )
-    made = shown.get(words)
-    if made is None:
-        made = shown[words] = Text(words)
-    return made
+    return once(shown, words, lambda: Text(words))
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
@@ -681,19 +676,13 @@ def disputes_listing(kb: KnowledgeBase, found: list[Dispute]) -> Listing[Dispute
 
     # A record is a side of many disputes (a dozen each at 10,000 positions), and a kind of dispute of most: each
     # cell is made once and shown again (a Text is never changed by showing it).
-    made: dict[tuple[str, str], Text] = {}
-
-    def once(what: str, key: str, make: Callable[[], Text]) -> Text:
-        found = made.get((what, key))
-        if found is None:
-            found = made[what, key] = make()
-        return found
-
+    kinds: dict[str, Text] = {}
+    sides: dict[str, Text] = {}
     columns = [
-        Column("dispute", lambda d: once("kind", d.kind, lambda: Text(d.kind)), wrap=False),
+        Column("dispute", lambda d: once(kinds, d.kind, lambda: Text(d.kind)), wrap=False),
         Column("topic", lambda d: names(kb, [d.topic])),
-        Column("claim", lambda d: once("side", d.claim.id, lambda: _side(kb, d.claim))),
-        Column("against", lambda d: once("side", d.other.id, lambda: _side(kb, d.other))),
+        Column("claim", lambda d: once(sides, d.claim.id, lambda: _side(kb, d.claim))),
+        Column("against", lambda d: once(sides, d.other.id, lambda: _side(kb, d.other))),
     ]
     dispute_fields = (
         "type",
