@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from talkbase.ask.filter import Filter, filter_of
-from talkbase.ask.query import compile_pattern, grep, grep_ids, list_positions
+from talkbase.ask.query import compile_pattern, grep, grep_count, grep_ids, list_positions
 from talkbase.load.kb import DataLocation, open_kb
 from talkbase.records.model import KnowledgeBase
 
@@ -48,11 +48,13 @@ def test_grep_ids_are_the_records_of_grep_hits(source: Path, pattern: str) -> No
     built, warm = both(source)
     for filters in FILTERS:
         assert grep_ids(warm, regex, filters) == grep_ids(built, regex, filters)
+        assert grep_count(warm, regex, filters) == grep_count(built, regex, filters)
     assert set(warm._pending) == {"actors", "sources", "topics", "events", "positions"}  # nothing built
     for kb in (built, warm):
         for filters in FILTERS:
             expected = list(dict.fromkeys(hit.record.id for hit in grep(kb, regex, filters)))
             assert grep_ids(kb, regex, filters) == expected
+            assert grep_count(kb, regex, filters) == len(expected)
 
 
 @pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small"])

@@ -199,16 +199,16 @@ def passing_views(
     filters: Filter,
     names: tuple[str, ...],
     test: Callable[..., Any],
-    dated: bool = True,
+    ordered: bool = True,
 ) -> list[Any]:
-    """Views (id, dates unless not `dated`, and the fields the filter reads) of the records of `kind`, in file
-    order, whose fields `names` pass `test` and which pass the filters; a knowledge base from the cache builds
-    no record for them."""
+    """Views (id and dates unless not `ordered`, and the fields the filter reads) of the records of `kind`, in
+    file order, whose fields `names` pass `test` and which pass the filters; a knowledge base from the cache
+    builds no record for them."""
     narrowing = filters.narrowing(kind)
     if narrowing is not None:  # the stored field asked first: the test proper only of the records it leaves
         name, member = narrowing
         names, test = ((name,), member) if test is anything else ((name, *names), _After(member, test))
-    return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test, dated)))
+    return list(filter(filters.test(kind), views_of(kb, kind, filters.fields(kind), names, test, ordered)))
 
 
 def views_of(
@@ -217,14 +217,14 @@ def views_of(
     fields: Iterable[str] = (),
     names: tuple[str, ...] = ("id",),
     test: Callable[..., Any] = anything,
-    dated: bool = True,
+    ordered: bool = True,
 ) -> list[Any]:
     """Views of the records of `kind` (events or positions) whose fields `names` pass `test`, in file order:
-    named tuples of their id, dates (which put them in order; not read unless `dated`) and `fields`, read from
-    the parse cache's columns without building a record."""
+    named tuples of their id and dates (which put them in order; neither read unless `ordered`) and `fields`,
+    read from the parse cache's columns without building a record."""
     cls = {"events": Event, "positions": Position}[kind]
-    dates = ({"date", "end"} if cls is Event else {"date"}) if dated else set()
-    chosen = tuple(sorted({"id", *dates, *fields}))
+    order = ({"id", "date", "end"} if cls is Event else {"id", "date"}) if ordered else set()
+    chosen = tuple(sorted({*order, *fields}))
     return list(map(_view(cls, chosen)._make, kb.values(kind, names, test, chosen)))
 
 
@@ -512,16 +512,24 @@ def grep(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[Hit]:
     return sorted(hits, key=lambda hit: order[id(hit.record)])
 
 
-def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter, in_order: bool = True) -> list[str]:
-    """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --ids; in
-    file order, without `in_order`, which is all --count needs). Only the fields the filter tests are read
-    (with the id and date, for the order), so a knowledge base from the cache builds no record."""
+def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
+    """The ids of the records `grep` has hits in, each once, in the order of their first hit (for --ids). Only
+    the fields the filter tests are read (with the id and date, for the order), so a knowledge base from the
+    cache builds no record."""
+    return [view.id for view in chronology(kb).ordered(_grep_views(kb, pattern, filters, ordered=True))]
+
+
+def grep_count(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> int:
+    """How many records `grep` has hits in (for --count): no id or date is read, only what the filter tests."""
+    return len(_grep_views(kb, pattern, filters, ordered=False))
+
+
+def _grep_views(kb: KnowledgeBase, pattern: Pattern, filters: Filter, ordered: bool) -> list[Any]:
     hit = Mentions(pattern)
-    chosen = [
-        *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit, dated=in_order),
-        *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit, dated=in_order),
+    return [
+        *passing_views(kb, "positions", filters, GREP_FIELDS[Position], hit, ordered),
+        *passing_views(kb, "events", filters, GREP_FIELDS[Event], hit, ordered),
     ]
-    return [record.id for record in (chronology(kb).ordered(chosen) if in_order else chosen)]
 
 
 def resolve_record(kb: KnowledgeBase, wanted: str) -> Record:

@@ -407,7 +407,7 @@ def grep(
       talkbase grep "no (final )?date" -l
       talkbase grep ceasefire actor:russia,peskov stance:rejects --count
     """
-    from talkbase.ask.query import chronology, compile_pattern, grep_ids
+    from talkbase.ask.query import chronology, compile_pattern, grep_count, grep_ids
     from talkbase.ask.query import grep as query_grep
 
     regex = as_option(
@@ -416,15 +416,20 @@ def grep(
     asked = Query(query, known_at)
     kb = load_valid(data, error_code=2, known_at=asked.known_at)
     filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked, lists=("events",))
-    if count or ids_only:
-        matched = grep_ids(kb, regex, filters, in_order=not count)
-        if count and fmt in (Format.json, Format.jsonl):
-            typer.echo(json.dumps({"count": len(matched)}))
-        elif count and fmt is Format.csv:
-            typer.echo(f"count\n{len(matched)}")
-        elif count:
-            typer.echo(len(matched))
-        elif fmt is Format.json:
+    if count:
+        found = grep_count(kb, regex, filters)
+        if fmt in (Format.json, Format.jsonl):
+            typer.echo(json.dumps({"count": found}))
+        elif fmt is Format.csv:
+            typer.echo(f"count\n{found}")
+        else:
+            typer.echo(found)
+        if not found:
+            raise typer.Exit(1)
+        return
+    if ids_only:
+        matched = grep_ids(kb, regex, filters)
+        if fmt is Format.json:
             typer.echo(json.dumps(matched))
         elif fmt is Format.jsonl:
             for record_id in matched:
