@@ -435,6 +435,17 @@ def _i(*numbers: int) -> bytes:
     return array("i", numbers).tobytes()
 
 
+def shifted_id_rows(kind: str) -> Callable[[dict], None]:
+    """A change making each of a kind's sorted ids point at the next one's row."""
+
+    def change(sections: dict) -> None:
+        joined, ends, rows = sections[f"{kind}:id~rows"]
+        at = array("i", rows)
+        sections[f"{kind}:id~rows"] = (joined, ends, (at[1:] + at[:1]).tobytes())
+
+    return change
+
+
 def wrong_index(sections: dict) -> None:
     ids, kinds = sections["index"]
     sections["index"] = (ids, bytes(4 - k for k in kinds))  # every id said to be of another kind
@@ -459,6 +470,15 @@ def wrong_index(sections: dict) -> None:
         (lambda sections: sections.__setitem__("positions:after", (_i(999), [("x",)])), ["timeline", "-p"]),
         (lambda sections: sections.__setitem__("positions:after", (_i(0), [5])), ["timeline", "-p"]),
         (set_words("positions", "claim", (("ceasefire",), _q(0, 1), _i(999), True)), ["grep", "ceasefire", "--ids"]),
+        (
+            set_words("positions", "sources", (("planet-july",), _q(0, 1), _i(999), True)),
+            ["positions", "source:planet-july"],
+        ),
+        (shifted_id_rows("events"), ["show", "round-1"]),
+        (shifted_id_rows("positions"), ["show", "sudov-no-date"]),
+        (shifted_id_rows("events"), ["timeline", "--limit", "2"]),
+        (lambda sections: sections.__setitem__("events:id~rows", ("round-1", _q(7), _i(0, 1))), ["show", "round-1"]),
+        (lambda sections: sections.__setitem__("events:id~rows", ["round-1"]), ["show", "round-1"]),
     ],
     ids=[
         "impossible-date",
@@ -477,6 +497,12 @@ def wrong_index(sections: dict) -> None:
         "words-in-rows-not-there",
         "sparse-column-beyond-its-rows",
         "sparse-column-of-the-wrong-type",
+        "items-in-rows-not-there",
+        "sorted-ids-at-wrong-rows",
+        "sorted-position-ids-at-wrong-rows",
+        "sorted-ids-at-wrong-rows-kept-order",
+        "sorted-ids-of-the-wrong-length",
+        "sorted-ids-of-the-wrong-shape",
     ],
 )
 def test_a_snapshot_edited_consistently_is_discarded_when_found_out(change, command: list[str], tmp_path: Path) -> None:

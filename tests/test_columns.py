@@ -58,6 +58,17 @@ def test_the_rows_of_the_words_holding_a_needle_are_the_rows_of_the_texts_holdin
     assert found_lower == [i for i, value in enumerate(values) if value and needle.lower() in value.lower()]
 
 
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "b", "b-2", "c.d", "é"]), max_size=4).map(tuple), max_size=12),
+    st.sets(st.sampled_from(["a", "b", "b-2", "c", "é", "zz"]), max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_rows_holding_any_wanted_item_are_found_by_items(rows: list[tuple[str, ...]], wanted: set[str]) -> None:
+    items = Words.of_items(rows)
+    assert items.rows_with_any(wanted) == [i for i, row in enumerate(rows) if not wanted.isdisjoint(row)]
+    assert items.ascii == all(item.isascii() for row in rows for item in row)
+
+
 def test_a_pattern_is_looked_up_by_words_only_when_plain_ascii_and_without_a_space() -> None:
     ascii_words, other = Words.of(["a ceasefire.", None, "no"]), Words.of(["a ceasefire", "Erdoğan"])
     assert compile_pattern("ceasefire").rows_by_words(ascii_words) == [0]
@@ -155,6 +166,11 @@ def mixed_kb(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
         ["grep", "a ceasefire", "--count"],  # a space: looked for in the texts, not among the words
         ["grep", "ceasefire", "--count", "--since", "2025-05-17"],
         ["positions", "source:planet-july"],
+        ["positions", "source:planet-july,planet-may", "actor:sudov"],
+        ["timeline", "source:planet-july"],  # events' sources, found by their items
+        ["timeline", "--actor", "nordin"],  # events' participants
+        ["timeline", "topic:ceasefire", "--format", "json"],  # events' topics
+        ["grep", "e", "source:planet-may", "--ids"],
         ["timeline", "--limit", "2"],
         ["timeline", "--positions", "--reverse", "--limit", "3"],
     ],

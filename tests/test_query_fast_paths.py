@@ -9,8 +9,9 @@ import pytest
 
 from talkbase.ask.filter import Filter, filter_of
 from talkbase.ask.query import compile_pattern, grep, grep_count, grep_ids, list_positions
+from talkbase.load import cache
 from talkbase.load.kb import DataLocation, open_kb
-from talkbase.records.model import KnowledgeBase
+from talkbase.records.model import KINDS_IN_ORDER, KnowledgeBase
 
 from conftest import FIXTURES, REPO
 
@@ -72,3 +73,20 @@ def test_one_actors_positions_are_the_same_built_or_from_the_cache(source: Path)
         filters = filter_of(actor=[actor])
         assert list_positions(warm, filters) == list_positions(built, filters)
     assert "positions" not in warm._pending or len(warm.positions) == len(built.positions)
+
+
+@pytest.mark.parametrize("lookups", [3, 256])
+@pytest.mark.parametrize("source", [REPO / "data", FIXTURES / "kb-small"])
+def test_records_found_by_id_are_those_of_the_files(
+    source: Path, lookups: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By the snapshot's sorted ids, and (past LOOKUPS of them) by its id column."""
+    monkeypatch.setattr(cache, "LOOKUPS", lookups)
+    built, warm = both(source)
+    for kind in KINDS_IN_ORDER:
+        ids = [record.id for record in getattr(built, kind)]
+        for wanted in (ids[::2], ids[1:2], ["no-such-id", *ids[-1:]], []):
+            assert warm.with_ids(kind, wanted) == built.with_ids(kind, wanted)
+    for record_id in built.by_id:
+        assert warm.by_id[record_id] == built.by_id[record_id]
+    assert "no-such-id" not in warm.by_id

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from talkbase.records.dates import Chronology, PartialDate, span_of
 from talkbase.records.expr import And, ExprError, Field, Node, Not, Or, Regex, Saved, Text
 from talkbase.records.hints import choose_word, close_matches, fold
 from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Source, Topic
 from talkbase.records.schema import ACTOR_KINDS, EVENT_STATUSES, SOURCE_KINDS, STANCES
+
+if TYPE_CHECKING:
+    from talkbase.records.texts import Words
 
 KIND_OF = {Event: "events", Position: "positions", Actor: "actors", Source: "sources", Topic: "topics"}
 # The text a bare word, a "phrase" or a /regex/ is searched for in, per kind of record.
@@ -100,7 +103,7 @@ class Filter:
         for term in ("actor", "source", "topic", "event") if self.tree is not None else ():
             name, wanted = TERM_FIELDS[term].get(kind), _required(self.tree, term)
             if name is not None and wanted is not None:
-                return name, _meets(wanted) if name in MANY else wanted.__contains__
+                return name, _Meets(wanted) if name in MANY else wanted.__contains__
         return None
 
     @property
@@ -108,9 +111,20 @@ class Filter:
         return self.tree is None
 
 
-def _meets(wanted: frozenset[str]) -> Callable[[Any], bool]:
-    """A test of a list field: whether one of its items is wanted."""
-    return lambda items: not wanted.isdisjoint(items)
+class _Meets:
+    """A test of a list field: whether one of its items is wanted. The parse cache finds the rows passing it by
+    the field's items, without reading the field (`rows_by_items`): the positions citing one source of 1,000."""
+
+    __slots__ = ("wanted",)
+
+    def __init__(self, wanted: frozenset[str]) -> None:
+        self.wanted = wanted
+
+    def __call__(self, items: Iterable[str]) -> bool:
+        return not self.wanted.isdisjoint(items)
+
+    def rows_by_items(self, items: Words) -> list[int]:
+        return items.rows_with_any(self.wanted)
 
 
 def _always(_record: Any) -> bool:

@@ -134,10 +134,10 @@ def _chronology(kb: KnowledgeBase) -> Chronology:
     ordering = [*kb.where("events", fields, add), *kb.where("positions", fields, add)]
     named = {item for record in ordering for item in (*record.after, *record.before)}
     named -= {record.id for record in ordering}
-    # Looked up by id through `where`, which builds only those records (by_id would build their whole kind).
+    # Looked up by id through `with_ids`, which builds only those records.
     nodes: list[Event | Position] = [*ordering]
     if named:
-        nodes += kb.where("events", ("id",), named.__contains__) + kb.where("positions", ("id",), named.__contains__)
+        nodes += kb.with_ids("events", named) + kb.with_ids("positions", named)
     return Chronology(timed(r) for r in nodes)
 
 
@@ -246,7 +246,7 @@ def records_of(kb: KnowledgeBase, views: list[Any]) -> list[Any]:
     for kind in ("events", "positions"):
         wanted = {view.id for view in views if view._record_kind == kind}
         if wanted:
-            found.update((r.id, r) for r in kb.where(kind, ("id",), wanted.__contains__))
+            found.update((r.id, r) for r in kb.with_ids(kind, wanted))
     return [found[view.id] for view in views]
 
 

@@ -15,7 +15,8 @@ header (key, record layout, counts, problems, and where each section lies with t
 then the sections. The file is mapped, not read: a section is read, checked against its digest and unmarshalled
 only when a command uses it. Each kind is kept twice: as columns (one section per plain or date field, for
 commands that test or read a few fields of every record) and as rows in chunks of CHUNK records (for building
-the records a command chose, reading only their chunks). The id index is one more section.
+the records a command chose, reading only their chunks), and its ids sorted, with the row of each (to find a
+record by id without reading every id). The id index is one more section.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import sys
 import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
@@ -45,7 +47,7 @@ from talkbase.load.xdg import xdg_dir
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.texts import Texts, Words
 
-FORMAT = 11
+FORMAT = 12
 # marshal's format may change between Python versions, and a snapshot's records are unmarshalled lazily
 # (outside the checks of `load`), so an entry is only ever read by the talkbase and Python that wrote it.
 STAMP = f"{__version__} {sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
@@ -184,7 +186,21 @@ def load(root: Path, sig: Signature, reload: Callable[[], Any] | None = None) ->
 CHUNK = 128
 SPARSE = 8  # a column of which at least 7 in 8 values are empty tuples is kept as the others and their rows
 FEW = 64  # fewer than one record in FEW chosen: their records are built rather than whole columns read
+# Ids are looked up one by one (by bisection of the sorted ids, a few µs each) up to LOOKUPS of them; past that,
+# in a dict of the whole id column (10 ms to read at 100,000 positions).
+LOOKUPS = 256
 _COLUMN_CODECS = ("", "date")  # the fields kept as columns too: those a command tests or reads of every record
+
+
+@cache
+def _listed_fields(kind: str) -> frozenset[str]:
+    """The fields of a kind listing ids (sources, participants: refs in the schema), kept with their words
+    (`Words` of the ids each holds), where the records holding one id are found without reading the field."""
+    from talkbase.records.model import _CLASSES
+    from talkbase.records.schema import KINDS, REFS
+
+    plain = {name for name, codec in _codecs(_CLASSES[kind]) if codec == ""}
+    return frozenset(f.name for f in KINDS[kind].fields if f.type == REFS and f.name in plain)
 
 
 @cache
@@ -200,17 +216,18 @@ def _packed_fields(kind: str) -> frozenset[str]:
 
 def _section_names(counts: Mapping[str, int]) -> list[str]:
     """Every section of a snapshot with these counts, in file order: each kind's columns (`positions:actor`;
-    after a packed one, its words: `positions:claim~words`), then its chunks of rows (`positions#0`), and last
-    the id index."""
+    after a packed or listed one, its words: `positions:claim~words`), then its chunks of rows (`positions#0`)
+    and its sorted ids (`positions:id~rows`), and last the id index."""
     from talkbase.records.model import _CLASSES, KINDS_IN_ORDER
 
     names = []
     for kind in KINDS_IN_ORDER:
-        packed = _packed_fields(kind)
+        worded = _packed_fields(kind) | _listed_fields(kind)
         for name, codec in _codecs(_CLASSES[kind]):
             if codec in _COLUMN_CODECS:
-                names += [f"{kind}:{name}", f"{kind}:{name}~words"] if name in packed else [f"{kind}:{name}"]
+                names += [f"{kind}:{name}", f"{kind}:{name}~words"] if name in worded else [f"{kind}:{name}"]
         names += [f"{kind}#{n}" for n in range(-(-counts[kind] // CHUNK))]
+        names.append(f"{kind}:id~rows")
     return [*names, "index"]
 
 
@@ -359,19 +376,30 @@ def save(root: Path, sig: Signature, kb: Any, problems: list[Problem]) -> None:
 
 
 def _kind_sections(kind: str, records: list[Any], paths: dict[str, int]) -> Iterator[bytes]:
-    """A kind's sections in the order of `_section_names`: its columns, then its chunks of rows."""
+    """A kind's sections in the order of `_section_names`: its columns, its chunks of rows, its sorted ids."""
     from talkbase.records.model import _CLASSES
 
     columns = _columns(kind, records, paths)
-    packed = _packed_fields(kind)
+    packed, listed = _packed_fields(kind), _listed_fields(kind)
     for (name, codec), column in zip(_codecs(_CLASSES[kind]), columns):
         if name in packed:  # each made, written and let go in turn: at L the claims alone are 10 MB
             yield _texts_section(column)
-            yield _words_section(column)
+            yield _words_section(Words.of(column))
         elif codec in _COLUMN_CODECS:
             yield marshal.dumps(_sparse(column) or column)
+            if name in listed:
+                yield _words_section(Words.of_items(column))
     for start in range(0, len(records), CHUNK):  # a chunk's rows at a time: all of them at once were 19 MB at L
         yield marshal.dumps(list(zip(*[column[start : start + CHUNK] for column in columns])))
+    yield _id_rows_section([record.id for record in records])
+
+
+def _id_rows_section(ids: list[str]) -> bytes:
+    """The ids sorted, packed (as `Texts`: bisected where a hundred thousand strings would each be made), and
+    the row of each, in the same order."""
+    rows = sorted(range(len(ids)), key=ids.__getitem__)
+    texts = Texts.of([ids[i] for i in rows])
+    return marshal.dumps((texts.joined, texts.ends, array("i", rows)))
 
 
 def _sparse(column: list[Any]) -> tuple[bytes, list[Any]] | None:
@@ -388,8 +416,7 @@ def _texts_section(column: list[str | None]) -> bytes:
     return marshal.dumps((texts.joined, texts.ends, tuple(sorted(texts.missing))))
 
 
-def _words_section(column: list[str | None]) -> bytes:
-    words = Words.of(column)
+def _words_section(words: Words) -> bytes:
     return marshal.dumps((words.vocabulary, words.starts, words.postings, words.ascii))
 
 
@@ -584,6 +611,8 @@ class _KindBuilder:
         self.chunks: dict[int, list[tuple[Any, ...]]] = {}
         self.built: list[Any] = [None] * count
         self.row_of_id: dict[str, int] | None = None
+        self.id_rows: tuple[Texts, array] | None = None
+        self.lookups = 0  # ids looked up in id_rows
         self.make: Callable[[tuple[Any, ...]], Any] | None = None
 
     def __call__(self) -> list[Any]:
@@ -610,15 +639,49 @@ class _KindBuilder:
             return self.fallback().values(self.kind, names, test, fields)
 
     def row(self, record_id: str) -> int | None:
-        """Where the record of this kind with `record_id` is, if this kind has it."""
-        if self.row_of_id is None:
+        """Where the record of this kind with `record_id` is, if this kind has it: looked up in the sorted ids
+        (see `_id_rows`), or, once many have been or the id column is read anyway, in a dict of that column."""
+        if self.row_of_id is None and ("id" in self.columns or self.lookups >= LOOKUPS):
             self.row_of_id = {value: i for i, value in enumerate(self._column("id"))}
-        return self.row_of_id.get(record_id)
+        if self.row_of_id is not None:
+            return self.row_of_id.get(record_id)
+        self.lookups += 1
+        ids, rows = self._id_rows()
+        at = bisect_left(ids, record_id)  # type: ignore[call-overload]  # Texts is a sequence of str
+        return rows[at] if at < len(ids) and ids[at] == record_id else None
 
     def record(self, record_id: str) -> Any:
         """The record of this kind with `record_id` (None if this kind has none)."""
         i = self.row(record_id)
-        return None if i is None else self._build([i], {"id": self._column("id")})[0]
+        return None if i is None else self._with_ids([i], {record_id})[0]
+
+    def with_ids(self, wanted: set[str]) -> list[Any] | None:
+        """The records of this kind with the ids `wanted`, in file order, each found by `row`; None when so many
+        are wanted that testing every id costs less (see `KnowledgeBase.with_ids`)."""
+        if self.lookups + len(wanted) > LOOKUPS:
+            return None
+        try:
+            return self._with_ids(sorted({i for i in map(self.row, wanted) if i is not None}), wanted)
+        except Exception:
+            return self.fallback().where(self.kind, ("id",), wanted.__contains__)
+
+    def _with_ids(self, chosen: list[int], wanted: set[str]) -> list[Any]:
+        found = self._build(chosen)
+        if any(record.id not in wanted for record in found):
+            raise ValueError(f"a stored {self.kind} row disagrees with the sorted ids")
+        return found
+
+    def _id_rows(self) -> tuple[Texts, array]:
+        """The ids sorted, as `Texts`, and the row of each."""
+        if self.id_rows is None:
+            joined, ends, rows = self.sections(f"{self.kind}:id~rows")
+            if not (type(joined) is str and type(ends) is bytes and type(rows) is bytes):
+                raise ValueError("sorted ids of the wrong shape")
+            ids, at = Texts(joined, array("q", ends), frozenset()), array("i", rows)
+            if not len(ids) == len(at) == self.count or (at and not 0 <= min(at) <= max(at) < self.count):
+                raise ValueError("sorted ids of the wrong length")
+            self.id_rows = ids, at
+        return self.id_rows
 
     def _chosen(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[int] | None:
         """The rows whose plain fields `names` pass `test`; None when one of them is not kept plainly."""
@@ -637,13 +700,14 @@ class _KindBuilder:
                 return [i for i, r in zip(narrowed, records) if then(*[value(r) for value in rest_of])]
             rest = [self._texts(name) if name in packed else self._column(name) for name in names[1:]]
             return [i for i in narrowed if then(*[column[i] for column in rest])]
+        by_items = getattr(test, "rows_by_items", None)  # a test of which ids a list holds (see filter._Meets)
+        if by_items is not None and len(names) == 1 and names[0] in _listed_fields(self.kind):
+            return self._in_bounds(by_items(self._words(names[0])))
         by_words = getattr(test, "rows_by_words", None)  # a test that can look words up (see Mentions)
         if by_words is not None and all(name in packed for name in names):
             found = by_words(*[self._words(name) for name in names])
-            if found and not 0 <= found[0] <= found[-1] < self.count:  # found in order: its ends bound it
-                raise ValueError("words said to be in rows that are not there")
             if found is not None:
-                return found
+                return self._in_bounds(found)
         rows = getattr(test, "rows", None)  # a test that can search packed texts at once (see Mentions)
         if rows is not None and all(name in packed for name in names):
             found = rows(*[self._texts(name) for name in names])
@@ -651,6 +715,12 @@ class _KindBuilder:
                 return found
         tested = map(test, *[self._column(name) for name in names])
         return list(compress(range(self.count), tested))
+
+    def _in_bounds(self, found: list[int]) -> list[int]:
+        """Rows found (in order) by words, once their ends are known to be rows of this kind."""
+        if found and not 0 <= found[0] <= found[-1] < self.count:
+            raise ValueError("words said to be in rows that are not there")
+        return found
 
     def _select(self, names: tuple[str, ...], test: Callable[..., Any]) -> list[Any] | None:
         chosen = self._chosen(names, test)
@@ -737,7 +807,7 @@ class _KindBuilder:
         return self.texts[name]
 
     def _words(self, name: str) -> Words:
-        """A prose field's words: which rows hold each (see `Words`)."""
+        """A prose or listed field's words: which rows hold each (see `Words`)."""
         vocabulary, starts, postings, ascii = self.sections(f"{self.kind}:{name}~words")
         if not (type(vocabulary) is tuple and type(starts) is bytes and type(postings) is bytes):
             raise ValueError(f"the words of {name} of the wrong shape")

@@ -205,6 +205,15 @@ class KnowledgeBase:
             return [r for r in getattr(self, kind) if test(getattr(r, name))]
         return [r for r in getattr(self, kind) if test(*[getattr(r, n) for n in names])]
 
+    def with_ids(self, kind: str, ids: Iterable[str]) -> list[Any]:
+        """The records of `kind` whose ids are among `ids`, in file order: `where` of their ids, unless a kind not
+        built yet can find a few by id without reading every one (the parse cache keeps its ids sorted)."""
+        wanted = set(ids)
+        pending = self._pending.get(kind)
+        find = getattr(pending, "with_ids", None)
+        found = find(wanted) if find is not None else None
+        return found if found is not None else self.where(kind, ("id",), wanted.__contains__)
+
     def values(
         self, kind: str, names: tuple[str, ...], test: Callable[..., Any], fields: tuple[str, ...]
     ) -> list[tuple[Any, ...]]:

@@ -10,7 +10,7 @@ the texts at all (`Pattern.rows_by_words`).
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress, repeat
@@ -106,22 +106,39 @@ class Words:
 
     @classmethod
     def of(cls, values: Iterable[str | None]) -> Words:
+        texts = list(values)
+        found = cls.of_items(text.split() if text else () for text in texts)
+        ascii = all(text.isascii() for text in texts if text)  # (a space that is not ASCII splits words too)
+        return cls(found.vocabulary, found.starts, found.postings, ascii)
+
+    @classmethod
+    def of_items(cls, rows: Iterable[Iterable[str]]) -> Words:
+        """The words of rows given as their words: the ids a list field holds (`sources`), say."""
         rows_of: dict[str, array] = {}
-        ascii = True
-        for row, text in enumerate(values):
-            if text and ascii and not text.isascii():
-                ascii = False
-            for word in set(text.split()) if text else ():
-                rows = rows_of.get(word)
-                if rows is None:
-                    rows = rows_of[word] = array("i")
-                rows.append(row)
+        for row, items in enumerate(rows):
+            for word in set(items):
+                found = rows_of.get(word)
+                if found is None:
+                    found = rows_of[word] = array("i")
+                found.append(row)
         vocabulary = tuple(sorted(rows_of))
         starts, postings = array("q", [0]), array("i")
         for word in vocabulary:
             postings.extend(rows_of.pop(word))
             starts.append(len(postings))
-        return cls(vocabulary, starts, postings, ascii)
+        return cls(vocabulary, starts, postings, all(map(str.isascii, vocabulary)))
+
+    def rows_with_any(self, wanted: Iterable[str]) -> list[int]:
+        """The rows holding one of the words `wanted` (whole words, not parts of them), in order, each once."""
+        vocabulary, starts, postings = self.vocabulary, self.starts, self.postings
+        found = []
+        for word in wanted:
+            i = bisect_left(vocabulary, word)
+            if i < len(vocabulary) and vocabulary[i] == word:
+                found.append(postings[starts[i] : starts[i + 1]])
+        if len(found) == 1:
+            return found[0].tolist()
+        return sorted(set().union(*found))
 
     def rows_holding(self, needle: str, lower: bool = False) -> list[int] | None:
         """The rows whose text holds `needle` (lower-case, when `lower`: compared with each word lower-cased),
