@@ -753,6 +753,26 @@ def test_answers_from_what_is_kept_are_the_answers_from_the_files(source: Path, 
     assert len(_kept_files(tmp_path / "c")) == 5
 
 
+def test_names_resolved_from_what_is_kept_are_resolved_as_from_the_files(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path / "c")}
+    source = FIXTURES / "kb-small"
+    for args in (
+        ["positions", "--actor", "asa nordin"],  # an alias, folded
+        ["positions", "--actor", "Судов", "--topic", "ceasefire"],
+        ["positions", "--actor", "erdo"],  # a part only one name has
+        ["positions", "--actor", "land"],  # ambiguous: an error naming both
+        ["positions", "--actor", "nordn"],  # not found: an error with a suggestion
+        ["timeline", "--topic", "prisoner"],
+        ["positions", "event:third round"],
+        ["positions", "event:round"],  # ambiguous
+    ):
+        files = run(*args, "--data", str(source), env={**env, "TALKBASE_NO_CACHE": "1"})
+        cold, warm = (run(*args, "--data", str(source), env=env) for _ in range(2))
+        assert files.out or files.err
+        assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err) == (files.code, files.out, files.err)
+    assert len(_kept_files(tmp_path / "c")) == 3  # the names of actors, topics and events, folded
+
+
 def test_what_is_kept_is_made_again_when_the_kb_changes(tmp_path: Path) -> None:
     kb = copy_kb(FIXTURES / "kb-views", tmp_path)
     env = {"XDG_CACHE_HOME": str(tmp_path / "c")}

@@ -607,6 +607,7 @@ class _KindBuilder:
     def __init__(self, kind: str, count: int, sections: _Sections, paths: list[str], fallback: _Fallback) -> None:
         self.kind, self.count, self.sections, self.paths, self.fallback = kind, count, sections, paths, fallback
         self.columns: dict[str, list[Any]] = {}
+        self.sparse: dict[str, dict[int, Any]] = {}  # columns kept sparse, as read: values not (), by row
         self.texts: dict[str, Texts] = {}
         self.chunks: dict[int, list[tuple[Any, ...]]] = {}
         self.built: list[Any] = [None] * count
@@ -713,6 +714,11 @@ class _KindBuilder:
             found = rows(*[self._texts(name) for name in names])
             if found is not None:
                 return found
+        sparse = [self._sparse_column(name) for name in names]
+        if all(column is not None for column in sparse) and not test(*[()] * len(names)):
+            # only the few rows holding something can pass: `after` and `before`, asked by every chronology
+            rows = sorted(set().union(*sparse))  # type: ignore[arg-type]
+            return [i for i in rows if test(*[column.get(i, ()) for column in sparse])]  # type: ignore[union-attr]
         tested = map(test, *[self._column(name) for name in names])
         return list(compress(range(self.count), tested))
 
@@ -772,27 +778,36 @@ class _KindBuilder:
         """A field's stored values, every record's, checked as `_stored_checks` asks (each distinct value once:
         a date, a stance recurs)."""
         if name not in self.columns:
+            sparse = self._sparse_column(name)
+            if sparse is not None:
+                column: list[Any] = [()] * self.count
+                for row, value in sparse.items():
+                    column[row] = value
+                self.columns[name] = column
+        return self.columns[name]
+
+    def _sparse_column(self, name: str) -> dict[int, Any] | None:
+        """A column kept sparse (see `_sparse`): the values that are not an empty tuple, by row; None when it
+        is kept whole (it is read then, as `_column` gives it)."""
+        if name not in self.columns and name not in self.sparse:
             packed = name in _packed_fields(self.kind)
             column = self._texts(name).values() if packed else self.sections(f"{self.kind}:{name}")
             if type(column) is tuple:  # kept sparse: the rows holding a tuple that is not empty, and those tuples
-                column = self._expanded(name, column)
+                self.sparse[name] = self._unpacked_sparse(name, column)
             elif type(column) is not list or len(column) != self.count or not self._holds(name, column):
                 raise ValueError(f"a stored {name} column of the wrong shape")
-            self.columns[name] = column
-        return self.columns[name]
+            else:
+                self.columns[name] = column
+        return self.sparse.get(name)
 
-    def _expanded(self, name: str, sparse: tuple[Any, ...]) -> list[Any]:
-        """A column kept sparse (see `_sparse`) as a list of every record's value."""
+    def _unpacked_sparse(self, name: str, sparse: tuple[Any, ...]) -> dict[int, Any]:
         rows, values = sparse
         if type(rows) is not bytes or type(values) is not list or not self._holds(name, [(), *values]):
             raise ValueError(f"a sparse {name} column of the wrong shape")
         at = array("i", rows)
         if len(at) != len(values) or (at and not 0 <= min(at) <= max(at) < self.count):
             raise ValueError(f"a sparse {name} column of the wrong length")
-        column: list[Any] = [()] * self.count
-        for row, value in zip(at, values):
-            column[row] = value
-        return column
+        return dict(zip(at, values))
 
     def _texts(self, name: str) -> Texts:
         """A prose field's packed column."""
