@@ -282,6 +282,8 @@ def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
         (["positions", "-summit"], "hint: to leave out records holding a word, write `not summit`"),
         (["query", "--actor", "peskov"], "hint: write it in the query: actor:peskov"),
         (["--data", "data", "positions"], "hint: give --data after the command"),
+        (["positions", "--no-cache"], "hint: give --no-cache before the command: talkbase --no-cache COMMAND"),
+        (["grep", "x", "--follow-symlinks"], "hint: give --follow-symlinks before the command"),
     ],
 )
 def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) -> None:

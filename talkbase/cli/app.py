@@ -162,6 +162,8 @@ def _usage_hint(option: str | None, argv: list[str]) -> str:
         return f"to leave out records holding a word, write `not {word}`: `{escape_controls(negated)}` reads as options"
     if option in ("--data", "--format", "-f") and argv and argv[0] == option:
         return f"give {option} after the command: talkbase COMMAND {option} ..."
+    if option in ("--no-cache", "--follow-symlinks", "--version") and argv and argv[0] != option:
+        return f"give {option} before the command: talkbase {option} COMMAND ..."
     if option in _TERM_OPTIONS:
         value = next((argv[i + 1] for i, w in enumerate(argv[:-1]) if w == option), "VALUE")
         return f"write it in the query: {_TERM_OPTIONS[option]}:{escape_controls(value, one_line=True)}"
