@@ -113,6 +113,21 @@ def test_empty_results_say_so_on_stderr_only() -> None:
     assert (result.code, result.out) == (0, "[]\n")
 
 
+@pytest.mark.parametrize("command", ["positions", "matrix"])
+def test_an_empty_result_in_a_machine_format_is_still_that_format(command: str) -> None:
+    """CSV keeps its header row (a script reading the columns by name finds them), JSON is an empty list."""
+    expected = {"json": "[]\n", "jsonl": ""}
+    for fmt in ("csv", "json", "jsonl"):
+        result = tb(command, "--since", "2030", "--format", fmt)
+        assert (result.code, result.err) == (0, "no positions match\n")
+        if fmt == "csv":
+            assert result.out.count("\n") == 1 and result.out.startswith(
+                "id,actor,topic," if command == "positions" else "actor,topic,stance,"
+            )
+        else:
+            assert result.out == expected[fmt]
+
+
 def test_actors_table() -> None:
     lines = tb("actors").out.splitlines()
     assert lines[0].split() == ["id", "name", "kind", "affiliation", "role", "events", "positions"]

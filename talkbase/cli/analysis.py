@@ -76,10 +76,10 @@ def matrix(
     kb = load_valid(data, known_at=asked.known_at)
     filters = build_filters(kb, since, until, actor, topic, source, stances=stance, query=asked)
     grid = query_matrix(kb, filters, as_of=as_option("--as-of", date_option, as_of))
-    if not grid.cells:
+    if not grid.cells and fmt in (Format.json, Format.jsonl, Format.csv):
+        output(matrix_cells(kb, grid), fmt, csv_safe=csv_safe)  # [], nothing, or the header, as other listings
+    elif not grid.cells:
         typer.echo("no positions match", err=True)
-        if fmt is Format.json:
-            typer.echo("[]")
     elif save is not None:
         save_picture(lambda width: matrix_panels(grid, width), save)
     elif fmt is Format.table:
