@@ -4,15 +4,18 @@ with every link leading to a page it holds and text from the data shown as text;
 the timeline draws every record, search folds diacritics, and hostile data runs nothing.
 
 The browser tests need Chromium (`apt-get install -y chromium`; README, Development) and are skipped without it.
-They write screenshots of the timeline, a topic page and an actor page to docs/screenshots/, which the README
-shows.
+They take screenshots of the timeline, a topic page and an actor page, into a temporary folder, or into the
+folder TALKBASE_SCREENSHOTS names: `TALKBASE_SCREENSHOTS=docs/screenshots` renews those the README shows (a
+plain run leaves the checkout as it was).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +26,7 @@ import pytest
 
 from conftest import FIXTURES, REPO, run, write_kb
 
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = os.environ.get("TALKBASE_SCREENSHOTS") or tempfile.mkdtemp(prefix="talkbase-screenshots-")
 
 
 def build(out: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, bytes]:
@@ -417,8 +420,9 @@ def test_the_timeline_draws_one_mark_per_event_and_position(browser: Any, bundle
 
 
 def _screenshot(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def test_topic_and_actor_pages_show_the_matrix_and_history(browser: Any, bundled_site: Path) -> None:
