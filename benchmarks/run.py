@@ -124,6 +124,20 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+def paired_medians(runs: int, argv: list[str], reference: list[str], env: dict[str, str]) -> tuple[Timing, Timing]:
+    """The medians of `runs` warm runs of `argv` and of as many of `reference`, each run of one right after one
+    of the other: a ratio of the two holds while the machine's speed drifts (a neighbour's load, a cooler CPU)."""
+    pairs = [(measure(reference, env), measure(argv, env)) for _ in range(runs)]
+    references, timings = ([pair[i] for pair in pairs] for i in (0, 1))
+    return medians(references), medians(timings)
+
+
+def medians(found: list[Timing]) -> Timing:
+    """The medians of wall and CPU times, and the highest peak."""
+    return Timing(statistics.median(t.wall for t in found), statistics.median(t.cpu for t in found),
+                  max(t.peak for t in found))  # fmt: skip
+
+
 def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool) -> Timing:
     """The medians of `runs` runs' wall and CPU times, and the highest peak."""
     found = []
@@ -134,8 +148,7 @@ def median_of(runs: int, argv: list[str], env: dict[str, str], fresh_cache: bool
         found.append(measure(argv, run_env))
         if fresh_cache:
             shutil.rmtree(run_env["XDG_CACHE_HOME"], ignore_errors=True)
-    return Timing(statistics.median(t.wall for t in found), statistics.median(t.cpu for t in found),
-                  max(t.peak for t in found))  # fmt: skip
+    return medians(found)
 
 
 def main() -> None:
@@ -165,13 +178,14 @@ def main() -> None:
     typer = median_of(args.runs, [python, str(args.workdir / "typer_app.py")], env, False)
     typer_time = typer.t
     print(f"times: {CLOCK} clock, medians of {args.runs} runs; at the start: {load()}")
-    print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app: {typer_time:.3f} s")
+    print(f"python3 -c pass: {pass_time:.3f} s   minimal Typer + Rich table app (at the start): {typer_time:.3f} s")
     bundled_cold = median_of(args.runs, [*talkbase, "timeline"], env, True).t
-    bundled = median_of(args.runs, [*talkbase, "timeline"], env, False)
+    typer_argv = [python, str(args.workdir / "typer_app.py")]
+    beside, bundled = paired_medians(args.runs, [*talkbase, "timeline"], typer_argv, env)
     bundled_warm, bundled_peak = bundled.t, bundled.peak
     print(
         f"bundled KB, talkbase timeline: cold {bundled_cold:.3f} s, warm {bundled_warm:.3f} s "
-        f"= {bundled_warm / typer_time:.2f}x the Typer app (target <= 1.0x), peak {bundled_peak:.0f} MB"
+        f"= {bundled_warm / beside.t:.2f}x the Typer app (target <= 1.0x), peak {bundled_peak:.0f} MB"
     )
     for size in args.sizes.split(","):
         kb = args.workdir / f"kb-{size}"
@@ -197,11 +211,11 @@ def main() -> None:
             argv = [*talkbase, *words, "--data", str(kb)]
             cold = median_of(args.runs, argv, env, True)
             measure(argv, env)  # fill the warm cache
-            warm = median_of(args.runs, argv, env, False)
+            beside, warm = paired_medians(args.runs, argv, typer_argv, env)  # the Typer app run by turns with it
             peak = max(cold.peak, warm.peak)
-            ratios = f"{cold.t / raw_time:10.2f} {warm.t / typer_time:10.2f} {warm.cpu / typer.cpu:9.2f}"
+            ratios = f"{cold.t / raw_time:10.2f} {warm.t / beside.t:10.2f} {warm.cpu / beside.cpu:9.2f}"
             goal = f"{TARGETS[name]:.1f}x" if name in TARGETS else ""
-            growth = f"{warm.t - typer_time:7.3f} {answer_lines(argv, env):8,}"  # talkbase's own work; what it printed
+            growth = f"{warm.t - beside.t:7.3f} {answer_lines(argv, env):8,}"  # talkbase's own work; what it printed
             print(f"{name:26} {cold.t:7.3f} {warm.t:7.3f} {warm.cpu:8.3f} {peak:7.0f} {ratios} {goal:>5} {growth}")
         flags, query = ([*talkbase, *words, "--data", str(kb)] for words in (QUESTION_FLAGS, QUESTION_QUERY))
         measure(query, env)  # the warm cache is filled already; this compiles nothing new
@@ -213,6 +227,7 @@ def main() -> None:
             site_row(size, talkbase, kb, env, args.runs)
     shutil.rmtree(warm_cache, ignore_errors=True)
     print(f"\nat the end: {load()}")
+    print("warm/typer, cpu/typer: to the Typer app run by turns with the command (its time drifts with the machine's)")
     print("above s: the warm time less the Typer app's (talkbase's own work); answer: lines printed")
 
 
