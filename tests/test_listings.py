@@ -435,3 +435,19 @@ def test_a_line_break_in_a_name_cannot_forge_a_row_of_history_or_the_matrix_lege
         result = run(*args, "--data", str(kb))
         assert result.code == 0 and "Summit\\n2025-07-30  rejects  forged row" in result.out
         assert not any(line.startswith("2025-07-30") for line in result.out.splitlines())
+
+
+def test_a_line_break_in_an_actor_name_or_a_title_is_shown_on_one_line_in_every_listing(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    text = (FIXTURES / "kb-views" / "kb.yaml").read_text(encoding="utf-8")
+    text = text.replace("    name: Alphaland\n", '    name: "Alphaland\\nforged"\n', 1)
+    text = text.replace("    title: Talks begin\n", '    title: "Talks begin\\nforged"\n', 1)
+    (kb / "kb.yaml").write_text(text, encoding="utf-8")
+    for args in (["matrix"], ["positions"], ["actors"], ["timeline"], ["positions", "--actor", "land"]):
+        result = run(*args, "--data", str(kb))
+        shown = result.out + result.err
+        assert "Alphaland\\nforged" in shown or "Talks begin\\nforged" in shown, args
+        assert not any(line.lstrip().startswith("forged") for line in shown.splitlines()), args
+    ambiguous = run("positions", "--actor", "land", "--data", str(kb))
+    assert ambiguous.code == 2 and "alpha (Alphaland\\nforged), beta (Betaland)" in ambiguous.err

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from talkbase.load.kb import DataLocation, open_kb
 from talkbase.records.expr import FIELDS, WHITESPACE, And, ExprError, Field, Not, Or, Regex, Text, explain, parse
 from talkbase.records.model import KnowledgeBase
 
-from conftest import REPO, console_examples, run, talkbase_env
+from conftest import REPO, console_examples, run, talkbase_env, write_kb
 
 DOC = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
 
@@ -849,3 +850,34 @@ def test_a_shell_named_after_show_completion_is_used_where_none_can_be_detected(
 
 def test_whitespace_is_every_character_python_calls_space() -> None:
     assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == WHITESPACE
+
+
+def test_an_id_names_its_record_even_when_another_has_it_as_an_alias(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(REPO / "data", kb)
+    actors = kb / "actors.yaml"
+    text = actors.read_text(encoding="utf-8")
+    assert "    name: Russian delegation\n" in text
+    actors.write_text(
+        text.replace("    name: Russian delegation\n", "    name: Russian delegation\n    aliases: [Russia]\n")
+    )
+    by_id = run("positions", "--actor", "russia", "--format", "json", "--data", str(kb))
+    assert by_id.code == 0 and {p["actor"] for p in json.loads(by_id.out)} == {"russia"}
+    by_name = run("positions", "--actor", "Russia", "--data", str(kb))  # a name two actors go by: still ambiguous
+    assert by_name.code == 2 and "could be russia (Russia), russian-delegation (Russian delegation)" in by_name.err
+
+
+def test_a_name_many_records_share_lists_a_few_and_counts_the_rest(tmp_path: Path) -> None:
+    many = "".join(f"  - id: envoy-{n}\n    name: Envoy {n}\n    kind: person\n" for n in range(30))
+    kb = write_kb(tmp_path, {"actors.yaml": "actors:\n" + many})
+    result = run("positions", "--actor", "envoy", "--data", str(kb))
+    assert result.code == 2
+    assert "could be envoy-0 (Envoy 0), envoy-1 (Envoy 1), envoy-10 (Envoy 10)" in result.err
+    assert "envoy-15 (Envoy 15) and 22 more (give more of the name, or an id)\n" in result.err
+    assert "…" not in result.err
+
+
+def test_an_empty_source_is_a_usage_error_as_an_empty_actor_is() -> None:
+    for option in ("--source", "--actor", "--topic"):
+        result = run("grep", "a", option, "", "--count")
+        assert result.code == 2 and "is named by an empty text" in result.err, option

@@ -41,10 +41,13 @@ class QueryError(Exception):
 
 
 def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labels: dict[str, str]) -> str:
-    """Pick the one id whose names fold to `wanted`, else the one containing it; else a helpful error."""
+    """Pick the id `wanted` itself, else the one id whose names fold to `wanted`, else the one containing it;
+    else a helpful error. (An id is never ambiguous: another record's alias equal to it does not hide it.)"""
     key = fold(wanted)
     if not key.strip():  # every name contains the empty text: not a choice among them all
         raise QueryError(f"no {kind} is named by an empty text; give an id or a name")
+    if wanted in candidates:
+        return wanted
     exact = [record_id for record_id, names in candidates.items() if key in names]
     if len(exact) == 1:
         return exact[0]
@@ -52,12 +55,21 @@ def resolve_among(kind: str, wanted: str, candidates: dict[str, list[str]], labe
     if len(partial) == 1:
         return partial[0]
     if partial:
-        could_be = ", ".join(rid if labels[rid] == rid else f"{rid} ({labels[rid]})" for rid in sorted(partial))
-        raise QueryError(f"{kind} `{wanted}` is ambiguous: it could be {could_be}")
+        raise QueryError(f"{kind} `{wanted}` is ambiguous: it could be {_could_be(sorted(partial), labels)}")
     suggestions = close_matches(key, [n for names in candidates.values() for n in names])
     named = sorted({rid for rid, names in candidates.items() if set(names) & set(suggestions)})
     hint = f" (did you mean {', '.join(f'`{n}`' for n in named)}?)" if named else ""
     raise QueryError(f"{kind} `{wanted}` not found{hint}")
+
+
+def _could_be(ids: list[str], labels: dict[str, str], shown: int = 8) -> str:
+    """The ids a name could mean, each with its name (on one line) where that differs: the first `shown`, and
+    how many more."""
+    from talkbase.records.text import escape_controls
+
+    named = [i if labels[i] == i else f"{i} ({escape_controls(labels[i], one_line=True)})" for i in ids[:shown]]
+    more = f" and {len(ids) - shown} more (give more of the name, or an id)" if len(ids) > shown else ""
+    return ", ".join(named) + more
 
 
 def resolve_actor(kb: KnowledgeBase, wanted: str) -> str:
@@ -113,6 +125,8 @@ def resolve_sources(kb: KnowledgeBase, wanted: str) -> set[str]:
     if isinstance(kb.by_id.get(wanted), Source):
         return {wanted}
     key = fold(wanted)
+    if not key.strip():  # every source's title holds the empty text: not a choice among them all
+        raise QueryError("no source is named by an empty text; give an id, or part of a publisher, title or URL")
 
     def named(*texts: str | None) -> bool:
         return any(key in fold(text) for text in texts if text)

@@ -134,8 +134,8 @@ def _show_error(exc: typer.TyperException, file: Any = None) -> None:
     """A usage error as talkbase says every error, `talkbase: error: ...`, then the command's usage line and
     where its help is (Click would print the usage first and end with its own `Error: ...`)."""
     message = exc.format_message()
-    if len(message) > 400:  # an option or value of 100,000 characters: its start and end say enough
-        message = f"{message[:300]}…{message[-60:]}"
+    if len(message) > 1000:  # an option or value of 100,000 characters: its start and end say enough
+        message = f"{message[:800]}…{message[-100:]}"
     lines = [f"talkbase: error: {message[:1].lower()}{message[1:]}"]
     hint = _usage_hint(getattr(exc, "option_name", None), sys.argv[1:])
     if hint:

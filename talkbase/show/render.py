@@ -22,9 +22,11 @@ from talkbase.records.text import escape_controls
 _PLAIN_WIDTH = 100_000  # when piped, a table line is never cut or wrapped
 
 
-def literal(text: str | None, style: str = "") -> Text:
-    """Data text as a Rich Text that is shown exactly as written (no markup, no control characters)."""
-    return Text(escape_controls(text or ""), style=style)
+def literal(text: str | None, style: str = "", one_line: bool = False) -> Text:
+    """Data text as a Rich Text that is shown exactly as written (no markup, no control characters); with
+    `one_line` (a name, a title: a label that a line break in it must not make look like two rows), a line
+    break shown as `\\n`."""
+    return Text(escape_controls(text or "", one_line), style=style)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

@@ -58,7 +58,8 @@ def status_text(status: str) -> Text:
 
 
 def names(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> Text:
-    return once(kb.memo("names shown", dict), tuple(ids), lambda: literal(", ".join(actor_names(kb, ids))))
+    shown = kb.memo("names shown", dict)
+    return once(shown, tuple(ids), lambda: literal(", ".join(actor_names(kb, ids)), one_line=True))
 
 
 def ids(values: tuple[str, ...]) -> Text:
@@ -115,8 +116,8 @@ def timeline_listing(
         if isinstance(item, Event):
             italic = "italic" if item.status != "held" else ""
             return [
-                when(item, chron), status_text(item.status), literal(item.kind), literal(item.title, italic),
-                literal(item.location), names(kb, item.participants),
+                when(item, chron), status_text(item.status), literal(item.kind),
+                literal(item.title, italic, one_line=True), literal(item.location), names(kb, item.participants),
             ]  # fmt: skip
         topic = actor_names(kb, [item.topic])[0]
         return [
@@ -157,7 +158,7 @@ def actors_listing(kb: KnowledgeBase, actors: list[Actor], counts: dict[str, Cou
 
     columns = [
         Column("id", lambda a: literal(a.id), ids=True),
-        Column("name", lambda a: literal(a.name)),
+        Column("name", lambda a: literal(a.name, one_line=True)),
         Column("kind", lambda a: Text(a.kind), wrap=False),
         Column("affiliation", lambda a: names(kb, [a.affiliation]) if a.affiliation else Text("")),
         Column("role", lambda a: literal(current_role(a))),
@@ -219,7 +220,7 @@ def sources_listing(sources: list[Source], counts: dict[str, Counts], sole: dict
 
     columns = [
         Column("id", lambda s: literal(s.id), ids=True),
-        Column("title", lambda s: literal(s.title)),
+        Column("title", lambda s: literal(s.title, one_line=True)),
         Column("publisher", lambda s: literal(s.publisher)),
         Column("date", lambda s: Text(str(s.date or "")), wrap=False),
         Column("kind", lambda s: literal(s.kind), wrap=False),
@@ -238,7 +239,7 @@ def topics_listing(topics: list[Topic], counts: dict[str, Counts]) -> Listing[To
 
     columns = [
         Column("id", lambda t: literal(t.id), ids=True),
-        Column("name", lambda t: literal(t.name)),
+        Column("name", lambda t: literal(t.name, one_line=True)),
         count_column("positions", counts, "positions"),
         count_column("events", counts, "events"),
         Column("description", lambda t: literal(t.description)),
@@ -519,9 +520,10 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
         def text(actor: Actor) -> Text:
             return texts.get((actor.id, topic.id), _NO_CELL)
 
-        return Column(str(number) if short else escape_controls(topic.name), text)
+        return Column(str(number) if short else escape_controls(topic.name, one_line=True), text)
 
-    columns = [Column("actor", lambda a: literal(a.name)), *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
+    actor = Column("actor", lambda a: literal(a.name, one_line=True))
+    columns = [actor, *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
     return Listing("positions", m.actors, columns, record_dict, fields=fields_of(Actor))
 
 
@@ -557,7 +559,7 @@ def matrix_panels(m: Matrix, width: int) -> Any:
             cells = [m.cell(actor.id, topic.id) for _, topic in chunk]
             if any(cells):
                 sep = " " if fits_on_one_line else "\n"
-                table.add_row(literal(actor.name), *(_matrix_cell(c, sep) for c in cells))
+                table.add_row(literal(actor.name, one_line=True), *(_matrix_cell(c, sep) for c in cells))
         parts += [table, Text("")]
     parts.append(matrix_legend(m))
     return Group(*parts)
