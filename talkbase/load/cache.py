@@ -801,6 +801,7 @@ class _KindBuilder:
         return self.sparse.get(name)
 
     def _unpacked_sparse(self, name: str, sparse: tuple[Any, ...]) -> dict[int, Any]:
+        """A sparse column's section (its rows holding a tuple that is not empty, and those tuples), checked."""
         rows, values = sparse
         if type(rows) is not bytes or type(values) is not list or not self._holds(name, [(), *values]):
             raise ValueError(f"a sparse {name} column of the wrong shape")
