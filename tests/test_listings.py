@@ -406,6 +406,17 @@ def test_piped_tables_pad_every_line_of_every_cell_to_its_column_in_terminal_cel
         assert plain_rows(rows, widths) == "".join(expected)
 
 
+@given(st.text(alphabet="a ~é→字\u0301\u200d\ufe0f\x1b\x7f👍#", max_size=12))
+@settings(max_examples=500, deadline=None)
+def test_a_lines_width_is_what_rich_measures_whatever_characters_it_holds(line: str) -> None:
+    """text_width gives Rich only a line's characters other than printable ASCII, except with a joiner in it."""
+    from rich.cells import cell_len
+
+    from talkbase.show.render import text_width
+
+    assert text_width(line) == cell_len(line)
+
+
 piece_strategy = st.text(alphabet="ab [/]\n\x1b\x07\u202e字", max_size=6)
 
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from itertools import groupby, pairwise
 from typing import Any, Generic, TypeVar
 
-from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from talkbase.records.dates import PartialDate
 from talkbase.records.text import escape_controls, json_text, markdown_text, spreadsheet_text
-from talkbase.show.render import column_widths, plain_rows, print_table
+from talkbase.show.render import column_widths, plain_rows, print_table, text_width
 
 R = TypeVar("R")
 
@@ -195,7 +194,7 @@ def _floor(column: Column[Any], texts: list[str]) -> int:
     if not column.wrap:
         return max(_width(t) for t in texts)
     pieces = (p for t in texts for word in t.split() for p in _BREAKS.split(word))
-    return min(max((cell_len(p) for p in pieces), default=1), _WORD_LIMIT)
+    return min(max((text_width(p) for p in pieces), default=1), _WORD_LIMIT)
 
 
 def _shrink(widths: list[int], floors: list[int], chosen: list[int], excess: int) -> int:
@@ -224,14 +223,14 @@ def _broken_words(cell: Text, width: int) -> Text:
         return cell
     cuts: list[int] = []
     for word in re.finditer(r"\S+", cell.plain):
-        if cell_len(word.group()) <= width:
+        if text_width(word.group()) <= width:
             continue
         offset, line = word.start(), 0
         for piece in _BREAKS.split(word.group()):
-            if line and line + cell_len(piece) > width:
+            if line and line + text_width(piece) > width:
                 cuts.append(offset)
                 line = 0
-            line += cell_len(piece)
+            line += text_width(piece)
             offset += len(piece)
     if not cuts:
         return cell
@@ -247,7 +246,7 @@ def listing_table(listing: Listing[Any]) -> Table:
 def _width(text: str | Text) -> int:
     """The widest line of a cell, in terminal columns."""
     plain = text.plain if isinstance(text, Text) else text
-    return max((cell_len(line) for line in plain.splitlines()), default=0)
+    return max((text_width(line) for line in plain.splitlines()), default=0)
 
 
 def write_markdown(listing: Listing[Any], console: Console) -> None:

@@ -8,6 +8,7 @@ record can never style or control the terminal.
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Iterable
 from typing import IO, Any
@@ -160,10 +161,21 @@ def export_picture(render: Any, svg: bool) -> str:
     return console.export_html(code_format=_HTML_FORMAT)
 
 
+_PRINTABLE_ASCII = re.compile("[ -~]+")
+_JOINERS = ("\u200d", "\ufe0f")  # make Rich measure a character together with the one before it
+
+
 def text_width(text: str) -> int:
     """A line's width in terminal cells: its length when it is printable ASCII (most cells, and asked in C),
-    else as Rich measures it."""
-    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+    else as Rich measures it. Rich measures character by character (in Python: a 200-character claim with
+    one `→` or `é` took 10 µs), so only the characters other than printable ASCII, each one cell, are given to
+    it; a joiner makes Rich measure a character with the one before it, so a line holding one is given whole."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    if _JOINERS[0] in text or _JOINERS[1] in text:
+        return cell_len(text)
+    rest = _PRINTABLE_ASCII.sub("", text)
+    return len(text) - len(rest) + cell_len(rest)
 
 
 def column_widths(rows: list[list[str]]) -> list[int]:
