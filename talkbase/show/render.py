@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from rich.cells import cell_len
@@ -184,23 +184,27 @@ def column_widths(rows: list[list[str]]) -> list[int]:
     for row in rows:
         if len(widths) < len(row):
             widths += [0] * (len(row) - len(widths))
-        lengths = map(len, row) if _one_cell_a_character(row) else map(_cell_width, row)
+        ascii_lines, several = _printable_ascii(row)
+        measure = len if ascii_lines else text_width
+        lengths = [_widest(cell, measure) for cell in row] if several else map(measure, row)
         widths[: len(row)] = map(max, widths, lengths)
     return widths
 
 
-def _cell_width(cell: str) -> int:
-    if "\n" not in cell:
-        return text_width(cell)
-    lines = cell.split("\n")
-    return max(map(len if _one_cell_a_character(lines) else text_width, lines))
+def _widest(cell: str, measure: Callable[[str], int]) -> int:
+    return max(map(measure, cell.split("\n"))) if "\n" in cell else measure(cell)
 
 
-def _one_cell_a_character(row: list[str]) -> bool:
-    """Whether every cell of the row is one line of printable ASCII, whose length is its width (the usual row,
-    asked in C of the row at once rather than of each cell)."""
-    line = "".join(row)
-    return line.isascii() and line.isprintable()
+def _printable_ascii(row: Sequence[str]) -> tuple[bool, bool]:
+    """Whether every line of every cell of the row is printable ASCII, whose length is its width, and whether
+    a cell has several lines: asked in C of the whole row at once (a row of 100,000 is measured, then padded)."""
+    joined = "".join(row)
+    if joined.isascii() and joined.isprintable():
+        return True, False
+    if "\n" not in joined:
+        return False, False
+    lines = joined.replace("\n", "")
+    return lines.isascii() and lines.isprintable(), True
 
 
 def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | None = None) -> str:
@@ -210,19 +214,24 @@ def plain_rows(rows: list[list[str]], widths: list[int], right: list[bool] | Non
     makes its row that many lines tall."""
     out: list[str] = []
     right = right if right and any(right) else None
+    if widths and not (right and right[-1]):  # the last column's padding would be stripped from the line's end
+        widths = [*widths[:-1], 0]
     for row in rows:
-        if _one_cell_a_character(row):
-            out.append(_line(row, widths, right))
+        ascii_lines, several = _printable_ascii(row)
+        if not several:
+            out.append(_line(row, widths, right, ascii_lines))
             continue
         cells = [cell.split("\n") for cell in row]
-        for line_no in range(max(len(c) for c in cells)):
-            out.append(_line([c[line_no] if line_no < len(c) else "" for c in cells], widths, right))
-    return "".join(line + "\n" for line in out)
+        height = max(map(len, cells))
+        for lines in cells:
+            lines += [""] * (height - len(lines))
+        out.extend(_line(parts, widths, right, ascii_lines) for parts in zip(*cells))
+    return "\n".join(out) + "\n" if out else ""
 
 
-def _line(parts: list[str], widths: list[int], right: list[bool] | None) -> str:
+def _line(parts: Sequence[str], widths: list[int], right: list[bool] | None, ascii_lines: bool) -> str:
     """One line of a row: each cell's line padded to its column's width."""
-    if _one_cell_a_character(parts):  # padded by str.ljust, which counts characters: here, cells
+    if ascii_lines:  # padded by str.ljust, which counts characters: here, cells
         padded = map(str.ljust, parts, widths) if right is None else map(_justify, parts, widths, right)
         return "  ".join(padded).rstrip()
     pads = [" " * (width - text_width(part)) for part, width in zip(parts, widths)]
