@@ -28,13 +28,26 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[R]):
-    """One column of a listing: its header and how to show a row's cell."""
+    """One column of a listing: its header and how to show a row's cell, as a Text, or as a str when it has no
+    style (data in it already shown literally by `escape_controls`): piped, a listing of 100,000 claims then
+    makes no Text for them."""
 
     header: str
-    cell: Callable[[R], Text]
+    cell: Callable[[R], Text | str]
     wrap: bool = True  # long free text wraps at spaces in a terminal; dates never do
     justify: str = "left"  # "right" for counts
     ids: bool = False  # ids: in a narrow terminal they give way first (breaking after a `-`, as any long word)
+
+    def text(self, row: R) -> Text:
+        """The row's cell as a Text, for Rich to lay out."""
+        cell = self.cell(row)
+        return Text(cell) if type(cell) is str else cell
+
+
+def plain_cells(columns: Sequence[Column[R]], rows: Sequence[R]) -> list[list[str]]:
+    """Each row's cells as plain text, for pipes and files."""
+    makers = [column.cell for column in columns]
+    return [[cell if type(cell := make(row)) is str else cell.plain for make in makers] for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +104,7 @@ def write_table(listing: Listing[Any], console: Console) -> None:
 
 def _write_plain(listing: Listing[Any], console: Console) -> None:
     header = [c.header for c in listing.columns]
-    cells = [[c.cell(row).plain for c in listing.columns] for row in listing.rows]
+    cells = plain_cells(listing.columns, listing.rows)
     widths = column_widths([header, *cells])
     right = [c.justify == "right" for c in listing.columns]
     if listing.section is None:
@@ -114,7 +127,7 @@ class Plan:
 
 def _shared_plan(listing: Listing[Any], console: Console) -> Plan:
     """Column widths that fit every row; in a terminal, planned to its width (see `plan_widths`)."""
-    cells = [[c.cell(r) for c in listing.columns] for r in listing.rows]
+    cells = [[c.text(r) for c in listing.columns] for r in listing.rows]
     if not console.is_terminal:
         widths = [max(_width(c.header), *(_width(row[i]) for row in cells), 1) for i, c in enumerate(listing.columns)]
         return Plan(widths)
@@ -129,7 +142,7 @@ def _table(
     room: int | None = None,
 ) -> Table:
     """A Rich table of the rows, laid out by the plan, or planned for the `room` it has."""
-    cells = [[column.cell(row) for column in columns] for row in rows]
+    cells = [[column.text(row) for column in columns] for row in rows]
     if plan is None and room:
         plan = plan_widths(columns, cells, room)
     padding = (0, 1) if plan is None or plan.gap == 2 else (0, 1, 0, 0)
@@ -263,7 +276,7 @@ def write_markdown(listing: Listing[Any], console: Console) -> None:
 
 def _md_table(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> str:
     lines = [_md_row([c.header for c in columns]), "| " + " | ".join(["---"] * len(columns)) + " |"]
-    lines += [_md_row([c.cell(row).plain for c in columns]) for row in rows]
+    lines += [_md_row(cells) for cells in plain_cells(columns, rows)]
     return "\n".join(lines) + "\n"
 
 

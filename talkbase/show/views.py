@@ -62,8 +62,8 @@ def names(kb: KnowledgeBase, ids: tuple[str, ...] | list[str]) -> Text:
     return once(shown, tuple(ids), lambda: literal(", ".join(actor_names(kb, ids)), one_line=True))
 
 
-def ids(values: tuple[str, ...]) -> Text:
-    return literal(", ".join(values))
+def ids(values: tuple[str, ...]) -> str:
+    return escape_controls(", ".join(values))
 
 
 def time_label(item: Event | Position, chron: Chronology) -> str:
@@ -178,7 +178,7 @@ def positions_listing(
         Column("topic", lambda p: names(kb, [p.topic])),
         Column("stance", lambda p: stance_text(p.stance), wrap=False),
         Column("date", lambda p: when(p, chron)),
-        Column("claim", lambda p: literal(p.claim)),
+        Column("claim", lambda p: escape_controls(p.claim)),
         Column("sources", lambda p: ids(p.sources), ids=True),
     ]
     if held is None:
@@ -389,7 +389,7 @@ def standing_listing(kb: KnowledgeBase, positions: list[Position], unsure: set[s
         Column("stance", lambda p: stance_text(p.stance), wrap=False),
         Column("date", lambda p: Text(str(p.date)), wrap=False),
         Column("latest", lambda p: Text("maybe", style="yellow") if p.id in unsure else Text("yes"), wrap=False),
-        Column("claim", lambda p: literal(p.claim)),
+        Column("claim", lambda p: escape_controls(p.claim)),
     ]
     return Listing(
         "positions",
@@ -505,34 +505,30 @@ STANCE_ABBREVIATIONS = {
 }
 
 
-_NO_CELL = Text("")  # most cells of a large matrix: one Text for them all (it is never changed)
-
-
 def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Actor]:
     """Actors down, topics across, each cell the latest stance and its date; a cell whose latest is uncertain
     lists every candidate, each marked `?`. `short` numbers the topic columns and abbreviates stances (see
     `matrix_legend`), as in the terminal."""
 
-    shown: dict[str, Text] = {}  # a large grid repeats its cells: one Text for each (they are never changed)
-    texts = {key: _cell_text(found, short, shown) for key, found in m.cells.items()}
+    by_topic: dict[str, dict[str, str]] = {topic.id: {} for topic in m.topics}
+    for (actor, topic), found in m.cells.items():
+        by_topic[topic][actor] = _cell_words(found, short)
 
     def cell(number: int, topic: Topic) -> Column[Actor]:
-        def text(actor: Actor) -> Text:
-            return texts.get((actor.id, topic.id), _NO_CELL)
-
-        return Column(str(number) if short else escape_controls(topic.name, one_line=True), text)
+        words = by_topic[topic.id].get
+        return Column(str(number) if short else escape_controls(topic.name, one_line=True), lambda a: words(a.id, ""))
 
     actor = Column("actor", lambda a: literal(a.name, one_line=True))
     columns = [actor, *(cell(i, t) for i, t in enumerate(m.topics, start=1))]
     return Listing("positions", m.actors, columns, record_dict, fields=fields_of(Actor))
 
 
-def _cell_text(found: Standing, short: bool, shown: dict[str, Text]) -> Text:
+def _cell_words(found: Standing, short: bool) -> str:
+    """A cell's stances and dates (both checked when loaded: nothing in them to escape)."""
     mark = "" if found.certain else "?"
-    words = " | ".join(
+    return " | ".join(
         f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
     )
-    return once(shown, words, lambda: Text(words))
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
@@ -633,7 +629,7 @@ def history_listing(
         Column("date", lambda s: when(s.position, chron)),
         Column("stance", lambda s: stance_text(s.position.stance), wrap=False),
         Column("change", change),
-        Column("claim", lambda s: literal(s.position.claim)),
+        Column("claim", lambda s: escape_controls(s.position.claim)),
         Column("sources", lambda s: ids(s.position.sources), ids=True),
     ]
     if as_of:
