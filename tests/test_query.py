@@ -290,6 +290,12 @@ def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
 def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) -> None:
     result = run(*args)
     assert result.code == 2 and hint in result.err
+    assert "did you mean" not in result.err  # not Click's guess too (`--no-cache`: "did you mean --known-at?")
+
+
+def test_an_unknown_option_talkbase_has_no_hint_for_gets_clicks_guess() -> None:
+    result = run("matrix", "--sinse", "2025")
+    assert result.code == 2 and "no such option: --sinse (did you mean " in result.err and "--since" in result.err
 
 
 @pytest.mark.parametrize(

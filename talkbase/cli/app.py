@@ -120,7 +120,11 @@ def _escaped_usage_errors() -> Iterator[None]:
 
         possible, option = getattr(exc, "possibilities", None), getattr(exc, "option_name", None)
         if possible and option:  # Click's "(Possible options: ...)", said as everywhere else in talkbase
-            exc.message = f"no such option: {option} (did you mean {' or '.join(sorted(possible))}?)"
+            # unless talkbase knows what was meant (`--no-cache` after the command is not `--known-at`)
+            known = _usage_hint(option, sys.argv[1:])
+            exc.message = f"no such option: {option}" + (
+                "" if known else f" (did you mean {' or '.join(sorted(possible))}?)"
+            )
             exc.possibilities = []  # type: ignore[attr-defined]  # else Click adds them again
         exc.message = escape_controls(exc.message)
         if isinstance(exc, typer.BadParameter) and isinstance(exc.param_hint, str):
