@@ -321,6 +321,16 @@ def test_typographic_apostrophes_match_plain_ones() -> None:
     assert run("grep", "Ukraine’s", "-c").out == run("grep", "Ukraine's", "-c").out == "4\n"
 
 
+def test_typographic_dashes_match_plain_ones() -> None:
+    """A hyphen typed finds the en dash written (`Ukraine–Russia`) in grep, in names and in the query words."""
+    assert run("grep", "Ukraine-Russia", "-c").out == run("grep", "Ukraine–Russia", "-c").out == "3\n"
+    assert run("grep", "ukraine−russia", "-c").out == "3\n"  # a minus sign, as pasted from a PDF
+    found = run("timeline", "event:ukraine-russia")
+    assert found.code == 2 and "istanbul-round-1 (First round of direct Ukraine–Russia talks)" in found.err
+    assert run("show", "Direct Ukraine-Russia talks").out.startswith("topic direct-talks")
+    assert run("timeline", '"Ukraine-Russia talks"', "-f", "csv").out.count("\n") == 4  # header and 3 rounds
+
+
 def test_a_count_in_csv_has_a_header() -> None:
     assert run("grep", "summit", "-c", "-f", "csv").out == "count\n3\n"
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -448,6 +448,17 @@ def test_search_finds_a_record_by_an_alias_written_without_diacritics(browser: A
         assert expected in names, (query, names)
         visit.page.fill("#search-q", "")
         assert visit.page.locator("#search-results li").count() == 0
+        visit.close()
+
+
+def test_search_reads_typographic_dashes_as_the_plain_ones(browser: Any, tmp_path: Path) -> None:
+    """The page folds a query as the command line does, and as the index was folded (PLAIN_PUNCTUATION)."""
+    out = tmp_path / "bundled"
+    build(out, "--data", str(REPO / "data"))
+    for query in ("direct ukraine-russia talks", "direct Ukraine–Russia talks", "direct ukraine‒russia talks"):
+        visit = Visit(browser, (out / "search.html").as_uri() + "?q=" + quote(query))
+        titles = visit.page.locator("#search-results a").all_text_contents()
+        assert "Third round of direct Ukraine–Russia talks" in titles, (query, titles)
         visit.close()
 
 

@@ -111,11 +111,11 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
     has none to take off, the usual case, decided at C speed)."""
     import unicodedata
 
-    from talkbase.records.hints import PLAIN_QUOTES
+    from talkbase.records.hints import PLAIN_PUNCTUATION
 
     if text.isascii():
         return text, None
-    text = text.translate(PLAIN_QUOTES)  # one for one: the offsets stay
+    text = text.translate(PLAIN_PUNCTUATION)  # one for one: the offsets stay
     if unicodedata.normalize("NFKD", text) == text and not any(map(unicodedata.combining, text)):
         return text, None
     from talkbase.records.hints import strip_marks_mapped

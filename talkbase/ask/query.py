@@ -91,7 +91,7 @@ def _names_folded(kb: KnowledgeBase, kind: str) -> tuple[dict[str, list[str]], d
     """What `resolve_among` picks from: each record's id and names folded (an actor's name and aliases, a
     topic's name, an event's title), and its name or title. Kept by the parse cache: folding 10,000 titles
     costs more than reading them folded."""
-    return kb.memo(f"names folded 1 {kind}", lambda: _fold_names(kb, kind), keep=True)
+    return kb.memo(f"names folded 2 {kind}", lambda: _fold_names(kb, kind), keep=True)
 
 
 def _fold_names(kb: KnowledgeBase, kind: str) -> tuple[dict[str, list[str]], dict[str, str]]:

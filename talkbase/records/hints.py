@@ -44,14 +44,19 @@ def abbreviated(text: str, limit: int = 80) -> str:
 
 # Typographic quotes, as text pasted from an article has them, read as the plain ones (one character for one, so
 # that offsets into the text stay where they were): `Ukraine’s` is found by `Ukraine's`, and the other way round.
-PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+# Typographic quotes and dashes read as the plain ones a keyboard types (one character for one: a match's
+# offsets stay): `Ukraine’s` finds `Ukraine's`, `Ukraine-Russia` finds `Ukraine–Russia`. site.js folds alike.
+PLAIN_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")  # hyphens, en and em dash, minus sign
+)
 
 
 def strip_marks(text: str) -> str:
-    """The text without its diacritics, case kept, its quotes plain: `Erdoğan` reads `Erdogan`."""
+    """The text without its diacritics, case kept, its quotes and dashes plain: `Erdoğan` reads `Erdogan`."""
     import unicodedata
 
-    plain = text.translate(PLAIN_QUOTES)
+    plain = text.translate(PLAIN_PUNCTUATION)
     return "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
 
 
@@ -62,7 +67,7 @@ def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
 
     out: list[str] = []
     starts: list[int] = []
-    for i, c in enumerate(text.translate(PLAIN_QUOTES)):
+    for i, c in enumerate(text.translate(PLAIN_PUNCTUATION)):
         for part in unicodedata.normalize("NFKD", c):
             if not unicodedata.combining(part):
                 out.append(part)
@@ -71,12 +76,13 @@ def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
 
 
 def fold(text: str) -> str:
-    """Case- and diacritic-insensitive form of a name: `Erdoğan` and `erdogan` fold alike."""
+    """Case- and diacritic-insensitive form of a name, its quotes and dashes plain: `Erdoğan` and `erdogan` fold
+    alike, as `Ukraine–Russia` and `ukraine-russia`."""
     if text.isascii():  # nothing to decompose or take off (most names): asked in C, 20,000 sources in 10 ms
         return text.lower().strip()
     import unicodedata
 
-    decomposed = unicodedata.normalize("NFKD", text.translate(PLAIN_QUOTES).casefold())
+    decomposed = unicodedata.normalize("NFKD", text.translate(PLAIN_PUNCTUATION).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 

@@ -95,10 +95,12 @@
     });
   }
 
-  // As the command line folds text: case and diacritics ignored.
-  // (Python's casefold, which folded the index, also makes ß ss and ς σ.)
-  const fold = (text) => text.toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ").normalize("NFKD")
-    .replace(/\p{M}/gu, "");
+  // As the command line folds text: case and diacritics ignored, typographic quotes and dashes plain
+  // (PLAIN_PUNCTUATION in talkbase/records/hints.py). Python's casefold, which folded the index, also makes
+  // ß ss and ς σ.
+  const fold = (text) => text.toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ")
+    .replace(/[’‘ʼ′]/g, "'").replace(/[“”„″]/g, '"').replace(/[\u2010-\u2015\u2212]/g, "-")
+    .normalize("NFKD").replace(/\p{M}/gu, "");
 
   function setUpSearch(form) {
     const input = form.querySelector("input[type=search]");
