@@ -14,7 +14,7 @@ from talkbase.ask.query import (
     chronology,
     id_views,
     latest_standings,
-    origins_of,
+    origins_finder,
     records_of,
     standings,
     views_of,
@@ -278,5 +278,6 @@ def _dispute_matches(dispute: Dispute, filters: Filter) -> bool:
 def sole_source_claims(kb: KnowledgeBase) -> list[Position]:
     """Positions that rest on a single independent origin (however many sources they cite, when all are known
     through one), in time order."""
-    sole = kb.where("positions", ("sources",), lambda sources: len(origins_of(kb, sources)) == 1)  # only they built
+    found = origins_finder(kb)
+    sole = kb.where("positions", ("sources",), lambda sources: len(found(sources)) == 1)  # only they are built
     return chronology(kb).ordered(sole)

@@ -668,7 +668,20 @@ def source_chain(kb: KnowledgeBase, source_id: str) -> list[str]:
 
 def origins_of(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[str]:
     """The independent origins of these citations: sources known through one another count once."""
-    return origins(source_ids, _via_of(kb))
+    return origins_finder(kb)(source_ids)
+
+
+def origins_finder(kb: KnowledgeBase) -> Callable[[Iterable[str]], list[str]]:
+    """`origins_of`, to ask of many records' citations."""
+    origin = kb.memo("origins", lambda: _origins(kb)).get  # (a source not in it is its own origin, as in `chain`)
+    return lambda source_ids: list(dict.fromkeys([origin(source, source) for source in source_ids]))
+
+
+def _origins(kb: KnowledgeBase) -> dict[str, str]:
+    """Each source's origin, every source's, found once per knowledge base (100,000 claims cite 20,000 sources:
+    `sources --sole` asked each citation's chain again)."""
+    via_of = _via_of(kb)
+    return {source: source if via is None else origins([source], via_of)[0] for source, via in _vias(kb).items()}
 
 
 def resting_on(kb: KnowledgeBase, source_id: str) -> list[Event | Position]:

@@ -519,14 +519,15 @@ def sources(
       talkbase sources --format csv
     """
     from talkbase.ask.analysis import sole_source_claims
-    from talkbase.ask.query import chronology, origins_of, source_counts
+    from talkbase.ask.query import chronology, origins_finder, source_counts
     from talkbase.show.views import sole_listing, sources_listing
 
     asked = Query(query)
     kb = load_valid(data, known_at=asked.known_at)
     test = build_filters(kb, query=asked, lists=("positions",) if sole else ("sources",))
     claims = sole_source_claims(kb)
-    origin = {p.id: origins_of(kb, p.sources)[0] for p in claims}  # the one origin each rests on
+    found = origins_finder(kb)
+    origin = {p.id: found(p.sources)[0] for p in claims}  # the one origin each rests on
     if sole:  # the query chooses among the claims
         chosen = list(filter(test.test("positions"), claims))
         output(sole_listing(kb, chosen, origin, chronology(kb)), fmt, csv_safe=csv_safe)
