@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from talkbase.ask.filter import KIND_OF, Filter
@@ -20,7 +20,7 @@ from talkbase.ask.query import (
     views_of,
 )
 from talkbase.records.dates import Chronology, PartialDate
-from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Topic, collector_paused
 from talkbase.records.schema import stance_change, stance_side
 
 
@@ -101,7 +101,9 @@ def history(
 
     view = id_views(Position)
     kept = kb.memo(f"history 1 {'changes' if changes_only else 'all'}", make, keep=True)
-    return _with_records(kb, [Step(view((i,)), None if b is None else view((b,)), change) for i, b, change in kept])
+    with collector_paused():  # (tens of thousands of steps at L)
+        steps = [Step(view((i,)), None if b is None else view((b,)), change) for i, b, change in kept]
+    return _with_records(kb, steps)
 
 
 def _history_steps(
@@ -132,10 +134,8 @@ def _with_records(kb: KnowledgeBase, steps: list[Step]) -> list[Step]:
     """The steps with the positions their views stand for: only those listed are built."""
     views = [step.position for step in steps] + [step.previous for step in steps if step.previous is not None]
     found = {p.id: p for p in records_of(kb, views)}
-    return [
-        replace(step, position=found[step.position.id], previous=step.previous and found[step.previous.id])
-        for step in steps
-    ]
+    with collector_paused():
+        return [Step(found[s.position.id], s.previous and found[s.previous.id], s.change, s.stated) for s in steps]
 
 
 def _groups_of(kb: KnowledgeBase, filters: Filter) -> list[Any]:

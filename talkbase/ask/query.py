@@ -25,7 +25,7 @@ from talkbase.records.dates import (
     timed,
 )
 from talkbase.records.hints import abbreviated, close_matches, fold
-from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, kind_key
+from talkbase.records.model import Actor, Event, KnowledgeBase, Position, Record, Source, collector_paused, kind_key
 from talkbase.records.provenance import chain, origins
 from talkbase.records.quotes import Passage, find_quote, passage_around
 from talkbase.records.schema import KINDS, ORDER, REF, REFS
@@ -413,14 +413,16 @@ def latest_standings(kb: KnowledgeBase) -> dict[tuple[str, str], Standing]:
                 for (actor, topic), cell in found.items()]  # fmt: skip
 
     view = _view(Position, _STANDING_FIELDS)._make
-    return {
-        (actor, topic): Standing(
-            tuple([view((actor, parse_date(date), i, stance, topic)) for i, date, stance in candidates]),
-            certain,
-            _NO_IDS,
-        )
-        for actor, topic, certain, candidates in kb.memo(_KEPT_STANDINGS, make, keep=True)
-    }
+    kept = kb.memo(_KEPT_STANDINGS, make, keep=True)
+    with collector_paused():  # 85,000 standings at L: the collector scanning them as they are made took 40%
+        return {
+            (actor, topic): Standing(
+                tuple([view((actor, parse_date(date), i, stance, topic)) for i, date, stance in candidates]),
+                certain,
+                _NO_IDS,
+            )
+            for actor, topic, certain, candidates in kept
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ record by id without reading every id). The id index is one more section.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import marshal
@@ -44,6 +43,7 @@ from talkbase import __version__
 from talkbase.load.loader import display_path, follow_symlinks
 from talkbase.load.nodes import REPORTED, RawRecord, YList, YMap
 from talkbase.load.xdg import xdg_dir
+from talkbase.records.model import collector_paused
 from talkbase.records.problems import Problem, Severity
 from talkbase.records.texts import Texts, Words
 
@@ -261,7 +261,7 @@ class _Sections:
                 if len(blob) != size or not hmac.compare_digest(_digest(self.key, blob), digest):
                     raise ValueError(f"section {name} fails its digest")
                 found.append(blob)
-        with _collector_paused():
+        with collector_paused():
             return [marshal.loads(blob) for blob in found]
 
 
@@ -302,7 +302,7 @@ def _open_sealed(path: Path) -> tuple[Any, _Sections] | None:
         return None
     if len(tail) != size + 8 or not hmac.compare_digest(_digest(key, tail), head[len(MAGIC) :]):
         return None
-    with _collector_paused():
+    with collector_paused():
         header = marshal.loads(tail[:-8])
     return header, _Sections(path, identity, start, total - 8 - size, key, head[len(MAGIC) :])
 
@@ -582,22 +582,6 @@ def _columns(kind: str, records: list[Any], paths: dict[str, int]) -> list[list[
     return columns
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic collector off while a hundred thousand fresh objects (which hold no cycles) are made:
-    rescanning them again and again would take longer than making them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What was just made lives as long as the knowledge base: moved out of the collector's sight, the
-        # collections that re-enabling would set off never scan it (on L: 0.8 -> 0.6 s for positions --actor).
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 class _KindBuilder:
     """Builds one kind's records from a snapshot: all of them (when called), only those whose plain fields pass
     a test (`select`, reading those fields' columns and the chosen records' chunks of rows), or one by id; a
@@ -874,7 +858,7 @@ class _KindBuilder:
                 self.make = self._maker()
             make = self.make
             rows = self._rows(missing)
-            with _collector_paused():
+            with collector_paused():
                 for i, row in zip(missing, rows):
                     if any(row[at] != column[i] for at, column in agree):
                         raise ValueError(f"a stored {self.kind} row disagrees with its columns")
@@ -996,7 +980,7 @@ class _Kept:
         if body is None:
             return None
         try:
-            with _collector_paused():
+            with collector_paused():
                 seal, kept_key, value = marshal.loads(body)
         except (EOFError, ValueError, TypeError):
             return None

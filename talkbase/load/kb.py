@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from talkbase.load.loader import SETTINGS_FILE, discover_files, display_path
+from talkbase.records.model import collector_paused
 from talkbase.records.problems import Problem, sorted_problems, unread_files
 
 if TYPE_CHECKING:
@@ -104,14 +104,8 @@ def open_kb(
 ) -> Opened:
     """Load, validate and (when clean) model the knowledge base at `location`, from the parse cache when
     none of its files has changed since a clean load."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # loading makes millions of objects and no cycles; the collector would only rescan them
-    try:
+    with collector_paused():  # loading makes millions of objects, which live as long as the command
         return _open_kb(location, strict, use_cache, progress)
-    finally:
-        gc.freeze()  # the model lives as long as the command: no collection need ever scan its objects again
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _open_kb(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from talkbase.load.nodes import RawRecord, YList, YMap
 from talkbase.records.hints import did_you_mean
+from talkbase.records.model import collector_paused
 from talkbase.records.problems import Problem
 from talkbase.records.schema import KINDS
 
@@ -127,8 +127,6 @@ def load_tree(
     `each(records)` is given each file's records once, as soon as they are read (while other files may still be
     parsed on other cores), in no particular order of files."""
     loaded = Loaded()
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the collector rescanning millions of fresh objects is the largest cost at scale
     paths = discover_files(root) if files is None else files
     real_root, follow = Path(os.path.realpath(root)), follow_symlinks()
     over_budget = _over_budget(root, paths)
@@ -136,7 +134,7 @@ def load_tree(
         loaded.files.extend(display_path(path) for path in paths)
         loaded.problems.append(over_budget)
         return loaded
-    try:
+    with collector_paused():  # the collector rescanning millions of fresh objects is the largest cost at scale
         parses: list[tuple[list[RawRecord], list[Problem]] | None] = []
         todo: list[tuple[int, tuple[Path, str, Any]]] = []  # what the file cache does not hold: to parse
         for path in paths:
@@ -166,9 +164,6 @@ def load_tree(
         for records, problems in filter(None, parses):
             loaded.records.extend(records)
             loaded.problems.extend(problems)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return loaded
 
 

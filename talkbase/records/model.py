@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -254,7 +256,8 @@ class KnowledgeBase:
         if key not in self._memo:
             kept = self._keeper.get(key) if keep and self._keeper is not None else None
             if kept is None:
-                kept = make()
+                with collector_paused():  # (what it makes lives as long as the records)
+                    kept = make()
                 if keep and self._keeper is not None:
                     self._keeper.put(key, kept)
             self._memo[key] = kept
@@ -273,6 +276,22 @@ class KnowledgeBase:
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({', '.join(f'{k}={len(getattr(self, k))}' for k in KINDS_IN_ORDER)})"
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector off while a hundred thousand fresh objects (which hold no cycles) are made:
+    rescanning them again and again would take longer than making them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What was just made lives as long as the knowledge base: moved out of the collector's sight, the
+        # collections that re-enabling would set off never scan it (on L: 0.8 -> 0.6 s for positions --actor).
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _date(value: Any) -> PartialDate | None:
