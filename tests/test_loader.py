@@ -221,6 +221,19 @@ def test_other_files_in_the_tree_are_ignored_and_hidden_folders_skipped(tmp_path
     assert [Path(f).name for f in opened.files] == ["kb.yml"]
 
 
+def test_an_editors_lock_beside_a_file_being_edited_is_not_read(tmp_path: Path) -> None:
+    """Emacs links `.#kb.yaml` to `user@host.pid` (no such file) while kb.yaml has unsaved changes; where it
+    cannot make a link, it writes a file of that name."""
+    (tmp_path / "kb.yaml").write_text(VALID, encoding="utf-8")
+    (tmp_path / ".#kb.yaml").symlink_to("curator@laptop.4242:1764590000")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".#more.yml").write_text("curator@laptop.4242:1764590000", encoding="utf-8")
+    opened = open_kb(DataLocation(tmp_path, "--data"))
+    assert opened.problems == []
+    assert [Path(f).name for f in opened.files] == ["kb.yaml"]
+    assert run("check", "--data", str(tmp_path)).code == 0
+
+
 def test_a_dangling_symlink_is_an_unreadable_file(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
     problems = load_tree(tmp_path).problems

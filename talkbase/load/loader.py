@@ -55,9 +55,14 @@ def follow_symlinks() -> bool:
 SETTINGS_FILE = "talkbase.yaml"  # at the root of a data directory: its settings, not records
 
 
+# Emacs marks a file being edited with a link beside it, `.#events.yaml` (to `user@host.pid`, a file that does not
+# exist): no record is in it, and reading it would stop every command while a change is unsaved.
+EDITOR_LOCK = ".#"
+
+
 def discover_files(root: Path, suffixes: tuple[str, ...] = YAML_SUFFIXES) -> list[Path]:
     """Every *.yaml / *.yml file (or file of other `suffixes`) under root (or root itself), sorted; hidden
-    folders are skipped.
+    folders and editors' lock files are skipped.
 
     A link to a folder inside root is not followed (its files are read where they really are); one leading
     outside is followed, each such folder once, only when the user asked to follow links. A link that loops
@@ -96,7 +101,7 @@ def _listing(
         except OSError:
             is_dir = False
         if not is_dir:
-            if entry.name.endswith(suffixes):
+            if entry.name.endswith(suffixes) and not entry.name.startswith(EDITOR_LOCK):
                 files.append(path)
         elif entry.name.startswith("."):
             continue
