@@ -526,9 +526,8 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
 def _cell_words(found: Standing, short: bool) -> str:
     """A cell's stances and dates (both checked when loaded: nothing in them to escape)."""
     mark = "" if found.certain else "?"
-    return " | ".join(
-        f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date}" for p in found.candidates
-    )
+    words = [f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date.text}" for p in found.candidates]
+    return words[0] if len(words) == 1 else " | ".join(words)
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
