@@ -42,10 +42,9 @@ def abbreviated(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
-# Typographic quotes, as text pasted from an article has them, read as the plain ones (one character for one, so
-# that offsets into the text stay where they were): `Ukraine’s` is found by `Ukraine's`, and the other way round.
-# Typographic quotes and dashes read as the plain ones a keyboard types (one character for one: a match's
-# offsets stay): `Ukraine’s` finds `Ukraine's`, `Ukraine-Russia` finds `Ukraine–Russia`. site.js folds alike.
+# Typographic quotes and dashes, as text pasted from an article has them, read as the plain ones a keyboard types
+# (one character for one, so that offsets into the text stay where they were): `Ukraine’s` is found by
+# `Ukraine's`, `Ukraine–Russia` by `Ukraine-Russia`, and the other way round. site.js folds alike.
 PLAIN_PUNCTUATION = str.maketrans(
     {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")  # hyphens, en and em dash, minus sign

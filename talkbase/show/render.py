@@ -161,7 +161,7 @@ def export_picture(render: Any, svg: bool) -> str:
     return console.export_html(code_format=_HTML_FORMAT)
 
 
-_PRINTABLE_ASCII = re.compile("[ -~]+")
+_ASCII_RUNS = re.compile("[ -~]+")  # printable ASCII, a cell a character
 _JOINERS = ("\u200d", "\ufe0f")  # make Rich measure a character together with the one before it
 
 
@@ -174,7 +174,7 @@ def text_width(text: str) -> int:
         return len(text)
     if _JOINERS[0] in text or _JOINERS[1] in text:
         return cell_len(text)
-    rest = _PRINTABLE_ASCII.sub("", text)
+    rest = _ASCII_RUNS.sub("", text)
     return len(text) - len(rest) + cell_len(rest)
 
 
@@ -197,7 +197,8 @@ def _widest(cell: str, measure: Callable[[str], int]) -> int:
 
 def _printable_ascii(row: Sequence[str]) -> tuple[bool, bool]:
     """Whether every line of every cell of the row is printable ASCII, whose length is its width, and whether
-    a cell has several lines: asked in C of the whole row at once (a row of 100,000 is measured, then padded)."""
+    a cell has several lines: asked in C of the whole row at once (of each row of a listing, measured and then
+    padded: 100,000 rows, or 300,000 cells, at a time)."""
     joined = "".join(row)
     if joined.isascii() and joined.isprintable():
         return True, False
