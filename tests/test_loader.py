@@ -232,6 +232,8 @@ def test_an_editors_lock_beside_a_file_being_edited_is_not_read(tmp_path: Path) 
     assert opened.problems == []
     assert [Path(f).name for f in opened.files] == ["kb.yaml"]
     assert run("check", "--data", str(tmp_path)).code == 0
+    named = run("check", str(tmp_path / "sub" / ".#more.yml"), "--data", str(tmp_path))
+    assert named.code == 2 and "an editor's lock beside a file being edited" in named.err
 
 
 def test_a_dangling_symlink_is_an_unreadable_file(tmp_path: Path) -> None:

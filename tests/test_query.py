@@ -283,6 +283,7 @@ def test_type_keeps_records_of_those_kinds_and_list_takes_no_query() -> None:
         (["positions", "-summit"], "hint: to leave out records holding a word, write `not summit`"),
         (["query", "--actor", "peskov"], "hint: write it in the query: actor:peskov"),
         (["--data", "data", "positions"], "hint: give --data after the command"),
+        (["--data=data", "positions"], "hint: give --data after the command"),
         (["positions", "--no-cache"], "hint: give --no-cache before the command: talkbase --no-cache COMMAND"),
         (["grep", "x", "--follow-symlinks"], "hint: give --follow-symlinks before the command"),
     ],
@@ -291,6 +292,12 @@ def test_a_usage_error_says_what_was_probably_meant(args: list[str], hint: str) 
     result = run(*args)
     assert result.code == 2 and hint in result.err
     assert "did you mean" not in result.err  # not Click's guess too (`--no-cache`: "did you mean --known-at?")
+
+
+def test_an_option_without_its_value_gets_no_hint_meant_for_an_option_the_command_lacks() -> None:
+    result = run("positions", "--since")
+    assert result.code == 2 and "option '--since' requires an argument" in result.err
+    assert "hint" not in result.err  # not "write it in the query: date:VALUE", which is not what --since means
 
 
 def test_an_unknown_option_talkbase_has_no_hint_for_gets_clicks_guess() -> None:
@@ -329,6 +336,20 @@ def test_typographic_dashes_match_plain_ones() -> None:
     assert found.code == 2 and "istanbul-round-1 (First round of direct Ukraine–Russia talks)" in found.err
     assert run("show", "Direct Ukraine-Russia talks").out.startswith("topic direct-talks")
     assert run("timeline", '"Ukraine-Russia talks"', "-f", "csv").out.count("\n") == 4  # header and 3 rounds
+
+
+@pytest.mark.parametrize(
+    ("pattern", "count"),
+    [
+        ("agreed[,–;]", "0\n"),  # a comma, a dash or a semicolon: not the range from `,` to `;` (`.` is in it)
+        ("agreed[,-;]", "2\n"),  # typed so, it is that range: "had been agreed."
+        ("Ukraine[–]Russia", "3\n"),
+        ("Ukraine\\–Russia", "3\n"),  # an escaped dash
+        ("Ukraine(–)Russia", "3\n"),
+    ],
+)
+def test_a_typographic_dash_in_a_regular_expression_is_a_plain_dash(pattern: str, count: str) -> None:
+    assert run("grep", pattern, "-c").out == count
 
 
 def test_a_count_in_csv_has_a_header() -> None:

@@ -451,14 +451,17 @@ def test_search_finds_a_record_by_an_alias_written_without_diacritics(browser: A
         visit.close()
 
 
-def test_search_reads_typographic_dashes_as_the_plain_ones(browser: Any, tmp_path: Path) -> None:
-    """The page folds a query as the command line does, and as the index was folded (PLAIN_PUNCTUATION)."""
+def test_search_reads_typographic_dashes_as_the_plain_ones_and_quotes_a_phrase(browser: Any, tmp_path: Path) -> None:
+    """The page folds a query as the command line does, and as the index was folded (PLAIN_PUNCTUATION); a
+    phrase in double quotes is found as written, as a query's phrase is."""
     out = tmp_path / "bundled"
     build(out, "--data", str(REPO / "data"))
-    for query in ("direct ukraine-russia talks", "direct Ukraine–Russia talks", "direct ukraine‒russia talks"):
+    for query, found in (("direct ukraine-russia talks", True), ("direct Ukraine–Russia talks", True),
+                         ("direct ukraine‒russia talks", True), ('"Ukraine-Russia talks"', True),
+                         ("“direct  Ukraine–Russia”", True), ('"talks Ukraine-Russia"', False)):  # fmt: skip
         visit = Visit(browser, (out / "search.html").as_uri() + "?q=" + quote(query))
         titles = visit.page.locator("#search-results a").all_text_contents()
-        assert "Third round of direct Ukraine–Russia talks" in titles, (query, titles)
+        assert ("Third round of direct Ukraine–Russia talks" in titles) == found, (query, titles)
         visit.close()
 
 

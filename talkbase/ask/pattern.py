@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from talkbase.records.hints import strip_marks
+from talkbase.records.hints import DASHES, strip_marks
 from talkbase.records.texts import SEPARATOR, Texts, Words
 
 # A word character for -w, as Python's `\w` would have it (RE2's `\w` knows only ASCII).
@@ -25,6 +25,7 @@ _COUNT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 _SKIPPED = re.compile(r"\\Q.*?(?:\\E|$)|\\[xpP]\{[^}]*\}?|\\.|\[\^?\]?(?:\[:[^\]]*:\]|\\.|[^\]])*\]?", re.S)
 _MAX_COUNT = 1000
 _SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")  # what makes a pattern more than the text it is
+_TYPED_DASH = re.compile(rf"\\?[{DASHES}]")  # (with the backslash escaping it, if any)
 
 
 class PatternError(ValueError):
@@ -150,7 +151,10 @@ def compile_pattern(
         raise PatternError("the pattern is not valid UTF-8 text")
     if not fixed:
         _check_counts(pattern)
-    searched = strip_marks(pattern) if fold else pattern
+    searched = pattern
+    if fold and not fixed and _SYNTAX.search(pattern):  # a typographic dash reads as `-` in the text searched: as
+        searched = _TYPED_DASH.sub(r"\\-", pattern)  # a plain `-` in the pattern too, never a range (`[,–;]`)
+    searched = strip_marks(searched) if fold else searched
     body = re2.escape(searched) if fixed else searched
     if word:
         body = rf"(?:^|[^{_WORD}])({body})(?:[^{_WORD}]|$)"

@@ -141,7 +141,8 @@ def _show_error(exc: typer.TyperException, file: Any = None) -> None:
     if len(message) > 1000:  # an option or value of 100,000 characters: its start and end say enough
         message = f"{message[:800]}…{message[-100:]}"
     lines = [f"talkbase: error: {message[:1].lower()}{message[1:]}"]
-    hint = _usage_hint(getattr(exc, "option_name", None), sys.argv[1:])
+    unknown = type(exc).__name__ == "NoSuchOption"  # (not an option given without its value: `--since` alone)
+    hint = _usage_hint(getattr(exc, "option_name", None) if unknown else None, sys.argv[1:])
     if hint:
         lines.append(f"hint: {hint}")
     ctx = getattr(exc, "ctx", None)
@@ -164,7 +165,7 @@ def _usage_hint(option: str | None, argv: list[str]) -> str:
     if negated is not None:
         word = escape_controls(negated[1:], one_line=True)
         return f"to leave out records holding a word, write `not {word}`: `{escape_controls(negated)}` reads as options"
-    if option in ("--data", "--format", "-f") and argv and argv[0] == option:
+    if option in ("--data", "--format", "-f") and argv and argv[0].partition("=")[0] == option:
         return f"give {option} after the command: talkbase COMMAND {option} ..."
     if option in ("--no-cache", "--follow-symlinks", "--version") and argv and argv[0] != option:
         return f"give {option} before the command: talkbase {option} COMMAND ..."

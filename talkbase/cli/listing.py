@@ -161,7 +161,7 @@ def _files_within(opened: Opened, path: Path) -> list[str]:
     """The files of the knowledge base at or below `path` (as problems name them); a usage error when `path` is
     not part of it."""
     from talkbase.load.kb import settings_path
-    from talkbase.load.loader import display_path
+    from talkbase.load.loader import EDITOR_LOCK, display_path
     from talkbase.records.text import escape_controls
 
     wanted = path.resolve()
@@ -175,6 +175,8 @@ def _files_within(opened: Opened, path: Path) -> list[str]:
             reason = f"no such file or folder (searched {kb})"
         elif path.is_dir():
             reason = f"no YAML file of {kb} is in this folder"
+        elif path.name.startswith(EDITOR_LOCK):
+            reason = f"an editor's lock beside a file being edited, not a file of {kb}"
         else:
             reason = f"not a file of {kb}, which is made of the *.yaml and *.yml files in it"
         raise fail(escape_controls(f"{path}: {reason}"))
@@ -367,7 +369,12 @@ def grep(
     ignore_case: Annotated[bool, typer.Option("--ignore-case", "-i", help="Ignore case.")] = False,
     case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Respect case.")] = False,
     no_fold: Annotated[
-        bool, typer.Option("--no-fold", help="Tell letters with diacritics apart (by default `e` finds `é` too).")
+        bool,
+        typer.Option(
+            "--no-fold",
+            help="Tell letters with diacritics apart, and typographic dashes and quotes from plain ones (by default"
+            " `e` finds `é` too, and `-` finds `–`).",
+        ),
     ] = False,
     fixed: Annotated[bool, typer.Option("--fixed-strings", "-F", help="PATTERN is a plain string.")] = False,
     word: Annotated[bool, typer.Option("--word-regexp", "-w", help="Match whole words only.")] = False,
@@ -397,7 +404,8 @@ def grep(
 
     Like ripgrep: smart case (case-insensitive unless PATTERN has a capital letter; -i and --case-sensitive
     force either), and the empty pattern or ^ matches every record. Diacritics are ignored (`sinn fein` finds
-    Sinn Féin) unless --no-fold. A QUERY after PATTERN narrows the records searched (talkbase query --help).
+    Sinn Féin) and typographic dashes and quotes read as plain ones (`Ukraine-Russia` finds Ukraine–Russia)
+    unless --no-fold. A QUERY after PATTERN narrows the records searched (talkbase query --help).
     Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
 
     \b

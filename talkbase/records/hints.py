@@ -45,9 +45,9 @@ def abbreviated(text: str, limit: int = 80) -> str:
 # Typographic quotes and dashes, as text pasted from an article has them, read as the plain ones a keyboard types
 # (one character for one, so that offsets into the text stay where they were): `Ukraine’s` is found by
 # `Ukraine's`, `Ukraine–Russia` by `Ukraine-Russia`, and the other way round. site.js folds alike.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, figure, en and em dash, bar, minus sign
 PLAIN_PUNCTUATION = str.maketrans(
-    {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
-    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")  # hyphens, en and em dash, minus sign
+    {"’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'} | dict.fromkeys(DASHES, "-")
 )
 
 

@@ -107,7 +107,9 @@
     const results = document.getElementById("search-results"), count = document.getElementById("search-count");
     const index = window.talkbaseSearch || [];
     const run = () => {
-      const words = fold(input.value).split(/\s+/).filter(Boolean);
+      // Words, and phrases in double quotes (typographic ones are folded to them), as the command line reads them.
+      const words = [...fold(input.value).matchAll(/"([^"]*)"?|([^\s"]+)/g)]
+        .map((m) => (m[1] ?? m[2]).trim().replace(/\s+/g, " ")).filter(Boolean);
       results.replaceChildren();
       if (!words.length) { count.textContent = ""; return; }
       const found = index.filter((entry) => words.every((w) => entry.text.includes(w)));
