@@ -192,26 +192,30 @@ LOOKUPS = 256
 _COLUMN_CODECS = ("", "date")  # the fields kept as columns too: those a command tests or reads of every record
 
 
-@cache
 def _listed_fields(kind: str) -> frozenset[str]:
     """The fields of a kind listing ids (sources, participants: refs in the schema), kept with their words
     (`Words` of the ids each holds), where the records holding one id are found without reading the field."""
-    from talkbase.records.model import _CLASSES
-    from talkbase.records.schema import KINDS, REFS
+    from talkbase.records.schema import REFS
 
-    plain = {name for name, codec in _codecs(_CLASSES[kind]) if codec == ""}
-    return frozenset(f.name for f in KINDS[kind].fields if f.type == REFS and f.name in plain)
+    return _plain_fields_of(kind, REFS)
 
 
-@cache
 def _packed_fields(kind: str) -> frozenset[str]:
     """The prose fields of a kind (claims, quotes, titles: text in the schema), whose columns are kept packed
     (talkbase.records.texts): read back as one string, and searched in one pass."""
+    from talkbase.records.schema import TEXT
+
+    return _plain_fields_of(kind, TEXT)
+
+
+@cache
+def _plain_fields_of(kind: str, field_type: str) -> frozenset[str]:
+    """The fields of a kind of this type in the schema that are stored as they are (no codec)."""
     from talkbase.records.model import _CLASSES
-    from talkbase.records.schema import KINDS, TEXT
+    from talkbase.records.schema import KINDS
 
     plain = {name for name, codec in _codecs(_CLASSES[kind]) if codec == ""}
-    return frozenset(f.name for f in KINDS[kind].fields if f.type == TEXT and f.name in plain)
+    return frozenset(f.name for f in KINDS[kind].fields if f.type == field_type and f.name in plain)
 
 
 def _section_names(counts: Mapping[str, int]) -> list[str]:

@@ -524,10 +524,10 @@ def matrix_grid(kb: KnowledgeBase, m: Matrix, short: bool = False) -> Listing[Ac
 
 
 def _cell_words(found: Standing, short: bool) -> str:
-    """A cell's stances and dates (both checked when loaded: nothing in them to escape)."""
+    """A cell's stances and dates, shown literally as all data is (printable ASCII, checked when loaded, at once)."""
     mark = "" if found.certain else "?"
     words = [f"{STANCE_ABBREVIATIONS[p.stance] if short else p.stance}{mark} {p.date.text}" for p in found.candidates]
-    return words[0] if len(words) == 1 else " | ".join(words)
+    return escape_controls(words[0] if len(words) == 1 else " | ".join(words))
 
 
 def matrix_panels(m: Matrix, width: int) -> Any:
