@@ -552,6 +552,10 @@ def grep_ids(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> list[str]:
 
 def grep_count(kb: KnowledgeBase, pattern: Pattern, filters: Filter) -> int:
     """How many records `grep` has hits in (for --count): no id or date is read, only what the filter tests."""
+    if filters.empty:  # the pattern is the only test: its hits are counted, and no view is made of them
+        hit = Mentions(pattern)
+        kinds = (("positions", Position), ("events", Event))
+        return sum(len(kb.values(kind, GREP_FIELDS[cls], hit, ())) for kind, cls in kinds)
     return len(_grep_views(kb, pattern, filters, ordered=False))
 
 
