@@ -1,0 +1,196 @@
+"""The least each answer still over its issue 17 goal could cost, however it were made: the floor under it.
+
+    python benchmarks/floors.py                          # matrix, history and cold at L, disputes at M
+    python benchmarks/floors.py --large M --medium S     # smaller and quicker: the same figures, smaller
+
+`benchmarks/run.py` times the commands; this times what no way of making their answers could skip, next to the
+same minimal Typer app, and prints both as ratios to it (medians, wall clock):
+
+- matrix: a Typer command that prints the unfiltered grid straight from the standings the parse cache keeps
+  (no standings made, no listing, no legend): what is left is opening the snapshot, wording each cell and
+  padding the grid;
+- history --changes-only and disputes: in one process, with the knowledge base open, finding the answer's
+  records, and measuring and padding the answer's cells once they are made (the time to make them left out);
+- cold: the CPU time a cold load takes on all cores (talkbase's parsing workers included), beside PyYAML's C
+  parser producing the events of every file and talkbase's parse of them, in one process; at 0.3x the plain
+  parse, two cores give a cold load 0.6 times the plain parse's time of CPU, if neither is ever idle.
+
+It uses talkbase's own modules, some private: it is a measuring tool, kept working by tests/test_benchmarks.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+from run import RAW_PARSE, TARGETS, TYPER_APP, measure  # noqa: E402
+
+# A Typer command printing the matrix grid from the kept standings, and nothing else.
+MATRIX_FLOOR = """
+import sys
+import typer
+
+app = typer.Typer()
+
+@app.command()
+def main(data: str) -> None:
+    from talkbase.ask.query import _KEPT_STANDINGS
+    from talkbase.cli.app import load_valid
+    from talkbase.show.render import column_widths, plain_rows
+    from talkbase.show.views import STANCE_ABBREVIATIONS as SHORT
+
+    kb = load_valid(data)
+    kept = kb._keeper.get(_KEPT_STANDINGS)
+    column = {topic.id: i for i, topic in enumerate(kb.topics, start=1)}
+    rows = {actor.id: [actor.name, *[""] * len(column)] for actor in kb.actors}
+    for actor, topic, certain, candidates in kept:
+        mark = "" if certain else "?"
+        rows[actor][column[topic]] = " | ".join(f"{SHORT[stance]}{mark} {date}" for _, date, stance in candidates)
+    cells = [["actor", *map(str, range(1, len(column) + 1))], *(row for row in rows.values() if any(row[1:]))]
+    sys.stdout.write(plain_rows(cells, column_widths(cells)))
+
+app()
+"""
+
+# In one process: the answer's records found, then its ready cells measured and padded. Prints seconds as JSON.
+ANSWER_FLOOR = """
+import json, sys, time
+from talkbase.cli.app import Query, build_filters, load_valid
+from talkbase.ask import analysis
+from talkbase.show import views
+from talkbase.show.formats import plain_cells
+from talkbase.show.render import column_widths, plain_rows
+
+data, command = sys.argv[1:]
+clock = time.perf_counter
+started = clock()
+kb = load_valid(data)
+opened = clock()
+filters = build_filters(kb, None, None, None, None, None, stances=None, query=Query(None, None))
+if command == "history":
+    listing = views.history_listing(kb, analysis.history(kb, filters, None, True))
+else:
+    listing = views.disputes_listing(kb, analysis.disputes(kb, filters))
+found = clock()
+cells = [[column.header for column in listing.columns], *plain_cells(listing.columns, listing.rows)]
+made = clock()
+text = plain_rows(cells, column_widths(cells))
+padded = clock()
+print(json.dumps({"open": opened - started, "find": found - opened, "pad": padded - made, "mb": len(text) / 1e6}))
+"""
+
+# In one process, one core: PyYAML's C parser producing every file's events, then talkbase's parse of them.
+PARSE_FLOOR = """
+import glob, json, sys, time
+from yaml import CSafeLoader
+from yaml.events import StreamEndEvent
+from talkbase.load.parser import parse_document
+
+files = [(name, open(name, "rb").read()) for name in sorted(glob.glob(sys.argv[1] + "/*.yaml"))]
+clock = time.process_time
+started = clock()
+for _, text in files:
+    next_event = CSafeLoader(text).get_event
+    while not isinstance(next_event(), StreamEndEvent):
+        pass
+events = clock()
+for name, text in files:
+    parse_document(text, name)
+parsed = clock()
+print(json.dumps({"events": events - started, "parse": parsed - events}))
+"""
+
+
+def probe(code: str, *args: str, env: dict[str, str]) -> dict[str, float]:
+    """The figures a probe prints, from a process of its own."""
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def median_probe(runs: int, code: str, *args: str, env: dict[str, str]) -> dict[str, float]:
+    found = [probe(code, *args, env=env) for _ in range(runs)]
+    return {key: statistics.median(f[key] for f in found) for key in found[0]}
+
+
+def by_turns(runs: int, commands: list[list[str]], env: dict[str, str]) -> list[float]:
+    """Median wall times of the commands, each run of one right after one of the others."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for i, argv in enumerate(commands):
+            times[i].append(measure(argv, env).wall)
+    return [statistics.median(t) for t in times]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", default="L", help="the size for matrix, history and cold (default L)")
+    parser.add_argument("--medium", default="M", help="the size for disputes (default M)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    python, runs = sys.executable, args.runs
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
+    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-floors-cache-")
+    subprocess.run([python, "-m", "compileall", "-q", str(HERE.parent / "talkbase")], check=False)
+    typer_app, matrix_app = args.workdir / "typer_app.py", args.workdir / "matrix_floor.py"
+    typer_app.write_text(TYPER_APP, encoding="utf-8")
+    matrix_app.write_text(MATRIX_FLOOR, encoding="utf-8")
+    kbs = {}
+    for size in {args.large, args.medium}:
+        kbs[size] = args.workdir / f"kb-{size}"
+        if not kbs[size].exists():
+            print(f"generating {size} into {kbs[size]} ...", flush=True)
+            generate(size, kbs[size])
+    large, medium = str(kbs[args.large]), str(kbs[args.medium])
+    talkbase = [python, "-m", "talkbase"]
+    for data in (large, medium):
+        for words in (["matrix"], ["history", "--changes-only"], ["disputes"]):
+            for _ in range(2):  # the snapshot; then what the command keeps beside it (read from the snapshot)
+                measure([*talkbase, *words, "--data", data], env)
+    print(f"floors: wall clock unless said, medians of {runs} runs; load average {os.getloadavg()[0]:.2f}")
+
+    typer, command, floor = by_turns(
+        runs, [[python, str(typer_app)], [*talkbase, "matrix", "--data", large], [python, str(matrix_app), large]], env
+    )
+    print(f"\nminimal Typer + Rich table app, run by turns with each: {typer:.3f} s")
+    print(
+        f"matrix ({args.large}), goal {TARGETS['matrix']:.1f}x: talkbase {command:.3f} s = {command / typer:.2f}x; "
+        f"a Typer command printing the grid from the kept standings {floor:.3f} s = {floor / typer:.2f}x"
+    )
+
+    for name, size, data in (("history --changes-only", args.large, large), ("disputes", args.medium, medium)):
+        typer, command = by_turns(runs, [[python, str(typer_app)], [*talkbase, *name.split(), "--data", data]], env)
+        parts = median_probe(runs, ANSWER_FLOOR, data, name.split()[0], env=env)
+        least = typer + parts["open"] + parts["pad"]
+        print(f"{name} ({size}), goal {TARGETS[name]:.1f}x: talkbase {command:.3f} s = {command / typer:.2f}x; "
+              f"opening the snapshot {parts['open']:.3f} s, finding the answer {parts['find']:.3f} s, padding its "
+              f"ready cells ({parts['mb']:.1f} MB) {parts['pad']:.3f} s; the Typer app with opening and padding "
+              f"alone {least / typer:.2f}x, with finding too {(least + parts['find']) / typer:.2f}x")  # fmt: skip
+
+    plain = statistics.median(measure([python, "-c", RAW_PARSE, large], env).wall for _ in range(runs))
+    cold = []
+    for _ in range(runs):
+        fresh = dict(env, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="talkbase-floors-cold-"))
+        cold.append(measure([*talkbase, "timeline", "--limit", "50", "--data", large], fresh))
+    wall, cpu = statistics.median(t.wall for t in cold), statistics.median(t.cpu for t in cold)
+    parse = median_probe(runs, PARSE_FLOOR, large, env=env)
+    cores = os.cpu_count() or 1
+    print(f"\ncold ({args.large}), goal 0.3x the plain parse ({plain:.3f} s): timeline --limit 50 took {wall:.3f} s "
+          f"= {wall / plain:.2f}x and {cpu:.3f} s of CPU on all cores; at 0.3x, {cores} cores give "
+          f"{0.3 * plain * cores:.3f} s of CPU if never idle ({cpu / cores / plain:.2f}x if this CPU time were spread "
+          f"perfectly). Of it, on one core: PyYAML's C parser making every file's events {parse['events']:.3f} s, "
+          f"talkbase's parse of them into located values {parse['parse'] - parse['events']:.3f} s more")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
