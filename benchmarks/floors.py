@@ -4,7 +4,7 @@
     python benchmarks/floors.py --large M --medium S     # smaller and quicker: the same figures, smaller
 
 `benchmarks/run.py` times the commands; this times what no way of making their answers could skip, next to the
-same minimal Typer app, and prints both as ratios to it (medians, wall clock):
+same minimal Typer app, and prints both as ratios to it (medians; by wall clock, and by CPU time, steadier):
 
 - matrix: a Typer command that prints the unfiltered grid straight from the standings the parse cache keeps
   (no standings made, no listing, no legend): what is left is opening the snapshot, wording each cell and
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
-from run import RAW_PARSE, TARGETS, TYPER_APP, measure  # noqa: E402
+from run import RAW_PARSE, TARGETS, TYPER_APP, Timing, measure, medians  # noqa: E402
 
 # A Typer command printing the matrix grid from the kept standings, and nothing else.
 MATRIX_FLOOR = """
@@ -121,13 +122,18 @@ def median_probe(runs: int, code: str, *args: str, env: dict[str, str]) -> dict[
     return {key: statistics.median(f[key] for f in found) for key in found[0]}
 
 
-def by_turns(runs: int, commands: list[list[str]], env: dict[str, str]) -> list[float]:
-    """Median wall times of the commands, each run of one right after one of the others."""
-    times: list[list[float]] = [[] for _ in commands]
+def by_turns(runs: int, commands: list[list[str]], env: dict[str, str]) -> list[Timing]:
+    """Median times of the commands, each run of one right after one of the others."""
+    found: list[list[Timing]] = [[] for _ in commands]
     for _ in range(runs):
         for i, argv in enumerate(commands):
-            times[i].append(measure(argv, env).wall)
-    return [statistics.median(t) for t in times]
+            found[i].append(measure(argv, env))
+    return [medians(timings) for timings in found]
+
+
+def ratio(timing: Timing, typer: Timing) -> str:
+    """A time and its ratios to the Typer app's, by wall clock and by CPU time."""
+    return f"{timing.wall:.3f} s = {timing.wall / typer.wall:.2f}x (CPU {timing.cpu / typer.cpu:.2f}x)"
 
 
 def main() -> None:
@@ -138,50 +144,55 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    for size in {args.large, args.medium}:
+        if not (args.workdir / f"kb-{size}").exists():
+            print(f"generating {size} into {args.workdir / f'kb-{size}'} ...", flush=True)
+            generate(size, args.workdir / f"kb-{size}")
+    scratch = Path(tempfile.mkdtemp(prefix="talkbase-floors-"))
+    try:
+        floors(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def floors(args: argparse.Namespace, scratch: Path) -> None:
     python, runs = sys.executable, args.runs
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALKBASE_")}
-    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="talkbase-floors-cache-")
+    env["XDG_CACHE_HOME"] = str(scratch / "cache")
     subprocess.run([python, "-m", "compileall", "-q", str(HERE.parent / "talkbase")], check=False)
-    typer_app, matrix_app = args.workdir / "typer_app.py", args.workdir / "matrix_floor.py"
-    typer_app.write_text(TYPER_APP, encoding="utf-8")
-    matrix_app.write_text(MATRIX_FLOOR, encoding="utf-8")
-    kbs = {}
-    for size in {args.large, args.medium}:
-        kbs[size] = args.workdir / f"kb-{size}"
-        if not kbs[size].exists():
-            print(f"generating {size} into {kbs[size]} ...", flush=True)
-            generate(size, kbs[size])
-    large, medium = str(kbs[args.large]), str(kbs[args.medium])
+    typer_app, matrix_app = [python, str(scratch / "typer_app.py")], [python, str(scratch / "matrix_floor.py")]
+    (scratch / "typer_app.py").write_text(TYPER_APP, encoding="utf-8")
+    (scratch / "matrix_floor.py").write_text(MATRIX_FLOOR, encoding="utf-8")
+    large, medium = (str(args.workdir / f"kb-{size}") for size in (args.large, args.medium))
     talkbase = [python, "-m", "talkbase"]
     for data in (large, medium):
         for words in (["matrix"], ["history", "--changes-only"], ["disputes"]):
             for _ in range(2):  # the snapshot; then what the command keeps beside it (read from the snapshot)
                 measure([*talkbase, *words, "--data", data], env)
-    print(f"floors: wall clock unless said, medians of {runs} runs; load average {os.getloadavg()[0]:.2f}")
+    subprocess.run([*matrix_app, large], env=env, stdout=subprocess.DEVNULL, check=True)  # it runs, and reads that
+    print(f"floors: medians of {runs} runs, wall clock and CPU time; load average {os.getloadavg()[0]:.2f}")
 
     typer, command, floor = by_turns(
-        runs, [[python, str(typer_app)], [*talkbase, "matrix", "--data", large], [python, str(matrix_app), large]], env
+        runs, [typer_app, [*talkbase, "matrix", "--data", large], [*matrix_app, large]], env
     )
-    print(f"\nminimal Typer + Rich table app, run by turns with each: {typer:.3f} s")
-    print(
-        f"matrix ({args.large}), goal {TARGETS['matrix']:.1f}x: talkbase {command:.3f} s = {command / typer:.2f}x; "
-        f"a Typer command printing the grid from the kept standings {floor:.3f} s = {floor / typer:.2f}x"
-    )
+    print(f"\nminimal Typer + Rich table app, run by turns with each: {typer.wall:.3f} s")
+    print(f"matrix ({args.large}), goal {TARGETS['matrix']:.1f}x: talkbase {ratio(command, typer)}; "
+          f"a Typer command printing the grid from the kept standings {ratio(floor, typer)}")  # fmt: skip
 
     for name, size, data in (("history --changes-only", args.large, large), ("disputes", args.medium, medium)):
-        typer, command = by_turns(runs, [[python, str(typer_app)], [*talkbase, *name.split(), "--data", data]], env)
+        typer, command = by_turns(runs, [typer_app, [*talkbase, *name.split(), "--data", data]], env)
         parts = median_probe(runs, ANSWER_FLOOR, data, name.split()[0], env=env)
-        least = typer + parts["open"] + parts["pad"]
-        print(f"{name} ({size}), goal {TARGETS[name]:.1f}x: talkbase {command:.3f} s = {command / typer:.2f}x; "
+        least, found = typer.wall + parts["open"] + parts["pad"], parts["find"]
+        print(f"{name} ({size}), goal {TARGETS[name]:.1f}x: talkbase {ratio(command, typer)}; "
               f"opening the snapshot {parts['open']:.3f} s, finding the answer {parts['find']:.3f} s, padding its "
               f"ready cells ({parts['mb']:.1f} MB) {parts['pad']:.3f} s; the Typer app with opening and padding "
-              f"alone {least / typer:.2f}x, with finding too {(least + parts['find']) / typer:.2f}x")  # fmt: skip
+              f"alone {least / typer.wall:.2f}x, with finding too {(least + found) / typer.wall:.2f}x")  # fmt: skip
 
     plain = statistics.median(measure([python, "-c", RAW_PARSE, large], env).wall for _ in range(runs))
     cold = []
-    for _ in range(runs):
-        fresh = dict(env, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="talkbase-floors-cold-"))
-        cold.append(measure([*talkbase, "timeline", "--limit", "50", "--data", large], fresh))
+    for run in range(runs):
+        cold.append(measure([*talkbase, "timeline", "--limit", "50", "--data", large],
+                            dict(env, XDG_CACHE_HOME=str(scratch / f"cold-{run}"))))  # fmt: skip
     wall, cpu = statistics.median(t.wall for t in cold), statistics.median(t.cpu for t in cold)
     parse = median_probe(runs, PARSE_FLOOR, large, env=env)
     cores = os.cpu_count() or 1
