@@ -1,21 +1,24 @@
-"""The least each answer still over its issue 17 goal could cost, however it were made: the floor under it.
+"""Floors: the least each talkbase answer still over its goal could cost, made from talkbase's snapshot.
 
     python benchmarks/floors.py                          # matrix, history and cold at L, disputes at M
-    python benchmarks/floors.py --large M --medium S     # smaller and quicker: the same figures, smaller
+    python benchmarks/floors.py --large M --medium S     # smaller and quicker (the floors matter at L and M)
 
-`benchmarks/run.py` times the commands; this times what no way of making their answers could skip, next to the
-same minimal Typer app, and prints both as ratios to it (medians; by wall clock, and by CPU time, steadier):
+The goals are issue 17's (TARGETS in benchmarks/run.py: a command's warm time as a ratio to a minimal Typer app
+printing a 20-row Rich table; a cold load's as a ratio to PyYAML's plain parse of the same files). benchmarks/run.py
+times the commands; this times the part of each answer that any way of making it from talkbase's snapshot and
+printing it as talkbase's table must do, next to the same Typer app, as ratios to it (medians; by wall clock, and
+by CPU time, which this machine keeps steadier):
 
-- matrix: a Typer command that prints the unfiltered grid straight from the standings the parse cache keeps
-  (no standings made, no listing, no legend): what is left is opening the snapshot, wording each cell and
-  padding the grid;
+- matrix: a Typer command that prints the same unfiltered grid straight from the standings the snapshot keeps
+  (no other work: no standings made, no listing, no legend): opening the snapshot, wording each cell, padding;
 - history --changes-only and disputes: in one process, with the knowledge base open, finding the answer's
   records, and measuring and padding the answer's cells once they are made (the time to make them left out);
 - cold: the CPU time a cold load takes on all cores (talkbase's parsing workers included), beside PyYAML's C
   parser producing the events of every file and talkbase's parse of them, in one process; at 0.3x the plain
   parse, two cores give a cold load 0.6 times the plain parse's time of CPU, if neither is ever idle.
 
-It uses talkbase's own modules, some private: it is a measuring tool, kept working by tests/test_benchmarks.py.
+Keeping a printed answer itself beside the snapshot would go under these floors. It uses talkbase's own
+modules, some private: it is a measuring tool, kept working by tests/test_benchmarks.py.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import generate  # noqa: E402
-from run import RAW_PARSE, TARGETS, TYPER_APP, Timing, measure, medians  # noqa: E402
+from generate import SIZES, generate  # noqa: E402
+from run import RAW_PARSE, TARGETS, TYPER_APP, WORKDIR, Timing, measure, medians, runs_count  # noqa: E402
 
 # A Typer command printing the matrix grid from the kept standings, and nothing else.
 MATRIX_FLOOR = """
@@ -138,10 +141,13 @@ def ratio(timing: Timing, typer: Timing) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--large", default="L", help="the size for matrix, history and cold (default L)")
-    parser.add_argument("--medium", default="M", help="the size for disputes (default M)")
-    parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "talkbase-bench")
+    sizes = sorted(SIZES)
+    parser.add_argument("--large", default="L", choices=sizes, help="the size for matrix, history and cold (default L)")
+    parser.add_argument("--medium", default="M", choices=sizes, help="the size for disputes (default M)")
+    parser.add_argument("--runs", type=runs_count, default=5, help="runs per figure; the median is shown (default 5)")
+    parser.add_argument(
+        "--workdir", type=Path, default=WORKDIR, help=f"where the knowledge bases go (default {WORKDIR})"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     for size in {args.large, args.medium}:
@@ -170,23 +176,24 @@ def floors(args: argparse.Namespace, scratch: Path) -> None:
             for _ in range(2):  # the snapshot; then what the command keeps beside it (read from the snapshot)
                 measure([*talkbase, *words, "--data", data], env)
     subprocess.run([*matrix_app, large], env=env, stdout=subprocess.DEVNULL, check=True)  # it runs, and reads that
-    print(f"floors: medians of {runs} runs, wall clock and CPU time; load average {os.getloadavg()[0]:.2f}")
+    print(f"floors: medians of {runs} run(s), wall clock and CPU time; load average {os.getloadavg()[0]:.2f}")
 
     typer, command, floor = by_turns(
         runs, [typer_app, [*talkbase, "matrix", "--data", large], [*matrix_app, large]], env
     )
-    print(f"\nminimal Typer + Rich table app, run by turns with each: {typer.wall:.3f} s")
-    print(f"matrix ({args.large}), goal {TARGETS['matrix']:.1f}x: talkbase {ratio(command, typer)}; "
-          f"a Typer command printing the grid from the kept standings {ratio(floor, typer)}")  # fmt: skip
+    print(f"\nmatrix ({args.large}), goal {TARGETS['matrix'][1]:.1f}x: the Typer app {typer.wall:.3f} s, "
+          f"talkbase {ratio(command, typer)}; a Typer command printing the grid from the kept standings "
+          f"{ratio(floor, typer)}")  # fmt: skip
 
     for name, size, data in (("history --changes-only", args.large, large), ("disputes", args.medium, medium)):
         typer, command = by_turns(runs, [typer_app, [*talkbase, *name.split(), "--data", data]], env)
         parts = median_probe(runs, ANSWER_FLOOR, data, name.split()[0], env=env)
         least, found = typer.wall + parts["open"] + parts["pad"], parts["find"]
-        print(f"{name} ({size}), goal {TARGETS[name]:.1f}x: talkbase {ratio(command, typer)}; "
-              f"opening the snapshot {parts['open']:.3f} s, finding the answer {parts['find']:.3f} s, padding its "
-              f"ready cells ({parts['mb']:.1f} MB) {parts['pad']:.3f} s; the Typer app with opening and padding "
-              f"alone {least / typer.wall:.2f}x, with finding too {(least + found) / typer.wall:.2f}x")  # fmt: skip
+        print(f"{name} ({size}), goal {TARGETS[name][1]:.1f}x: the Typer app {typer.wall:.3f} s, "
+              f"talkbase {ratio(command, typer)}; opening the snapshot {parts['open']:.3f} s, finding the answer "
+              f"{found:.3f} s, padding its ready cells ({parts['mb']:.1f} MB) {parts['pad']:.3f} s = "
+              f"{parts['pad'] / typer.wall:.2f}x; the Typer app with opening and padding alone "
+              f"{least / typer.wall:.2f}x, with finding too {(least + found) / typer.wall:.2f}x")  # fmt: skip
 
     plain = statistics.median(measure([python, "-c", RAW_PARSE, large], env).wall for _ in range(runs))
     cold = []

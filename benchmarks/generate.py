@@ -143,6 +143,9 @@ def generate(size: str, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in SIZES:
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(__doc__)
+    elif len(sys.argv) != 3 or sys.argv[1] not in SIZES:
         sys.exit("usage: python benchmarks/generate.py S|M|L TARGET_DIR")
-    generate(sys.argv[1], Path(sys.argv[2]))
+    else:
+        generate(sys.argv[1], Path(sys.argv[2]))

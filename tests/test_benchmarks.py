@@ -25,13 +25,13 @@ def test_floors_prints_a_figure_for_every_answer_over_its_goal(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     out = done.stdout
     timed = r"[0-9.]+ s = [0-9.]+x \(CPU [0-9.]+x\)"
-    matrix = rf"^matrix \(S\), goal 2\.0x: talkbase {timed}; a Typer command .* {timed}$"
+    matrix = rf"^matrix \(S\), goal 2\.0x: the Typer app [0-9.]+ s, talkbase {timed}; a Typer command .* {timed}$"
     assert re.search(matrix, out, re.M), out
     for name in ("history --changes-only", "disputes"):
         row = next(line for line in out.splitlines() if line.startswith(f"{name} (S), goal 2.0x"))
-        assert re.search(r"padding its ready cells \([0-9.]+ MB\) [0-9.]+ s", row), row
+        assert re.search(r"padding its ready cells \([0-9.]+ MB\) [0-9.]+ s = [0-9.]+x;", row), row
         assert re.search(r"with finding too [0-9.]+x$", row), row
-        assert re.search(rf"goal 2\.0x: talkbase {timed};", row), row
+        assert re.search(rf"goal 2\.0x: the Typer app [0-9.]+ s, talkbase {timed};", row), row
     cold = next(line for line in out.splitlines() if line.startswith("cold (S), goal 0.3x"))
     assert re.search(r"PyYAML's C parser making every file's events [0-9.]+ s", cold), cold
 

@@ -11,6 +11,7 @@ plain run leaves the checkout as it was).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -26,7 +27,10 @@ import pytest
 
 from conftest import FIXTURES, REPO, run, write_kb
 
-SCREENSHOTS = os.environ.get("TALKBASE_SCREENSHOTS") or tempfile.mkdtemp(prefix="talkbase-screenshots-")
+SCREENSHOTS = os.environ.get("TALKBASE_SCREENSHOTS")
+if not SCREENSHOTS:  # taken only to be seen working: into a folder of the tests' own, removed at the end
+    SCREENSHOTS = tempfile.mkdtemp(prefix="talkbase-screenshots-")
+    atexit.register(shutil.rmtree, SCREENSHOTS, ignore_errors=True)
 
 
 def build(out: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, bytes]:

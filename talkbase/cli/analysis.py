@@ -56,8 +56,11 @@ def matrix(
 
     A cell shows one stance only when it is certainly the latest; when positions with different stances may
     each be the latest (their order is unknown, or one may not be stated yet by --as-of), it lists them all,
-    marked "?". In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a
-    terminal; json, jsonl and csv give one row per filled cell (one per candidate, with certainly_latest).
+    marked "?". --actor and --topic narrow the grid; --stance, --since, --until and --source choose cells by
+    their latest position (--stance rejects: who rejects now, not who once did; --as-of shows an earlier stance).
+    In a table, topics are numbered and stances abbreviated (a legend follows) so the grid fits a terminal;
+    --format markdown gives the full grid; json, jsonl and csv give one row per filled cell (one per candidate,
+    with certainly_latest).
 
     \b
     Examples:
